@@ -1,0 +1,37 @@
+"""Working-day calendar of mainland China (工作日历): holidays, 调休上班 and local days.
+
+Usage::
+
+    from govbiz.calendar import china_calendar
+
+    cal = china_calendar()
+    cal.is_working_day(date(2025, 9, 28))            # True: 调休上班 (国庆节、中秋节)
+    cal.add_working_days(date(2025, 9, 26), 7)       # date(2025, 10, 13)
+    cal.working_days_between(date(2025, 9, 26), date(2025, 10, 13))  # 7
+
+The national data are the State Council notices for 2004 to 2026, shipped as
+TOML and loaded on the first call.  Dates outside the covered years raise
+:class:`govbiz.errors.CalendarCoverageError`.  A deployment adds a year with
+``china_calendar(extra_notices=[HolidayNotice.from_toml(path)])`` and a county
+adds its own days with :meth:`WorkingCalendar.with_local_days`.
+"""
+
+from __future__ import annotations
+
+from govbiz.calendar.day import DayInfo, DayKind
+from govbiz.calendar.national import china_calendar, national_notices
+from govbiz.calendar.notice import HolidayNotice, HolidayRange, load_notices, parse_notices
+from govbiz.calendar.working_calendar import LocalDays, WorkingCalendar
+
+__all__ = [
+    "DayInfo",
+    "DayKind",
+    "HolidayNotice",
+    "HolidayRange",
+    "LocalDays",
+    "WorkingCalendar",
+    "china_calendar",
+    "load_notices",
+    "national_notices",
+    "parse_notices",
+]
