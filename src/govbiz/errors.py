@@ -32,14 +32,20 @@ class ValidationError(GovbizError, ValueError):
     """Bad input: a field has a value that govbiz refuses (输入不合法).
 
     ``field`` names the field (dotted for nested data, for example
-    ``"contacts[0].phone"``), ``value`` is the offending value and ``reason``
-    says what is wrong with it.  Nothing has been stored when this is raised.
+    ``"contacts.0.phone"``), ``value`` is the offending value and ``reason``
+    says what is wrong with it.  When several fields are wrong at once,
+    ``errors`` lists each as a dict with ``field``, ``value`` and ``reason``
+    (the first one is also in the attributes).  Nothing has been stored when
+    this is raised.
     """
 
-    def __init__(self, field: str, value: Any, reason: str) -> None:
+    def __init__(
+        self, field: str, value: Any, reason: str, *, errors: list[dict[str, Any]] | None = None
+    ) -> None:
         self.field = field
         self.value = value
         self.reason = reason
+        self.errors = errors or [{"field": field, "value": value, "reason": reason}]
         super().__init__(f"{field}: {reason} (got {value!r})")
 
 
@@ -78,17 +84,13 @@ class IllegalTransitionError(GovbizError):
     the actions that are allowed now, so the caller can correct course.
     """
 
-    def __init__(
-        self, problem_id: str, state: str, action: str, allowed: Iterable[str]
-    ) -> None:
+    def __init__(self, problem_id: str, state: str, action: str, allowed: Iterable[str]) -> None:
         self.problem_id = problem_id
         self.state = state
         self.action = action
         self.allowed = tuple(sorted(allowed))
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (final state)"
-        super().__init__(
-            f"problem {problem_id} is {state!r}: cannot {action!r}; allowed now: {allowed_text}"
-        )
+        super().__init__(f"problem {problem_id} is {state!r}: cannot {action!r}; allowed now: {allowed_text}")
 
 
 class ConcurrencyError(GovbizError):

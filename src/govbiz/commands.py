@@ -1,0 +1,384 @@
+"""Commands: what a county system asks the ledger to do (指令).
+
+Each command is a frozen pydantic model, validated when it is built, so bad
+input is refused before anything is read or written.  A command carries the
+data only; who does it (the :class:`~govbiz.domain.actors.Actor`) and when
+(the ledger's clock) come separately.  Pass it to
+:meth:`govbiz.Ledger.handle`::
+
+    ledger.handle(clerk, CollectProblem(enterprise_id="E00001", title="新厂五通一平",
+                                        category="土地规划", source="调研走访"))
+
+A command can also be parsed from JSON (``AssignProblem.parse(body)``), and
+its JSON Schema comes from ``AssignProblem.model_json_schema()``, for forms
+and HTTP APIs.  Validation errors are :class:`govbiz.errors.ValidationError`
+naming the field and the value; text is stripped of surrounding whitespace.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Self
+
+import pydantic
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from govbiz.domain.handling import ReminderKind, ResultOutcome
+from govbiz.domain.session import SessionKind
+from govbiz.domain.tenancy import DivisionLevel
+from govbiz.errors import ValidationError
+
+__all__ = [
+    "COMMANDS",
+    "AssignProblem",
+    "CollectProblem",
+    "Command",
+    "ContactIn",
+    "DecideExtension",
+    "LinkLastingRule",
+    "MergeProblem",
+    "PlanSession",
+    "PublishCircular",
+    "ReassignProblem",
+    "RecordLastingRule",
+    "RecordReturnVisit",
+    "RegisterDepartment",
+    "RegisterDivision",
+    "RegisterEnterprise",
+    "RejectProblem",
+    "ReportProgress",
+    "ReportResult",
+    "RequestExtension",
+    "ResumeProblem",
+    "ReturnAssignment",
+    "ScheduleProblem",
+    "SendReminder",
+    "SignAssignment",
+    "SuspendProblem",
+    "TriageProblem",
+    "WithdrawProblem",
+]
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DivisionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+
+
+class Command(BaseModel):
+    """Base of every command: frozen, no unknown fields, errors as govbiz errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _as_govbiz_error(exc, type(self).__name__) from None
+
+    @classmethod
+    def parse(cls, data: str | bytes | dict[str, Any]) -> Self:
+        """Build the command from JSON text or a dict, with govbiz validation errors."""
+        try:
+            if isinstance(data, dict):
+                return cls.model_validate(data)
+            return cls.model_validate_json(data)
+        except pydantic.ValidationError as exc:
+            raise _as_govbiz_error(exc, cls.__name__) from None
+
+
+def _as_govbiz_error(exc: pydantic.ValidationError, command: str) -> ValidationError:
+    """The first error as a :class:`ValidationError`; all of them in ``.errors``."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"]) or command
+    listed = [
+        {"field": ".".join(str(p) for p in e["loc"]), "value": e.get("input"), "reason": e["msg"]}
+        for e in errors
+    ]
+    return ValidationError(field, first.get("input"), f"{first['msg']} ({command})", errors=listed)
+
+
+# --- registry ------------------------------------------------------------------------
+
+
+class RegisterDivision(Command):
+    """Register a city or county (行政区划) as a tenant."""
+
+    code: DivisionCode
+    name: Name
+    level: DivisionLevel
+    parent: DivisionCode | None = None
+
+
+class RegisterDepartment(Command):
+    """Register a functional department (职能部门) of a county or city."""
+
+    code: Key
+    name: Name
+    county: DivisionCode
+    short_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class ContactIn(BaseModel):
+    """A contact person (联系人) of an enterprise, as given by the caller."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\- ()]{0,32}$")] = ""
+    position: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class RegisterEnterprise(Command):
+    """Register an enterprise (企业) in a county's ledger."""
+
+    county: DivisionCode
+    name: Name
+    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]
+    contacts: tuple[ContactIn, ...] = ()
+    industry: Text = ""
+
+
+# --- collection and triage -----------------------------------------------------------
+
+
+class CollectProblem(Command):
+    """Collect a problem (收集问题) an enterprise raised into the ledger.
+
+    ``category`` and ``source`` must be among the county profile's
+    categories (土地规划, 融资 ...) and sources (调研走访, 恳谈会 ...).
+    ``collected_at`` is when it was raised, if earlier than now.
+    """
+
+    enterprise_id: Key
+    title: Title
+    description: Text = ""
+    category: Name
+    source: Name
+    collected_at: AwareDatetime | None = None
+
+
+class TriageProblem(Command):
+    """Analyse and classify a collected problem (分析研判、分类汇总)."""
+
+    problem_id: Key
+    category: Name | None = None
+    note: Text = ""
+
+
+class RejectProblem(Command):
+    """Decline a problem that the mechanism does not take (不予受理), with the reason."""
+
+    problem_id: Key
+    reason: RequiredText
+
+
+class MergeProblem(Command):
+    """Merge a duplicate problem (重复问题) into another one of the same county."""
+
+    problem_id: Key
+    into: Key
+
+
+class WithdrawProblem(Command):
+    """Withdraw a problem (撤回), e.g. the enterprise no longer needs help."""
+
+    problem_id: Key
+    reason: RequiredText
+
+
+# --- sessions and assignment ---------------------------------------------------------
+
+
+class PlanSession(Command):
+    """Plan a reception day (接待日), round table (圆桌会议) or special session (专场)."""
+
+    county: DivisionCode
+    held_on: date
+    kind: SessionKind
+    chair_title: Name
+    chair_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    place: Text = ""
+    topic: Text = ""
+    departments: tuple[Key, ...] = ()
+    attendees: tuple[Name, ...] = ()
+
+
+class ScheduleProblem(Command):
+    """Put a triaged problem on a session's agenda (列入接待日议程)."""
+
+    problem_id: Key
+    session_id: Key
+
+
+class AssignProblem(Command):
+    """Assign a problem (交办) to a lead department and co-handling departments.
+
+    ``deadlines`` maps a clock name (``"progress"``, ``"result"`` ...) to a
+    last day the chair fixed on the spot (现场明确解决期限); clocks not named
+    follow the county's deadline policy.
+    """
+
+    problem_id: Key
+    lead: Key
+    co_handlers: tuple[Key, ...] = ()
+    session_id: Key | None = None
+    deadlines: dict[Key, date] = Field(default_factory=dict)
+
+
+class ReassignProblem(Command):
+    """Assign a returned problem again (重新交办), usually to the proposed department."""
+
+    problem_id: Key
+    lead: Key
+    co_handlers: tuple[Key, ...] = ()
+    deadlines: dict[Key, date] = Field(default_factory=dict)
+
+
+class SignAssignment(Command):
+    """The lead department signs for an assignment (签收)."""
+
+    problem_id: Key
+
+
+class ReturnAssignment(Command):
+    """The lead department returns an assignment (退回): not its duty.
+
+    Allowed only within the sign-for period; ``proposed_department`` is the
+    department it believes should take it.
+    """
+
+    problem_id: Key
+    reason: RequiredText
+    proposed_department: Key | None = None
+
+
+# --- handling ------------------------------------------------------------------------
+
+
+class ReportProgress(Command):
+    """Report progress (报送落实情况); the first one is due within 7 working days."""
+
+    problem_id: Key
+    text: RequiredText
+
+
+class ReportResult(Command):
+    """Report the result (报送办理结果); due within 30 days of the assignment."""
+
+    problem_id: Key
+    outcome: ResultOutcome
+    text: RequiredText
+
+
+class RequestExtension(Command):
+    """Ask for more time on one clock (申请延期), before that clock expires."""
+
+    problem_id: Key
+    clock: Key
+    new_last_day: date
+    reason: RequiredText
+
+
+class DecideExtension(Command):
+    """Approve or refuse the pending extension request (审批延期)."""
+
+    problem_id: Key
+    approve: bool
+    note: Text = ""
+
+
+class SuspendProblem(Command):
+    """Suspend the clocks (中止), e.g. while waiting for a court ruling."""
+
+    problem_id: Key
+    reason: RequiredText
+
+
+class ResumeProblem(Command):
+    """Resume a suspended problem (恢复办理) with the time that was left."""
+
+    problem_id: Key
+    note: Text = ""
+
+
+class RecordReturnVisit(Command):
+    """Record a return visit (回访): satisfied closes, unsatisfied redoes (重办)."""
+
+    problem_id: Key
+    satisfied: bool
+    notes: Text = ""
+
+
+class SendReminder(Command):
+    """Send a reminder (催办) or a supervision notice (督办) about a problem."""
+
+    problem_id: Key
+    kind: ReminderKind = ReminderKind.REMINDER
+    note: Text = ""
+
+
+# --- lasting rules and circulars -----------------------------------------------------
+
+
+class RecordLastingRule(Command):
+    """Record a lasting rule (长效机制): a policy document born from recurring problems."""
+
+    county: DivisionCode
+    title: Title
+    issued_by: Key
+    issued_on: date
+    document_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    summary: Text = ""
+
+
+class LinkLastingRule(Command):
+    """Link a problem to the lasting rule it led to."""
+
+    problem_id: Key
+    rule_id: Key
+
+
+class PublishCircular(Command):
+    """Publish a supervision circular (督查通报) for a period."""
+
+    county: DivisionCode
+    title: Title
+    period_start: date
+    period_end: date
+    departments: tuple[Key, ...] = ()
+    problems: tuple[Key, ...] = ()
+    body: Text = ""
+
+
+#: Every command class, for documentation and JSON Schema export.
+COMMANDS: tuple[type[Command], ...] = (
+    RegisterDivision,
+    RegisterDepartment,
+    RegisterEnterprise,
+    CollectProblem,
+    TriageProblem,
+    RejectProblem,
+    MergeProblem,
+    WithdrawProblem,
+    PlanSession,
+    ScheduleProblem,
+    AssignProblem,
+    ReassignProblem,
+    SignAssignment,
+    ReturnAssignment,
+    ReportProgress,
+    ReportResult,
+    RequestExtension,
+    DecideExtension,
+    SuspendProblem,
+    ResumeProblem,
+    RecordReturnVisit,
+    SendReminder,
+    RecordLastingRule,
+    LinkLastingRule,
+    PublishCircular,
+)

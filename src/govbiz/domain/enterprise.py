@@ -1,0 +1,74 @@
+"""Enterprises (企业) and their contacts (联系人).
+
+A contact's name and phone number are personal data (个人信息): their
+``repr`` and every export mask them unless the caller asks for them
+explicitly, so they do not leak into logs, tracebacks or spreadsheets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from govbiz.domain.credit_code import validate_credit_code
+from govbiz.domain.text import check_text, division_code, optional_text, required_text
+from govbiz.errors import ValidationError
+
+__all__ = ["Contact", "Enterprise", "mask_name", "mask_phone"]
+
+
+def mask_name(name: str) -> str:
+    """Keep the first character of a name and mask the rest: 施奕清 -> 施**."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """Keep the first three and last four digits: 13812345678 -> 138****5678."""
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def _phone(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_text(attribute.name, value, max_length=32, required=False)
+    if not set(value) <= set("0123456789+- ()"):
+        raise ValidationError(attribute.name, value, "may contain only digits, spaces and + - ( )")
+
+
+@attrs.frozen(slots=True, repr=False)
+class Contact:
+    """An enterprise's contact person (企业联系人): name, phone and position."""
+
+    name: str = attrs.field(validator=required_text(100))
+    phone: str = attrs.field(default="", validator=_phone)
+    position: str = attrs.field(default="", validator=optional_text())
+
+    def masked(self) -> dict[str, str]:
+        """Name, phone and position with name and phone masked, safe for logs and exports."""
+        return {"name": mask_name(self.name), "phone": mask_phone(self.phone), "position": self.position}
+
+    def revealed(self) -> dict[str, str]:
+        """Name, phone and position in full: only when the caller asks for personal data."""
+        return {"name": self.name, "phone": self.phone, "position": self.position}
+
+    def __repr__(self) -> str:
+        masked = self.masked()
+        return f"Contact(name={masked['name']!r}, phone={masked['phone']!r}, position={self.position!r})"
+
+
+@attrs.frozen(slots=True)
+class Enterprise:
+    """A private enterprise (民营企业) that raises problems.
+
+    ``credit_code`` is its unified social credit code (统一社会信用代码),
+    validated with its check character; ``county`` is the division whose
+    ledger it belongs to.
+    """
+
+    id: str
+    county: str = attrs.field(validator=division_code)
+    name: str = attrs.field(validator=required_text(200))
+    credit_code: str = attrs.field(converter=validate_credit_code)
+    contacts: tuple[Contact, ...] = ()
+    industry: str = attrs.field(default="", validator=optional_text())

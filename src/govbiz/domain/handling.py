@@ -1,0 +1,218 @@
+"""What happens to an assigned problem (交办 and 办理), as small value objects.
+
+These are stored inside :class:`~govbiz.domain.problem.Problem` and rebuilt
+from event payloads on replay; each has ``to_json``/``from_json`` for that.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Assignment",
+    "DueDate",
+    "Extension",
+    "ExtensionStatus",
+    "ProgressReport",
+    "Reminder",
+    "ReminderKind",
+    "ResultOutcome",
+    "ResultReport",
+    "ReturnVisit",
+    "Suspension",
+]
+
+
+@attrs.frozen(slots=True)
+class DueDate:
+    """A computed deadline of one clock (期限), as stored with the assignment.
+
+    ``clock`` is the clock's name in the county's deadline policy
+    (``"sign"``, ``"progress"``, ``"result"``, ``"return_visit"``);
+    ``last_day`` is the last day on which the report is on time and
+    ``cutoff`` the instant after which it is late; ``basis`` says where it
+    came from (``"7个工作日"``, ``"30日"``, ``"现场明确"``, ``"延期"`` ...).
+    ``start`` is the instant the clock started.
+    """
+
+    clock: str
+    start: datetime
+    last_day: date
+    cutoff: datetime
+    basis: str
+
+    def to_json(self) -> dict[str, str]:
+        """The payload form: ISO 8601 text."""
+        return {
+            "clock": self.clock,
+            "start": self.start.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "cutoff": self.cutoff.isoformat(),
+            "basis": self.basis,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DueDate:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            clock=data["clock"],
+            start=datetime.fromisoformat(data["start"]),
+            last_day=date.fromisoformat(data["last_day"]),
+            cutoff=datetime.fromisoformat(data["cutoff"]),
+            basis=data["basis"],
+        )
+
+
+def due_dates_from_json(items: list[dict[str, Any]]) -> tuple[DueDate, ...]:
+    """Rebuild a tuple of :class:`DueDate` from a payload list."""
+    return tuple(DueDate.from_json(item) for item in items)
+
+
+@attrs.frozen(slots=True)
+class Assignment:
+    """An assignment (交办) of a problem to departments.
+
+    ``lead`` is the lead department (主办) and ``co_handlers`` the
+    co-handling departments (协办), by department code.  ``session_id`` is
+    the reception day it was assigned at (现场交办), if any.  ``deadlines``
+    holds one :class:`DueDate` per running clock; ``on_the_spot`` is true
+    when the chair fixed a deadline at the session (现场明确解决期限).
+    ``round`` counts assignments of this problem: 1, then 2 after a return
+    and reassignment, and so on.
+    """
+
+    lead: str
+    co_handlers: tuple[str, ...]
+    assigned_at: datetime
+    assigned_by: str
+    session_id: str | None
+    deadlines: tuple[DueDate, ...]
+    on_the_spot: bool = False
+    round: int = 1
+
+    def deadline(self, clock: str) -> DueDate | None:
+        """The current deadline of ``clock``, or ``None`` if it is not running."""
+        for due in self.deadlines:
+            if due.clock == clock:
+                return due
+        return None
+
+    def with_deadline(self, due: DueDate) -> Assignment:
+        """A copy with ``due`` replacing (or adding) the deadline of its clock."""
+        others = tuple(d for d in self.deadlines if d.clock != due.clock)
+        return attrs.evolve(self, deadlines=(*others, due))
+
+    def involves(self, department: str) -> bool:
+        """True if ``department`` is the lead or a co-handler."""
+        return department == self.lead or department in self.co_handlers
+
+
+@attrs.frozen(slots=True)
+class ProgressReport:
+    """A progress report (落实情况) from a department."""
+
+    department: str
+    reported_at: datetime
+    text: str
+
+
+class ResultOutcome(StrEnum):
+    """How a department's result report (办理结果) ends the problem."""
+
+    #: 已解决
+    SOLVED = "solved"
+    #: 部分解决
+    PARTIALLY_SOLVED = "partially_solved"
+    #: 已解释说明，暂不能解决
+    EXPLAINED = "explained"
+    #: 长期推进: cannot be solved in the period; progress is reported periodically.
+    LONG_TERM = "long_term"
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese name of the outcome."""
+        return {
+            ResultOutcome.SOLVED: "已解决",
+            ResultOutcome.PARTIALLY_SOLVED: "部分解决",
+            ResultOutcome.EXPLAINED: "已解释说明",
+            ResultOutcome.LONG_TERM: "长期推进",
+        }[self]
+
+
+@attrs.frozen(slots=True)
+class ResultReport:
+    """A result report (办理结果) from the lead department."""
+
+    department: str
+    reported_at: datetime
+    outcome: ResultOutcome
+    text: str
+
+
+@attrs.frozen(slots=True)
+class ReturnVisit:
+    """A return visit (回访) to the enterprise after a result: satisfied or not."""
+
+    visited_at: datetime
+    visited_by: str
+    satisfied: bool
+    notes: str
+
+
+class ExtensionStatus(StrEnum):
+    """State of an extension request (延期申请)."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+@attrs.frozen(slots=True)
+class Extension:
+    """An extension (延期) of one clock, requested by the lead department."""
+
+    clock: str
+    requested_at: datetime
+    requested_by: str
+    new_last_day: date
+    reason: str
+    status: ExtensionStatus = ExtensionStatus.REQUESTED
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class Suspension:
+    """A suspension (中止) of the clocks, e.g. waiting on a court or the enterprise."""
+
+    suspended_at: datetime
+    suspended_by: str
+    reason: str
+    resumed_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """True until the problem is resumed."""
+        return self.resumed_at is None
+
+
+class ReminderKind(StrEnum):
+    """催办 (a reminder) or 督办 (formal supervision)."""
+
+    REMINDER = "reminder"
+    SUPERVISION = "supervision"
+
+
+@attrs.frozen(slots=True)
+class Reminder:
+    """A reminder (催办) or supervision notice (督办) sent about a problem."""
+
+    kind: ReminderKind
+    sent_at: datetime
+    sent_by: str
+    note: str

@@ -1,0 +1,257 @@
+"""The problem lifecycle (问题办理流程) as one table.
+
+:data:`TRANSITIONS` is the single source of truth: which action is allowed
+from which state, where it leads, and which roles may take it.  The domain
+model refuses anything not in the table, and the documentation's state
+diagram is rendered from it by :func:`mermaid_diagram`, so the picture and
+the behaviour cannot drift apart.
+
+An action whose ``target`` is ``None`` changes no state: it modifies the
+running clocks (extension 延期, suspension 中止) or records something beside
+the flow (reminder 催办, a lasting rule 长效机制).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+import attrs
+
+from govbiz.domain.actors import Role
+
+__all__ = [
+    "ACTION_ROLES",
+    "FINAL_STATES",
+    "TRANSITIONS",
+    "Action",
+    "ProblemState",
+    "Transition",
+    "find_transition",
+    "mermaid_diagram",
+    "transitions_from",
+]
+
+
+class ProblemState(StrEnum):
+    """Where a problem (问题) stands in the ledger."""
+
+    COLLECTED = "collected"
+    TRIAGED = "triaged"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+    SCHEDULED = "scheduled"
+    ASSIGNED = "assigned"
+    RETURNED = "returned"
+    SIGNED = "signed"
+    IN_PROGRESS = "in_progress"
+    LONG_TERM = "long_term"
+    RESULT_REPORTED = "result_reported"
+    REDO = "redo"
+    CLOSED = "closed"
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese name a clerk uses for this state."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    ProblemState.COLLECTED: "已收集",
+    ProblemState.TRIAGED: "已研判",
+    ProblemState.REJECTED: "不予受理",
+    ProblemState.MERGED: "已合并",
+    ProblemState.WITHDRAWN: "已撤回",
+    ProblemState.SCHEDULED: "已列入议程",
+    ProblemState.ASSIGNED: "已交办待签收",
+    ProblemState.RETURNED: "已退回",
+    ProblemState.SIGNED: "已签收",
+    ProblemState.IN_PROGRESS: "办理中",
+    ProblemState.LONG_TERM: "长期推进",
+    ProblemState.RESULT_REPORTED: "已报结果待回访",
+    ProblemState.REDO: "重办",
+    ProblemState.CLOSED: "已销号",
+}
+
+#: States no action leaves (a lasting rule can still be linked to a closed problem).
+FINAL_STATES = frozenset(
+    {ProblemState.REJECTED, ProblemState.MERGED, ProblemState.WITHDRAWN, ProblemState.CLOSED}
+)
+
+
+class Action(StrEnum):
+    """What an actor can do to a problem; also the ``kind`` of the event it records."""
+
+    COLLECT = "collect"
+    TRIAGE = "triage"
+    REJECT = "reject"
+    MERGE = "merge"
+    WITHDRAW = "withdraw"
+    SCHEDULE = "schedule"
+    ASSIGN = "assign"
+    SIGN = "sign"
+    RETURN = "return"
+    REASSIGN = "reassign"
+    REPORT_PROGRESS = "report_progress"
+    REPORT_RESULT = "report_result"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    RETURN_VISIT = "return_visit"
+    REMIND = "remind"
+    LINK_LASTING_RULE = "link_lasting_rule"
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese name of the action."""
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    Action.COLLECT: "收集",
+    Action.TRIAGE: "研判分类",
+    Action.REJECT: "不予受理",
+    Action.MERGE: "合并重复",
+    Action.WITHDRAW: "撤回",
+    Action.SCHEDULE: "列入接待日议程",
+    Action.ASSIGN: "交办",
+    Action.SIGN: "签收",
+    Action.RETURN: "退回",
+    Action.REASSIGN: "重新交办",
+    Action.REPORT_PROGRESS: "报送落实情况",
+    Action.REPORT_RESULT: "报送办理结果",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.DECIDE_EXTENSION: "审批延期",
+    Action.SUSPEND: "中止",
+    Action.RESUME: "恢复办理",
+    Action.RETURN_VISIT: "回访",
+    Action.REMIND: "催办/督办",
+    Action.LINK_LASTING_RULE: "关联长效机制",
+}
+
+S = ProblemState
+_HANDLING = frozenset({S.SIGNED, S.IN_PROGRESS, S.REDO})
+_OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, *_HANDLING, S.LONG_TERM})
+_NOT_FINAL = frozenset(set(S) - FINAL_STATES)
+
+
+@attrs.frozen(slots=True)
+class Transition:
+    """One row of the lifecycle table.
+
+    ``sources`` are the states the action is allowed from (empty for
+    :attr:`Action.COLLECT`, which creates the problem); ``target`` is the new
+    state, or ``None`` when the action leaves the state unchanged;
+    ``outcome`` distinguishes rows of one action that lead to different
+    states (a satisfied or unsatisfied return visit).
+    """
+
+    action: Action
+    sources: frozenset[ProblemState]
+    target: ProblemState | None
+    outcome: str = ""
+
+
+#: The lifecycle table.  Read it top to bottom as the life of a problem.
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.COLLECT, frozenset(), S.COLLECTED),
+    Transition(Action.TRIAGE, frozenset({S.COLLECTED}), S.TRIAGED),
+    Transition(Action.REJECT, frozenset({S.COLLECTED, S.TRIAGED}), S.REJECTED),
+    Transition(Action.MERGE, frozenset({S.COLLECTED, S.TRIAGED, S.SCHEDULED}), S.MERGED),
+    Transition(Action.WITHDRAW, _NOT_FINAL, S.WITHDRAWN),
+    Transition(Action.SCHEDULE, frozenset({S.TRIAGED, S.SCHEDULED}), S.SCHEDULED),
+    Transition(Action.ASSIGN, frozenset({S.TRIAGED, S.SCHEDULED}), S.ASSIGNED),
+    Transition(Action.SIGN, frozenset({S.ASSIGNED}), S.SIGNED),
+    Transition(Action.RETURN, frozenset({S.ASSIGNED}), S.RETURNED),
+    Transition(Action.REASSIGN, frozenset({S.RETURNED}), S.ASSIGNED),
+    Transition(Action.REPORT_PROGRESS, _HANDLING, S.IN_PROGRESS),
+    Transition(Action.REPORT_PROGRESS, frozenset({S.LONG_TERM}), None),
+    Transition(Action.REPORT_RESULT, _HANDLING | {S.LONG_TERM}, S.RESULT_REPORTED, "final"),
+    Transition(Action.REPORT_RESULT, _HANDLING, S.LONG_TERM, "long_term"),
+    Transition(Action.REQUEST_EXTENSION, _HANDLING, None),
+    Transition(Action.DECIDE_EXTENSION, _HANDLING, None),
+    Transition(Action.SUSPEND, _HANDLING | {S.LONG_TERM}, None),
+    Transition(Action.RESUME, _HANDLING | {S.LONG_TERM}, None),
+    Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.CLOSED, "satisfied"),
+    Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.REDO, "unsatisfied"),
+    Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT, None),
+    Transition(
+        Action.LINK_LASTING_RULE,
+        _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.CLOSED},
+        None,
+    ),
+)
+
+#: Which roles may take each action.  The domain adds scope rules on top:
+#: a department handler acts only on its own department's assignments, an
+#: enterprise contact only on its own enterprise's problems.
+ACTION_ROLES: dict[Action, frozenset[Role]] = {
+    Action.COLLECT: frozenset({Role.COLLECTOR, Role.ENTERPRISE_CONTACT}),
+    Action.TRIAGE: frozenset({Role.COLLECTOR}),
+    Action.REJECT: frozenset({Role.COLLECTOR, Role.SECRETARIAT}),
+    Action.MERGE: frozenset({Role.COLLECTOR}),
+    Action.WITHDRAW: frozenset({Role.COLLECTOR, Role.ENTERPRISE_CONTACT}),
+    Action.SCHEDULE: frozenset({Role.SECRETARIAT, Role.COLLECTOR}),
+    Action.ASSIGN: frozenset({Role.CHAIR, Role.SECRETARIAT}),
+    Action.SIGN: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.RETURN: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.REASSIGN: frozenset({Role.CHAIR, Role.SECRETARIAT}),
+    Action.REPORT_PROGRESS: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.REPORT_RESULT: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.REQUEST_EXTENSION: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.DECIDE_EXTENSION: frozenset({Role.SECRETARIAT, Role.CHAIR, Role.SUPERVISOR}),
+    Action.SUSPEND: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
+    Action.RESUME: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
+    Action.RETURN_VISIT: frozenset({Role.COLLECTOR}),
+    Action.REMIND: frozenset({Role.SUPERVISOR, Role.COLLECTOR}),
+    Action.LINK_LASTING_RULE: frozenset({Role.COLLECTOR, Role.DEPARTMENT_HANDLER}),
+}
+
+
+def transitions_from(state: ProblemState) -> tuple[Transition, ...]:
+    """Every row of the table allowed from ``state``."""
+    return tuple(t for t in TRANSITIONS if state in t.sources)
+
+
+def find_transition(action: Action, state: ProblemState | None, outcome: str = "") -> Transition | None:
+    """The row for ``action`` from ``state`` (``None`` for a new problem), or ``None``.
+
+    ``outcome`` selects among rows of an action with several targets (a
+    return visit is ``"satisfied"`` or ``"unsatisfied"``) and must match
+    exactly for such an action, even where only one of its rows applies.
+    """
+    branching = any(t.outcome for t in TRANSITIONS if t.action is action)
+    for t in TRANSITIONS:
+        if t.action is not action or (branching and t.outcome != outcome):
+            continue
+        if (state in t.sources) if state is not None else not t.sources:
+            return t
+    return None
+
+
+def mermaid_diagram(transitions: Iterable[Transition] = TRANSITIONS) -> str:
+    """Render the state-changing rows as a Mermaid ``stateDiagram-v2``.
+
+    Actions that keep the state (extension, suspension, reminders ...) are
+    left out of the picture; the documentation lists them in a table.
+    """
+    lines = ["stateDiagram-v2"]
+    for state in ProblemState:
+        lines.append(f"    {state.value}: {state.value} {state.label_zh}")
+    edges: dict[tuple[str, str], list[str]] = {}
+    for row in transitions:
+        if row.target is None:
+            continue
+        label = row.action.value + (f" ({row.outcome})" if row.outcome else "")
+        sources = sorted(s.value for s in row.sources) if row.sources else ["[*]"]
+        for source in sources:
+            if source == row.target.value:
+                continue
+            edges.setdefault((source, row.target.value), []).append(label)
+    for (source, target), labels in edges.items():
+        lines.append(f"    {source} --> {target}: {', '.join(labels)}")
+    for state in sorted(FINAL_STATES, key=lambda s: list(ProblemState).index(s)):
+        lines.append(f"    {state.value} --> [*]")
+    return "\n".join(lines) + "\n"

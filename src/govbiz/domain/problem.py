@@ -1,0 +1,550 @@
+"""The problem (问题/诉求): the aggregate at the heart of the ledger.
+
+A :class:`Problem` is immutable.  Changing one is two pure steps:
+
+1. :func:`decide` checks that the actor may take the action on this problem
+   now (role, county, department, lifecycle table, guards) and returns the
+   :class:`~govbiz.domain.events.DomainEvent` that records it;
+2. :func:`apply` folds that event into the problem and returns the new one.
+
+:func:`replay` folds a whole event stream, which is how the audit trail is
+proven to reproduce the state.  No function here reads a clock or does I/O:
+the caller passes the instant and any computed deadlines in the payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from govbiz.domain.actors import Actor, Role
+from govbiz.domain.events import DomainEvent, JsonValue
+from govbiz.domain.handling import (
+    Assignment,
+    DueDate,
+    Extension,
+    ExtensionStatus,
+    ProgressReport,
+    Reminder,
+    ReminderKind,
+    ResultOutcome,
+    ResultReport,
+    ReturnVisit,
+    Suspension,
+    due_dates_from_json,
+)
+from govbiz.domain.lifecycle import (
+    ACTION_ROLES,
+    TRANSITIONS,
+    Action,
+    ProblemState,
+    Transition,
+    find_transition,
+)
+from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
+
+__all__ = ["STREAM", "Problem", "allowed_actions", "apply", "authorize", "decide", "replay"]
+
+#: The event stream name of problems.
+STREAM = "problem"
+
+#: While the clocks are suspended only these actions make sense.
+_WHILE_SUSPENDED = frozenset({Action.RESUME, Action.WITHDRAW, Action.REMIND, Action.LINK_LASTING_RULE})
+#: The clocks awaiting a report in each state (see Problem.open_deadlines).
+_OPEN_CLOCKS: dict[ProblemState, frozenset[str]] = {
+    ProblemState.ASSIGNED: frozenset({"sign", "progress", "result"}),
+    ProblemState.SIGNED: frozenset({"progress", "result"}),
+    ProblemState.REDO: frozenset({"progress", "result"}),
+    ProblemState.IN_PROGRESS: frozenset({"result"}),
+    ProblemState.RESULT_REPORTED: frozenset({"return_visit"}),
+}
+#: Actions a department handler may take only as the lead department (主办).
+_LEAD_ONLY = frozenset({Action.SIGN, Action.RETURN, Action.REPORT_RESULT, Action.REQUEST_EXTENSION})
+#: Actions a department handler may take as lead or co-handler (协办).
+_LEAD_OR_CO = frozenset({Action.REPORT_PROGRESS, Action.LINK_LASTING_RULE})
+
+
+@attrs.frozen(slots=True)
+class Problem:
+    """A problem an enterprise raised (企业反映的问题/诉求), with its whole handling.
+
+    Fields are filled in as the lifecycle goes on: ``assignment`` once it is
+    assigned (交办), ``progress`` and ``result`` from the lead department's
+    reports, ``return_visits`` from the collector, and so on.  ``version``
+    counts the events applied and is used for optimistic concurrency.
+    """
+
+    id: str
+    county: str
+    enterprise_id: str
+    title: str
+    description: str
+    category: str
+    source: str
+    collected_by: str
+    collected_at: datetime
+    state: ProblemState
+    version: int
+    session_id: str | None = None
+    assignment: Assignment | None = None
+    previous_assignments: tuple[Assignment, ...] = ()
+    progress: tuple[ProgressReport, ...] = ()
+    result: ResultReport | None = None
+    return_visits: tuple[ReturnVisit, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    suspensions: tuple[Suspension, ...] = ()
+    reminders: tuple[Reminder, ...] = ()
+    duplicate_of: str | None = None
+    lasting_rules: tuple[str, ...] = ()
+    redo_count: int = 0
+    note: str = ""
+    updated_at: datetime | None = None
+
+    @property
+    def suspended(self) -> bool:
+        """True while the clocks are suspended (中止)."""
+        return bool(self.suspensions) and self.suspensions[-1].active
+
+    @property
+    def pending_extension(self) -> Extension | None:
+        """The extension request awaiting a decision, if any."""
+        if self.extensions and self.extensions[-1].status is ExtensionStatus.REQUESTED:
+            return self.extensions[-1]
+        return None
+
+    def open_deadlines(self) -> tuple[DueDate, ...]:
+        """Deadlines still waiting for their report, in the current state.
+
+        Signing is awaited while assigned; the progress report until the
+        first one arrives (state ``in_progress``); the result until it is
+        reported; the return visit after it.  Suspended problems and
+        long-term ones (长期推进, reported periodically) have no running clock.
+        """
+        if self.assignment is None or self.suspended:
+            return ()
+        clocks = _OPEN_CLOCKS.get(self.state, frozenset())
+        return tuple(due for due in self.assignment.deadlines if due.clock in clocks)
+
+    @property
+    def lead_department(self) -> str | None:
+        """The lead department (主办) of the current assignment."""
+        return self.assignment.lead if self.assignment else None
+
+
+def allowed_actions(problem: Problem) -> frozenset[Action]:
+    """The actions the lifecycle allows on ``problem`` now (any role)."""
+    actions = {t.action for t in TRANSITIONS if problem.state in t.sources}
+    if problem.suspended:
+        actions &= _WHILE_SUSPENDED
+    else:
+        actions.discard(Action.RESUME)
+    if problem.pending_extension is None:
+        actions.discard(Action.DECIDE_EXTENSION)
+    else:
+        actions.discard(Action.REQUEST_EXTENSION)
+    return frozenset(actions)
+
+
+def decide(
+    problem: Problem | None,
+    action: Action,
+    actor: Actor,
+    at: datetime,
+    payload: Mapping[str, JsonValue],
+    *,
+    outcome: str = "",
+    problem_id: str | None = None,
+    county: str | None = None,
+) -> DomainEvent:
+    """Check that ``actor`` may take ``action`` now and return its event.
+
+    ``problem`` is ``None`` only for :attr:`Action.COLLECT`, which then needs
+    ``problem_id`` and ``county``.  Raises
+    :class:`~govbiz.errors.PermissionDeniedError` when the role, county,
+    department or enterprise does not allow it,
+    :class:`~govbiz.errors.IllegalTransitionError` when the state does not,
+    and :class:`~govbiz.errors.ValidationError` when a guard refuses the
+    payload (for example a return after the time allowed).
+    """
+    _check_role(actor, action)
+    if problem is None:
+        if action is not Action.COLLECT or problem_id is None or county is None:
+            raise ValueError("only COLLECT creates a problem, and it needs problem_id and county")
+        _check_new_problem_scope(actor, county, payload)
+        return DomainEvent.by(
+            actor,
+            stream=STREAM,
+            stream_id=problem_id,
+            version=1,
+            kind=action.value,
+            county=county,
+            at=at,
+            payload=payload,
+            state_before=None,
+            state_after=ProblemState.COLLECTED.value,
+        )
+    row = authorize(problem, action, actor, outcome)
+    _GUARDS.get(action, _no_guard)(problem, actor, at, payload)
+    target = row.target or problem.state
+    return DomainEvent.by(
+        actor,
+        stream=STREAM,
+        stream_id=problem.id,
+        version=problem.version + 1,
+        kind=action.value,
+        county=problem.county,
+        at=at,
+        payload=payload,
+        state_before=problem.state.value,
+        state_after=target.value,
+    )
+
+
+def authorize(problem: Problem, action: Action, actor: Actor, outcome: str = "") -> Transition:
+    """Check role, scope and lifecycle for ``action`` on ``problem``; return the table row.
+
+    This is the part of :func:`decide` that needs no payload, so a caller
+    can refuse early before computing one (deadlines, for instance).
+    """
+    _check_role(actor, action)
+    _check_scope(problem, actor, action)
+    row = find_transition(action, problem.state, outcome)
+    if row is None or action not in allowed_actions(problem):
+        state = f"{problem.state.value} (suspended)" if problem.suspended else problem.state.value
+        raise IllegalTransitionError(
+            problem.id, state, action.value, (a.value for a in allowed_actions(problem))
+        )
+    return row
+
+
+def apply(problem: Problem | None, event: DomainEvent) -> Problem:
+    """Fold one event into ``problem`` (``None`` before the first event)."""
+    action = Action(event.kind)
+    if problem is None:
+        if action is not Action.COLLECT:
+            raise ValueError(f"the first event of problem {event.stream_id} must be collect")
+        return _collected(event)
+    if event.version != problem.version + 1:
+        raise ValueError(
+            f"event {event.version} of problem {problem.id} does not follow version {problem.version}"
+        )
+    changed = _APPLIERS.get(action, _unchanged)(problem, event)
+    return attrs.evolve(
+        changed,
+        state=ProblemState(event.state_after) if event.state_after else changed.state,
+        version=event.version,
+        updated_at=event.occurred_at,
+    )
+
+
+def replay(events: Iterable[DomainEvent]) -> Problem:
+    """Rebuild a problem from its event stream, in order."""
+    problem: Problem | None = None
+    for event in events:
+        problem = apply(problem, event)
+    if problem is None:
+        raise ValueError("cannot replay an empty event stream")
+    return problem
+
+
+# --- permission and scope -------------------------------------------------------------
+
+
+def _check_role(actor: Actor, action: Action) -> None:
+    if actor.role not in ACTION_ROLES[action]:
+        roles = ", ".join(sorted(r.value for r in ACTION_ROLES[action]))
+        raise PermissionDeniedError(actor.describe(), action.value, f"only {roles} may {action.label_zh}")
+
+
+def _check_new_problem_scope(actor: Actor, county: str, payload: Mapping[str, Any]) -> None:
+    if actor.county != county:
+        raise PermissionDeniedError(
+            actor.describe(), "collect", f"the problem belongs to county {county}, not {actor.county}"
+        )
+    if actor.role is Role.ENTERPRISE_CONTACT and payload.get("enterprise_id") != actor.enterprise:
+        raise PermissionDeniedError(
+            actor.describe(), "collect", "an enterprise contact raises problems of its own enterprise only"
+        )
+
+
+def _check_scope(problem: Problem, actor: Actor, action: Action) -> None:
+    """County, department and enterprise scope: who may touch *this* problem."""
+    if actor.county != problem.county:
+        raise PermissionDeniedError(
+            actor.describe(),
+            action.value,
+            f"problem {problem.id} belongs to county {problem.county}, not {actor.county}",
+        )
+    if actor.role is Role.ENTERPRISE_CONTACT and actor.enterprise != problem.enterprise_id:
+        raise PermissionDeniedError(
+            actor.describe(), action.value, f"problem {problem.id} is not raised by your enterprise"
+        )
+    if actor.role is not Role.DEPARTMENT_HANDLER:
+        return
+    assignment = problem.assignment
+    department = actor.department or ""
+    if assignment is None or not assignment.involves(department):
+        raise PermissionDeniedError(
+            actor.describe(), action.value, f"problem {problem.id} is not assigned to {department}"
+        )
+    if action in _LEAD_ONLY and assignment.lead != department:
+        raise PermissionDeniedError(
+            actor.describe(),
+            action.value,
+            f"only the lead department {assignment.lead} may {action.label_zh}; {department} is co-handling",
+        )
+
+
+# --- guards: rules beyond the table ---------------------------------------------------
+
+Guard = Callable[[Problem, Actor, datetime, Mapping[str, Any]], None]
+
+
+def _no_guard(problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> None:
+    return None
+
+
+def _guard_return(problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> None:
+    """A department may return (退回) an assignment only within the sign-for period."""
+    assert problem.assignment is not None  # the table allows RETURN only when assigned
+    sign = problem.assignment.deadline("sign")
+    if sign is not None and at >= sign.cutoff:
+        raise ValidationError(
+            "returned_at",
+            at.isoformat(),
+            f"the time to return problem {problem.id} ended at {sign.cutoff.isoformat()} "
+            f"({sign.basis}); ask the secretariat to reassign it instead",
+        )
+
+
+def _guard_merge(problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> None:
+    if payload.get("into") == problem.id:
+        raise ValidationError("into", problem.id, "a problem cannot be merged into itself")
+
+
+def _guard_request_extension(
+    problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]
+) -> None:
+    assert problem.assignment is not None
+    clock = payload["clock"]
+    due = problem.assignment.deadline(clock)
+    if due is None:
+        raise ValidationError("clock", clock, f"problem {problem.id} has no running {clock!r} deadline")
+    if date.fromisoformat(payload["new_last_day"]) <= due.last_day:
+        raise ValidationError(
+            "new_last_day",
+            payload["new_last_day"],
+            f"an extension must end after the current last day {due.last_day.isoformat()}",
+        )
+
+
+_GUARDS: dict[Action, Guard] = {
+    Action.RETURN: _guard_return,
+    Action.MERGE: _guard_merge,
+    Action.REQUEST_EXTENSION: _guard_request_extension,
+}
+
+
+# --- appliers: how each event changes the problem -------------------------------------
+
+Applier = Callable[[Problem, DomainEvent], Problem]
+
+
+def _collected(event: DomainEvent) -> Problem:
+    p = event.payload
+    return Problem(
+        id=event.stream_id,
+        county=event.county,
+        enterprise_id=p["enterprise_id"],
+        title=p["title"],
+        description=p.get("description", ""),
+        category=p["category"],
+        source=p["source"],
+        collected_by=event.actor_id,
+        collected_at=datetime.fromisoformat(p.get("collected_at") or event.occurred_at.isoformat()),
+        state=ProblemState.COLLECTED,
+        version=event.version,
+        updated_at=event.occurred_at,
+    )
+
+
+def _unchanged(problem: Problem, event: DomainEvent) -> Problem:
+    return problem
+
+
+def _triaged(problem: Problem, event: DomainEvent) -> Problem:
+    return attrs.evolve(
+        problem,
+        category=event.payload.get("category") or problem.category,
+        note=event.payload.get("note", problem.note),
+    )
+
+
+def _noted(problem: Problem, event: DomainEvent) -> Problem:
+    return attrs.evolve(problem, note=event.payload.get("reason", problem.note))
+
+
+def _merged(problem: Problem, event: DomainEvent) -> Problem:
+    return attrs.evolve(problem, duplicate_of=event.payload["into"])
+
+
+def _scheduled(problem: Problem, event: DomainEvent) -> Problem:
+    return attrs.evolve(problem, session_id=event.payload["session_id"])
+
+
+def _assigned(problem: Problem, event: DomainEvent) -> Problem:
+    p = event.payload
+    previous = problem.previous_assignments
+    if problem.assignment is not None:
+        previous = (*previous, problem.assignment)
+    assignment = Assignment(
+        lead=p["lead"],
+        co_handlers=tuple(p.get("co_handlers", ())),
+        assigned_at=event.occurred_at,
+        assigned_by=event.actor_id,
+        session_id=p.get("session_id"),
+        deadlines=due_dates_from_json(p["deadlines"]),
+        on_the_spot=bool(p.get("on_the_spot", False)),
+        round=len(previous) + 1,
+    )
+    return attrs.evolve(
+        problem,
+        assignment=assignment,
+        previous_assignments=previous,
+        session_id=p.get("session_id") or problem.session_id,
+    )
+
+
+def _returned(problem: Problem, event: DomainEvent) -> Problem:
+    return attrs.evolve(problem, note=event.payload.get("reason", ""))
+
+
+def _progress(problem: Problem, event: DomainEvent) -> Problem:
+    report = ProgressReport(
+        department=event.actor_department or "",
+        reported_at=event.occurred_at,
+        text=event.payload["text"],
+    )
+    return attrs.evolve(problem, progress=(*problem.progress, report))
+
+
+def _result(problem: Problem, event: DomainEvent) -> Problem:
+    report = ResultReport(
+        department=event.actor_department or "",
+        reported_at=event.occurred_at,
+        outcome=ResultOutcome(event.payload["outcome"]),
+        text=event.payload["text"],
+    )
+    changed = attrs.evolve(problem, result=report)
+    return _with_deadlines(changed, event.payload.get("deadlines", ()))
+
+
+def _with_deadlines(problem: Problem, deadlines: Iterable[dict[str, Any]]) -> Problem:
+    assignment = problem.assignment
+    if assignment is None:
+        return problem
+    for item in deadlines:
+        assignment = assignment.with_deadline(DueDate.from_json(item))
+    return attrs.evolve(problem, assignment=assignment)
+
+
+def _extension_requested(problem: Problem, event: DomainEvent) -> Problem:
+    p = event.payload
+    extension = Extension(
+        clock=p["clock"],
+        requested_at=event.occurred_at,
+        requested_by=event.actor_id,
+        new_last_day=date.fromisoformat(p["new_last_day"]),
+        reason=p.get("reason", ""),
+    )
+    return attrs.evolve(problem, extensions=(*problem.extensions, extension))
+
+
+def _extension_decided(problem: Problem, event: DomainEvent) -> Problem:
+    p = event.payload
+    pending = problem.extensions[-1]
+    decided = attrs.evolve(
+        pending,
+        status=ExtensionStatus.APPROVED if p["approved"] else ExtensionStatus.REFUSED,
+        decided_at=event.occurred_at,
+        decided_by=event.actor_id,
+        note=p.get("note", ""),
+    )
+    changed = attrs.evolve(problem, extensions=(*problem.extensions[:-1], decided))
+    return _with_deadlines(changed, p.get("deadlines", ()))
+
+
+def _suspended(problem: Problem, event: DomainEvent) -> Problem:
+    suspension = Suspension(
+        suspended_at=event.occurred_at,
+        suspended_by=event.actor_id,
+        reason=event.payload.get("reason", ""),
+    )
+    return attrs.evolve(problem, suspensions=(*problem.suspensions, suspension))
+
+
+def _resumed(problem: Problem, event: DomainEvent) -> Problem:
+    last = attrs.evolve(problem.suspensions[-1], resumed_at=event.occurred_at)
+    changed = attrs.evolve(problem, suspensions=(*problem.suspensions[:-1], last))
+    return _with_deadlines(changed, event.payload.get("deadlines", ()))
+
+
+def _visited(problem: Problem, event: DomainEvent) -> Problem:
+    p = event.payload
+    visit = ReturnVisit(
+        visited_at=event.occurred_at,
+        visited_by=event.actor_id,
+        satisfied=bool(p["satisfied"]),
+        notes=p.get("notes", ""),
+    )
+    changed = attrs.evolve(problem, return_visits=(*problem.return_visits, visit))
+    if visit.satisfied:
+        return changed
+    # 重办: the department starts again on fresh clocks; the old result is history.
+    assert changed.assignment is not None
+    redo = attrs.evolve(
+        changed.assignment,
+        deadlines=due_dates_from_json(p.get("deadlines", [])),
+    )
+    return attrs.evolve(changed, assignment=redo, result=None, redo_count=problem.redo_count + 1)
+
+
+def _reminded(problem: Problem, event: DomainEvent) -> Problem:
+    reminder = Reminder(
+        kind=ReminderKind(event.payload.get("kind", ReminderKind.REMINDER.value)),
+        sent_at=event.occurred_at,
+        sent_by=event.actor_id,
+        note=event.payload.get("note", ""),
+    )
+    return attrs.evolve(problem, reminders=(*problem.reminders, reminder))
+
+
+def _linked(problem: Problem, event: DomainEvent) -> Problem:
+    rule = event.payload["rule_id"]
+    if rule in problem.lasting_rules:
+        return problem
+    return attrs.evolve(problem, lasting_rules=(*problem.lasting_rules, rule))
+
+
+_APPLIERS: dict[Action, Applier] = {
+    Action.TRIAGE: _triaged,
+    Action.REJECT: _noted,
+    Action.WITHDRAW: _noted,
+    Action.MERGE: _merged,
+    Action.SCHEDULE: _scheduled,
+    Action.ASSIGN: _assigned,
+    Action.REASSIGN: _assigned,
+    Action.RETURN: _returned,
+    Action.REPORT_PROGRESS: _progress,
+    Action.REPORT_RESULT: _result,
+    Action.REQUEST_EXTENSION: _extension_requested,
+    Action.DECIDE_EXTENSION: _extension_decided,
+    Action.SUSPEND: _suspended,
+    Action.RESUME: _resumed,
+    Action.RETURN_VISIT: _visited,
+    Action.REMIND: _reminded,
+    Action.LINK_LASTING_RULE: _linked,
+}

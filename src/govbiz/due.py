@@ -1,0 +1,103 @@
+"""From a county's deadline policy to the due dates stored with an assignment.
+
+The deadline arithmetic lives in :mod:`govbiz.deadlines`; this module asks it
+for the clocks a command starts or changes and turns each answer into a
+:class:`~govbiz.domain.handling.DueDate`, the plain value that is stored in
+the event.  Storing the computed dates (rather than recomputing them on
+replay) keeps history stable when a calendar file is corrected later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from govbiz.domain.handling import DueDate
+from govbiz.errors import ValidationError
+
+if TYPE_CHECKING:
+    from govbiz.deadlines import Deadline, DeadlinePolicy
+
+__all__ = [
+    "ASSIGNMENT_CLOCKS",
+    "check_extension_request",
+    "extended",
+    "resumed",
+    "start_assignment_clocks",
+    "start_clock",
+]
+
+#: The clocks an assignment starts, in the order they fall due.
+ASSIGNMENT_CLOCKS = ("sign", "progress", "result")
+#: 现场明确: the basis recorded for a deadline the chair fixed on the spot.
+ON_THE_SPOT = "现场明确"
+#: 延期: the basis recorded for an approved extension.
+EXTENDED = "延期"
+
+
+def start_assignment_clocks(
+    policy: DeadlinePolicy, at: datetime, fixed: Mapping[str, date], *, redo: bool = False
+) -> list[DueDate]:
+    """The due dates of a new assignment (or a redo, which needs no signing).
+
+    ``fixed`` holds last days the chair fixed on the spot; each is validated
+    by the policy and overrides that clock's rule for this assignment only.
+    """
+    clocks = [name for name in ASSIGNMENT_CLOCKS if not (redo and name == "sign")]
+    for name in fixed:
+        if name not in clocks:
+            raise ValidationError(
+                f"deadlines.{name}",
+                fixed[name].isoformat(),
+                f"no such clock; an assignment has {', '.join(clocks)}",
+            )
+    dues: list[DueDate] = []
+    for name in clocks:
+        if name in fixed:
+            deadline = policy.fixed_deadline(name, at, fixed[name])
+            dues.append(_due(name, at, deadline, ON_THE_SPOT))
+        else:
+            started = start_clock(policy, name, at)
+            if started is not None:
+                dues.append(started)
+    return dues
+
+
+def start_clock(policy: DeadlinePolicy, clock: str, at: datetime) -> DueDate | None:
+    """The due date of ``clock`` started at ``at``, or ``None`` if the county switched it off."""
+    rule = policy.rule(clock)
+    if rule is None or not rule.enabled:
+        return None
+    return _due(clock, at, policy.deadline(clock, at), rule.label)
+
+
+def check_extension_request(
+    policy: DeadlinePolicy, current: DueDate, new_last_day: date, at: datetime
+) -> None:
+    """Refuse an extension request made too late or asking for no more time."""
+    policy.extend(_as_deadline(policy, current), new_last_day=new_last_day, requested_at=at)
+
+
+def extended(policy: DeadlinePolicy, current: DueDate, new_last_day: date) -> DueDate:
+    """The due date after an approved extension (延期) to ``new_last_day``."""
+    deadline = policy.extend(
+        _as_deadline(policy, current), new_last_day=new_last_day, requested_at=current.start
+    )
+    return _due(current.clock, current.start, deadline, EXTENDED)
+
+
+def resumed(
+    policy: DeadlinePolicy, current: DueDate, suspended_at: datetime, resumed_at: datetime
+) -> DueDate:
+    """The due date after a suspension (中止) from ``suspended_at`` to ``resumed_at``."""
+    deadline = policy.resume(_as_deadline(policy, current), suspended_at, resumed_at)
+    return _due(current.clock, current.start, deadline, current.basis)
+
+
+def _as_deadline(policy: DeadlinePolicy, current: DueDate) -> Deadline:
+    return policy.fixed_deadline(current.clock, current.start, current.last_day)
+
+
+def _due(clock: str, start: datetime, deadline: Deadline, basis: str) -> DueDate:
+    return DueDate(clock=clock, start=start, last_day=deadline.last_day, cutoff=deadline.cutoff, basis=basis)
