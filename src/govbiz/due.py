@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from govbiz.deadlines import Deadline, DeadlinePolicy
 
 __all__ = [
-    "ASSIGNMENT_CLOCKS",
+    "assignment_clocks",
     "check_extension_request",
     "extended",
     "resumed",
@@ -28,12 +28,19 @@ __all__ = [
     "start_clock",
 ]
 
-#: The clocks an assignment starts, in the order they fall due.
-ASSIGNMENT_CLOCKS = ("sign", "progress", "result")
 #: 现场明确: the basis recorded for a deadline the chair fixed on the spot.
 ON_THE_SPOT = "现场明确"
 #: 延期: the basis recorded for an approved extension.
 EXTENDED = "延期"
+#: The sign-for clock, which a redo (重办) does not restart: the department already holds it.
+SIGN = "sign"
+
+
+def assignment_clocks(policy: DeadlinePolicy) -> list[str]:
+    """Names of the enabled clocks an assignment starts (sign, progress, result by default)."""
+    from govbiz.deadlines.rules import Trigger
+
+    return [r.name for r in policy.clocks if r.enabled and r.starts_on is Trigger.ASSIGNED]
 
 
 def start_assignment_clocks(
@@ -44,32 +51,29 @@ def start_assignment_clocks(
     ``fixed`` holds last days the chair fixed on the spot; each is validated
     by the policy and overrides that clock's rule for this assignment only.
     """
-    clocks = [name for name in ASSIGNMENT_CLOCKS if not (redo and name == "sign")]
+    clocks = [name for name in assignment_clocks(policy) if not (redo and name == SIGN)]
     for name in fixed:
         if name not in clocks:
             raise ValidationError(
                 f"deadlines.{name}",
                 fixed[name].isoformat(),
-                f"no such clock; an assignment has {', '.join(clocks)}",
+                f"no such clock; an assignment here has {', '.join(clocks)}",
             )
     dues: list[DueDate] = []
     for name in clocks:
         if name in fixed:
-            deadline = policy.fixed_deadline(name, at, fixed[name])
-            dues.append(_due(name, at, deadline, ON_THE_SPOT))
+            dues.append(_due(at, policy.fixed_deadline(name, at, fixed[name]), ON_THE_SPOT))
         else:
-            started = start_clock(policy, name, at)
-            if started is not None:
-                dues.append(started)
+            dues.append(_due(at, policy.deadline(name, at), policy.rule(name).basis))
     return dues
 
 
 def start_clock(policy: DeadlinePolicy, clock: str, at: datetime) -> DueDate | None:
     """The due date of ``clock`` started at ``at``, or ``None`` if the county switched it off."""
     rule = policy.rule(clock)
-    if rule is None or not rule.enabled:
+    if not rule.enabled:
         return None
-    return _due(clock, at, policy.deadline(clock, at), rule.label)
+    return _due(at, policy.deadline(clock, at), rule.basis)
 
 
 def check_extension_request(
@@ -79,12 +83,12 @@ def check_extension_request(
     policy.extend(_as_deadline(policy, current), new_last_day=new_last_day, requested_at=at)
 
 
-def extended(policy: DeadlinePolicy, current: DueDate, new_last_day: date) -> DueDate:
-    """The due date after an approved extension (延期) to ``new_last_day``."""
+def extended(policy: DeadlinePolicy, current: DueDate, new_last_day: date, requested_at: datetime) -> DueDate:
+    """The due date after an approved extension (延期) to ``new_last_day``, requested at ``requested_at``."""
     deadline = policy.extend(
-        _as_deadline(policy, current), new_last_day=new_last_day, requested_at=current.start
+        _as_deadline(policy, current), new_last_day=new_last_day, requested_at=requested_at
     )
-    return _due(current.clock, current.start, deadline, EXTENDED)
+    return _due(current.start, deadline, EXTENDED)
 
 
 def resumed(
@@ -92,12 +96,15 @@ def resumed(
 ) -> DueDate:
     """The due date after a suspension (中止) from ``suspended_at`` to ``resumed_at``."""
     deadline = policy.resume(_as_deadline(policy, current), suspended_at, resumed_at)
-    return _due(current.clock, current.start, deadline, current.basis)
+    return _due(current.start, deadline, current.basis)
 
 
 def _as_deadline(policy: DeadlinePolicy, current: DueDate) -> Deadline:
+    """The policy's view of a stored due date, so it can extend or resume it."""
     return policy.fixed_deadline(current.clock, current.start, current.last_day)
 
 
-def _due(clock: str, start: datetime, deadline: Deadline, basis: str) -> DueDate:
-    return DueDate(clock=clock, start=start, last_day=deadline.last_day, cutoff=deadline.cutoff, basis=basis)
+def _due(start: datetime, deadline: Deadline, basis: str) -> DueDate:
+    return DueDate(
+        clock=deadline.clock, start=start, last_day=deadline.last_day, cutoff=deadline.cutoff, basis=basis
+    )

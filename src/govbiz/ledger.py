@@ -424,7 +424,9 @@ class Ledger:
             pending = problem.pending_extension
             current = problem.assignment.deadline(pending.clock) if pending and problem.assignment else None
             if cmd.approve and pending is not None and current is not None:
-                extended = due.extended(self._policy(problem), current, pending.new_last_day)
+                extended = due.extended(
+                    self._policy(problem), current, pending.new_last_day, pending.requested_at
+                )
                 data["deadlines"] = [extended.to_json()]
             return data
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.conftest import World
 
 from govbiz import commands as c
 from govbiz.domain import ProblemState, replay
 from govbiz.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError, ValidationError
+from tests.conftest import World
 
 
 def test_collect_records_who_when_and_what(world: World) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import COUNTY, OTHER_CITY, World
 
 from govbiz import commands as c
 from govbiz.domain import Actor, Role
 from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
+from tests.conftest import COUNTY, OTHER_CITY, World
 
 
 def test_a_role_not_in_the_table_is_refused_and_nothing_stored(world: World) -> None:

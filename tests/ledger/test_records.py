@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from tests.conftest import World
 
 from govbiz import commands as c
 from govbiz.clock import ManualClock
@@ -13,6 +12,7 @@ from govbiz.domain import Contact, Enterprise
 from govbiz.domain.lifecycle import Action
 from govbiz.domain.problem import apply, decide
 from govbiz.errors import ConcurrencyError, ValidationError
+from tests.conftest import World
 
 
 def test_contact_details_are_masked_in_repr(world: World) -> None:
