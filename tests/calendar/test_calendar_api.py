@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -238,3 +240,15 @@ def test_local_days_are_validated() -> None:
     assert caught.value.field == "name"
     with pytest.raises(CalendarCoverageError):
         cal.with_local_days(rest=[D(2030, 5, 8)], name="x")
+
+
+def test_importing_reads_no_data() -> None:
+    code = (
+        "import govbiz.calendar, govbiz.deadlines\n"
+        "from govbiz.calendar.national import national_notices\n"
+        "assert national_notices.cache_info().currsize == 0\n"
+        "govbiz.calendar.china_calendar()\n"
+        "assert national_notices.cache_info().currsize == 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

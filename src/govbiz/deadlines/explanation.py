@@ -9,6 +9,7 @@ A clerk can check it against a printed calendar.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -17,6 +18,7 @@ import attrs
 
 from govbiz.calendar import DayKind, WorkingCalendar
 from govbiz.deadlines.rules import Unit
+from govbiz.errors import ValidationError
 
 __all__ = [
     "DayStep",
@@ -164,12 +166,12 @@ def _step(calendar: WorkingCalendar, day: date, reason: StepReason, ordinal: int
 def render(explanation: Explanation, lang: str = "zh") -> str:
     """Return the explanation as text a clerk can check by hand (``lang`` "zh" or "en")."""
     if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+        raise ValidationError("lang", lang, "must be 'zh' or 'en'")
     words = _ZH if lang == "zh" else _EN
     return "\n".join(words.lines(explanation))
 
 
-class _Words:
+class _Words(ABC):
     """Sentence builders for one language; subclasses fill in the phrases."""
 
     def lines(self, e: Explanation) -> Iterator[str]:
@@ -194,15 +196,41 @@ class _Words:
             yield "  " + self.group(group, e.unit)
 
     # phrases, per language
-    def title(self, e: Explanation) -> str: raise NotImplementedError
-    def fixed(self, e: Explanation) -> str: raise NotImplementedError
-    def rule(self, e: Explanation) -> str: raise NotImplementedError
-    def start(self, e: Explanation) -> str: raise NotImplementedError
-    def group(self, group: Sequence[DayStep], unit: Unit) -> str: raise NotImplementedError
-    def extension(self, e: Explanation, x: Extension) -> str: raise NotImplementedError
-    def suspension(self, s: Suspension) -> str: raise NotImplementedError
-    def moved(self, e: Explanation, nominal: DayStep) -> str: raise NotImplementedError
-    def last(self, e: Explanation) -> str: raise NotImplementedError
+    @abstractmethod
+    def title(self, e: Explanation) -> str:
+        """The heading line."""
+
+    @abstractmethod
+    def fixed(self, e: Explanation) -> str:
+        """The line for a last day fixed on the spot."""
+
+    @abstractmethod
+    def rule(self, e: Explanation) -> str:
+        """The rule and its legal basis."""
+
+    @abstractmethod
+    def start(self, e: Explanation) -> str:
+        """The start day, which is not counted."""
+
+    @abstractmethod
+    def group(self, group: Sequence[DayStep], unit: Unit) -> str:
+        """One line for a run of days (see _groups)."""
+
+    @abstractmethod
+    def extension(self, e: Explanation, x: Extension) -> str:
+        """One approved extension."""
+
+    @abstractmethod
+    def suspension(self, s: Suspension) -> str:
+        """One suspension and the time left."""
+
+    @abstractmethod
+    def moved(self, e: Explanation, nominal: DayStep) -> str:
+        """Why counting goes on past the n-th day (art. 203)."""
+
+    @abstractmethod
+    def last(self, e: Explanation) -> str:
+        """The last day and the cutoff."""
 
 
 _MOVED = frozenset({StepReason.MOVED_PAST_REST_DAY, StepReason.MOVED_LAST_DAY})
