@@ -17,6 +17,7 @@ naming the field and the value; text is stripped of surrounding whitespace.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any, Self
 
@@ -81,12 +82,15 @@ class Command(BaseModel):
     @classmethod
     def parse(cls, data: str | bytes | dict[str, Any]) -> Self:
         """Build the command from JSON text or a dict, with govbiz validation errors."""
-        try:
-            if isinstance(data, dict):
-                return cls.model_validate(data)
-            return cls.model_validate_json(data)
-        except pydantic.ValidationError as exc:
-            raise _as_govbiz_error(exc, cls.__name__) from None
+        if not isinstance(data, dict):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise ValidationError(cls.__name__, data, f"is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValidationError(cls.__name__, data, "must be a JSON object")
+        # The constructor (not model_validate) so errors are converted exactly once.
+        return cls(**data)
 
 
 def _as_govbiz_error(exc: pydantic.ValidationError, command: str) -> ValidationError:
