@@ -1,8 +1,8 @@
-"""Clocks: where the ledger learns the time (no hidden ``datetime.now()``).
+"""Clocks: where the ledger learns the time (no hidden `datetime.now()`).
 
-The :class:`~govbiz.Ledger` asks its clock for the current instant once per
+The `govbiz.Ledger` asks its clock for the current instant once per
 command and stamps every event with it.  Production code uses
-:class:`SystemClock`; tests and the simulation use :class:`ManualClock` and
+`SystemClock`; tests and the simulation use `ManualClock` and
 move it forward themselves, so every run is reproducible.
 """
 
@@ -25,7 +25,7 @@ def beijing() -> ZoneInfo:
 
 
 def require_aware(value: datetime, field: str) -> datetime:
-    """Return ``value`` if it carries a time zone; refuse a naive datetime.
+    """Return `value` if it carries a time zone; refuse a naive datetime.
 
     A naive datetime is ambiguous (server time? UTC? Beijing?) and an
     ambiguous instant can move a deadline by a day, so it is an error.
@@ -36,7 +36,7 @@ def require_aware(value: datetime, field: str) -> datetime:
 
 
 class Clock(Protocol):
-    """Anything with a ``now()`` that returns a timezone-aware datetime."""
+    """Anything with a `now()` that returns a timezone-aware datetime."""
 
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
@@ -44,7 +44,7 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The machine's clock, in ``tz`` (Beijing time by default)."""
+    """The machine's clock, in `tz` (Beijing time by default)."""
 
     def __init__(self, tz: tzinfo | None = None) -> None:
         self._tz = tz or beijing()
@@ -65,11 +65,11 @@ class ManualClock:
         return self._now
 
     def set(self, at: datetime) -> None:
-        """Move the clock to ``at`` (forwards or backwards)."""
+        """Move the clock to `at` (forwards or backwards)."""
         self._now = require_aware(at, "at")
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move the clock forward by ``delta`` and return the new instant."""
+        """Move the clock forward by `delta` and return the new instant."""
         if delta < timedelta(0):
             raise ValidationError("delta", str(delta), "a clock advances forwards; use set() to go back")
         self._now = self._now + delta

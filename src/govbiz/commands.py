@@ -2,16 +2,16 @@
 
 Each command is a frozen pydantic model, validated when it is built, so bad
 input is refused before anything is read or written.  A command carries the
-data only; who does it (the :class:`~govbiz.domain.actors.Actor`) and when
+data only; who does it (the `govbiz.domain.actors.Actor`) and when
 (the ledger's clock) come separately.  Pass it to
-:meth:`govbiz.Ledger.handle`::
+`govbiz.Ledger.handle`::
 
     ledger.handle(clerk, CollectProblem(enterprise_id="E00001", title="新厂五通一平",
                                         category="土地规划", source="调研走访"))
 
-A command can also be parsed from JSON (``AssignProblem.parse(body)``), and
-its JSON Schema comes from ``AssignProblem.model_json_schema()``, for forms
-and HTTP APIs.  Validation errors are :class:`govbiz.errors.ValidationError`
+A command can also be parsed from JSON (`AssignProblem.parse(body)`), and
+its JSON Schema comes from `AssignProblem.model_json_schema()`, for forms
+and HTTP APIs.  Validation errors are `govbiz.errors.ValidationError`
 naming the field and the value; text is stripped of surrounding whitespace.
 """
 
@@ -94,7 +94,7 @@ class Command(BaseModel):
 
 
 def _as_govbiz_error(exc: pydantic.ValidationError, command: str) -> ValidationError:
-    """The first error as a :class:`ValidationError`; all of them in ``.errors``."""
+    """The first error as a `ValidationError`; all of them in `.errors`."""
     errors = exc.errors(include_url=False)
     first = errors[0]
     field = ".".join(str(part) for part in first["loc"]) or command
@@ -152,9 +152,9 @@ class RegisterEnterprise(Command):
 class CollectProblem(Command):
     """Collect a problem (收集问题) an enterprise raised into the ledger.
 
-    ``category`` and ``source`` must be among the county profile's
+    `category` and `source` must be among the county profile's
     categories (土地规划, 融资 ...) and sources (调研走访, 恳谈会 ...).
-    ``collected_at`` is when it was raised, if earlier than now.
+    `collected_at` is when it was raised, if earlier than now.
     """
 
     enterprise_id: Key
@@ -221,7 +221,7 @@ class ScheduleProblem(Command):
 class AssignProblem(Command):
     """Assign a problem (交办) to a lead department and co-handling departments.
 
-    ``deadlines`` maps a clock name (``"progress"``, ``"result"`` ...) to a
+    `deadlines` maps a clock name (`"progress"`, `"result"` ...) to a
     last day the chair fixed on the spot (现场明确解决期限); clocks not named
     follow the county's deadline policy.
     """
@@ -251,7 +251,7 @@ class SignAssignment(Command):
 class ReturnAssignment(Command):
     """The lead department returns an assignment (退回): not its duty.
 
-    Allowed only within the sign-for period; ``proposed_department`` is the
+    Allowed only within the sign-for period; `proposed_department` is the
     department it believes should take it.
     """
 

@@ -1,8 +1,8 @@
 """From a county's deadline policy to the due dates stored with an assignment.
 
-The deadline arithmetic lives in :mod:`govbiz.deadlines`; this module asks it
+The deadline arithmetic lives in `govbiz.deadlines`; this module asks it
 for the clocks a command starts or changes and turns each answer into a
-:class:`~govbiz.domain.handling.DueDate`, the plain value that is stored in
+`govbiz.domain.handling.DueDate`, the plain value that is stored in
 the event.  Storing the computed dates (rather than recomputing them on
 replay) keeps history stable when a calendar file is corrected later.
 """
@@ -48,7 +48,7 @@ def start_assignment_clocks(
 ) -> list[DueDate]:
     """The due dates of a new assignment (or a redo, which needs no signing).
 
-    ``fixed`` holds last days the chair fixed on the spot; each is validated
+    `fixed` holds last days the chair fixed on the spot; each is validated
     by the policy and overrides that clock's rule for this assignment only.
     """
     clocks = [name for name in assignment_clocks(policy) if not (redo and name == SIGN)]
@@ -69,7 +69,7 @@ def start_assignment_clocks(
 
 
 def start_clock(policy: DeadlinePolicy, clock: str, at: datetime) -> DueDate | None:
-    """The due date of ``clock`` started at ``at``, or ``None`` if the county switched it off."""
+    """The due date of `clock` started at `at`, or `None` if the county switched it off."""
     rule = policy.rule(clock)
     if not rule.enabled:
         return None
@@ -84,7 +84,7 @@ def check_extension_request(
 
 
 def extended(policy: DeadlinePolicy, current: DueDate, new_last_day: date, requested_at: datetime) -> DueDate:
-    """The due date after an approved extension (延期) to ``new_last_day``, requested at ``requested_at``."""
+    """The due date after an approved extension (延期) to `new_last_day`, requested at `requested_at`."""
     deadline = policy.extend(
         _as_deadline(policy, current), new_last_day=new_last_day, requested_at=requested_at
     )
@@ -94,14 +94,14 @@ def extended(policy: DeadlinePolicy, current: DueDate, new_last_day: date, reque
 def resumed(
     policy: DeadlinePolicy, current: DueDate, suspended_at: datetime, resumed_at: datetime
 ) -> DueDate:
-    """The due date after a suspension (中止) from ``suspended_at`` to ``resumed_at``."""
+    """The due date after a suspension (中止) from `suspended_at` to `resumed_at`."""
     deadline = policy.resume(_as_deadline(policy, current), suspended_at, resumed_at)
     return _due(current.start, deadline, current.basis)
 
 
 def _as_deadline(policy: DeadlinePolicy, current: DueDate) -> Deadline:
     """The policy's view of a stored due date, so it can extend or resume it."""
-    return policy.fixed_deadline(current.clock, current.start, current.last_day)
+    return policy.restore(current.clock, current.start, current.last_day)
 
 
 def _due(start: datetime, deadline: Deadline, basis: str) -> DueDate:

@@ -1,10 +1,10 @@
-"""Every error govbiz raises on purpose derives from :class:`GovbizError`.
+"""Every error govbiz raises on purpose derives from `GovbizError`.
 
 Callers embedding govbiz catch one base class; each subclass carries the
 facts a clerk or a developer needs to act (the field and the value, the
 problem and its state, the missing calendar year) both as attributes and in
 its message.  Where a built-in exception has the same meaning the class also
-derives from it (``ValueError``, ``LookupError``, ``PermissionError``) so that
+derives from it (`ValueError`, `LookupError`, `PermissionError`) so that
 generic code keeps working.
 """
 
@@ -31,10 +31,10 @@ class GovbizError(Exception):
 class ValidationError(GovbizError, ValueError):
     """Bad input: a field has a value that govbiz refuses (输入不合法).
 
-    ``field`` names the field (dotted for nested data, for example
-    ``"contacts.0.phone"``), ``value`` is the offending value and ``reason``
+    `field` names the field (dotted for nested data, for example
+    `"contacts.0.phone"`), `value` is the offending value and `reason`
     says what is wrong with it.  When several fields are wrong at once,
-    ``errors`` lists each as a dict with ``field``, ``value`` and ``reason``
+    `errors` lists each as a dict with `field`, `value` and `reason`
     (the first one is also in the attributes).  Nothing has been stored when
     this is raised.
     """
@@ -52,8 +52,8 @@ class ValidationError(GovbizError, ValueError):
 class NotFoundError(GovbizError, LookupError):
     """A record that a command refers to does not exist (in the caller's county).
 
-    ``kind`` is the record type (``"enterprise"``, ``"department"``,
-    ``"problem"``, ...) and ``key`` the identifier that was looked up.
+    `kind` is the record type (`"enterprise"`, `"department"`,
+    `"problem"`, ...) and `key` the identifier that was looked up.
     """
 
     def __init__(self, kind: str, key: object) -> None:

@@ -73,10 +73,10 @@ class _Context:
 class Ledger:
     """The problem ledger of one or more counties, over a store.
 
-    ``store`` defaults to a fresh :class:`~govbiz.storage.MemoryStore`;
-    ``clock`` to the system clock in Beijing time.  ``profiles`` maps a
-    division code to its :class:`~govbiz.profile.CountyProfile`; divisions
-    not listed use ``default_profile``.  ``subscribers`` are called with the
+    `store` defaults to a fresh `govbiz.storage.MemoryStore`;
+    `clock` to the system clock in Beijing time.  `profiles` maps a
+    division code to its `govbiz.profile.CountyProfile`; divisions
+    not listed use `default_profile`.  `subscribers` are called with the
     events of every committed command.
     """
 
@@ -125,27 +125,27 @@ class Ledger:
     # === configuration =================================================================
 
     def profile(self, county: str) -> CountyProfile:
-        """The profile in force for ``county``."""
+        """The profile in force for `county`."""
         return self._profiles.get(county, self._default_profile)
 
     def subscribe(self, subscriber: EventSubscriber) -> None:
-        """Call ``subscriber`` with the events of every command committed from now on."""
+        """Call `subscriber` with the events of every command committed from now on."""
         self._subscribers.append(subscriber)
 
     # === commands ======================================================================
 
     def handle(self, actor: Actor, command: c.Command) -> Any:
-        """Carry out ``command`` for ``actor`` atomically and return the changed record.
+        """Carry out `command` for `actor` atomically and return the changed record.
 
-        Returns the new :class:`~govbiz.domain.problem.Problem` for problem
-        commands and the registry record (``Division``, ``Department``,
-        ``Enterprise``, ``ReceptionSession``, ``LastingRule``, ``Circular``)
+        Returns the new `govbiz.domain.problem.Problem` for problem
+        commands and the registry record (`Division`, `Department`,
+        `Enterprise`, `ReceptionSession`, `LastingRule`, `Circular`)
         for the others.  On any error nothing is stored and the error
-        propagates: :class:`~govbiz.errors.ValidationError`,
-        :class:`~govbiz.errors.NotFoundError`,
-        :class:`~govbiz.errors.PermissionDeniedError`,
-        :class:`~govbiz.errors.IllegalTransitionError` or
-        :class:`~govbiz.errors.ConcurrencyError`.
+        propagates: `govbiz.errors.ValidationError`,
+        `govbiz.errors.NotFoundError`,
+        `govbiz.errors.PermissionDeniedError`,
+        `govbiz.errors.IllegalTransitionError` or
+        `govbiz.errors.ConcurrencyError`.
         """
         handler = self._handlers.get(type(command))
         if handler is None:
@@ -475,7 +475,7 @@ class Ledger:
     # === queries =======================================================================
 
     def problem(self, actor: Actor, problem_id: str) -> Problem:
-        """The problem ``problem_id`` as the actor may see it."""
+        """The problem `problem_id` as the actor may see it."""
         with self.store.unit_of_work() as uow:
             return self._visible_problem(uow, actor, problem_id)
 
@@ -494,8 +494,8 @@ class Ledger:
     ) -> list[Problem]:
         """Problems the actor may see, filtered; ordered by id.
 
-        ``county`` narrows a city actor's roll-up to one county;
-        ``due_before`` lists problems with a running clock whose cutoff is at
+        `county` narrows a city actor's roll-up to one county;
+        `due_before` lists problems with a running clock whose cutoff is at
         or before that instant (approaching, due or overdue).
         """
         with self.store.unit_of_work() as uow:
@@ -542,7 +542,7 @@ class Ledger:
             return record
 
     def records(self, actor: Actor, kind: RecordKind | str) -> list[Any]:
-        """Every registry record of ``kind`` the actor may see, ordered by key."""
+        """Every registry record of `kind` the actor may see, ordered by key."""
         with self.store.unit_of_work() as uow:
             return uow.list_records(RecordKind(kind), self._visible_counties(uow, actor))
 
@@ -576,7 +576,7 @@ class Ledger:
         return record
 
     def _department(self, ctx: _Context, code: str, *, field: str, county: str) -> Department:
-        """A registered department of ``county``: only it can act on that county's records."""
+        """A registered department of `county`: only it can act on that county's records."""
         department = ctx.uow.get_record(RecordKind.DEPARTMENT, code)
         if not isinstance(department, Department):
             raise ValidationError(field, code, "no such department is registered")

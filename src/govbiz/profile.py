@@ -48,8 +48,8 @@ DEFAULT_SOURCES: tuple[str, ...] = (
 class CountyProfile:
     """A county's configuration: categories, sources and deadline policy.
 
-    ``deadline_policy`` ``None`` means the default policy
-    (:meth:`govbiz.deadlines.DeadlinePolicy.default`), built when first used.
+    `deadline_policy` `None` means the default policy
+    (`govbiz.deadlines.DeadlinePolicy.default`), built when first used.
     """
 
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
@@ -57,14 +57,14 @@ class CountyProfile:
     deadline_policy: DeadlinePolicy | None = None
 
     def check_category(self, category: str) -> str:
-        """Return ``category`` if this county uses it, else a ValidationError listing the choices."""
+        """Return `category` if this county uses it, else a ValidationError listing the choices."""
         if category not in self.categories:
             choices = ", ".join(self.categories)
             raise ValidationError("category", category, f"unknown category; choose one of {choices}")
         return category
 
     def check_source(self, source: str) -> str:
-        """Return ``source`` if this county uses it, else a ValidationError listing the choices."""
+        """Return `source` if this county uses it, else a ValidationError listing the choices."""
         if source not in self.sources:
             choices = ", ".join(self.sources)
             raise ValidationError("source", source, f"unknown source; choose one of {choices}")

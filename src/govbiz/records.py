@@ -1,14 +1,14 @@
 """Records: the serialised form of ledger data (JSON, JSON Schema, exports).
 
 Inside the library, problems and registry entries are immutable attrs
-objects (:mod:`govbiz.domain`); queries return them as they are, because
+objects (`govbiz.domain`); queries return them as they are, because
 they are cheap and safe to share.  When data leaves the process (an HTTP
-response, a JSON file, a spreadsheet), convert it with :func:`to_record`
-into these pydantic models: they serialise with ``model_dump(mode="json")``
-and describe themselves with ``model_json_schema()``.
+response, a JSON file, a spreadsheet), convert it with `to_record`
+into these pydantic models: they serialise with `model_dump(mode="json")`
+and describe themselves with `model_json_schema()`.
 
 Personal data (contact names and phone numbers, 个人信息) is masked in
-records unless the caller passes ``reveal_personal_data=True``.
+records unless the caller passes `reveal_personal_data=True`.
 """
 
 from __future__ import annotations

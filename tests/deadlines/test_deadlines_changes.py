@@ -323,3 +323,19 @@ def test_policies_validate_directly_built_values() -> None:
         no_sign.deadline("sign", at(D(2025, 9, 26)))
     assert caught.value.field == "clock"
     assert no_sign.fixed_deadline("sign", at(D(2025, 9, 26)), D(2025, 9, 29)).clock == "sign"
+
+
+def test_restore_rebuilds_a_stored_deadline_without_treating_it_as_fixed() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from govbiz.deadlines import DeadlinePolicy
+
+    policy = DeadlinePolicy.default()
+    start = datetime(2025, 9, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    computed = policy.deadline("progress", start)
+    assert policy.restore("progress", start, computed.last_day) == computed
+    moved = policy.restore("result", start, date(2026, 12, 1))  # beyond max_fixed_days: still restored
+    assert moved.last_day == date(2026, 12, 1)
+    assert not moved.fixed_on_the_spot
+    assert moved.cutoff == datetime(2026, 12, 2, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

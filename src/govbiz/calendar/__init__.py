@@ -11,9 +11,9 @@ Usage::
 
 The national data are the State Council notices for 2004 to 2026, shipped as
 TOML and loaded on the first call.  Dates outside the covered years raise
-:class:`govbiz.errors.CalendarCoverageError`.  A deployment adds a year with
-``china_calendar(extra_notices=[HolidayNotice.from_toml(path)])`` and a county
-adds its own days with :meth:`WorkingCalendar.with_local_days`.
+`govbiz.errors.CalendarCoverageError`.  A deployment adds a year with
+`china_calendar(extra_notices=[HolidayNotice.from_toml(path)])` and a county
+adds its own days with `WorkingCalendar.with_local_days`.
 """
 
 from __future__ import annotations

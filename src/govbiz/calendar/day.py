@@ -74,10 +74,10 @@ _EN = {
 class DayInfo:
     """One day as the calendar sees it (某日的属性): its kind and where that comes from.
 
-    ``holiday`` names the holiday (``"国庆节、中秋节"``) or the local day for
-    holiday, adjusted-working and local days, else ``None``; ``notice`` is the
-    notice number (``"国办发明电〔2024〕12号"``) or the local source that decided
-    the day, else ``None``.
+    `holiday` names the holiday (`"国庆节、中秋节"`) or the local day for
+    holiday, adjusted-working and local days, else `None`; `notice` is the
+    notice number (`"国办发明电〔2024〕12号"`) or the local source that decided
+    the day, else `None`.
     """
 
     day: date

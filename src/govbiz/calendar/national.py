@@ -1,8 +1,8 @@
 """The national calendar of mainland China shipped with govbiz (全国节假日安排).
 
 The data are the State Council (General Office) notices from 2004 on, one TOML
-file per year under ``govbiz/calendar/data``.  They are read on the first call
-of :func:`china_calendar`, never at import.
+file per year under `govbiz/calendar/data`.  They are read on the first call
+of `china_calendar`, never at import.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def national_notices() -> tuple[HolidayNotice, ...]:
 def china_calendar(extra_notices: Iterable[HolidayNotice] = ()) -> WorkingCalendar:
     """Return the national working-day calendar of mainland China (全国工作日历).
 
-    ``extra_notices`` adds notices that a deployment has before a govbiz
+    `extra_notices` adds notices that a deployment has before a govbiz
     release (next year's arrangement, an amendment); a notice published later
     wins for every day it names.  Calendars are cached per set of extra
     notices, so repeated calls are free.  Feeding plugin data is one line::

@@ -28,8 +28,8 @@ _SATURDAY = 5
 class HolidayRange:
     """One holiday of a notice (节假日安排): its 放假 days and its 调休上班 days.
 
-    ``first`` to ``last`` (both included) are the days off, weekend days inside
-    the range included; ``working`` are the weekend days the notice makes
+    `first` to `last` (both included) are the days off, weekend days inside
+    the range included; `working` are the weekend days the notice makes
     working days for this holiday.
     """
 
@@ -39,7 +39,7 @@ class HolidayRange:
     working: tuple[date, ...] = ()
 
     def rest_days(self) -> Iterator[date]:
-        """Yield every day off of the range, ``first`` to ``last`` inclusive."""
+        """Yield every day off of the range, `first` to `last` inclusive."""
         day = self.first
         while day <= self.last:
             yield day
@@ -50,10 +50,10 @@ class HolidayRange:
 class HolidayNotice:
     """A holiday arrangement notice (放假安排通知) for one calendar year.
 
-    ``number`` is the document number (发文字号, e.g. ``"国办发明电〔2024〕12号"``),
-    ``published`` the date it was issued (成文日期).  When several notices
+    `number` is the document number (发文字号, e.g. `"国办发明电〔2024〕12号"`),
+    `published` the date it was issued (成文日期).  When several notices
     concern the same year (an amendment such as the 2019 劳动节 change), the
-    later ``published`` one wins for every day it names.
+    later `published` one wins for every day it names.
     """
 
     year: int
@@ -67,9 +67,9 @@ class HolidayNotice:
     def from_dict(cls, data: Mapping[str, Any], *, field: str = "notice") -> HolidayNotice:
         """Build and validate a notice from plain data (TOML or JSON shaped).
 
-        Dates may be :class:`datetime.date` objects or ISO strings.  Raises
-        :class:`~govbiz.errors.ValidationError` naming the offending field,
-        e.g. ``notice.holidays[2].working[0]``.
+        Dates may be `datetime.date` objects or ISO strings.  Raises
+        `govbiz.errors.ValidationError` naming the offending field,
+        e.g. `notice.holidays[2].working[0]`.
         """
         return _parse_notice(data, field)
 
@@ -78,7 +78,7 @@ class HolidayNotice:
         """Read a TOML file that holds exactly one notice and return it.
 
         Files with several notices (a year and its amendments) are read with
-        :func:`load_notices`.
+        `load_notices`.
         """
         notices = load_notices(path)
         if len(notices) != 1:
@@ -90,14 +90,14 @@ class HolidayNotice:
 
 
 def load_notices(path: str | os.PathLike[str]) -> tuple[HolidayNotice, ...]:
-    """Read every notice of a calendar data file (``[[notice]]`` tables or a bare table)."""
+    """Read every notice of a calendar data file (`[[notice]]` tables or a bare table)."""
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     return parse_notices(data)
 
 
 def parse_notices(data: Mapping[str, Any]) -> tuple[HolidayNotice, ...]:
-    """Return the notices of one parsed data file (``[[notice]]`` list or one bare notice)."""
+    """Return the notices of one parsed data file (`[[notice]]` list or one bare notice)."""
     if "notice" not in data:
         return (_parse_notice(data, "notice"),)
     items = data["notice"]

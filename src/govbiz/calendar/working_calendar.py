@@ -21,7 +21,7 @@ _SATURDAY = 5
 class LocalDays:
     """A county's or prefecture's own days (地方休息日 / 地方工作日), e.g. a minority festival.
 
-    ``name`` is what the explanation shows (``"苗族四月八"``); ``source`` is
+    `name` is what the explanation shows (`"苗族四月八"`); `source` is
     the local document that decided the days, if any.
     """
 
@@ -43,12 +43,12 @@ def _local_tuple(layers: Iterable[LocalDays]) -> tuple[LocalDays, ...]:
 class WorkingCalendar:
     """A working-day calendar built from holiday notices and local days (工作日历).
 
-    Immutable: :meth:`with_notice` and :meth:`with_local_days` return new
+    Immutable: `with_notice` and `with_local_days` return new
     calendars.  Lookups are answered from tables computed once at
-    construction, so :meth:`is_working_day`, :meth:`add_working_days` and
-    :meth:`working_days_between` take constant time.  Any date outside
-    :attr:`first_date`–:attr:`last_date` raises
-    :class:`~govbiz.errors.CalendarCoverageError`: a year without a notice is
+    construction, so `is_working_day`, `add_working_days` and
+    `working_days_between` take constant time.  Any date outside
+    `first_date`–`last_date` raises
+    `govbiz.errors.CalendarCoverageError`: a year without a notice is
     never guessed.
     """
 
@@ -98,25 +98,25 @@ class WorkingCalendar:
         return date(self._last_year, 12, 31)
 
     def covers(self, d: date) -> bool:
-        """True when ``d`` lies in the covered range (有放假安排的年份)."""
+        """True when `d` lies in the covered range (有放假安排的年份)."""
         return self.first_date <= d <= self.last_date
 
     # -- the three fast operations ------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:
-        """Return True when ``d`` is a working day (工作日, including 调休上班)."""
+        """Return True when `d` is a working day (工作日, including 调休上班)."""
         try:
             return self._working[d]
         except (KeyError, TypeError):
             raise self._not_covered(d) from None
 
     def add_working_days(self, d: date, n: int) -> date:
-        """Return the ``n``-th working day strictly after ``d`` (``n`` > 0).
+        """Return the `n`-th working day strictly after `d` (`n` > 0).
 
-        ``d`` itself never counts, whatever day it is (Civil Code art. 201:
-        开始的当日不计入).  ``n == 0`` returns ``d``.  A negative ``n`` goes
-        backwards: the ``|n|``-th working day strictly before ``d``.  Raises
-        :class:`~govbiz.errors.CalendarCoverageError` when ``d`` or the walk
+        `d` itself never counts, whatever day it is (Civil Code art. 201:
+        开始的当日不计入).  `n == 0` returns `d`.  A negative `n` goes
+        backwards: the `|n|`-th working day strictly before `d`.  Raises
+        `govbiz.errors.CalendarCoverageError` when `d` or the walk
         leaves the covered years.
         """
         try:
@@ -137,11 +137,11 @@ class WorkingCalendar:
         raise self._coverage_error(self._first_year - 1)
 
     def working_days_between(self, a: date, b: date) -> int:
-        """Return the number of working days in (a, b]; negative when ``b < a``.
+        """Return the number of working days in (a, b]; negative when `b < a`.
 
-        For ``b < a`` the result is ``-working_days_between(b, a)``, so the
-        count is antisymmetric and ``working_days_between(d, add_working_days(d, n)) == n``
-        for every ``n >= 0``.
+        For `b < a` the result is `-working_days_between(b, a)`, so the
+        count is antisymmetric and `working_days_between(d, add_working_days(d, n)) == n`
+        for every `n >= 0`.
         """
         try:
             return self._rank[b] - self._rank[a]
@@ -151,7 +151,7 @@ class WorkingCalendar:
     # -- explanations -------------------------------------------------------------
 
     def day_info(self, d: date) -> DayInfo:
-        """Return what ``d`` is (:class:`DayInfo`): kind, holiday name and notice."""
+        """Return what `d` is (`DayInfo`): kind, holiday name and notice."""
         if not self._is_covered_date(d):
             raise self._not_covered(d)
         info = self._special.get(d)
@@ -161,7 +161,7 @@ class WorkingCalendar:
         return DayInfo(d, kind)
 
     def next_working_day_on_or_after(self, d: date) -> date:
-        """Return ``d`` if it is a working day, else the first working day after it.
+        """Return `d` if it is a working day, else the first working day after it.
 
         This is where Civil Code art. 203 moves a period whose last day is a
         rest day (期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日).
@@ -169,7 +169,7 @@ class WorkingCalendar:
         return d if self.is_working_day(d) else self.add_working_days(d, 1)
 
     def days(self, first: date, last: date) -> Iterable[DayInfo]:
-        """Yield :class:`DayInfo` for every day from ``first`` to ``last`` inclusive."""
+        """Yield `DayInfo` for every day from `first` to `last` inclusive."""
         day = first
         while day <= last:
             yield self.day_info(day)
@@ -178,7 +178,7 @@ class WorkingCalendar:
     # -- composition ----------------------------------------------------------------
 
     def with_notice(self, *notices: HolidayNotice) -> WorkingCalendar:
-        """Return a new calendar that also holds ``notices`` (next year's, or an amendment)."""
+        """Return a new calendar that also holds `notices` (next year's, or an amendment)."""
         return WorkingCalendar(self.notices + notices, self.local_days)
 
     def with_local_days(

@@ -23,7 +23,7 @@ _CLOCK_KEYS = ("amount", "unit", "label", "enabled", "starts_on")
 
 
 def policy_kwargs(data: Mapping[str, Any], defaults: tuple[ClockRule, ...]) -> dict[str, Any]:
-    """Return DeadlinePolicy keyword arguments for ``data``; errors name the field."""
+    """Return DeadlinePolicy keyword arguments for `data`; errors name the field."""
     if not isinstance(data, Mapping):
         raise ValidationError("policy", data, "must be a table")
     unknown = sorted(set(data) - {"clocks", "timezone", "close_of_business", *_INT_KEYS})

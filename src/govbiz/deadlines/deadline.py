@@ -16,11 +16,11 @@ __all__ = ["Deadline"]
 class Deadline:
     """The deadline of one clock for one assignment (期限).
 
-    ``last_day`` is the last day, in the county's time zone, on which the
-    report is on time; ``cutoff`` is the aware instant from which it is late
+    `last_day` is the last day, in the county's time zone, on which the
+    report is on time; `cutoff` is the aware instant from which it is late
     (24:00 of the last day, i.e. 00:00 the next day, or the close of
-    business).  ``start`` is the instant the clock started.  The deadline
-    explains itself: :attr:`explanation` (structured) and :meth:`explain`
+    business).  `start` is the instant the clock started.  The deadline
+    explains itself: `explanation` (structured) and `explain`
     (words).
     """
 
@@ -55,8 +55,8 @@ class Deadline:
     def basis(self) -> str:
         """Return where the last day comes from, as a short Chinese label.
 
-        ``"7个工作日"`` / ``"30日"`` for the policy, ``"现场明确"`` when fixed on
-        the spot, ``"延期"`` after an extension, ``"中止后恢复"`` after a
+        `"7个工作日"` / `"30日"` for the policy, `"现场明确"` when fixed on
+        the spot, `"延期"` after an extension, `"中止后恢复"` after a
         suspension (the latest event wins).
         """
         if self.explanation.events:
@@ -64,7 +64,7 @@ class Deadline:
         return "现场明确" if self.fixed_on_the_spot else self.rule.basis
 
     def is_late(self, at: datetime) -> bool:
-        """Return True when a report made at ``at`` (aware) is late: at or after the cutoff."""
+        """Return True when a report made at `at` (aware) is late: at or after the cutoff."""
         return at >= self.cutoff
 
     def explain(self, lang: str = "zh") -> str:

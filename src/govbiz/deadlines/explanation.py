@@ -1,6 +1,6 @@
 """How a deadline was computed, day by day (期限计算说明), in data and in words.
 
-Every :class:`~govbiz.deadlines.Deadline` carries an :class:`Explanation`: the
+Every `govbiz.deadlines.Deadline` carries an `Explanation`: the
 rule, the start day (not counted, 民法典第二百零一条), each following day with
 whether it was counted and why not, the move of a last day that fell on a
 rest day (第二百零三条), and any on-the-spot fixing, extension or suspension.
@@ -51,8 +51,8 @@ class StepReason(StrEnum):
 class DayStep:
     """One day of the counting: the day, what it is, and whether it counted.
 
-    ``ordinal`` is the day's number in the period (第几日 / 第几个工作日) when
-    counted, else ``None``; ``holiday`` and ``notice`` come from the calendar.
+    `ordinal` is the day's number in the period (第几日 / 第几个工作日) when
+    counted, else `None`; `holiday` and `notice` come from the calendar.
     """
 
     day: date
@@ -77,7 +77,7 @@ class Extension:
 class Suspension:
     """A suspension (中止) of one clock and the time that was left when it paused.
 
-    ``remaining`` is in the rule's unit (working days or days), counted after
+    `remaining` is in the rule's unit (working days or days), counted after
     the day of suspension up to the previous last day.
     """
 
@@ -92,12 +92,12 @@ class Suspension:
 class Explanation:
     """The structured account of a deadline (期限计算说明).
 
-    ``counted_from`` is the day after which counting starts: the start day,
-    or the day of resumption after a suspension.  ``steps`` are the days
-    counted or skipped after it; ``nominal_last_day`` is the day the plain
+    `counted_from` is the day after which counting starts: the start day,
+    or the day of resumption after a suspension.  `steps` are the days
+    counted or skipped after it; `nominal_last_day` is the day the plain
     count reached before a rest-day move (calendar-day periods only).
-    ``fixed_on_the_spot`` marks a last day fixed by the chair (现场明确).
-    ``events`` are the extensions and suspensions, oldest first.
+    `fixed_on_the_spot` marks a last day fixed by the chair (现场明确).
+    `events` are the extensions and suspensions, oldest first.
     """
 
     clock: str
@@ -120,7 +120,7 @@ class Explanation:
 def count_steps(
     calendar: WorkingCalendar, counted_from: date, amount: int, unit: Unit
 ) -> tuple[tuple[DayStep, ...], date, date | None]:
-    """Count ``amount`` units after ``counted_from``; return (steps, last day, nominal last day).
+    """Count `amount` units after `counted_from`; return (steps, last day, nominal last day).
 
     The nominal last day is only set for calendar-day periods, where the
     count may end on a rest day and then moves forward (第二百零三条).
@@ -164,7 +164,7 @@ def _step(calendar: WorkingCalendar, day: date, reason: StepReason, ordinal: int
 
 
 def render(explanation: Explanation, lang: str = "zh") -> str:
-    """Return the explanation as text a clerk can check by hand (``lang`` "zh" or "en")."""
+    """Return the explanation as text a clerk can check by hand (`lang` "zh" or "en")."""
     if lang not in ("zh", "en"):
         raise ValidationError("lang", lang, "must be 'zh' or 'en'")
     words = _ZH if lang == "zh" else _EN

@@ -30,16 +30,16 @@ _MIDNIGHT = time(0)
 class DueDates:
     """The deadlines started by one assignment (交办), one per enabled clock.
 
-    ``due.progress`` and ``due.result`` are the progress and result
-    deadlines; ``due.sign`` is ``None`` when the county switched the
-    sign-for clock off.  ``due["name"]`` reaches any clock, including a
+    `due.progress` and `due.result` are the progress and result
+    deadlines; `due.sign` is `None` when the county switched the
+    sign-for clock off.  `due["name"]` reaches any clock, including a
     county's own.
     """
 
     deadlines: tuple[Deadline, ...]
 
     def get(self, clock: str) -> Deadline | None:
-        """Return the deadline of ``clock``, or ``None`` if that clock is not running."""
+        """Return the deadline of `clock`, or `None` if that clock is not running."""
         for deadline in self.deadlines:
             if deadline.clock == clock:
                 return deadline
@@ -60,7 +60,7 @@ class DueDates:
 
     @property
     def sign(self) -> Deadline | None:
-        """Return the sign-for-or-return deadline (签收或退回), or ``None`` if switched off."""
+        """Return the sign-for-or-return deadline (签收或退回), or `None` if switched off."""
         return self.get("sign")
 
     @property
@@ -98,16 +98,16 @@ def _clock_tuple(clocks: Iterable[ClockRule]) -> tuple[ClockRule, ...]:
 class DeadlinePolicy:
     """The deadline rules of one county (时限规定), with defaults from the source article.
 
-    ``clocks`` are the named clocks (:class:`ClockRule`); the periods are
-    computed in ``timezone`` (Asia/Shanghai by default) on ``calendar``
-    (the national calendar by default).  ``close_of_business`` makes the
+    `clocks` are the named clocks (`ClockRule`); the periods are
+    computed in `timezone` (Asia/Shanghai by default) on `calendar`
+    (the national calendar by default).  `close_of_business` makes the
     cutoff the end of business hours instead of 24:00 (民法典第二百零三条:
-    有业务时间的，停止业务活动的时间为截止时间).  ``approaching_working_days``:
+    有业务时间的，停止业务活动的时间为截止时间).  `approaching_working_days`:
     a clock with that many working days left or fewer is *approaching*;
-    ``seriously_overdue_working_days``: late by more than that many working
-    days is *seriously overdue*.  ``max_fixed_days`` bounds a deadline fixed on
+    `seriously_overdue_working_days`: late by more than that many working
+    days is *seriously overdue*.  `max_fixed_days` bounds a deadline fixed on
     the spot or extended, counted in days from the start day;
-    ``extension_lead_working_days``: an extension must be requested at least
+    `extension_lead_working_days`: an extension must be requested at least
     that many working days before the last day (0: any time before the cutoff).
     """
 
@@ -146,11 +146,11 @@ class DeadlinePolicy:
     ) -> DeadlinePolicy:
         """Build a county's policy from plain data (a parsed TOML/JSON config).
 
-        Keys not given keep their defaults; ``clocks`` maps a clock name to the
-        fields to change (``amount``, ``unit``, ``label``, ``enabled``,
-        ``starts_on``); a new name adds a clock.  Raises
-        :class:`~govbiz.errors.ValidationError` naming the field
-        (e.g. ``clocks.progress.amount``).
+        Keys not given keep their defaults; `clocks` maps a clock name to the
+        fields to change (`amount`, `unit`, `label`, `enabled`,
+        `starts_on`); a new name adds a clock.  Raises
+        `govbiz.errors.ValidationError` naming the field
+        (e.g. `clocks.progress.amount`).
         """
         kwargs = policy_kwargs(data, default_clocks())
         return cls(**kwargs) if calendar is None else cls(calendar=calendar, **kwargs)
@@ -159,14 +159,14 @@ class DeadlinePolicy:
     def from_toml(
         cls, path: str | os.PathLike[str], *, calendar: WorkingCalendar | None = None
     ) -> DeadlinePolicy:
-        """Read a county's policy from a TOML file (see :meth:`from_dict` for the keys)."""
+        """Read a county's policy from a TOML file (see `from_dict` for the keys)."""
         with open(path, "rb") as handle:
             return cls.from_dict(tomllib.load(handle), calendar=calendar)
 
     # -- lookups ------------------------------------------------------------------------
 
     def rule(self, clock: str) -> ClockRule:
-        """Return the rule of ``clock``; a ValidationError names the known clocks otherwise."""
+        """Return the rule of `clock`; a ValidationError names the known clocks otherwise."""
         for rule in self.clocks:
             if rule.name == clock:
                 return rule
@@ -174,15 +174,15 @@ class DeadlinePolicy:
         raise ValidationError("clock", clock, f"unknown clock; this policy has {known}")
 
     def local_day(self, instant: datetime, field: str = "at") -> date:
-        """Return the day ``instant`` (aware) falls on in the county's time zone."""
+        """Return the day `instant` (aware) falls on in the county's time zone."""
         return self._local(instant, field).date()
 
     # -- computing deadlines ----------------------------------------------------------------
 
     def due_dates(self, assigned_at: datetime) -> DueDates:
-        """Return the deadlines an assignment (交办) at ``assigned_at`` starts.
+        """Return the deadlines an assignment (交办) at `assigned_at` starts.
 
-        ``assigned_at`` must be timezone-aware; it is read in the county's
+        `assigned_at` must be timezone-aware; it is read in the county's
         time zone, so 00:30 Beijing time given in UTC belongs to the Beijing
         day.  Only enabled clocks started by the assignment are included.  A
         redo (重办) starts fresh clocks: call this again with the redo instant.
@@ -197,9 +197,9 @@ class DeadlinePolicy:
         )
 
     def deadline(self, clock: str, start: datetime) -> Deadline:
-        """Return the deadline of one clock started at ``start`` (aware).
+        """Return the deadline of one clock started at `start` (aware).
 
-        Used for the return visit after a result (``"return_visit"``) and to
+        Used for the return visit after a result (`"return_visit"`) and to
         restart a single clock.  A switched-off clock raises ValidationError.
         """
         rule = self.rule(clock)
@@ -210,8 +210,8 @@ class DeadlinePolicy:
     def fixed_deadline(self, clock: str, start: datetime, last_day: date) -> Deadline:
         """Return a deadline whose last day the chair fixed on the spot (现场明确解决期限).
 
-        ``last_day`` may not be before the start day nor more than
-        ``max_fixed_days`` after it; a ValidationError names ``last_day``.
+        `last_day` may not be before the start day nor more than
+        `max_fixed_days` after it; a ValidationError names `last_day`.
         """
         rule = self.rule(clock)
         local = self._local(start, "start")
@@ -226,20 +226,41 @@ class DeadlinePolicy:
         )
         return Deadline(rule.name, rule, local, last_day, cutoff, explanation)
 
+    def restore(self, clock: str, start: datetime, last_day: date) -> Deadline:
+        """Return a stored deadline (its clock, start and current last day) as a Deadline.
+
+        The ledger stores the computed last day in its events; to extend or
+        resume such a deadline later it is restored here.  Unlike
+        `fixed_deadline` this neither marks it as fixed on the spot nor
+        checks `max_fixed_days`: the stored day was validated when it was
+        set.  The explanation counts the rule from `start` and records the
+        stored last day where it differs.
+        """
+        rule = self.rule(clock)
+        computed = self._compute(rule, self._local(start, "start"))
+        if computed.last_day == last_day:
+            return computed
+        cutoff = self._cutoff(last_day)
+        explanation = attrs.evolve(
+            computed.explanation, last_day=last_day, cutoff=cutoff,
+            last_day_kind=self.calendar.day_info(last_day).kind,
+        )
+        return attrs.evolve(computed, last_day=last_day, cutoff=cutoff, explanation=explanation)
+
     def extension_request_deadline(self, deadline: Deadline) -> date:
-        """Return the last day on which an extension (延期申请) of ``deadline`` may be requested."""
+        """Return the last day on which an extension (延期申请) of `deadline` may be requested."""
         lead = self.extension_lead_working_days
         return self.calendar.add_working_days(deadline.last_day, -lead) if lead else deadline.last_day
 
     def extend(
         self, deadline: Deadline, *, new_last_day: date, requested_at: datetime, reason: str = ""
     ) -> Deadline:
-        """Return ``deadline`` moved to ``new_last_day`` by an approved extension (延期).
+        """Return `deadline` moved to `new_last_day` by an approved extension (延期).
 
         The request must have been made in time: by the day
-        :meth:`extension_request_deadline` returns and before the cutoff;
-        ``new_last_day`` must be after the current last day and within
-        ``max_fixed_days`` of the start day.  Only this clock moves; the
+        `extension_request_deadline` returns and before the cutoff;
+        `new_last_day` must be after the current last day and within
+        `max_fixed_days` of the start day.  Only this clock moves; the
         extension is recorded in the explanation.
         """
         requested = self._local(requested_at, "requested_at")
@@ -258,13 +279,13 @@ class DeadlinePolicy:
         return self._moved(deadline, new_last_day, extension)
 
     def resume(self, deadline: Deadline, suspended_at: datetime, resumed_at: datetime) -> Deadline:
-        """Return ``deadline`` after a suspension (中止) from ``suspended_at`` to ``resumed_at``.
+        """Return `deadline` after a suspension (中止) from `suspended_at` to `resumed_at`.
 
         The clock resumes with the time that was left when it paused, in the
         rule's unit: working days after the day of suspension up to the last
         day for working-day clocks, days for calendar-day clocks.  The day of
         resumption is not counted (like a start day), and the new cutoff is
-        always after ``resumed_at``: time that has not run never makes a clock
+        always after `resumed_at`: time that has not run never makes a clock
         overdue.  A clock whose cutoff had passed cannot be suspended.
         """
         suspended = self._local(suspended_at, "suspended_at")
@@ -301,12 +322,12 @@ class DeadlinePolicy:
     # -- warnings ---------------------------------------------------------------------------
 
     def warning_level(self, deadline: Deadline, at: datetime) -> WarningLevel:
-        """Return how urgent ``deadline`` is at the instant ``at`` (aware) (预警等级)."""
+        """Return how urgent `deadline` is at the instant `at` (aware) (预警等级)."""
         local = self._local(at, "at")
         return self._level(deadline, local, local.date())
 
     def sweep(self, items: Iterable[tuple[K, Deadline]], at: datetime) -> list[tuple[K, WarningLevel]]:
-        """Return the warning level of every ``(key, deadline)`` at the instant ``at``.
+        """Return the warning level of every `(key, deadline)` at the instant `at`.
 
         The instant is converted once; each item costs a few table lookups.
         """

@@ -18,7 +18,7 @@ class Unit(StrEnum):
     """Days (日, 自然日): every day counts; a last day on a rest day moves (民法典第二百零三条)."""
 
     def amount_text(self, amount: int, lang: str = "zh") -> str:
-        """Return the amount as written in a rule, e.g. ``"7个工作日"`` or ``"30 days"``."""
+        """Return the amount as written in a rule, e.g. `"7个工作日"` or `"30 days"`."""
         if lang == "en":
             word = "working day" if self is Unit.WORKING_DAYS else "day"
             return f"{amount} {word}{'' if amount == 1 else 's'}"
@@ -38,9 +38,9 @@ class Trigger(StrEnum):
 class ClockRule:
     """One named clock of a county's deadline policy (时限规则).
 
-    ``label`` is the rule as a clerk reads it (``"7个工作日内报送落实情况"``);
-    ``enabled`` switches a clock off for a county (e.g. no separate sign-for
-    step); ``starts_on`` says which event starts it.
+    `label` is the rule as a clerk reads it (`"7个工作日内报送落实情况"`);
+    `enabled` switches a clock off for a county (e.g. no separate sign-for
+    step); `starts_on` says which event starts it.
     """
 
     name: str
@@ -52,17 +52,17 @@ class ClockRule:
 
     @property
     def basis(self) -> str:
-        """Return the period as written in Chinese rules, e.g. ``"7个工作日"`` or ``"30日"``."""
+        """Return the period as written in Chinese rules, e.g. `"7个工作日"` or `"30日"`."""
         return self.unit.amount_text(self.amount)
 
 
 def default_clocks() -> tuple[ClockRule, ...]:
     """Return the default clocks: from the source article and common public practice.
 
-    * ``sign``: sign for or return the assignment (签收或退回) within 1 working day;
-    * ``progress``: progress report (落实情况) within 7 working days;
-    * ``result``: result report (办理结果) within 30 days;
-    * ``return_visit``: return visit (回访) within 5 working days after the result.
+    * `sign`: sign for or return the assignment (签收或退回) within 1 working day;
+    * `progress`: progress report (落实情况) within 7 working days;
+    * `result`: result report (办理结果) within 30 days;
+    * `return_visit`: return visit (回访) within 5 working days after the result.
     """
     return (
         ClockRule("sign", 1, Unit.WORKING_DAYS, "1个工作日内签收或退回"),

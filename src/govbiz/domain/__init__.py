@@ -1,7 +1,7 @@
 """The pure domain model: no I/O, no clock reads, no globals.
 
 Everything here is an immutable value (attrs, frozen, slots) or a pure
-function over them.  The application service :class:`govbiz.Ledger` loads
+function over them.  The application service `govbiz.Ledger` loads
 these from a store, asks the domain to decide, and stores the result.
 """
 

@@ -1,7 +1,7 @@
 """Who acts (操作人) and in which role (角色).
 
-Every command is made by an :class:`Actor`.  The role decides which actions
-are allowed at all (see :mod:`govbiz.domain.lifecycle`); the actor's division
+Every command is made by an `Actor`.  The role decides which actions
+are allowed at all (see `govbiz.domain.lifecycle`); the actor's division
 limits what it can see and change; a department handler's department limits
 which assignments it can act on.
 """
@@ -61,9 +61,9 @@ _ROLE_LABELS = {
 class Actor:
     """A person acting in a role for a division (and a department or enterprise).
 
-    ``id`` is the caller's user identifier, recorded in every event it causes.
-    A :attr:`Role.DEPARTMENT_HANDLER` must name its ``department``; an
-    :attr:`Role.ENTERPRISE_CONTACT` must name its ``enterprise``.
+    `id` is the caller's user identifier, recorded in every event it causes.
+    A `Role.DEPARTMENT_HANDLER` must name its `department`; an
+    `Role.ENTERPRISE_CONTACT` must name its `enterprise`.
     """
 
     id: str = attrs.field(validator=required_text(200))
@@ -80,5 +80,5 @@ class Actor:
             raise ValidationError("enterprise", self.enterprise, "an enterprise contact names its enterprise")
 
     def describe(self) -> str:
-        """``"collector u-17 (430800)"``: how errors and logs name this actor."""
+        """`"collector u-17 (430800)"`: how errors and logs name this actor."""
         return f"{self.role.value} {self.id} ({self.county})"

@@ -5,8 +5,8 @@ Every enterprise in mainland China carries an 18-character code:
 ====  =========================================================
 pos   meaning
 ====  =========================================================
-1     registration authority (登记管理部门代码), e.g. ``9`` = 工商
-2     organisation type (机构类别代码), e.g. ``1`` = 企业
+1     registration authority (登记管理部门代码), e.g. `9` = 工商
+2     organisation type (机构类别代码), e.g. `1` = 企业
 3–8   administrative division of registration (登记管理机关行政区划码)
 9–17  organisation code (主体标识码, GB 11714)
 18    check character (校验码)
@@ -36,9 +36,9 @@ _LENGTH = 18
 def check_character(body: str, *, code: str | None = None) -> str:
     """Return the check character (校验码) for the first 17 characters of a code.
 
-    Raises :class:`~govbiz.errors.ValidationError` if ``body`` is not 17
-    characters of the code alphabet; the error shows ``code`` (the whole
-    code being checked) when given, else ``body``.
+    Raises `govbiz.errors.ValidationError` if `body` is not 17
+    characters of the code alphabet; the error shows `code` (the whole
+    code being checked) when given, else `body`.
     """
     shown = body if code is None else code
     if len(body) != _LENGTH - 1:
@@ -58,9 +58,9 @@ def check_character(body: str, *, code: str | None = None) -> str:
 
 
 def validate_credit_code(code: str) -> str:
-    """Return ``code`` normalised (stripped, upper case) if it is a valid code.
+    """Return `code` normalised (stripped, upper case) if it is a valid code.
 
-    Raises :class:`~govbiz.errors.ValidationError` naming the problem: wrong
+    Raises `govbiz.errors.ValidationError` naming the problem: wrong
     length, a character outside the alphabet, a division code that is not six
     digits, or a check character that does not match.
     """
@@ -84,7 +84,7 @@ def validate_credit_code(code: str) -> str:
 
 
 def is_valid_credit_code(code: str) -> bool:
-    """True if ``code`` passes :func:`validate_credit_code`."""
+    """True if `code` passes `validate_credit_code`."""
     try:
         validate_credit_code(code)
     except ValidationError:

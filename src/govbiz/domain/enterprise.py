@@ -1,7 +1,7 @@
 """Enterprises (企业) and their contacts (联系人).
 
 A contact's name and phone number are personal data (个人信息): their
-``repr`` and every export mask them unless the caller asks for them
+`repr` and every export mask them unless the caller asks for them
 explicitly, so they do not leak into logs, tracebacks or spreadsheets.
 """
 
@@ -61,8 +61,8 @@ class Contact:
 class Enterprise:
     """A private enterprise (民营企业) that raises problems.
 
-    ``credit_code`` is its unified social credit code (统一社会信用代码),
-    validated with its check character; ``county`` is the division whose
+    `credit_code` is its unified social credit code (统一社会信用代码),
+    validated with its check character; `county` is the division whose
     ledger it belongs to.
     """
 

@@ -1,9 +1,9 @@
 """Domain events (留痕): the immutable audit trail of the ledger.
 
-Every command that changes something produces one :class:`DomainEvent`
+Every command that changes something produces one `DomainEvent`
 recording who did what, when, and the state before and after.  A problem's
 events, replayed in order, reproduce its state exactly
-(:func:`govbiz.domain.problem.replay`), so the event log *is* the record and
+(`govbiz.domain.problem.replay`), so the event log *is* the record and
 the stored state is a cache of it.
 
 The payload holds only JSON values (text, numbers, booleans, lists, objects;
@@ -31,12 +31,12 @@ JsonValue = Any  # a value json.dumps accepts; kept loose because payloads are p
 class DomainEvent:
     """One change to one record (an event in a stream).
 
-    ``stream`` names the kind of record (``"problem"``, ``"enterprise"``,
-    ``"session"`` ...) and ``stream_id`` the record; ``version`` is the
+    `stream` names the kind of record (`"problem"`, `"enterprise"`,
+    `"session"` ...) and `stream_id` the record; `version` is the
     event's position in that stream, starting at 1, and equals the record's
-    version after the event.  ``kind`` is the action (for problems, an
-    :class:`~govbiz.domain.lifecycle.Action` value).  ``state_before`` and
-    ``state_after`` are lifecycle states for problems and ``None`` elsewhere.
+    version after the event.  `kind` is the action (for problems, an
+    `govbiz.domain.lifecycle.Action` value).  `state_before` and
+    `state_after` are lifecycle states for problems and `None` elsewhere.
     """
 
     stream: str
@@ -67,7 +67,7 @@ class DomainEvent:
         state_before: str | None = None,
         state_after: str | None = None,
     ) -> DomainEvent:
-        """Build an event made by ``actor`` (the usual way to create one)."""
+        """Build an event made by `actor` (the usual way to create one)."""
         return cls(
             stream=stream,
             stream_id=stream_id,

@@ -1,7 +1,7 @@
 """What happens to an assigned problem (交办 and 办理), as small value objects.
 
-These are stored inside :class:`~govbiz.domain.problem.Problem` and rebuilt
-from event payloads on replay; each has ``to_json``/``from_json`` for that.
+These are stored inside `govbiz.domain.problem.Problem` and rebuilt
+from event payloads on replay; each has `to_json`/`from_json` for that.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ __all__ = [
 class DueDate:
     """A computed deadline of one clock (期限), as stored with the assignment.
 
-    ``clock`` is the clock's name in the county's deadline policy
-    (``"sign"``, ``"progress"``, ``"result"``, ``"return_visit"``);
-    ``last_day`` is the last day on which the report is on time and
-    ``cutoff`` the instant after which it is late; ``basis`` says where it
-    came from (``"7个工作日"``, ``"30日"``, ``"现场明确"``, ``"延期"`` ...).
-    ``start`` is the instant the clock started.
+    `clock` is the clock's name in the county's deadline policy
+    (`"sign"`, `"progress"`, `"result"`, `"return_visit"`);
+    `last_day` is the last day on which the report is on time and
+    `cutoff` the instant after which it is late; `basis` says where it
+    came from (`"7个工作日"`, `"30日"`, `"现场明确"`, `"延期"` ...).
+    `start` is the instant the clock started.
     """
 
     clock: str
@@ -57,7 +57,7 @@ class DueDate:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DueDate:
-        """Inverse of :meth:`to_json`."""
+        """Inverse of `to_json`."""
         return cls(
             clock=data["clock"],
             start=datetime.fromisoformat(data["start"]),
@@ -68,7 +68,7 @@ class DueDate:
 
 
 def due_dates_from_json(items: list[dict[str, Any]]) -> tuple[DueDate, ...]:
-    """Rebuild a tuple of :class:`DueDate` from a payload list."""
+    """Rebuild a tuple of `DueDate` from a payload list."""
     return tuple(DueDate.from_json(item) for item in items)
 
 
@@ -76,12 +76,12 @@ def due_dates_from_json(items: list[dict[str, Any]]) -> tuple[DueDate, ...]:
 class Assignment:
     """An assignment (交办) of a problem to departments.
 
-    ``lead`` is the lead department (主办) and ``co_handlers`` the
-    co-handling departments (协办), by department code.  ``session_id`` is
-    the reception day it was assigned at (现场交办), if any.  ``deadlines``
-    holds one :class:`DueDate` per running clock; ``on_the_spot`` is true
+    `lead` is the lead department (主办) and `co_handlers` the
+    co-handling departments (协办), by department code.  `session_id` is
+    the reception day it was assigned at (现场交办), if any.  `deadlines`
+    holds one `DueDate` per running clock; `on_the_spot` is true
     when the chair fixed a deadline at the session (现场明确解决期限).
-    ``round`` counts assignments of this problem: 1, then 2 after a return
+    `round` counts assignments of this problem: 1, then 2 after a return
     and reassignment, and so on.
     """
 
@@ -95,19 +95,19 @@ class Assignment:
     round: int = 1
 
     def deadline(self, clock: str) -> DueDate | None:
-        """The current deadline of ``clock``, or ``None`` if it is not running."""
+        """The current deadline of `clock`, or `None` if it is not running."""
         for due in self.deadlines:
             if due.clock == clock:
                 return due
         return None
 
     def with_deadline(self, due: DueDate) -> Assignment:
-        """A copy with ``due`` replacing (or adding) the deadline of its clock."""
+        """A copy with `due` replacing (or adding) the deadline of its clock."""
         others = tuple(d for d in self.deadlines if d.clock != due.clock)
         return attrs.evolve(self, deadlines=(*others, due))
 
     def involves(self, department: str) -> bool:
-        """True if ``department`` is the lead or a co-handler."""
+        """True if `department` is the lead or a co-handler."""
         return department == self.lead or department in self.co_handlers
 
 

@@ -17,7 +17,7 @@ class LastingRule:
 
     For example 市委宣传部《关于加强户外公益广告内容管理和发布工作的意见》 or
     市住建局《室内装饰装修管理办法》 from the article.  Problems link to it with
-    the ``link_lasting_rule`` action.
+    the `link_lasting_rule` action.
     """
 
     id: str

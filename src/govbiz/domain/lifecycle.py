@@ -1,12 +1,12 @@
 """The problem lifecycle (问题办理流程) as one table.
 
-:data:`TRANSITIONS` is the single source of truth: which action is allowed
+`TRANSITIONS` is the single source of truth: which action is allowed
 from which state, where it leads, and which roles may take it.  The domain
 model refuses anything not in the table, and the documentation's state
-diagram is rendered from it by :func:`mermaid_diagram`, so the picture and
+diagram is rendered from it by `mermaid_diagram`, so the picture and
 the behaviour cannot drift apart.
 
-An action whose ``target`` is ``None`` changes no state: it modifies the
+An action whose `target` is `None` changes no state: it modifies the
 running clocks (extension 延期, suspension 中止) or records something beside
 the flow (reminder 催办, a lasting rule 长效机制).
 """
@@ -81,7 +81,7 @@ FINAL_STATES = frozenset(
 
 
 class Action(StrEnum):
-    """What an actor can do to a problem; also the ``kind`` of the event it records."""
+    """What an actor can do to a problem; also the `kind` of the event it records."""
 
     COLLECT = "collect"
     TRIAGE = "triage"
@@ -141,10 +141,10 @@ _NOT_FINAL = frozenset(set(S) - FINAL_STATES)
 class Transition:
     """One row of the lifecycle table.
 
-    ``sources`` are the states the action is allowed from (empty for
-    :attr:`Action.COLLECT`, which creates the problem); ``target`` is the new
-    state, or ``None`` when the action leaves the state unchanged;
-    ``outcome`` distinguishes rows of one action that lead to different
+    `sources` are the states the action is allowed from (empty for
+    `Action.COLLECT`, which creates the problem); `target` is the new
+    state, or `None` when the action leaves the state unchanged;
+    `outcome` distinguishes rows of one action that lead to different
     states (a satisfied or unsatisfied return visit).
     """
 
@@ -211,15 +211,15 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 
 
 def transitions_from(state: ProblemState) -> tuple[Transition, ...]:
-    """Every row of the table allowed from ``state``."""
+    """Every row of the table allowed from `state`."""
     return tuple(t for t in TRANSITIONS if state in t.sources)
 
 
 def find_transition(action: Action, state: ProblemState | None, outcome: str = "") -> Transition | None:
-    """The row for ``action`` from ``state`` (``None`` for a new problem), or ``None``.
+    """The row for `action` from `state` (`None` for a new problem), or `None`.
 
-    ``outcome`` selects among rows of an action with several targets (a
-    return visit is ``"satisfied"`` or ``"unsatisfied"``) and must match
+    `outcome` selects among rows of an action with several targets (a
+    return visit is `"satisfied"` or `"unsatisfied"`) and must match
     exactly for such an action, even where only one of its rows applies.
     """
     branching = any(t.outcome for t in TRANSITIONS if t.action is action)
@@ -232,7 +232,7 @@ def find_transition(action: Action, state: ProblemState | None, outcome: str = "
 
 
 def mermaid_diagram(transitions: Iterable[Transition] = TRANSITIONS) -> str:
-    """Render the state-changing rows as a Mermaid ``stateDiagram-v2``.
+    """Render the state-changing rows as a Mermaid `stateDiagram-v2`.
 
     Actions that keep the state (extension, suspension, reminders ...) are
     left out of the picture; the documentation lists them in a table.

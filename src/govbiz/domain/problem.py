@@ -1,13 +1,13 @@
 """The problem (问题/诉求): the aggregate at the heart of the ledger.
 
-A :class:`Problem` is immutable.  Changing one is two pure steps:
+A `Problem` is immutable.  Changing one is two pure steps:
 
-1. :func:`decide` checks that the actor may take the action on this problem
+1. `decide` checks that the actor may take the action on this problem
    now (role, county, department, lifecycle table, guards) and returns the
-   :class:`~govbiz.domain.events.DomainEvent` that records it;
-2. :func:`apply` folds that event into the problem and returns the new one.
+   `govbiz.domain.events.DomainEvent` that records it;
+2. `apply` folds that event into the problem and returns the new one.
 
-:func:`replay` folds a whole event stream, which is how the audit trail is
+`replay` folds a whole event stream, which is how the audit trail is
 proven to reproduce the state.  No function here reads a clock or does I/O:
 the caller passes the instant and any computed deadlines in the payload.
 """
@@ -71,9 +71,9 @@ _LEAD_OR_CO = frozenset({Action.REPORT_PROGRESS, Action.LINK_LASTING_RULE})
 class Problem:
     """A problem an enterprise raised (企业反映的问题/诉求), with its whole handling.
 
-    Fields are filled in as the lifecycle goes on: ``assignment`` once it is
-    assigned (交办), ``progress`` and ``result`` from the lead department's
-    reports, ``return_visits`` from the collector, and so on.  ``version``
+    Fields are filled in as the lifecycle goes on: `assignment` once it is
+    assigned (交办), `progress` and `result` from the lead department's
+    reports, `return_visits` from the collector, and so on.  `version`
     counts the events applied and is used for optimistic concurrency.
     """
 
@@ -119,7 +119,7 @@ class Problem:
         """Deadlines still waiting for their report, in the current state.
 
         Signing is awaited while assigned; the progress report until the
-        first one arrives (state ``in_progress``); the result until it is
+        first one arrives (state `in_progress`); the result until it is
         reported; the return visit after it.  Suspended problems and
         long-term ones (长期推进, reported periodically) have no running clock.
         """
@@ -135,7 +135,7 @@ class Problem:
 
 
 def allowed_actions(problem: Problem) -> frozenset[Action]:
-    """The actions the lifecycle allows on ``problem`` now (any role)."""
+    """The actions the lifecycle allows on `problem` now (any role)."""
     actions = {t.action for t in TRANSITIONS if problem.state in t.sources}
     if problem.suspended:
         actions &= _WHILE_SUSPENDED
@@ -159,14 +159,14 @@ def decide(
     problem_id: str | None = None,
     county: str | None = None,
 ) -> DomainEvent:
-    """Check that ``actor`` may take ``action`` now and return its event.
+    """Check that `actor` may take `action` now and return its event.
 
-    ``problem`` is ``None`` only for :attr:`Action.COLLECT`, which then needs
-    ``problem_id`` and ``county``.  Raises
-    :class:`~govbiz.errors.PermissionDeniedError` when the role, county,
+    `problem` is `None` only for `Action.COLLECT`, which then needs
+    `problem_id` and `county`.  Raises
+    `govbiz.errors.PermissionDeniedError` when the role, county,
     department or enterprise does not allow it,
-    :class:`~govbiz.errors.IllegalTransitionError` when the state does not,
-    and :class:`~govbiz.errors.ValidationError` when a guard refuses the
+    `govbiz.errors.IllegalTransitionError` when the state does not,
+    and `govbiz.errors.ValidationError` when a guard refuses the
     payload (for example a return after the time allowed).
     """
     _check_role(actor, action)
@@ -204,9 +204,9 @@ def decide(
 
 
 def authorize(problem: Problem, action: Action, actor: Actor, outcome: str = "") -> Transition:
-    """Check role, scope and lifecycle for ``action`` on ``problem``; return the table row.
+    """Check role, scope and lifecycle for `action` on `problem`; return the table row.
 
-    This is the part of :func:`decide` that needs no payload, so a caller
+    This is the part of `decide` that needs no payload, so a caller
     can refuse early before computing one (deadlines, for instance).
     """
     _check_role(actor, action)
@@ -221,7 +221,7 @@ def authorize(problem: Problem, action: Action, actor: Actor, outcome: str = "")
 
 
 def apply(problem: Problem | None, event: DomainEvent) -> Problem:
-    """Fold one event into ``problem`` (``None`` before the first event)."""
+    """Fold one event into `problem` (`None` before the first event)."""
     action = Action(event.kind)
     if problem is None:
         if action is not Action.COLLECT:

@@ -5,7 +5,7 @@ county (区县) is the usual tenant; a city (市) is a tenant for its own
 city-level reception days and departments (市自规局, 市住建局 ...), and it
 also sees its counties' records rolled up.  Divisions are identified by their
 six-digit administrative division code (行政区划代码, GB/T 2260), e.g.
-``430800`` 张家界市 and ``430802`` 永定区.
+`430800` 张家界市 and `430802` 永定区.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class DivisionLevel(StrEnum):
 
 
 def validate_division_code(code: object, field: str = "county") -> str:
-    """Return ``code`` if it is a six-digit administrative division code (行政区划代码)."""
+    """Return `code` if it is a six-digit administrative division code (行政区划代码)."""
     if not isinstance(code, str) or len(code) != 6 or not code.isdigit():
         raise ValidationError(field, code, "an administrative division code has six digits")
     return code
@@ -38,7 +38,7 @@ def validate_division_code(code: object, field: str = "county") -> str:
 class Division:
     """An administrative division (行政区划) acting as a tenant.
 
-    ``parent`` is the city's code for a county and ``None`` for a city.
+    `parent` is the city's code for a county and `None` for a city.
     """
 
     code: str = attrs.field(validator=division_code)
@@ -59,9 +59,9 @@ class Division:
 class Department:
     """A functional department (职能部门) that handles assigned problems.
 
-    ``code`` is unique within the ledger (e.g. ``"430800-zgj"``), ``name`` the
-    full name (张家界市自然资源和规划局) and ``short_name`` the name clerks use
-    (市自规局).  ``county`` is the division it belongs to: a county, or the
+    `code` is unique within the ledger (e.g. `"430800-zgj"`), `name` the
+    full name (张家界市自然资源和规划局) and `short_name` the name clerks use
+    (市自规局).  `county` is the division it belongs to: a county, or the
     city for city-level departments.  A bank or a financial regulator that
     takes assignments is registered as a department too.
     """

@@ -20,7 +20,7 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
 def check_text(field: str, value: object, *, max_length: int, required: bool) -> None:
-    """Refuse non-text, blank (when ``required``) and over-long values of ``field``."""
+    """Refuse non-text, blank (when `required`) and over-long values of `field`."""
     if not isinstance(value, str):
         raise ValidationError(field, value, "must be text")
     if required and not value.strip():
@@ -30,7 +30,7 @@ def check_text(field: str, value: object, *, max_length: int, required: bool) ->
 
 
 def required_text(max_length: int = 2000) -> Validator:
-    """Validator: non-blank text of at most ``max_length`` characters."""
+    """Validator: non-blank text of at most `max_length` characters."""
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_text(attribute.name, value, max_length=max_length, required=True)
@@ -39,7 +39,7 @@ def required_text(max_length: int = 2000) -> Validator:
 
 
 def optional_text(max_length: int = 20000) -> Validator:
-    """Validator: text, possibly empty, of at most ``max_length`` characters."""
+    """Validator: text, possibly empty, of at most `max_length` characters."""
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_text(attribute.name, value, max_length=max_length, required=False)

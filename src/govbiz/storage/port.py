@@ -2,12 +2,12 @@
 
 A store hands out units of work (Cosmic Python's Unit of Work pattern): one
 per command.  Everything a command reads and writes goes through its unit of
-work, and :meth:`UnitOfWork.commit` makes the new state *and* its events
+work, and `UnitOfWork.commit` makes the new state *and* its events
 durable together, or raises and keeps nothing.  A write based on a stale
-version raises :class:`~govbiz.errors.ConcurrencyError` at commit.
+version raises `govbiz.errors.ConcurrencyError` at commit.
 
 Adapters (the in-memory one here, SQLite and PostgreSQL as plugins) implement
-these two classes; the storage contract tests in ``govbiz.testing`` check any
+these two classes; the storage contract tests in `govbiz.testing` check any
 adapter against the same expectations.
 """
 
@@ -50,12 +50,12 @@ class RecordKind(StrEnum):
 
 @attrs.frozen(slots=True)
 class ProblemQuery:
-    """Which problems to list.  Every field left ``None`` matches everything.
+    """Which problems to list.  Every field left `None` matches everything.
 
-    ``department`` matches the lead or a co-handling department of the
-    current assignment, ``lead`` only the lead; ``due_before`` matches
+    `department` matches the lead or a co-handling department of the
+    current assignment, `lead` only the lead; `due_before` matches
     problems with a running clock whose cutoff is at or before that instant
-    (the basis of the daily reminder sweep).  :meth:`matches` is the
+    (the basis of the daily reminder sweep).  `matches` is the
     reference meaning that every adapter's query must agree with.
     """
 
@@ -69,7 +69,7 @@ class ProblemQuery:
     due_before: datetime | None = None
 
     def matches(self, problem: Problem) -> bool:
-        """True if ``problem`` satisfies every condition of this query."""
+        """True if `problem` satisfies every condition of this query."""
         assignment = problem.assignment
         checks = (
             self.counties is None or problem.county in self.counties,
@@ -87,7 +87,7 @@ class ProblemQuery:
 class UnitOfWork(ABC):
     """One command's reads and writes, committed together or not at all.
 
-    Use it as a context manager: leaving the block without :meth:`commit`
+    Use it as a context manager: leaving the block without `commit`
     rolls back.  Reads see the committed state plus this unit's own writes.
     """
 
@@ -105,19 +105,19 @@ class UnitOfWork(ABC):
     # -- reads ----------------------------------------------------------------------
     @abstractmethod
     def get_problem(self, problem_id: str) -> Problem | None:
-        """The problem with this id, or ``None``."""
+        """The problem with this id, or `None`."""
 
     @abstractmethod
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
-        """Problems matching ``query``, ordered by id."""
+        """Problems matching `query`, ordered by id."""
 
     @abstractmethod
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
-        """The registry record of ``kind`` with this key, or ``None``."""
+        """The registry record of `kind` with this key, or `None`."""
 
     @abstractmethod
     def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
-        """Registry records of ``kind`` (in ``counties`` if given), ordered by key."""
+        """Registry records of `kind` (in `counties` if given), ordered by key."""
 
     @abstractmethod
     def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
@@ -134,10 +134,10 @@ class UnitOfWork(ABC):
     # -- writes ---------------------------------------------------------------------
     @abstractmethod
     def save_problem(self, problem: Problem, event: DomainEvent) -> None:
-        """Stage ``problem`` at ``event.version`` together with ``event``.
+        """Stage `problem` at `event.version` together with `event`.
 
-        At commit the stored version must be ``event.version - 1`` (no row
-        for version 1), else :class:`~govbiz.errors.ConcurrencyError`.
+        At commit the stored version must be `event.version - 1` (no row
+        for version 1), else `govbiz.errors.ConcurrencyError`.
         """
 
     @abstractmethod
