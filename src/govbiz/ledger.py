@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from govbiz import commands as c
 from govbiz import due
+from govbiz.audit import SHA256, Hasher, seal
 from govbiz.clock import Clock, SystemClock, beijing, require_aware
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.circular import Circular
@@ -77,7 +78,8 @@ class Ledger:
     `clock` to the system clock in Beijing time.  `profiles` maps a
     division code to its `govbiz.profile.CountyProfile`; divisions
     not listed use `default_profile`.  `subscribers` are called with the
-    events of every committed command.
+    events of every committed command.  ``hasher`` seals the audit chain
+    (SHA-256 by default; see `govbiz.audit`).
     """
 
     def __init__(
@@ -88,12 +90,14 @@ class Ledger:
         profiles: Mapping[str, CountyProfile] | None = None,
         default_profile: CountyProfile | None = None,
         subscribers: Iterable[EventSubscriber] = (),
+        hasher: Hasher = SHA256,
     ) -> None:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock()
         self._profiles = dict(profiles or {})
         self._default_profile = default_profile or CountyProfile()
         self._subscribers = list(subscribers)
+        self._hasher = hasher
         self._handlers: dict[type[c.Command], Callable[[_Context, Any], Any]] = {
             c.RegisterDivision: self._register_division,
             c.RegisterDepartment: self._register_department,
@@ -623,6 +627,7 @@ class Ledger:
         return self._save(ctx, problem, event)
 
     def _save(self, ctx: _Context, problem: Problem | None, event: DomainEvent) -> Problem:
+        event = seal(event, problem.last_hash if problem else "", self._hasher)
         changed = apply(problem, event)
         ctx.uow.save_problem(changed, event)
         ctx.events.append(event)
@@ -643,6 +648,7 @@ class Ledger:
             at=ctx.now,
             payload=cmd.model_dump(mode="json"),
         )
+        event = seal(event, "", self._hasher)
         ctx.uow.save_record(kind, key, record, event)
         ctx.events.append(event)
 

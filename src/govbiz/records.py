@@ -148,6 +148,7 @@ class ProblemRecord(_Record):
     redo_count: int
     note: str
     updated_at: datetime | None
+    last_hash: str
 
 
 class ContactRecord(_Record):
@@ -184,6 +185,8 @@ class EventRecord(_Record):
     state_before: str | None
     state_after: str | None
     payload: dict[str, Any]
+    prev_hash: str
+    hash: str
 
 
 def to_record(
@@ -218,6 +221,8 @@ def to_record(
         state_before=obj.state_before,
         state_after=obj.state_after,
         payload=payload,
+        prev_hash=obj.prev_hash,
+        hash=obj.hash,
     )
 
 

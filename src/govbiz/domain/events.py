@@ -51,6 +51,8 @@ class DomainEvent:
     state_before: str | None
     state_after: str | None
     payload: Mapping[str, JsonValue] = attrs.field(factory=dict)
+    prev_hash: str = ""
+    hash: str = ""
 
     @classmethod
     def by(

@@ -102,6 +102,7 @@ class Problem:
     redo_count: int = 0
     note: str = ""
     updated_at: datetime | None = None
+    last_hash: str = ""
 
     @property
     def suspended(self) -> bool:
@@ -237,6 +238,7 @@ def apply(problem: Problem | None, event: DomainEvent) -> Problem:
         state=ProblemState(event.state_after) if event.state_after else changed.state,
         version=event.version,
         updated_at=event.occurred_at,
+        last_hash=event.hash,
     )
 
 
@@ -368,6 +370,7 @@ def _collected(event: DomainEvent) -> Problem:
         state=ProblemState.COLLECTED,
         version=event.version,
         updated_at=event.occurred_at,
+        last_hash=event.hash,
     )
 
 

@@ -1,0 +1,172 @@
+"""The tamper-evident audit chain (防篡改留痕).
+
+Each event is sealed with a hash of its own content and of the previous
+event's hash in the same stream (one problem, one enterprise ...). Editing,
+deleting or reordering any stored event therefore breaks the chain from that
+point on, and :func:`verify` reports where and how.
+
+The hash function is pluggable. SHA-256 is built in, and a deployment that
+must use the national standard SM3 (GB/T 32905) registers it as a
+:class:`Hasher`. Each hash is stored as ``"<algorithm>:<hex>"``, so a chain
+says which function made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from govbiz.domain.events import DomainEvent
+from govbiz.errors import ValidationError
+
+__all__ = ["SHA256", "AuditFinding", "Finding", "Hasher", "canonical_bytes", "seal", "verify"]
+
+
+@attrs.frozen(slots=True)
+class Hasher:
+    """A named hash function: ``digest(data) -> hex string``."""
+
+    name: str
+    digest: Callable[[bytes], str]
+
+    def hash(self, data: bytes) -> str:
+        """``"<name>:<hex digest>"`` of ``data``."""
+        return f"{self.name}:{self.digest(data)}"
+
+
+#: SHA-256, the default.
+SHA256 = Hasher("sha256", lambda data: hashlib.sha256(data).hexdigest())
+
+
+def canonical_bytes(event: DomainEvent) -> bytes:
+    """The bytes an event's hash covers: every field but the hash itself, as canonical JSON."""
+    body = {
+        "stream": event.stream,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "kind": event.kind,
+        "county": event.county,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "actor_department": event.actor_department,
+        "state_before": event.state_before,
+        "state_after": event.state_after,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def seal(event: DomainEvent, prev_hash: str, hasher: Hasher = SHA256) -> DomainEvent:
+    """Return ``event`` chained to ``prev_hash`` (``""`` for a stream's first event) and hashed."""
+    chained = attrs.evolve(event, prev_hash=prev_hash, hash="")
+    return attrs.evolve(chained, hash=hasher.hash(canonical_bytes(chained)))
+
+
+class Finding(StrEnum):
+    """What :func:`verify` can find wrong with a stream."""
+
+    #: The event's content no longer matches its hash (改动).
+    EDITED = "edited"
+    #: A version is missing from the stream, or the chain skips an event (删除).
+    DELETED = "deleted"
+    #: Events are stored out of version order (顺序被改).
+    REORDERED = "reordered"
+    #: The chain link to the previous event is wrong (链断裂).
+    BROKEN_LINK = "broken_link"
+    #: The hash was made by a function this deployment does not know.
+    UNKNOWN_ALGORITHM = "unknown_algorithm"
+
+
+@attrs.frozen(slots=True)
+class AuditFinding:
+    """One thing wrong in the audit trail: which stream, which version, what."""
+
+    stream: str
+    stream_id: str
+    version: int
+    finding: Finding
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.stream_id} v{self.version}: {self.finding.value}: {self.detail}"
+
+
+def verify(
+    events: Iterable[DomainEvent],
+    hashers: Mapping[str, Hasher] | None = None,
+    heads: Mapping[tuple[str, str], str] | None = None,
+) -> list[AuditFinding]:
+    """Check every stream's chain in ``events`` (stored order); return what is wrong.
+
+    ``heads`` maps ``(stream, stream_id)`` to the hash its stored record says
+    is the latest (a problem's ``last_hash``): a chain alone cannot notice
+    that its last events were deleted, the head can.  An empty list means
+    every event is intact, present and in order.
+    """
+    known = dict(hashers or {SHA256.name: SHA256})
+    streams: dict[tuple[str, str], list[DomainEvent]] = {}
+    for event in events:
+        streams.setdefault((event.stream, event.stream_id), []).append(event)
+    findings: list[AuditFinding] = []
+    for key, stream in streams.items():
+        findings.extend(_verify_stream(stream, known))
+        head = (heads or {}).get(key)
+        last = max(stream, key=lambda e: e.version)
+        if head and head != last.hash:
+            findings.append(
+                AuditFinding(
+                    key[0],
+                    key[1],
+                    last.version + 1,
+                    Finding.DELETED,
+                    "the stored record is newer than the last event: events after this one are missing",
+                )
+            )
+    return findings
+
+
+def _verify_stream(events: list[DomainEvent], hashers: Mapping[str, Hasher]) -> list[AuditFinding]:
+    findings: list[AuditFinding] = []
+
+    def found(event: DomainEvent, finding: Finding, detail: str) -> None:
+        findings.append(AuditFinding(event.stream, event.stream_id, event.version, finding, detail))
+
+    versions = [e.version for e in events]
+    if versions != sorted(versions):
+        found(events[0], Finding.REORDERED, f"stored order of versions is {versions}")
+    expected_prev = ""
+    for position, event in enumerate(sorted(events, key=lambda e: e.version), start=1):
+        if event.version != position:
+            found(event, Finding.DELETED, f"version {position} is missing before version {event.version}")
+            break
+        algorithm = event.hash.partition(":")[0]
+        hasher = hashers.get(algorithm)
+        if hasher is None:
+            found(event, Finding.UNKNOWN_ALGORITHM, f"hash algorithm {algorithm!r} is not registered")
+        elif hasher.hash(canonical_bytes(event)) != event.hash:
+            found(event, Finding.EDITED, "content does not match its hash")
+        if event.prev_hash != expected_prev:
+            found(event, Finding.BROKEN_LINK, "does not link to the previous event's hash")
+        expected_prev = event.hash
+    return findings
+
+
+def hasher_from(name: str, hashers: Mapping[str, Hasher]) -> Hasher:
+    """The registered hasher called ``name``; a ValidationError lists the known ones."""
+    try:
+        return hashers[name]
+    except KeyError:
+        known = ", ".join(sorted(hashers))
+        raise ValidationError("hash_algorithm", name, f"unknown; registered: {known}") from None
+
+
+def describe(findings: Iterable[AuditFinding]) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts (for ``govbiz verify --json``)."""
+    return [attrs.asdict(f) for f in findings]
