@@ -1,13 +1,63 @@
 """govbiz: the government–enterprise reception-day mechanism as a library.
 
-政企面对面暨企业家接待日: enterprise problems are collected into a ledger
-(问题台账), assigned on the spot at reception days (现场交办), tracked against
-working-day deadlines, visited again (回访) and supervised (督查通报).
+政企面对面暨企业家接待日: enterprise problems are collected into a ledger (问题台账),
+assigned on the spot at reception days (现场交办), tracked against working-day
+deadlines, visited again (回访) and supervised (督查通报).
 
 Importing this package has no side effects: no storage is opened, no plugin
 is loaded and no clock is read until you ask for it.
+
+    >>> import govbiz
+    >>> ledger = govbiz.open("memory://")
 """
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
+from govbiz.hookspecs import hookimpl
+from govbiz.ledger import Ledger
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from govbiz.clock import Clock
+
+__all__ = ["DEFAULT_URL", "URL_ENV", "Ledger", "__version__", "hookimpl", "open"]
+
 __version__ = "0.1.0"
+
+#: Where `open()` keeps the ledger when no URL is given: a SQLite file here.
+DEFAULT_URL = "sqlite:///govbiz.db"
+#: Environment variable that overrides `DEFAULT_URL` (the CLI's `--db` wins over both).
+URL_ENV = "GOVBIZ_DB"
+
+
+def open(
+    url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    hash_algorithm: str = "sha256",
+    plugin_manager: pluggy.PluginManager | None = None,
+) -> Ledger:
+    """Open the ledger stored at `url`, with every installed plugin wired in.
+
+    `url` defaults to `$GOVBIZ_DB`, then to `sqlite:///govbiz.db` (a file in
+    the current directory, created on first use).  The storage comes from the
+    first plugin that handles the URL's scheme; county profiles, deadline
+    policies, local holidays and event observers come from plugins too.
+    `clock` defaults to the system clock in Beijing time.
+    """
+    from govbiz import plugins
+    from govbiz.audit import hasher_from
+
+    pm = plugin_manager or plugins.plugin_manager()
+    resolved = url or os.environ.get(URL_ENV) or DEFAULT_URL
+    return Ledger(
+        plugins.storage_for(resolved, pm),
+        clock=clock,
+        profile_source=lambda county: plugins.county_profile(county, pm),
+        subscribers=[plugins.event_observer(pm)],
+        hasher=hasher_from(hash_algorithm, plugins.hashers(pm)),
+    )

@@ -76,8 +76,9 @@ class Ledger:
 
     `store` defaults to a fresh `govbiz.storage.MemoryStore`;
     `clock` to the system clock in Beijing time.  `profiles` maps a
-    division code to its `govbiz.profile.CountyProfile`; divisions
-    not listed use `default_profile`.  `subscribers` are called with the
+    division code to its `govbiz.profile.CountyProfile`; for divisions
+    not listed, `profile_source(county)` is asked once (plugins answer it
+    when the ledger comes from `govbiz.open`), then `default_profile`.  `subscribers` are called with the
     events of every committed command.  ``hasher`` seals the audit chain
     (SHA-256 by default; see `govbiz.audit`).
     """
@@ -89,6 +90,7 @@ class Ledger:
         clock: Clock | None = None,
         profiles: Mapping[str, CountyProfile] | None = None,
         default_profile: CountyProfile | None = None,
+        profile_source: Callable[[str], CountyProfile | None] | None = None,
         subscribers: Iterable[EventSubscriber] = (),
         hasher: Hasher = SHA256,
     ) -> None:
@@ -96,6 +98,7 @@ class Ledger:
         self.clock = clock if clock is not None else SystemClock()
         self._profiles = dict(profiles or {})
         self._default_profile = default_profile or CountyProfile()
+        self._profile_source = profile_source
         self._subscribers = list(subscribers)
         self._hasher = hasher
         self._handlers: dict[type[c.Command], Callable[[_Context, Any], Any]] = {
@@ -129,8 +132,12 @@ class Ledger:
     # === configuration =================================================================
 
     def profile(self, county: str) -> CountyProfile:
-        """The profile in force for `county`."""
-        return self._profiles.get(county, self._default_profile)
+        """The profile in force for `county` (resolved once, then remembered)."""
+        profile = self._profiles.get(county)
+        if profile is None:
+            found = self._profile_source(county) if self._profile_source else None
+            profile = self._profiles.setdefault(county, found or self._default_profile)
+        return profile
 
     def subscribe(self, subscriber: EventSubscriber) -> None:
         """Call `subscriber` with the events of every command committed from now on."""

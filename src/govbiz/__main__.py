@@ -1,0 +1,5 @@
+"""`python -m govbiz` runs the `govbiz` command."""
+
+from govbiz.cli import main
+
+main()

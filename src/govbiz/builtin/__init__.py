@@ -1,0 +1,1 @@
+"""govbiz's own adapters, registered as ordinary plugins (see `govbiz.plugins.DEFAULT_PLUGINS`)."""

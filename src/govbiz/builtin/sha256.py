@@ -1,0 +1,14 @@
+"""Built-in plugin: SHA-256 for the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from govbiz.audit import SHA256, Hasher
+from govbiz.hookspecs import hookimpl
+
+
+@hookimpl
+def govbiz_hash_algorithms(register: Callable[[Hasher], None]) -> None:
+    """Register SHA-256, the default hash of the audit chain."""
+    register(SHA256)

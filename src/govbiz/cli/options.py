@@ -1,0 +1,84 @@
+"""Options every `govbiz` subcommand spells the same way, and error reporting."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+
+from govbiz.errors import GovbizError
+
+__all__ = ["as_of_option", "county_option", "db_option", "echo_json", "govbiz_errors", "json_option"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+db_option = click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    envvar="GOVBIZ_DB",
+    default=None,
+    help="Storage URL (sqlite:///ledger.db, postgresql://..., memory://); default $GOVBIZ_DB or sqlite:///govbiz.db.",
+)
+county_option = click.option(
+    "--county", metavar="CODE", default=None, help="Six-digit division code (行政区划代码) of the county."
+)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON for machines instead of a table."
+)
+
+
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from govbiz.clock import beijing
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO date or datetime (e.g. 2025-04-10 or 2025-04-10T17:30)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=beijing())
+
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    metavar="WHEN",
+    callback=_parse_as_of,
+    default=None,
+    help="The instant to evaluate at, ISO 8601 (Beijing time unless an offset is given); default now.",
+)
+
+
+def parse_day(value: str, name: str) -> date:
+    """A date from ISO text, or a click error naming the parameter."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=name) from None
+
+
+def govbiz_errors(function: F) -> F:
+    """Report a `GovbizError` as a one-line message and exit with status 1 (no traceback)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except GovbizError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    """Print `data` as indented UTF-8 JSON (Chinese kept readable)."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

@@ -1,0 +1,5 @@
+"""Notifications (通知): who is told what and when, over which channel."""
+
+from govbiz.notify.channel import ConsoleChannel, DeliveryError, Notification, NotificationChannel
+
+__all__ = ["ConsoleChannel", "DeliveryError", "Notification", "NotificationChannel"]

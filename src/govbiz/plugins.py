@@ -1,0 +1,390 @@
+"""Finding, loading and calling plugins.
+
+govbiz's own adapters are ordinary plugins (`DEFAULT_PLUGINS`).  Installed
+packages add theirs through the `govbiz` entry-point group::
+
+    [project.entry-points.govbiz]
+    zhangjiajie = "govbiz_zhangjiajie"
+
+Nothing is loaded at import time.  The plugin manager is built the first
+time something asks for it (`plugin_manager()`), and then:
+
+* the environment variable `GOVBIZ_LOAD_PLUGINS` restricts which installed
+  plugins load (a comma-separated allow-list of entry-point names; empty
+  means none, unset means all);
+* a plugin that fails to import, or implements a hook that does not exist
+  (a misspelled `govbiz_*` name), fails loudly with the plugin's name;
+* an exception raised inside a plugin's hook is re-raised as `PluginError`
+  naming the plugin and the hook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import os
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pluggy
+
+from govbiz import __version__, hookspecs
+from govbiz.errors import GovbizError, ValidationError
+
+if TYPE_CHECKING:
+    import click
+
+    from govbiz.audit import Hasher
+    from govbiz.calendar import HolidayNotice, WorkingCalendar
+    from govbiz.domain.events import DomainEvent
+    from govbiz.notify.channel import NotificationChannel
+    from govbiz.profile import CountyProfile
+    from govbiz.reports.format import ReportFormat
+    from govbiz.storage.port import Store
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "LOAD_PLUGINS_ENV",
+    "PluginConflictError",
+    "PluginError",
+    "PluginInfo",
+    "call_hook",
+    "describe_plugins",
+    "make_plugin_manager",
+    "plugin_manager",
+    "reset_plugin_manager",
+]
+
+log = logging.getLogger(__name__)
+
+#: The entry-point group installed plugins declare.
+ENTRY_POINT_GROUP = "govbiz"
+#: Environment variable: comma-separated entry-point names allowed to load.
+LOAD_PLUGINS_ENV = "GOVBIZ_LOAD_PLUGINS"
+#: govbiz's own adapters, registered like any other plugin.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "govbiz.builtin.memory",
+    "govbiz.builtin.sha256",
+    "govbiz.builtin.console",
+)
+
+
+class PluginError(GovbizError):
+    """A plugin failed: to import, to validate, or inside one of its hooks.
+
+    `plugin` is the plugin's name (its entry-point name), `hook` the hook or
+    step (`"import"`, `"validate"`), and `__cause__` the original error.
+    """
+
+    def __init__(self, plugin: str, hook: str, reason: str) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.reason = reason
+        super().__init__(f"plugin {plugin!r} failed in {hook}: {reason}")
+
+
+class PluginConflictError(PluginError):
+    """Two plugins answered a hook where only one may (e.g. the same county's policy)."""
+
+    def __init__(self, hook: str, subject: str, plugins: Sequence[str]) -> None:
+        self.plugins = tuple(plugins)
+        names = " and ".join(repr(p) for p in plugins)
+        super().__init__(plugins[-1], hook, f"{names} both answer for {subject}; uninstall or disable one")
+
+
+@attrs.frozen(slots=True)
+class PluginInfo:
+    """What `govbiz plugins` shows about one plugin."""
+
+    name: str
+    version: str
+    source: str
+    hooks: tuple[str, ...]
+
+
+@attrs.define
+class _Process:
+    """The process's plugin manager, built lazily (never at import)."""
+
+    lock: threading.Lock = attrs.Factory(threading.Lock)
+    manager: pluggy.PluginManager | None = None
+
+
+_process = _Process()
+#: The distribution each installed plugin came from, for `govbiz plugins`.
+_dists: dict[str, importlib.metadata.Distribution | None] = {}
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """The process's plugin manager, built on first use (defaults + installed plugins)."""
+    with _process.lock:
+        if _process.manager is None:
+            _process.manager = make_plugin_manager()
+        return _process.manager
+
+
+def reset_plugin_manager() -> None:
+    """Forget the process's plugin manager; the next call builds a fresh one (for tests)."""
+    with _process.lock:
+        _process.manager = None
+        _dists.clear()
+
+
+def make_plugin_manager(
+    *, load_entry_points: bool = True, allow: Sequence[str] | None = None
+) -> pluggy.PluginManager:
+    """A new plugin manager with the default plugins and (optionally) installed ones.
+
+    `allow` restricts installed plugins to those entry-point names; when it
+    is `None` the `GOVBIZ_LOAD_PLUGINS` environment variable decides.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for module_name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=module_name)
+        _dists[module_name] = None
+    if load_entry_points:
+        for name, plugin, dist in _installed_plugins(allow if allow is not None else _allow_list()):
+            _register(pm, plugin, name)
+            _dists[name] = dist
+    return pm
+
+
+def _allow_list() -> list[str] | None:
+    value = os.environ.get(LOAD_PLUGINS_ENV)
+    if value is None:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _installed_plugins(
+    allow: Sequence[str] | None,
+) -> Iterator[tuple[str, object, importlib.metadata.Distribution | None]]:
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if allow is not None and entry_point.name not in allow:
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:
+            raise PluginError(entry_point.name, "import", f"{type(exc).__name__}: {exc}") from exc
+        yield entry_point.name, plugin, entry_point.dist
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    """Register and validate one plugin; a misspelled hook fails here, naming the plugin."""
+    try:
+        pm.register(plugin, name=name)
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        pm.unregister(name=name)
+        raise PluginError(name, "validate", str(exc)) from exc
+    unknown = [
+        attr
+        for attr in dir(plugin)
+        if attr.startswith("govbiz_") and not hasattr(pm.hook, attr) and callable(getattr(plugin, attr))
+    ]
+    if unknown:
+        pm.unregister(name=name)
+        raise PluginError(name, "validate", f"unknown hook(s) {', '.join(unknown)}: check the spelling")
+
+
+def register_plugin(pm: pluggy.PluginManager, plugin: object, name: str | None = None) -> str:
+    """Register `plugin` (a module or object) on `pm`, validated; returns its name."""
+    name = name or getattr(plugin, "__name__", None) or repr(plugin)
+    _register(pm, plugin, name)
+    return name
+
+
+# --- calling hooks --------------------------------------------------------------------
+
+
+def call_hook(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> Any:
+    """Call hook `name`; an exception from a plugin becomes `PluginError` naming it."""
+    hook = getattr(pm.hook, name)
+    try:
+        return hook(**kwargs)
+    except GovbizError:
+        raise
+    except Exception as exc:
+        raise PluginError(_culprit(hook, exc), name, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _culprit(hook: Any, exc: BaseException) -> str:
+    """The plugin whose hook implementation raised `exc`, found in its traceback."""
+    code_owner = {impl.function.__code__: impl.plugin_name for impl in hook.get_hookimpls()}
+    culprit = "unknown plugin"
+    for frame, _line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code in code_owner:
+            culprit = code_owner[frame.f_code]
+    return culprit
+
+
+def _answers(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name."""
+    answers = []
+    for impl in reversed(getattr(pm.hook, name).get_hookimpls()):
+        if impl.hookwrapper or impl.wrapper:
+            continue
+        try:
+            result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+        except GovbizError:
+            raise
+        except Exception as exc:
+            raise PluginError(impl.plugin_name, name, f"{type(exc).__name__}: {exc}") from exc
+        if result is not None:
+            answers.append((impl.plugin_name, result))
+    return answers
+
+
+def _registered(pm: pluggy.PluginManager, hook: str) -> list[Any]:
+    """Everything plugins pass to the `register` callback of a collection hook."""
+    found: list[Any] = []
+    call_hook(pm, hook, register=found.append)
+    return found
+
+
+# --- what the rest of govbiz asks plugins for ------------------------------------------
+
+
+def storage_for(url: str, pm: pluggy.PluginManager | None = None) -> Store:
+    """The store for `url`, from the first plugin that handles its scheme."""
+    pm = pm or plugin_manager()
+    store = call_hook(pm, "govbiz_storage", url=url)
+    if store is None:
+        scheme = url.partition(":")[0] or url
+        raise ValidationError(
+            "url", url, f"no installed plugin handles {scheme!r} URLs (built in: memory://, sqlite:///path)"
+        )
+    return store  # type: ignore[no-any-return]
+
+
+def hashers(pm: pluggy.PluginManager | None = None) -> dict[str, Hasher]:
+    """Every registered audit-chain hash function, by name."""
+    found: list[Hasher] = []
+    (pm or plugin_manager()).hook.govbiz_hash_algorithms.call_historic(kwargs={"register": found.append})
+    return {h.name: h for h in found}
+
+
+def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar:
+    """The national calendar with any notices plugins contribute."""
+    from govbiz.calendar import china_calendar
+
+    notices: list[HolidayNotice] = []
+    for batch in call_hook(pm or plugin_manager(), "govbiz_calendar_data"):
+        notices.extend(batch or ())
+    return china_calendar(extra_notices=notices)
+
+
+def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> CountyProfile:
+    """The county's profile (a plugin's, or the default) with its deadline policy resolved.
+
+    The policy starts from the profile's own (or the national default), gets
+    the county's local rest and working days on its calendar, and is then
+    overridden by a `govbiz_deadline_policy` plugin if one answers.
+    """
+    import attrs as _attrs
+
+    from govbiz.deadlines import DeadlinePolicy
+    from govbiz.profile import CountyProfile
+
+    pm = pm or plugin_manager()
+    profiles = _answers(pm, "govbiz_county_profile", county=county)
+    if len(profiles) > 1:
+        raise PluginConflictError("govbiz_county_profile", f"county {county}", [p for p, _ in profiles])
+    profile: CountyProfile = profiles[0][1] if profiles else CountyProfile()
+    policy = profile.deadline_policy or DeadlinePolicy.default(calendar=national_calendar(pm))
+    for batch in call_hook(pm, "govbiz_local_days", county=county):
+        for local in batch or ():
+            policy = _attrs.evolve(
+                policy,
+                calendar=policy.calendar.with_local_days(
+                    rest=local.rest, working=local.working, name=local.name, source=local.source
+                ),
+            )
+    overrides = _answers(pm, "govbiz_deadline_policy", county=county, default=policy)
+    if len(overrides) > 1:
+        raise PluginConflictError("govbiz_deadline_policy", f"county {county}", [p for p, _ in overrides])
+    if overrides:
+        policy = overrides[0][1]
+    return _attrs.evolve(profile, deadline_policy=policy)
+
+
+def event_observer(pm: pluggy.PluginManager | None = None) -> Callable[[Sequence[DomainEvent]], None]:
+    """A ledger subscriber that passes committed events to `govbiz_events_committed`."""
+    manager = pm or plugin_manager()
+
+    def observe(events: Sequence[DomainEvent]) -> None:
+        call_hook(manager, "govbiz_events_committed", events=events)
+
+    return observe
+
+
+def notification_channels(pm: pluggy.PluginManager | None = None) -> dict[str, NotificationChannel]:
+    """Every registered notification channel, by name; a duplicate name is an error."""
+    return _unique(_registered(pm or plugin_manager(), "govbiz_notification_channels"), "channel")
+
+
+def report_formats(pm: pluggy.PluginManager | None = None) -> dict[str, ReportFormat]:
+    """Every registered report format, by name; a duplicate name is an error."""
+    return _unique(_registered(pm or plugin_manager(), "govbiz_report_formats"), "report format")
+
+
+def _unique(items: list[Any], what: str) -> dict[str, Any]:
+    named: dict[str, Any] = {}
+    for item in items:
+        if item.name in named:
+            raise ValidationError("name", item.name, f"two plugins register a {what} with this name")
+        named[item.name] = item
+    return named
+
+
+def plugin_commands(pm: pluggy.PluginManager | None = None) -> dict[str, click.Command]:
+    """Subcommands contributed by plugins, by name; a clash with another command is an error."""
+    import click
+
+    from govbiz.cli import BUILTIN_COMMANDS
+
+    pm = pm or plugin_manager()
+    commands: dict[str, click.Command] = {}
+    owners: dict[str, str] = dict.fromkeys(BUILTIN_COMMANDS, "govbiz")
+    for impl in reversed(pm.hook.govbiz_register_commands.get_hookimpls()):
+        group = click.Group()
+        try:
+            impl.function(cli=group)
+        except Exception as exc:
+            raise PluginError(
+                impl.plugin_name, "govbiz_register_commands", f"{type(exc).__name__}: {exc}"
+            ) from exc
+        for name, command in group.commands.items():
+            if name in owners:
+                raise PluginConflictError(
+                    "govbiz_register_commands", f"command {name!r}", [owners[name], impl.plugin_name]
+                )
+            owners[name] = impl.plugin_name
+            commands[name] = command
+    return commands
+
+
+def describe_plugins(pm: pluggy.PluginManager | None = None) -> list[PluginInfo]:
+    """Every registered plugin with its version, source and hooks (for `govbiz plugins`)."""
+    pm = pm or plugin_manager()
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = _dists.get(name)
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or ())
+        infos.append(
+            PluginInfo(
+                name=name,
+                version=dist.version if dist is not None else __version__,
+                source=dist.metadata["Name"] if dist is not None else "built-in",
+                hooks=tuple(hooks),
+            )
+        )
+    return sorted(infos, key=lambda info: (info.source != "built-in", info.name))

@@ -1,0 +1,187 @@
+"""The plugin manager: discovery, validation, error naming and conflicts."""
+
+from __future__ import annotations
+
+import types
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+import pluggy
+import pytest
+
+import govbiz
+from govbiz import commands as c
+from govbiz import plugins
+from govbiz.calendar import LocalDays
+from govbiz.clock import ManualClock
+from govbiz.deadlines import DeadlinePolicy
+from govbiz.domain import Actor, Role
+from govbiz.errors import ValidationError
+from govbiz.plugins import PluginConflictError, PluginError, make_plugin_manager, register_plugin
+from govbiz.profile import CountyProfile
+
+
+def plugin(name: str, **hooks: object) -> types.ModuleType:
+    """A plugin module made on the fly, with `hooks` as its hook implementations."""
+    module = types.ModuleType(name)
+    for hook_name, function in hooks.items():
+        setattr(module, hook_name, govbiz.hookimpl(function))
+    return module
+
+
+@pytest.fixture
+def pm() -> pluggy.PluginManager:
+    return make_plugin_manager(load_entry_points=False)
+
+
+def test_builtin_plugins_are_ordinary_plugins(pm: pluggy.PluginManager) -> None:
+    names = {info.name for info in plugins.describe_plugins(pm)}
+    assert set(plugins.DEFAULT_PLUGINS) <= names
+    memory = next(i for i in plugins.describe_plugins(pm) if i.name == "govbiz.builtin.memory")
+    assert memory.hooks == ("govbiz_storage",)
+    assert memory.source == "built-in"
+
+
+def test_a_misspelled_hook_fails_loudly_with_its_name(pm: pluggy.PluginManager) -> None:
+    def govbiz_storag(url: str) -> None:
+        return None
+
+    with pytest.raises(PluginError, match="govbiz_storag") as info:
+        register_plugin(pm, plugin("typo_plugin", govbiz_storag=govbiz_storag))
+    assert info.value.plugin == "typo_plugin"
+    assert info.value.hook == "validate"
+
+
+def test_a_wrong_signature_fails_validation(pm: pluggy.PluginManager) -> None:
+    def govbiz_storage(url: str, password: str) -> None:
+        return None
+
+    with pytest.raises(PluginError, match="password"):
+        register_plugin(pm, plugin("bad_args", govbiz_storage=govbiz_storage))
+
+
+def test_an_exception_inside_a_plugin_names_the_plugin(pm: pluggy.PluginManager) -> None:
+    def govbiz_storage(url: str) -> None:
+        raise RuntimeError("database on fire")
+
+    register_plugin(pm, plugin("flaky_store", govbiz_storage=govbiz_storage))
+    with pytest.raises(PluginError, match="database on fire") as info:
+        plugins.storage_for("memory://", pm)
+    assert (info.value.plugin, info.value.hook) == ("flaky_store", "govbiz_storage")
+
+
+def test_an_unknown_url_scheme_names_the_scheme(pm: pluggy.PluginManager) -> None:
+    with pytest.raises(ValidationError, match="'mongodb'") as info:
+        plugins.storage_for("mongodb://localhost/ledger", pm)
+    assert info.value.field == "url"
+
+
+def test_two_plugins_claiming_one_countys_policy_is_an_error(pm: pluggy.PluginManager) -> None:
+    def govbiz_deadline_policy(county: str, default: DeadlinePolicy) -> DeadlinePolicy | None:
+        return attrs.evolve(default, approaching_working_days=3) if county == "430800" else None
+
+    register_plugin(pm, plugin("zhangjiajie_rules", govbiz_deadline_policy=govbiz_deadline_policy))
+    profile = plugins.county_profile("430800", pm)
+    assert profile is not None
+    assert profile.policy().approaching_working_days == 3
+    assert plugins.county_profile("430100", pm).policy().approaching_working_days == 2  # type: ignore[union-attr]
+    register_plugin(pm, plugin("copycat_rules", govbiz_deadline_policy=govbiz_deadline_policy))
+    with pytest.raises(
+        PluginConflictError,
+        match=r"'(zhangjiajie|copycat)_rules' and '(zhangjiajie|copycat)_rules' both answer for county",
+    ):
+        plugins.county_profile("430800", pm)
+
+
+def test_local_rest_days_compose_with_the_national_calendar(pm: pluggy.PluginManager) -> None:
+    # 桑植县 (a Tujia-Bai area) rests on a local festival day; others do not.
+    festival = date(2025, 4, 9)
+
+    def govbiz_local_days(county: str) -> list[LocalDays]:
+        if county != "430822":
+            return []
+        return [LocalDays(name="白族三月街（示例）", rest=(festival,), working=())]
+
+    register_plugin(pm, plugin("sangzhi_days", govbiz_local_days=govbiz_local_days))
+    local = plugins.county_profile("430822", pm).policy()  # type: ignore[union-attr]
+    national = plugins.county_profile("430800", pm).policy()  # type: ignore[union-attr]
+    assert not local.calendar.is_working_day(festival)
+    assert national.calendar.is_working_day(festival)
+    start = datetime(2025, 3, 31, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert national.deadline("progress", start).last_day == date(2025, 4, 10)
+    assert local.deadline("progress", start).last_day == date(2025, 4, 11)
+
+
+def test_open_wires_plugins_into_the_ledger(pm: pluggy.PluginManager) -> None:
+    seen: list[str] = []
+
+    def govbiz_events_committed(events: list[object]) -> None:
+        seen.extend(e.kind for e in events)  # type: ignore[attr-defined]
+
+    def govbiz_county_profile(county: str) -> CountyProfile | None:
+        return (
+            CountyProfile(categories=("土地规划", "旅游"), sources=("座谈会",))
+            if county == "430800"
+            else None
+        )
+
+    register_plugin(pm, plugin("observer", govbiz_events_committed=govbiz_events_committed))
+    register_plugin(pm, plugin("profile", govbiz_county_profile=govbiz_county_profile))
+    clock = ManualClock(datetime(2025, 3, 31, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    ledger = govbiz.open("memory://", clock=clock, plugin_manager=pm)
+    admin = Actor(id="admin", role=Role.ADMINISTRATOR, county="430800")
+    ledger.handle(admin, c.RegisterDivision(code="430800", name="张家界市", level="city"))
+    enterprise = ledger.handle(
+        admin, c.RegisterEnterprise(county="430800", name="某旅游公司", credit_code="91350100M000100Y43")
+    )
+    collector = Actor(id="tzb", role=Role.COLLECTOR, county="430800")
+    with pytest.raises(ValidationError, match="choose one of 土地规划, 旅游"):
+        ledger.handle(
+            collector,
+            c.CollectProblem(enterprise_id=enterprise.id, title="t", category="融资", source="座谈会"),
+        )
+    ledger.handle(
+        collector,
+        c.CollectProblem(enterprise_id=enterprise.id, title="景区用地", category="旅游", source="座谈会"),
+    )
+    assert seen == ["division_registered", "enterprise_registered", "collect"]
+
+
+def test_a_failing_observer_is_logged_not_raised(
+    pm: pluggy.PluginManager, caplog: pytest.LogCaptureFixture
+) -> None:
+    def govbiz_events_committed(events: list[object]) -> None:
+        raise RuntimeError("webhook down")
+
+    register_plugin(pm, plugin("noisy", govbiz_events_committed=govbiz_events_committed))
+    ledger = govbiz.open("memory://", plugin_manager=pm)
+    admin = Actor(id="admin", role=Role.ADMINISTRATOR, county="430800")
+    division = ledger.handle(admin, c.RegisterDivision(code="430800", name="张家界市", level="city"))
+    assert division.code == "430800"
+    assert "plugin 'noisy' failed in govbiz_events_committed: RuntimeError: webhook down" in caplog.text
+
+
+def test_unknown_hash_algorithm_is_refused(pm: pluggy.PluginManager) -> None:
+    with pytest.raises(ValidationError, match="registered: sha256"):
+        govbiz.open("memory://", hash_algorithm="sm3", plugin_manager=pm)
+
+
+def test_allow_list_restricts_installed_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "")
+    pm = make_plugin_manager()
+    assert {info.name for info in plugins.describe_plugins(pm)} == set(plugins.DEFAULT_PLUGINS)
+
+
+def test_importing_govbiz_loads_no_plugin_and_opens_nothing() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, govbiz, govbiz.cli; "
+        "from govbiz import plugins; "
+        "assert plugins._process.manager is None; "
+        "assert 'govbiz.builtin.memory' not in sys.modules; "
+        "assert 'govbiz.storage.memory' in sys.modules"  # the Ledger's default store class, not an instance
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
