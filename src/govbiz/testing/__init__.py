@@ -1,0 +1,7 @@
+"""Testing helpers shipped with govbiz, for plugin authors and county systems.
+
+* `govbiz.testing.pytest_plugin`: pytest fixtures (loaded automatically when
+  govbiz is installed): a plugin manager, a ledger on a fresh in-memory store
+  with a controllable clock, `register_plugin`, and a notification channel
+  that captures messages.
+"""
