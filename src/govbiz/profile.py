@@ -1,8 +1,10 @@
 """County profiles (区县配置): what differs from one county to the next.
 
-A profile holds the problem categories and sources a county uses and its
-deadline policy.  The defaults follow the source article and common
-practice; a county plugin can contribute its own profile.
+A profile holds the problem categories and sources a county uses, its
+deadline policy, and (when a county plugin provides them) its name, its
+functional departments and the leaders who chair reception days.  The
+defaults follow the source article and common practice; a county plugin
+contributes its own profile through the `govbiz_county_profile` hook.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from govbiz.domain.session import Chair
+from govbiz.domain.tenancy import Department
 from govbiz.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -46,15 +50,22 @@ DEFAULT_SOURCES: tuple[str, ...] = (
 
 @attrs.frozen(slots=True)
 class CountyProfile:
-    """A county's configuration: categories, sources and deadline policy.
+    """A county's configuration: categories, sources, deadline policy, departments, leaders.
 
     `deadline_policy` `None` means the default policy
     (`govbiz.deadlines.DeadlinePolicy.default`), built when first used.
+    `departments` are the functional departments (职能部门) that take
+    assignments and `leaders` the chairs of reception days (接待领导); both
+    are empty unless a county plugin provides them (see
+    `govbiz.provision.provision_county`).
     """
 
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     sources: tuple[str, ...] = DEFAULT_SOURCES
     deadline_policy: DeadlinePolicy | None = None
+    name: str = ""
+    departments: tuple[Department, ...] = ()
+    leaders: tuple[Chair, ...] = ()
 
     def check_category(self, category: str) -> str:
         """Return `category` if this county uses it, else a ValidationError listing the choices."""

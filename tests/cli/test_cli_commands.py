@@ -111,3 +111,20 @@ def test_python_dash_m_govbiz_runs_the_command() -> None:
     )
     assert "休息日 rest day" in result.stdout
     assert "国庆节" in result.stdout
+
+
+def test_county_show_lists_the_installed_profile(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["county", "show", "--county", "430800", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["name"] == "张家界市"
+    assert {"code": "430800-zgj", "name": "张家界市自然资源和规划局", "short_name": "市自规局"} in data[
+        "departments"
+    ]
+    assert data["clocks"][1] == {"clock": "progress", "rule": "7个工作日内报送落实情况", "enabled": True}
+
+
+def test_county_setup_is_idempotent(runner: CliRunner, tmp_path: object) -> None:
+    result = runner.invoke(main, ["county", "setup", "--county", "430800", "--db", "memory://"])
+    assert result.exit_code == 0, result.output
+    assert "registered 1 division(s) and 16 department(s)" in result.output

@@ -19,6 +19,8 @@ __all__ = ["BUILTIN_COMMANDS", "main"]
 #: Built-in subcommands: name -> "module:attribute" of a click command.
 BUILTIN_COMMANDS: dict[str, str] = {
     "calendar": "govbiz.cli.calendar:calendar_command",
+    "county": "govbiz.cli.county:county_command",
+    "new-plugin": "govbiz.cli.new_plugin:new_plugin_command",
     "plugins": "govbiz.cli.plugins:plugins_command",
     "verify": "govbiz.cli.verify:verify_command",
 }

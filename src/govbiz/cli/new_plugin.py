@@ -1,0 +1,35 @@
+"""`govbiz new-plugin`: start a plugin package from the template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govbiz.cli.options import govbiz_errors
+
+
+@click.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create govbiz-NAME/.",
+)
+@click.option(
+    "--county",
+    metavar="CODE",
+    default="430800",
+    show_default=True,
+    help="County the sample profile configures.",
+)
+@govbiz_errors
+def new_plugin_command(name: str, directory: Path, county: str) -> None:
+    """Create govbiz-NAME/: an installable plugin with a sample hook, a command and tests."""
+    from govbiz.plugin_template import render_plugin
+
+    root = render_plugin(name, directory, county=county)
+    click.echo(f"created {root}\nnext: pip install -e '{root}[dev]' && pytest {root}/tests")

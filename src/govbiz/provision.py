@@ -1,0 +1,65 @@
+"""Setting a county up in a ledger from its profile (区县初始化).
+
+A county plugin's profile lists its departments; `provision_county`
+registers the division and every department that the ledger does not have
+yet, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from govbiz import commands as c
+from govbiz.domain.actors import Actor
+from govbiz.domain.tenancy import DivisionLevel
+from govbiz.errors import NotFoundError, ValidationError
+from govbiz.ledger import Ledger
+from govbiz.storage.port import RecordKind
+
+__all__ = ["Provisioned", "provision_county"]
+
+
+@attrs.frozen(slots=True)
+class Provisioned:
+    """What `provision_county` registered (empty tuples when everything was there)."""
+
+    divisions: tuple[str, ...]
+    departments: tuple[str, ...]
+
+
+def provision_county(ledger: Ledger, admin: Actor, county: str, *, parent: str | None = None) -> Provisioned:
+    """Register `county` (as a city, or a county of `parent`) and its profile's departments.
+
+    `admin` is an administrator of the county (or of its city).  Records the
+    ledger already has are left alone.
+    """
+    profile = ledger.profile(county)
+    if not profile.name:
+        raise ValidationError("county", county, "its profile has no name: install the county's plugin first")
+    divisions: list[str] = []
+    if not _exists(ledger, admin, RecordKind.DIVISION, county):
+        level = DivisionLevel.COUNTY if parent else DivisionLevel.CITY
+        ledger.handle(admin, c.RegisterDivision(code=county, name=profile.name, level=level, parent=parent))
+        divisions.append(county)
+    departments: list[str] = []
+    for department in profile.departments:
+        if not _exists(ledger, admin, RecordKind.DEPARTMENT, department.code):
+            ledger.handle(
+                admin,
+                c.RegisterDepartment(
+                    code=department.code,
+                    name=department.name,
+                    short_name=department.short_name,
+                    county=department.county,
+                ),
+            )
+            departments.append(department.code)
+    return Provisioned(divisions=tuple(divisions), departments=tuple(departments))
+
+
+def _exists(ledger: Ledger, actor: Actor, kind: RecordKind, key: str) -> bool:
+    try:
+        ledger.record(actor, kind, key)
+    except NotFoundError:
+        return False
+    return True
