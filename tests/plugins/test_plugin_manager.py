@@ -185,3 +185,27 @@ def test_importing_govbiz_loads_no_plugin_and_opens_nothing() -> None:
         "assert 'govbiz.storage.memory' in sys.modules"  # the Ledger's default store class, not an instance
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_plugin_that_fails_to_import_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    broken = importlib.metadata.EntryPoint(
+        name="broken_sms", value="govbiz_sms_that_is_not_there", group="govbiz"
+    )
+    monkeypatch.setattr(
+        importlib.metadata, "entry_points", lambda group: [broken] if group == "govbiz" else []
+    )
+    monkeypatch.delenv(plugins.LOAD_PLUGINS_ENV, raising=False)
+    with pytest.raises(PluginError, match="ModuleNotFoundError") as info:
+        make_plugin_manager()
+    assert (info.value.plugin, info.value.hook) == ("broken_sms", "import")
+    # The allow-list can keep it out, so the rest of the deployment still starts.
+    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "zhangjiajie")
+    assert {i.name for i in plugins.describe_plugins(make_plugin_manager())} == set(plugins.DEFAULT_PLUGINS)
+
+
+def test_installed_plugins_show_their_distribution_and_version() -> None:
+    infos = {i.name: i for i in plugins.describe_plugins(make_plugin_manager(allow=["zhangjiajie"]))}
+    assert infos["zhangjiajie"].source == "govbiz-zhangjiajie"
+    assert infos["zhangjiajie"].version == "0.1.0"
