@@ -20,6 +20,7 @@ __all__ = [
     "IllegalTransitionError",
     "NotFoundError",
     "PermissionDeniedError",
+    "StorageError",
     "ValidationError",
 ]
 
@@ -110,6 +111,21 @@ class ConcurrencyError(GovbizError):
             f"{kind} {key!r} was changed by someone else: expected version {expected}, "
             f"{found}; reload and retry"
         )
+
+
+class StorageError(GovbizError):
+    """A database cannot be used as a govbiz store (存储不可用); nothing was written to it.
+
+    `location` names the database (a file path, or a URL without its
+    password) and `reason` says what is wrong: not a database at all, a
+    database of some other application, a schema newer than this govbiz
+    knows, or a database too busy to answer in time.
+    """
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"{location}: {reason}")
 
 
 class CalendarCoverageError(GovbizError, LookupError):

@@ -69,6 +69,7 @@ LOAD_PLUGINS_ENV = "GOVBIZ_LOAD_PLUGINS"
 #: govbiz's own adapters, registered like any other plugin.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "govbiz.builtin.memory",
+    "govbiz.builtin.sqlite",
     "govbiz.builtin.sha256",
     "govbiz.builtin.console",
 )

@@ -1,0 +1,223 @@
+"""The storage codec (编解码): every domain value to JSON and back, exactly.
+
+SQL adapters keep a problem as a JSON snapshot and each registry record as a
+JSON document, so what goes in must come out equal:
+
+* `datetime` as ISO 8601 text *with its UTC offset* (`2025-03-31T10:00:00+08:00`),
+  `date` as `2025-03-31`;
+* enums (`ProblemState`, `ResultOutcome` ...) as their value;
+* tuples as JSON arrays, rebuilt as tuples;
+* attrs classes (`Problem`, `Assignment`, `Enterprise`, `Contact` ...) as
+  objects of their fields, rebuilt through their constructor so validators run.
+
+Decoding is driven by the classes' type annotations, so a new field needs no
+codec change, and a snapshot written before a field existed decodes with the
+field's default (which is what lets an old database open under new code).
+
+Personal data is *not* masked here (unlike `govbiz.records`): storage must keep
+the contact's name and phone to give them back.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar, Union, cast
+
+import attrs
+
+from govbiz.domain.circular import Circular
+from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.lasting_rule import LastingRule
+from govbiz.domain.problem import Problem
+from govbiz.domain.session import ReceptionSession
+from govbiz.domain.tenancy import Department, Division
+from govbiz.errors import ValidationError
+from govbiz.storage.port import Record, RecordKind
+
+__all__ = [
+    "RECORD_CLASSES",
+    "decode",
+    "decode_event",
+    "decode_problem",
+    "decode_record",
+    "encode",
+    "encode_event",
+    "encode_problem",
+    "encode_record",
+]
+
+T = TypeVar("T")
+
+#: The class stored under each registry record kind.
+RECORD_CLASSES: dict[RecordKind, type[Any]] = {
+    RecordKind.DIVISION: Division,
+    RecordKind.DEPARTMENT: Department,
+    RecordKind.ENTERPRISE: Enterprise,
+    RecordKind.SESSION: ReceptionSession,
+    RecordKind.LASTING_RULE: LastingRule,
+    RecordKind.CIRCULAR: Circular,
+}
+
+
+# --- generic ------------------------------------------------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """`value` as JSON-ready data (dicts, lists, text, numbers, booleans, `None`)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):  # datetimes too: both have isoformat, with the offset kept
+        return value.isoformat()
+    if attrs.has(type(value)):
+        return {field.name: encode(getattr(value, field.name)) for field in attrs.fields(type(value))}
+    if isinstance(value, Mapping):
+        return {str(key): encode(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [encode(item) for item in value]
+    raise TypeError(f"the storage codec cannot encode {type(value).__name__}: {value!r}")
+
+
+def decode(cls: type[T], data: Any) -> T:
+    """Rebuild a value of type `cls` (an annotation such as `tuple[DueDate, ...]` works too).
+
+    Raises `govbiz.errors.ValidationError` naming the dotted path of the
+    first value that does not fit.
+    """
+    return cast(T, _decode(cls, data, "value"))
+
+
+def _decode(tp: Any, data: Any, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is Any or tp is object:
+        return data
+    if origin in (Union, types.UnionType):
+        return _decode_union(tp, data, path)
+    if data is None:
+        raise ValidationError(path, data, f"expected {_name(tp)}, got null")
+    if origin is tuple:
+        return _decode_tuple(tp, data, path)
+    if origin is not None and issubclass(origin, Mapping):
+        _expect(data, dict, tp, path)
+        return dict(data)
+    if isinstance(tp, type) and attrs.has(tp):
+        return _decode_attrs(tp, data, path)
+    return _decode_scalar(tp, data, path)
+
+
+def _decode_scalar(tp: Any, data: Any, path: str) -> Any:
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        try:
+            return tp(data)
+        except ValueError:
+            raise ValidationError(path, data, f"not a {tp.__name__}") from None
+    if tp is datetime or tp is date:
+        _expect(data, str, tp, path)
+        try:
+            return tp.fromisoformat(data)
+        except ValueError:
+            raise ValidationError(path, data, f"not an ISO 8601 {tp.__name__}") from None
+    if tp not in (str, int, bool, float):
+        raise TypeError(f"the storage codec cannot decode {_name(tp)} at {path}")
+    _expect(data, tp, tp, path)
+    return data
+
+
+def _decode_union(tp: Any, data: Any, path: str) -> Any:
+    members = typing.get_args(tp)
+    if data is None:
+        if type(None) in members:
+            return None
+        raise ValidationError(path, data, f"expected {_name(tp)}, got null")
+    failures: list[ValidationError] = []
+    for member in members:
+        if member is type(None):
+            continue
+        try:
+            return _decode(member, data, path)
+        except ValidationError as error:
+            failures.append(error)
+    raise failures[0]
+
+
+def _decode_tuple(tp: Any, data: Any, path: str) -> tuple[Any, ...]:
+    _expect(data, list, tp, path)
+    args = typing.get_args(tp)
+    if len(args) == 2 and args[1] is Ellipsis:
+        return tuple(_decode(args[0], item, f"{path}.{i}") for i, item in enumerate(data))
+    if len(args) != len(data):
+        raise ValidationError(path, data, f"expected {len(args)} items")
+    return tuple(
+        _decode(arg, item, f"{path}.{i}") for i, (arg, item) in enumerate(zip(args, data, strict=True))
+    )
+
+
+def _decode_attrs(cls: type[Any], data: Any, path: str) -> Any:
+    _expect(data, dict, cls, path)
+    kwargs = {}
+    for name, hint in _field_types(cls):
+        if name in data:  # a missing field takes its default: snapshots written before it existed
+            kwargs[name] = _decode(hint, data[name], f"{path}.{name}")
+    return cls(**kwargs)
+
+
+def _field_types(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """Resolved annotations of an attrs class's init fields (they are strings under PEP 563)."""
+    found = _FIELD_TYPES.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = tuple((field.name, hints[field.name]) for field in attrs.fields(cls) if field.init)
+        _FIELD_TYPES[cls] = found
+    return found
+
+
+_FIELD_TYPES: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _expect(data: Any, kind: type[Any], tp: Any, path: str) -> None:
+    # bool is an int in Python, but an int in JSON is never a boolean field and vice versa.
+    if not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
+        raise ValidationError(path, data, f"expected {_name(tp)}")
+
+
+def _name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp)
+
+
+# --- the stored values ----------------------------------------------------------------------
+
+
+def encode_problem(problem: Problem) -> dict[str, Any]:
+    """A problem's JSON snapshot."""
+    return cast(dict[str, Any], encode(problem))
+
+
+def decode_problem(data: Mapping[str, Any]) -> Problem:
+    """Inverse of `encode_problem`."""
+    return _decode_attrs(Problem, data, "problem")  # type: ignore[no-any-return]
+
+
+def encode_record(record: Record) -> dict[str, Any]:
+    """A registry record's JSON document."""
+    return cast(dict[str, Any], encode(record))
+
+
+def decode_record(kind: RecordKind, data: Mapping[str, Any]) -> Record:
+    """Inverse of `encode_record` for a record of `kind`."""
+    return _decode_attrs(RECORD_CLASSES[kind], data, kind.value)  # type: ignore[no-any-return]
+
+
+def encode_event(event: DomainEvent) -> dict[str, Any]:
+    """An event's JSON document (the payload is JSON already and kept as it is)."""
+    return cast(dict[str, Any], encode(event))
+
+
+def decode_event(data: Mapping[str, Any]) -> DomainEvent:
+    """Inverse of `encode_event`."""
+    return _decode_attrs(DomainEvent, data, "event")  # type: ignore[no-any-return]

@@ -1,0 +1,170 @@
+"""SQLite, the embedded default store (嵌入式默认存储).
+
+`open_sqlite` turns a URL into a ready `govbiz.storage.sql.SQLStore`:
+
+| URL | database |
+| --- | --- |
+| `sqlite:///ledger.db`, `sqlite:///data/ledger.db` | a file, relative to the current directory |
+| `sqlite:////var/lib/govbiz/ledger.db` | a file, absolute path |
+| `sqlite://` or `sqlite:///:memory:` | in this process's memory, gone when closed |
+
+The file and the schema are created on first use; an older govbiz file is
+upgraded.  Everything SQLite-specific lives here, so other dialects reuse
+`govbiz.storage.sql.store` and `govbiz.storage.sql.schema` untouched:
+
+* write-ahead logging (`journal_mode=WAL`): readers never wait for the
+  writer, and several processes can share the file;
+* writes begin with `BEGIN IMMEDIATE`: a unit takes the write lock before
+  it reads the versions it checks, so two processes never deadlock upgrading
+  read locks (the cause of most `SQLITE_BUSY` errors), and a busy writer is
+  waited for up to `busy_timeout` seconds;
+* `foreign_keys=ON`, which SQLite leaves off by default.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from govbiz.errors import StorageError, ValidationError
+from govbiz.storage.sql import migrate
+from govbiz.storage.sql.store import WRITE_OPTION, SQLStore
+
+__all__ = ["SQLiteLocation", "open_sqlite", "parse_sqlite_url", "sqlite_engine"]
+
+_HEADER = b"SQLite format 3\x00"
+_FORMS = "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:// (in memory)"
+
+
+@attrs.frozen(slots=True)
+class SQLiteLocation:
+    """Where a SQLite ledger lives: a file `path`, or memory when `path` is `None`."""
+
+    url: str
+    path: Path | None
+
+    @property
+    def name(self) -> str:
+        """The file path, or `":memory:"`; used in error messages."""
+        return str(self.path) if self.path is not None else ":memory:"
+
+
+def parse_sqlite_url(url: str) -> SQLiteLocation:
+    """Read a `sqlite:` URL; any other form raises `govbiz.errors.ValidationError` on `url`."""
+    if not url.startswith("sqlite:"):
+        raise ValidationError("url", url, f"not a sqlite URL; use {_FORMS}")
+    if "?" in url or "#" in url:
+        raise ValidationError("url", url, f"sqlite URLs take no options; use {_FORMS}")
+    rest = url.removeprefix("sqlite:")
+    if rest in {"//", "///:memory:"}:
+        return SQLiteLocation(url, None)
+    if not rest.startswith("///") or rest == "///":
+        raise ValidationError("url", url, f"unknown sqlite URL form; use {_FORMS}")
+    return SQLiteLocation(url, Path(rest.removeprefix("///")))
+
+
+def sqlite_engine(location: SQLiteLocation, *, busy_timeout: float = 30.0) -> Engine:
+    """A SQLAlchemy engine for `location`, with govbiz's connection settings.
+
+    Creating it touches no file: SQLite opens one on the first connection.
+    """
+    serializer = partial(json.dumps, ensure_ascii=False)  # keep Chinese text readable in the file
+    if location.path is None:
+        # One shared connection: each new connection to ":memory:" would be a new, empty database.
+        engine = sa.create_engine(
+            "sqlite://",
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            json_serializer=serializer,
+        )
+    else:
+        engine = sa.create_engine(
+            sa.URL.create("sqlite", database=str(location.path)),
+            connect_args={"timeout": busy_timeout},
+            json_serializer=serializer,
+        )
+    sa.event.listen(engine, "connect", partial(_on_connect, busy_ms=int(busy_timeout * 1000)))
+    sa.event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry, *, busy_ms: int) -> None:
+    # pysqlite begins transactions on its own, late and never IMMEDIATE; take control.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+    cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLStore:
+    """Open (creating or upgrading as needed) the SQLite ledger at `url`.
+
+    Raises `govbiz.errors.ValidationError` (field `url`) for an unknown
+    URL form or a directory that does not exist, and
+    `govbiz.errors.StorageError` for a file that is not a SQLite database,
+    a database of another application, or one written by a newer govbiz.
+    In every case nothing is written.
+    """
+    location = parse_sqlite_url(url)
+    if location.path is not None:
+        _check_file(location, location.path)
+    engine = sqlite_engine(location, busy_timeout=busy_timeout)
+    store = SQLStore(engine, location=location.name, serialize=location.path is None)
+    try:
+        with store.writing() as conn:
+            migrate.prepare(conn, location.name)
+        if location.path is not None:
+            _use_wal(engine)
+    except sa.exc.DatabaseError as error:
+        engine.dispose()
+        raise StorageError(location.name, f"not a usable SQLite database: {error.orig}") from error
+    except BaseException:
+        engine.dispose()
+        raise
+    return store
+
+
+def _check_file(location: SQLiteLocation, path: Path) -> None:
+    """Refuse what SQLite would fail on later, before anything touches the file."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise ValidationError(
+            "url", location.url, f"directory {directory} does not exist; create it first (govbiz will not)"
+        )
+    if path.is_dir():
+        raise ValidationError("url", location.url, f"{path} is a directory, not a database file")
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as file:
+            header = file.read(len(_HEADER))
+        if header != _HEADER:
+            raise StorageError(
+                str(path), "not a SQLite database (the file header is wrong): corrupt or foreign"
+            )
+
+
+def _use_wal(engine: Engine) -> None:
+    # journal_mode cannot change inside a transaction, and SQLAlchemy's
+    # Connection always begins one: use the driver connection directly.
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        mode = driver.execute("PRAGMA journal_mode=WAL").fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise StorageError(str(engine.url.database), f"cannot switch to WAL journal mode (got {mode})")
+    finally:
+        raw.close()

@@ -1,0 +1,370 @@
+"""The SQL store: units of work over a SQLAlchemy engine, for any dialect.
+
+A unit of work stages its writes in memory and reads the committed state
+overlaid with them, exactly like `govbiz.storage.MemoryStore`.  Only
+`SQLUnitOfWork.commit` writes, in one short transaction:
+
+1. the versions are checked by conditional writes (`UPDATE ... WHERE version
+   = expected`, or an `INSERT` that must not find the row), so two units
+   that decided on the same version cannot both win, on any isolation level;
+2. the state rows, their index rows (departments, running clocks) and the
+   events go in together, or nothing does.
+
+Holding no transaction while the command thinks keeps write locks short, which
+matters most on SQLite, where there is one writer at a time.
+
+Dialect-specific set-up (connection pragmas, how a write transaction begins)
+lives with the dialect's adapter, e.g. `govbiz.storage.sql.sqlite`; it only
+has to honour `WRITE_OPTION`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.problem import STREAM as PROBLEM_STREAM
+from govbiz.domain.problem import Problem
+from govbiz.errors import ConcurrencyError, StorageError
+from govbiz.storage import codec
+from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.storage.sql import schema as t
+
+__all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions"]
+
+#: Execution option set on connections that will write.  A dialect adapter may
+#: begin their transactions differently (SQLite: ``BEGIN IMMEDIATE``).
+WRITE_OPTION = "govbiz_write"
+
+
+class SQLStore(Store):
+    """A store on a SQLAlchemy engine whose database has the govbiz schema.
+
+    Use a dialect's opener (`govbiz.storage.sql.sqlite.open_sqlite`, or a
+    plugin's) rather than this constructor: it checks and upgrades the
+    schema first.  `location` names the database in error messages;
+    `serialize` makes every database call take a lock, for engines that
+    share one connection between threads (an in-memory SQLite database).
+    """
+
+    def __init__(self, engine: Engine, *, location: str | None = None, serialize: bool = False) -> None:
+        self.engine = engine
+        self.location = location or engine.url.render_as_string(hide_password=True)
+        self._lock: threading.RLock | None = threading.RLock() if serialize else None
+
+    def unit_of_work(self) -> SQLUnitOfWork:
+        """A new unit of work over this store."""
+        return SQLUnitOfWork(self)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.location!r})"
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads; its transaction is rolled back on exit."""
+        with self._serialized(), self._errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A connection in a write transaction: committed on success, rolled back on error."""
+        with self._serialized(), self._errors(), self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    def _serialized(self) -> AbstractContextManager[Any]:
+        return self._lock if self._lock is not None else nullcontext()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Database failures become `StorageError` naming this database."""
+        try:
+            yield
+        except sa.exc.OperationalError as error:
+            raise StorageError(self.location, _reason(error)) from error
+
+
+def _reason(error: sa.exc.DBAPIError) -> str:
+    text = str(error.orig)
+    if "locked" in text or "busy" in text:
+        return f"the database stayed busy (locked by another writer) for too long: {text}"
+    return text
+
+
+class SQLUnitOfWork(UnitOfWork):
+    """One command's reads and staged writes on a `SQLStore`."""
+
+    def __init__(self, store: SQLStore) -> None:
+        self._store = store
+        self._problems: dict[str, Problem] = {}
+        self._records: dict[tuple[RecordKind, str], Record] = {}
+        self._events: list[DomainEvent] = []
+
+    # -- reads ----------------------------------------------------------------------
+    def get_problem(self, problem_id: str) -> Problem | None:
+        if problem_id in self._problems:
+            return self._problems[problem_id]
+        with self._store.reading() as conn:
+            data = conn.execute(sa.select(t.problems.c.data).where(t.problems.c.id == problem_id)).scalar()
+        return codec.decode_problem(data) if data is not None else None
+
+    def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
+        statement = sa.select(t.problems.c.data).where(*problem_conditions(query)).order_by(t.problems.c.id)
+        with self._store.reading() as conn:
+            rows = conn.execute(statement).scalars().all()
+        found = {p.id: p for p in map(codec.decode_problem, rows) if p.id not in self._problems}
+        found.update({key: p for key, p in self._problems.items() if query.matches(p)})
+        for key in sorted(found):
+            yield found[key]
+
+    def get_record(self, kind: RecordKind, key: str) -> Record | None:
+        if (kind, key) in self._records:
+            return self._records[(kind, key)]
+        where = (t.records.c.kind == kind.value, t.records.c.key == key)
+        with self._store.reading() as conn:
+            data = conn.execute(sa.select(t.records.c.data).where(*where)).scalar()
+        return codec.decode_record(kind, data) if data is not None else None
+
+    def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
+        statement = sa.select(t.records.c.key, t.records.c.data).where(t.records.c.kind == kind.value)
+        if counties is not None:
+            statement = statement.where(t.records.c.county.in_(sorted(counties)))
+        with self._store.reading() as conn:
+            rows = {key: codec.decode_record(kind, data) for key, data in conn.execute(statement)}
+        for (staged_kind, key), record in self._records.items():
+            if staged_kind is kind and (counties is None or record_county(record) in counties):
+                rows[key] = record
+        return [rows[key] for key in sorted(rows)]
+
+    def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
+        statement = sa.select(t.events).order_by(t.events.c.position)
+        if stream is not None:
+            statement = statement.where(t.events.c.stream == stream)
+        if stream_id is not None:
+            statement = statement.where(t.events.c.stream_id == stream_id)
+        with self._store.reading() as conn:
+            return [event_from_row(row) for row in conn.execute(statement).mappings()]
+
+    def next_number(self, counter: str) -> int:
+        # Its own transaction, committed at once: the number stays used even if
+        # this unit rolls back, so no other unit can ever be handed it.
+        c = t.counters.c
+        with self._store.writing() as conn:
+            bumped = conn.execute(sa.update(t.counters).where(c.name == counter).values(value=c.value + 1))
+            if bumped.rowcount == 0:
+                conn.execute(sa.insert(t.counters).values(name=counter, value=1))
+                return 1
+            return int(conn.execute(sa.select(c.value).where(c.name == counter)).scalar_one())
+
+    # -- writes ---------------------------------------------------------------------
+    def save_problem(self, problem: Problem, event: DomainEvent) -> None:
+        self._problems[problem.id] = problem
+        self._events.append(event)
+
+    def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
+        self._records[(kind, key)] = record
+        self._events.append(event)
+
+    def commit(self) -> None:
+        if self._events:
+            with self._store.writing() as conn:
+                for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
+                    self._write_state(conn, stream, stream_id, first, last)
+                conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
+        self.rollback()
+
+    def rollback(self) -> None:
+        self._problems.clear()
+        self._records.clear()
+        self._events.clear()
+
+    def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
+        """Write one record's new state if its stored version is still `first - 1`."""
+        if stream == PROBLEM_STREAM:
+            problem = self._problems[stream_id]
+            target: sa.Table = t.problems
+            key: tuple[sa.ColumnElement[bool], ...] = (t.problems.c.id == stream_id,)
+            row = problem_row(problem)
+        else:
+            kind = RecordKind(stream)
+            target = t.records
+            key = (t.records.c.kind == kind.value, t.records.c.key == stream_id)
+            row = record_row(kind, stream_id, self._records[(kind, stream_id)])
+        row["version"] = last
+        expected = first - 1
+        if expected == 0:
+            stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
+            if stored is not None:
+                raise ConcurrencyError(stream, stream_id, expected, stored)
+            try:
+                conn.execute(sa.insert(target).values(row))
+            except sa.exc.IntegrityError as error:  # created meanwhile by another unit
+                raise ConcurrencyError(stream, stream_id, expected, 1) from error
+        else:
+            changed = conn.execute(sa.update(target).where(*key, target.c.version == expected).values(row))
+            if changed.rowcount != 1:
+                stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
+                raise ConcurrencyError(stream, stream_id, expected, stored)
+        if stream == PROBLEM_STREAM:
+            _write_problem_index(conn, self._problems[stream_id])
+
+
+def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tuple[int, int]]:
+    """First and last version staged per record; versions within a unit must follow on."""
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for event in events:
+        key = (event.stream, event.stream_id)
+        if key in spans and event.version != spans[key][1] + 1:
+            raise ConcurrencyError(event.stream, event.stream_id, event.version - 1, spans[key][1])
+        spans[key] = (spans[key][0] if key in spans else event.version, event.version)
+    return spans
+
+
+def _write_problem_index(conn: Connection, problem: Problem) -> None:
+    """Replace the department and running-clock rows of `problem`."""
+    for table in (t.problem_departments, t.problem_clocks):
+        conn.execute(sa.delete(table).where(table.c.problem_id == problem.id))
+    departments = department_rows(problem)
+    if departments:
+        conn.execute(sa.insert(t.problem_departments), departments)
+    clocks = clock_rows(problem)
+    if clocks:
+        conn.execute(sa.insert(t.problem_clocks), clocks)
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+def problem_row(problem: Problem) -> dict[str, Any]:
+    """The `problems` row of a problem: its snapshot and the columns queries filter on."""
+    return {
+        "id": problem.id,
+        "county": problem.county,
+        "enterprise_id": problem.enterprise_id,
+        "session_id": problem.session_id,
+        "category": problem.category,
+        "state": problem.state.value,
+        "lead": problem.lead_department,
+        "version": problem.version,
+        "updated_at": problem.updated_at,
+        "last_hash": problem.last_hash,
+        "data": codec.encode_problem(problem),
+    }
+
+
+def department_rows(problem: Problem) -> list[dict[str, Any]]:
+    """The lead (主办) and co-handling (协办) departments of the current assignment."""
+    if problem.assignment is None:
+        return []
+    roles = dict.fromkeys(problem.assignment.co_handlers, "co")
+    roles[problem.assignment.lead] = "lead"
+    return [{"problem_id": problem.id, "department": d, "role": r} for d, r in roles.items()]
+
+
+def clock_rows(problem: Problem) -> list[dict[str, Any]]:
+    """One row per running clock, with its earliest cutoff (what `due_before` compares)."""
+    cutoffs: dict[str, datetime] = {}
+    for due in problem.open_deadlines():
+        cutoffs[due.clock] = min(due.cutoff, cutoffs.get(due.clock, due.cutoff))
+    return [
+        {"problem_id": problem.id, "clock": clock, "county": problem.county, "cutoff": cutoff}
+        for clock, cutoff in cutoffs.items()
+    ]
+
+
+def record_row(kind: RecordKind, key: str, record: Record) -> dict[str, Any]:
+    """The `records` row of a registry record."""
+    return {
+        "kind": kind.value,
+        "key": key,
+        "county": record_county(record),
+        "version": 1,
+        "data": codec.encode_record(record),
+    }
+
+
+def record_county(record: Record) -> str:
+    """The division a record belongs to (a division belongs to itself)."""
+    return str(getattr(record, "county", None) or getattr(record, "code", ""))
+
+
+def event_row(event: DomainEvent) -> dict[str, Any]:
+    """The `events` row of an event (`occurred_at` as exact text: the hash covers it)."""
+    return {
+        "stream": event.stream,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "kind": event.kind,
+        "county": event.county,
+        "occurred_at": event.occurred_at.isoformat(),
+        "occurred_utc": event.occurred_at,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "actor_department": event.actor_department,
+        "state_before": event.state_before,
+        "state_after": event.state_after,
+        "payload": dict(event.payload),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def event_from_row(row: Mapping[Any, Any]) -> DomainEvent:
+    """Inverse of `event_row`."""
+    return DomainEvent(
+        stream=row["stream"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        kind=row["kind"],
+        county=row["county"],
+        occurred_at=datetime.fromisoformat(row["occurred_at"]),
+        actor_id=row["actor_id"],
+        actor_role=row["actor_role"],
+        actor_department=row["actor_department"],
+        state_before=row["state_before"],
+        state_after=row["state_after"],
+        payload=row["payload"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def problem_conditions(query: ProblemQuery) -> list[sa.ColumnElement[bool]]:
+    """`query` as SQL conditions on `problems`; the same meaning as `ProblemQuery.matches`."""
+    p = t.problems.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    if query.counties is not None:
+        conditions.append(p.county.in_(sorted(query.counties)))
+    if query.states is not None:
+        conditions.append(p.state.in_(sorted(s.value for s in query.states)))
+    if query.department is not None:
+        d = t.problem_departments.c
+        conditions.append(p.id.in_(sa.select(d.problem_id).where(d.department == query.department)))
+    if query.lead is not None:
+        conditions.append(p.lead == query.lead)
+    if query.enterprise_id is not None:
+        conditions.append(p.enterprise_id == query.enterprise_id)
+    if query.session_id is not None:
+        conditions.append(p.session_id == query.session_id)
+    if query.category is not None:
+        conditions.append(p.category == query.category)
+    if query.due_before is not None:
+        # Only running clocks have rows, so a range scan on the cutoff index answers it.
+        k = t.problem_clocks.c
+        conditions.append(p.id.in_(sa.select(k.problem_id).where(k.cutoff <= query.due_before)))
+    return conditions
