@@ -4,4 +4,6 @@
   govbiz is installed): a plugin manager, a ledger on a fresh in-memory store
   with a controllable clock, `register_plugin`, and a notification channel
   that captures messages.
+* `govbiz.testing.contract`: the storage contract suite (`StorageContract`)
+  that every storage adapter, built-in or third-party, runs against itself.
 """

@@ -1,0 +1,670 @@
+"""The storage contract (存储契约): one test suite every storage adapter must pass.
+
+The in-memory store, SQLite, PostgreSQL and any third-party adapter keep the
+same promises (see `govbiz.storage.port`).  To check yours, subclass
+`StorageContract` in a test module under a name pytest collects and give
+it a `store` fixture that returns a fresh, empty store::
+
+    import pytest
+    from govbiz.testing.contract import StorageContract
+
+    class TestMyStore(StorageContract):
+        @pytest.fixture
+        def store(self, tmp_path):
+            store = open_my_store(tmp_path)
+            yield store
+            store.close()
+
+The suite drives a real `govbiz.ledger.Ledger` on the store (a Zhangjiajie
+city and one of its counties, every role, problems in every lifecycle
+state) and checks: round trips of every record kind and of problems in every
+state, the event log in commit order and per stream, counters, atomic commit,
+rollback, isolation of uncommitted writes, optimistic concurrency, that
+`UnitOfWork.find_problems` agrees with `ProblemQuery.matches` on many
+queries, that Chinese text comes back intact, and that the audit chain
+verifies.  It needs pytest only (no plugins, no fixtures of its own).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from govbiz import commands as c
+from govbiz.audit import seal, verify
+from govbiz.clock import ManualClock
+from govbiz.domain.actors import Actor, Role
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.lifecycle import FINAL_STATES, Action, ProblemState
+from govbiz.domain.problem import Problem, apply, decide, replay
+from govbiz.domain.tenancy import Division
+from govbiz.errors import ConcurrencyError, IllegalTransitionError
+from govbiz.ledger import Ledger
+from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store
+
+__all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+CITY = "430800"  # 张家界市
+COUNTY = "430802"  # 永定区
+START = datetime(2025, 3, 31, 9, 30, tzinfo=BEIJING)  # a Monday: the first round table
+#: Text that stresses encodings: CJK, a character outside the BMP (𠮷), full-width punctuation.
+HARD_TEXT = "𠮷野家「张家界」久瑞生物——五通一平（水、电、路、气、讯）；“满意”吗？✓"
+
+
+def _credit_code(body: str) -> str:
+    from govbiz.domain.credit_code import check_character
+
+    return body + check_character(body)
+
+
+@attrs.define
+class Scenario:
+    """A ledger on the store under test, with its actors and what the commands returned.
+
+    `problems` maps a label (`"collected"`, `"signed"`, `"suspended"` ...)
+    to the problem as the last command returned it; `records` holds every
+    registry record the commands returned, by kind and key; `committed`
+    every event the ledger published, in commit order.
+    """
+
+    ledger: Ledger
+    clock: ManualClock
+    actors: dict[str, Actor]
+    records: dict[tuple[RecordKind, str], Record] = attrs.Factory(dict)
+    problems: dict[str, Problem] = attrs.Factory(dict)
+    committed: list[DomainEvent] = attrs.Factory(list)
+
+    def run(self, actor: str, command: c.Command) -> Any:
+        """Let `actor` (a key of `actors`) run `command`, a little later than the last one."""
+        # Odd steps with microseconds: instants must survive storage to the microsecond.
+        self.clock.advance(timedelta(minutes=7, microseconds=1234))
+        result = self.ledger.handle(self.actors[actor], command)
+        if isinstance(result, Problem):
+            return result
+        kind = _KIND_OF[type(command)]
+        key = result.code if isinstance(result, Division) or kind is RecordKind.DEPARTMENT else result.id
+        self.records[(kind, key)] = result
+        return result
+
+    def problem(self, label: str, actor: str, command: c.Command) -> Problem:
+        """Run a problem command and remember its result under `label`."""
+        problem: Problem = self.run(actor, command)
+        self.problems[label] = problem
+        return problem
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem as stored, ordered by id."""
+        with self.ledger.store.unit_of_work() as uow:
+            ids = sorted({p.id for p in self.problems.values()})
+            found = [uow.get_problem(i) for i in ids]
+        return [p for p in found if p is not None]
+
+
+_KIND_OF: dict[type[c.Command], RecordKind] = {
+    c.RegisterDivision: RecordKind.DIVISION,
+    c.RegisterDepartment: RecordKind.DEPARTMENT,
+    c.RegisterEnterprise: RecordKind.ENTERPRISE,
+    c.PlanSession: RecordKind.SESSION,
+    c.RecordLastingRule: RecordKind.LASTING_RULE,
+    c.PublishCircular: RecordKind.CIRCULAR,
+}
+
+
+def _actors(city_enterprise: str) -> dict[str, Actor]:
+    handler = Role.DEPARTMENT_HANDLER
+    return {
+        "admin": Actor(id="admin", role=Role.ADMINISTRATOR, county=CITY),
+        "county_admin": Actor(id="yd-admin", role=Role.ADMINISTRATOR, county=COUNTY),
+        "collector": Actor(id="tzb-1", role=Role.COLLECTOR, county=CITY, name="统战部收集人"),
+        "secretariat": Actor(id="mszb-1", role=Role.SECRETARIAT, county=CITY),
+        "chair": Actor(id="sw-sj", role=Role.CHAIR, county=CITY, name="刘革安"),
+        "zgj": Actor(id="zgj-1", role=handler, county=CITY, department="430800-zgj"),
+        "zjj": Actor(id="zjj-1", role=handler, county=CITY, department="430800-zjj"),
+        "xcb": Actor(id="xcb-1", role=handler, county=CITY, department="430800-xcb"),
+        "supervisor": Actor(id="dcs-1", role=Role.SUPERVISOR, county=CITY),
+        "contact": Actor(id="jr-1", role=Role.ENTERPRISE_CONTACT, county=CITY, enterprise=city_enterprise),
+        "county_collector": Actor(id="yd-tzb", role=Role.COLLECTOR, county=COUNTY),
+        "county_secretariat": Actor(id="yd-ban", role=Role.SECRETARIAT, county=COUNTY),
+        "zrzy": Actor(id="yd-zrzy", role=handler, county=COUNTY, department="430802-zrzy"),
+    }
+
+
+def build_scenario(store: Store) -> Scenario:
+    """Register Zhangjiajie's registry and drive problems into every lifecycle state on `store`."""
+    clock = ManualClock(START)
+    ledger = Ledger(store, clock=clock)
+    city_enterprise = f"{CITY}-E00001"  # the numbering the ledger will give it
+    s = Scenario(ledger, clock, _actors(city_enterprise))
+    ledger.subscribe(s.committed.extend)
+    _register(s)
+    _drive_problems(s)
+    s.run(
+        "supervisor",
+        c.PublishCircular(
+            county=CITY,
+            title="关于2025年第一季度政企面对面问题办理情况的通报",
+            period_start=date(2025, 3, 1),
+            period_end=date(2025, 3, 31),
+            departments=("430800-zgj",),
+            problems=(s.problems["signed"].id,),
+            body=HARD_TEXT,
+        ),
+    )
+    return s
+
+
+def _register(s: Scenario) -> None:
+    s.run("admin", c.RegisterDivision(code=CITY, name="张家界市", level="city"))
+    s.run("admin", c.RegisterDivision(code=COUNTY, name="永定区", level="county", parent=CITY))
+    for code, name, short in [
+        ("430800-zgj", "张家界市自然资源和规划局", "市自规局"),
+        ("430800-zjj", "张家界市住房和城乡建设局", "市住建局"),
+        ("430800-xcb", "中共张家界市委宣传部", "市委宣传部"),
+    ]:
+        s.run("admin", c.RegisterDepartment(code=code, name=name, short_name=short, county=CITY))
+    s.run("county_admin", c.RegisterDepartment(code="430802-zrzy", name="永定区自然资源局", county=COUNTY))
+    s.run(
+        "admin",
+        c.RegisterEnterprise(
+            county=CITY,
+            name="张家界久瑞生物科技有限公司",
+            credit_code=_credit_code("91430800MA4L12345"),
+            contacts=[{"name": "施奕清", "phone": "13812345678", "position": "副总经理"}],
+            industry="生物科技",
+        ),
+    )
+    s.run(
+        "county_admin",
+        c.RegisterEnterprise(
+            county=COUNTY, name="永定区民宿发展有限公司", credit_code=_credit_code("91430802MA4L54321")
+        ),
+    )
+    s.run(
+        "secretariat",
+        c.PlanSession(
+            county=CITY,
+            held_on=date(2025, 3, 31),
+            kind="round_table",
+            chair_title="市委书记",
+            chair_name="刘革安",
+            place="市委常委会议室",
+            topic=HARD_TEXT,
+            departments=("430800-zgj", "430800-zjj"),
+            attendees=("市自规局局长", "市住建局局长"),
+        ),
+    )
+    s.run(
+        "county_secretariat",
+        c.PlanSession(county=COUNTY, held_on=date(2025, 4, 15), kind="reception_day", chair_title="区长"),
+    )
+    s.run(
+        "secretariat",
+        c.RecordLastingRule(
+            county=CITY,
+            title="室内装饰装修管理办法",
+            issued_by="430800-zjj",
+            issued_on=date(2025, 3, 1),
+            document_number="张住建发〔2025〕3号",
+        ),
+    )
+
+
+def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk through the lifecycle
+    city_e, county_e = f"{CITY}-E00001", f"{COUNTY}-E00001"
+    session, county_session = f"{CITY}-S0001", f"{COUNTY}-S0001"
+
+    def collect(label: str, title: str, *, category: str = "土地规划", by: str = "collector") -> str:
+        enterprise = county_e if by == "county_collector" else city_e
+        source = "企业自报" if by == "contact" else "调研走访"
+        command = c.CollectProblem(
+            enterprise_id=enterprise, title=title, description=HARD_TEXT, category=category, source=source
+        )
+        return s.problem(label, by, command).id
+
+    def assigned(label: str, title: str, lead: str = "430800-zgj", co: tuple[str, ...] = ()) -> str:
+        pid = collect(label, title)
+        s.problem(label, "collector", c.TriageProblem(problem_id=pid, note="研判：属实"))
+        s.problem(label, "secretariat", c.ScheduleProblem(problem_id=pid, session_id=session))
+        s.problem(label, "chair", c.AssignProblem(problem_id=pid, lead=lead, co_handlers=co))
+        return pid
+
+    def signed(label: str, title: str, co: tuple[str, ...] = ("430800-zjj",)) -> str:
+        pid = assigned(label, title, co=co)
+        s.problem(label, "zgj", c.SignAssignment(problem_id=pid))
+        return pid
+
+    def reported(label: str, title: str) -> str:
+        pid = signed(label, title)
+        s.problem(label, "zgj", c.ReportProgress(problem_id=pid, text="已完成用地预审"))
+        s.problem(label, "zgj", c.ReportResult(problem_id=pid, outcome="solved", text="已办结"))
+        return pid
+
+    first = collect("collected", "新厂五通一平施工保障")
+    pid = collect("triaged", "贷款延期续贷", category="融资")
+    s.problem("triaged", "collector", c.TriageProblem(problem_id=pid, category="融资", note="转金融办"))
+    pid = collect("rejected", "重复反映")
+    s.problem("rejected", "collector", c.RejectProblem(problem_id=pid, reason="不属于受理范围"))
+    pid = collect("merged", "五通一平（重复）")
+    s.problem("merged", "collector", c.MergeProblem(problem_id=pid, into=first))
+    pid = collect("withdrawn", "企业自行解决", by="contact")
+    s.problem("withdrawn", "contact", c.WithdrawProblem(problem_id=pid, reason="企业已自行解决"))
+    pid = collect("scheduled", "户外公益广告审批", category="公益广告")
+    s.problem("scheduled", "collector", c.TriageProblem(problem_id=pid))
+    s.problem("scheduled", "secretariat", c.ScheduleProblem(problem_id=pid, session_id=session))
+    assigned("assigned", "施工许可办理", co=("430800-zjj",))
+    pid = assigned("returned", "非本部门职责")
+    s.problem(
+        "returned",
+        "zgj",
+        c.ReturnAssignment(problem_id=pid, reason="属住建职责", proposed_department="430800-zjj"),
+    )
+    pid = assigned("reminded", "公益广告内容管理", lead="430800-xcb", co=("430800-zgj",))
+    s.problem("reminded", "supervisor", c.SendReminder(problem_id=pid, kind="supervision", note="请加快"))
+    signed("signed", "用地指标调整")
+    pid = signed("in_progress", "规划许可变更", co=())
+    s.problem("in_progress", "zgj", c.ReportProgress(problem_id=pid, text="正在推进"))
+    s.problem("in_progress", "zgj", c.LinkLastingRule(problem_id=pid, rule_id=f"{CITY}-R0001"))
+    pid = signed("long_term", "片区整体规划")
+    s.problem("long_term", "zgj", c.ReportResult(problem_id=pid, outcome="long_term", text="长期推进"))
+    pid = signed("suspended", "等待法院裁定")
+    s.problem("suspended", "secretariat", c.SuspendProblem(problem_id=pid, reason="等待法院裁定"))
+    pid = signed("extended", "需要延期办理")
+    result_due = s.problems["extended"].assignment.deadline("result")  # type: ignore[union-attr]
+    assert result_due is not None
+    s.problem(
+        "extended",
+        "zgj",
+        c.RequestExtension(
+            problem_id=pid,
+            clock="result",
+            new_last_day=result_due.last_day + timedelta(days=10),
+            reason="需协调",
+        ),
+    )
+    s.problem("extended", "secretariat", c.DecideExtension(problem_id=pid, approve=True, note="同意"))
+    reported("result_reported", "水电接入")
+    pid = reported("closed", "道路硬化")
+    s.problem("closed", "collector", c.RecordReturnVisit(problem_id=pid, satisfied=True, notes="满意"))
+    pid = reported("redo", "燃气接入")
+    s.problem("redo", "collector", c.RecordReturnVisit(problem_id=pid, satisfied=False, notes="不满意"))
+    # A county problem, assigned at the county's reception day with a last day fixed on the spot.
+    pid = collect("county", "民宿用地手续", by="county_collector")
+    s.problem("county", "county_collector", c.TriageProblem(problem_id=pid))
+    s.problem(
+        "county",
+        "county_secretariat",
+        c.AssignProblem(
+            problem_id=pid,
+            lead="430802-zrzy",
+            session_id=county_session,
+            deadlines={"result": date(2025, 5, 30)},
+        ),
+    )
+
+
+def _case(build: Callable[[Scenario], ProblemQuery], *, found: bool = True) -> Any:
+    return (build, found)
+
+
+def _cutoff(s: Scenario, label: str, clock: str) -> datetime:
+    assignment = s.problems[label].assignment
+    due = assignment.deadline(clock) if assignment else None
+    assert due is not None, (label, clock)
+    return due.cutoff
+
+
+#: Queries whose SQL (or other) answer must equal `ProblemQuery.matches`; `found`
+#: says the scenario has at least one match, so the comparison is not vacuous.
+QUERIES: dict[str, tuple[Callable[[Scenario], ProblemQuery], bool]] = {
+    "everything": _case(lambda s: ProblemQuery()),
+    "city": _case(lambda s: ProblemQuery(counties=frozenset({CITY}))),
+    "county": _case(lambda s: ProblemQuery(counties=frozenset({COUNTY}))),
+    "city_and_county": _case(lambda s: ProblemQuery(counties=frozenset({CITY, COUNTY}))),
+    "no_county": _case(lambda s: ProblemQuery(counties=frozenset()), found=False),
+    "other_city": _case(lambda s: ProblemQuery(counties=frozenset({"430100"})), found=False),
+    "handling_states": _case(
+        lambda s: ProblemQuery(states=frozenset({ProblemState.SIGNED, ProblemState.IN_PROGRESS}))
+    ),
+    "final_states": _case(lambda s: ProblemQuery(states=FINAL_STATES)),
+    "no_state": _case(lambda s: ProblemQuery(states=frozenset()), found=False),
+    "department_as_co_handler": _case(lambda s: ProblemQuery(department="430800-zjj")),
+    "department_as_lead_or_co": _case(lambda s: ProblemQuery(department="430800-zgj")),
+    "department_xcb": _case(lambda s: ProblemQuery(department="430800-xcb")),
+    "lead": _case(lambda s: ProblemQuery(lead="430800-zgj")),
+    "lead_never_lead": _case(lambda s: ProblemQuery(lead="430800-zjj"), found=False),
+    "enterprise": _case(lambda s: ProblemQuery(enterprise_id=f"{CITY}-E00001")),
+    "county_enterprise": _case(lambda s: ProblemQuery(enterprise_id=f"{COUNTY}-E00001")),
+    "session": _case(lambda s: ProblemQuery(session_id=f"{CITY}-S0001")),
+    "county_session": _case(lambda s: ProblemQuery(session_id=f"{COUNTY}-S0001")),
+    "category": _case(lambda s: ProblemQuery(category="融资")),
+    "due_before_anything": _case(lambda s: ProblemQuery(due_before=START), found=False),
+    "due_at_a_cutoff": _case(lambda s: ProblemQuery(due_before=_cutoff(s, "signed", "result"))),
+    "due_just_before_a_cutoff": _case(
+        lambda s: ProblemQuery(due_before=_cutoff(s, "signed", "result") - timedelta(microseconds=1))
+    ),
+    "due_in_utc": _case(
+        lambda s: ProblemQuery(due_before=_cutoff(s, "signed", "progress").astimezone(ZoneInfo("UTC")))
+    ),
+    "due_by_year_end": _case(lambda s: ProblemQuery(due_before=datetime(2025, 12, 31, tzinfo=BEIJING))),
+    "combined_city": _case(
+        lambda s: ProblemQuery(
+            counties=frozenset({CITY}),
+            states=frozenset({ProblemState.SIGNED, ProblemState.IN_PROGRESS, ProblemState.ASSIGNED}),
+            department="430800-zgj",
+            session_id=f"{CITY}-S0001",
+            due_before=datetime(2025, 12, 31, tzinfo=BEIJING),
+        )
+    ),
+    "combined_county": _case(
+        lambda s: ProblemQuery(
+            counties=frozenset({COUNTY}),
+            lead="430802-zrzy",
+            category="土地规划",
+            enterprise_id=f"{COUNTY}-E00001",
+            due_before=datetime(2025, 6, 1, tzinfo=BEIJING),
+        )
+    ),
+    "contradiction": _case(
+        lambda s: ProblemQuery(counties=frozenset({COUNTY}), department="430800-zgj"), found=False
+    ),
+}
+
+
+def _remind(problem: Problem, note: str) -> tuple[Problem, DomainEvent]:
+    """A supervisor's reminder decided on `problem` as read: the next version, sealed."""
+    supervisor = Actor(id="dcs-1", role=Role.SUPERVISOR, county=problem.county)
+    at = (problem.updated_at or START) + timedelta(hours=1)
+    event = decide(problem, Action.REMIND, supervisor, at, {"kind": "reminder", "note": note})
+    event = seal(event, problem.last_hash)
+    return apply(problem, event), event
+
+
+class StorageContract:
+    """The storage contract; subclass it with a `store` fixture (a fresh, empty store)."""
+
+    # --- round trips --------------------------------------------------------------------
+
+    def test_every_record_kind_round_trips(self, store: Store) -> None:
+        s = build_scenario(store)
+        assert {kind for kind, _ in s.records} == set(RecordKind)
+        with store.unit_of_work() as uow:
+            for (kind, key), record in s.records.items():
+                assert uow.get_record(kind, key) == record
+            for kind in RecordKind:
+                expected = [
+                    r for (k, key), r in sorted(s.records.items(), key=lambda i: i[0][1]) if k is kind
+                ]
+                assert uow.list_records(kind) == expected
+            assert uow.get_record(RecordKind.ENTERPRISE, "no-such-key") is None
+
+    def test_list_records_filters_by_county(self, store: Store) -> None:
+        s = build_scenario(store)
+        with store.unit_of_work() as uow:
+            county = uow.list_records(RecordKind.DEPARTMENT, frozenset({COUNTY}))
+            city = uow.list_records(RecordKind.DEPARTMENT, frozenset({CITY}))
+            divisions = uow.list_records(RecordKind.DIVISION, frozenset({COUNTY}))
+            none = uow.list_records(RecordKind.DEPARTMENT, frozenset())
+        assert [d.code for d in county] == ["430802-zrzy"]  # type: ignore[union-attr]
+        assert [d.code for d in city] == ["430800-xcb", "430800-zgj", "430800-zjj"]  # type: ignore[union-attr]
+        assert divisions == [s.records[(RecordKind.DIVISION, COUNTY)]]
+        assert none == []
+
+    def test_problems_in_every_state_round_trip(self, store: Store) -> None:
+        s = build_scenario(store)
+        assert {p.state for p in s.all_problems()} == set(ProblemState)
+        with store.unit_of_work() as uow:
+            for label, problem in s.problems.items():
+                again = uow.get_problem(problem.id)
+                assert again == problem, label
+                assert again is not None
+                assert again.collected_at.utcoffset() == problem.collected_at.utcoffset()
+                assert replay(uow.events("problem", problem.id)) == again, label
+            assert uow.get_problem("430800-2025-9999") is None
+        assert s.problems["suspended"].suspended
+        assert s.problems["extended"].extensions[-1].decided_by == "mszb-1"
+        assert s.problems["in_progress"].lasting_rules == (f"{CITY}-R0001",)
+
+    def test_chinese_text_is_intact(self, store: Store) -> None:
+        s = build_scenario(store)
+        with store.unit_of_work() as uow:
+            problem = uow.get_problem(s.problems["collected"].id)
+            circular = uow.list_records(RecordKind.CIRCULAR)[0]
+            [registered] = uow.events("enterprise", f"{CITY}-E00001")
+        assert problem is not None
+        assert problem.description == HARD_TEXT
+        assert problem.title == "新厂五通一平施工保障"
+        assert circular.body == HARD_TEXT  # type: ignore[union-attr]
+        assert registered.payload["name"] == "张家界久瑞生物科技有限公司"
+        assert registered.payload["contacts"][0]["name"] == "施奕清"
+
+    # --- the event log ------------------------------------------------------------------
+
+    def test_events_come_back_in_commit_order(self, store: Store) -> None:
+        s = build_scenario(store)
+        with store.unit_of_work() as uow:
+            everything = uow.events()
+            problems = uow.events("problem")
+            one = uow.events("problem", s.problems["closed"].id)
+            enterprises = uow.events("enterprise")
+        assert everything == s.committed
+        assert problems == [e for e in s.committed if e.stream == "problem"]
+        assert [e.version for e in one] == list(range(1, s.problems["closed"].version + 1))
+        assert [e.kind for e in one][-1] == "return_visit"
+        assert [e.stream_id for e in enterprises] == [f"{CITY}-E00001", f"{COUNTY}-E00001"]
+
+    def test_the_audit_chain_verifies(self, store: Store) -> None:
+        s = build_scenario(store)
+        heads = {("problem", p.id): p.last_hash for p in s.all_problems()}
+        with store.unit_of_work() as uow:
+            events = uow.events()
+        assert verify(events, heads=heads) == []
+        assert all(e.hash.startswith("sha256:") for e in events)
+        # The check is real: an edited payload read back from this store is found.
+        forged = [
+            attrs.evolve(e, payload={**e.payload, "note": "改"}) if i == 20 else e
+            for i, e in enumerate(events)
+        ]
+        assert verify(forged, heads=heads) != []
+
+    # --- counters -----------------------------------------------------------------------
+
+    def test_next_number_never_repeats(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            assert [uow.next_number("problem:430800:2025") for _ in range(3)] == [1, 2, 3]
+            assert uow.next_number("problem:430802:2025") == 1
+        with store.unit_of_work() as uow:  # a unit that never commits still used its number
+            assert uow.next_number("problem:430800:2025") == 4
+            uow.rollback()
+        drawn: list[int] = []
+        lock = threading.Lock()
+
+        def draw() -> None:
+            with store.unit_of_work() as unit:
+                numbers = [unit.next_number("session:430800") for _ in range(20)]
+            with lock:
+                drawn.extend(numbers)
+
+        threads = [threading.Thread(target=draw) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(drawn) == list(range(1, 81))
+        with store.unit_of_work() as uow:
+            assert uow.next_number("problem:430800:2025") == 5
+
+    # --- transactions -------------------------------------------------------------------
+
+    def test_a_refused_command_stores_nothing(self, store: Store) -> None:
+        s = build_scenario(store)
+        closed = s.problems["closed"]
+        with store.unit_of_work() as uow:
+            before = len(uow.events())
+        with pytest.raises(IllegalTransitionError):
+            s.run("zgj", c.ReportProgress(problem_id=closed.id, text="已关闭还能报送吗"))
+        with store.unit_of_work() as uow:
+            assert len(uow.events()) == before
+            assert uow.get_problem(closed.id) == closed
+
+    def test_a_failed_commit_stores_no_state_and_no_event(self, store: Store) -> None:
+        s = build_scenario(store)
+        signed, stale = s.problems["signed"], s.problems["in_progress"]
+        with store.unit_of_work() as uow:
+            before = uow.events()
+        with store.unit_of_work() as uow:
+            changed, event = _remind(signed, "第一件")
+            uow.save_problem(changed, event)
+            old = attrs.evolve(stale, version=stale.version - 1)  # decided on a stale version
+            uow.save_problem(*_remind(old, "第二件"))
+            with pytest.raises(ConcurrencyError) as info:
+                uow.commit()
+        assert (info.value.key, info.value.expected, info.value.actual) == (
+            stale.id,
+            stale.version - 1,
+            stale.version,
+        )
+        with store.unit_of_work() as uow:
+            assert uow.get_problem(signed.id) == signed  # the good half was not kept either
+            assert uow.events() == before
+
+    def test_rollback_discards_staged_writes(self, store: Store) -> None:
+        s = build_scenario(store)
+        signed = s.problems["signed"]
+        with store.unit_of_work() as uow:
+            uow.save_problem(*_remind(signed, "撤销"))
+            uow.rollback()
+            assert uow.get_problem(signed.id) == signed
+            uow.commit()  # nothing left to commit
+        with store.unit_of_work() as uow:
+            uow.save_problem(*_remind(signed, "不提交"))
+        # leaving the block without commit rolled back
+        with store.unit_of_work() as uow:
+            assert uow.get_problem(signed.id) == signed
+            assert uow.events("problem", signed.id)[-1].version == signed.version
+
+    def test_uncommitted_writes_are_seen_only_by_their_unit(self, store: Store) -> None:
+        s = build_scenario(store)
+        signed = s.problems["signed"]
+        reminded, event = _remind(signed, "隔离")
+        division = Division(code="430821", name="慈利县", level="county", parent=CITY)
+        register = DomainEvent.by(
+            s.actors["admin"],
+            stream="division",
+            stream_id="430821",
+            version=1,
+            kind="division_registered",
+            county="430821",
+            at=START,
+            payload={"code": "430821"},
+        )
+        query = ProblemQuery(states=frozenset({ProblemState.SIGNED}))
+        with store.unit_of_work() as mine, store.unit_of_work() as other:
+            mine.save_problem(reminded, event)
+            mine.save_record(RecordKind.DIVISION, "430821", division, seal(register, ""))
+            assert mine.get_problem(signed.id) == reminded
+            assert reminded in list(mine.find_problems(query))
+            assert division in mine.list_records(RecordKind.DIVISION)
+            assert mine.get_record(RecordKind.DIVISION, "430821") == division
+            assert other.get_problem(signed.id) == signed
+            assert signed in list(other.find_problems(query))
+            assert other.get_record(RecordKind.DIVISION, "430821") is None
+            assert division not in other.list_records(RecordKind.DIVISION)
+            assert event not in mine.events()  # events are visible once committed
+            mine.commit()
+            assert other.get_problem(signed.id) == reminded
+            assert other.get_record(RecordKind.DIVISION, "430821") == division
+            assert other.events("problem", signed.id)[-1] == event
+
+    # --- optimistic concurrency ---------------------------------------------------------
+
+    def test_the_second_of_two_writers_on_one_version_fails(self, store: Store) -> None:
+        s = build_scenario(store)
+        pid = s.problems["signed"].id
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            a, b = first.get_problem(pid), second.get_problem(pid)
+            assert a is not None
+            assert b is not None
+            assert a.version == b.version
+            first_state, first_event = _remind(a, "甲")
+            first.save_problem(first_state, first_event)
+            second.save_problem(*_remind(b, "乙"))
+            first.commit()
+            with pytest.raises(ConcurrencyError) as info:
+                second.commit()
+        assert (info.value.kind, info.value.key) == ("problem", pid)
+        assert (info.value.expected, info.value.actual) == (a.version, a.version + 1)
+        with store.unit_of_work() as uow:
+            assert uow.get_problem(pid) == first_state
+            assert [e.payload.get("note") for e in uow.events("problem", pid)][-1] == "甲"
+            assert uow.events("problem", pid)[-1] == first_event
+
+    def test_two_registrations_of_one_key_conflict(self, store: Store) -> None:
+        s = build_scenario(store)
+        division = Division(code="430821", name="慈利县", level="county", parent=CITY)
+        event = seal(
+            DomainEvent.by(
+                s.actors["admin"],
+                stream="division",
+                stream_id="430821",
+                version=1,
+                kind="division_registered",
+                county="430821",
+                at=START,
+                payload={},
+            ),
+            "",
+        )
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.save_record(RecordKind.DIVISION, "430821", division, event)
+            second.save_record(RecordKind.DIVISION, "430821", attrs.evolve(division, name="另一个"), event)
+            first.commit()
+            with pytest.raises(ConcurrencyError) as info:
+                second.commit()
+        assert (info.value.expected, info.value.actual) == (0, 1)
+        with store.unit_of_work() as uow:
+            assert uow.get_record(RecordKind.DIVISION, "430821") == division
+            assert len(uow.events("division", "430821")) == 1
+
+    def test_several_events_for_one_problem_in_one_unit_follow_on(self, store: Store) -> None:
+        s = build_scenario(store)
+        signed = s.problems["signed"]
+        once, first = _remind(signed, "一")
+        twice, second = _remind(once, "二")
+        with store.unit_of_work() as uow:
+            uow.save_problem(once, first)
+            uow.save_problem(twice, second)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.get_problem(signed.id) == twice
+            assert uow.events("problem", signed.id)[-2:] == [first, second]
+        thrice, third = _remind(twice, "三")
+        skipped = attrs.evolve(_remind(thrice, "四")[1], version=thrice.version + 2)  # a gap
+        with store.unit_of_work() as uow:
+            uow.save_problem(thrice, third)
+            uow.save_problem(attrs.evolve(thrice, version=skipped.version), skipped)
+            with pytest.raises(ConcurrencyError):
+                uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.get_problem(signed.id) == twice
+
+    # --- queries ------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("case", sorted(QUERIES))
+    def test_find_problems_agrees_with_matches(self, store: Store, case: str) -> None:
+        build, found = QUERIES[case]
+        s = build_scenario(store)
+        everything = s.all_problems()
+        query = build(s)
+        expected = [p for p in everything if query.matches(p)]
+        with store.unit_of_work() as uow:
+            actual = list(uow.find_problems(query))
+        assert [p.id for p in actual] == [p.id for p in expected]
+        assert actual == expected
+        assert bool(expected) is found, f"the scenario should{'' if found else ' not'} match {case}"
