@@ -1,0 +1,43 @@
+"""Email notifications (电子邮件通知) for govbiz, over SMTP.
+
+Installed, this plugin registers one channel per configured mail server
+through `govbiz_notification_channels`; installed but not configured, it
+registers none.  See `govbiz_email.config` for the configuration and
+`govbiz_email.channel.EmailChannel` for what is sent and how errors are
+classified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from govbiz.hookspecs import hookimpl
+from govbiz.notify.channel import NotificationChannel
+from govbiz_email.channel import EmailChannel, message_id
+from govbiz_email.config import (
+    CONFIG_ENV,
+    URL_ENV,
+    channel_from_settings,
+    channel_from_url,
+    channels_from_environment,
+    channels_from_toml,
+)
+
+__all__ = [
+    "CONFIG_ENV",
+    "URL_ENV",
+    "EmailChannel",
+    "channel_from_settings",
+    "channel_from_url",
+    "channels_from_environment",
+    "channels_from_toml",
+    "govbiz_notification_channels",
+    "message_id",
+]
+
+
+@hookimpl
+def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
+    """Register the email channels that `GOVBIZ_EMAIL_URL` or `GOVBIZ_EMAIL_CONFIG` configure."""
+    for channel in channels_from_environment():
+        register(channel)
