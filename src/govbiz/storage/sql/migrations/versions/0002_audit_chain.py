@@ -42,6 +42,8 @@ def _seal_existing_events() -> None:
         *(sa.column(name) for name in _EVENT_COLUMNS),
         sa.column("payload", sa.JSON()),
         sa.column("position"),
+        sa.column("prev_hash"),
+        sa.column("hash"),
     )
     problems = sa.table("problems", sa.column("id"), sa.column("last_hash"), sa.column("data", sa.JSON()))
     heads: dict[tuple[str, str], str] = {}
