@@ -424,3 +424,21 @@ def test_readme_links_into_docs_exist() -> None:
     links = re.findall(r"\]\((docs/[^)#\s]+)", README.read_text(encoding="utf-8"))
     missing = [link for link in links if not (ROOT / link).is_file()]
     assert not missing, f"README.md links to missing files: {missing}"
+
+
+def test_the_glossarys_metric_names_are_registered_metrics() -> None:
+    """Every code name in the glossary's metrics table is a metric the registry knows."""
+    from govbiz.metrics import standard_registry
+
+    text = (DOCS / "glossary.md").read_text(encoding="utf-8")
+    # Metric rows are the table rows whose Chinese term is a count (数) or a rate (率).
+    rows = [line.split("|") for line in text.splitlines() if line.startswith("| ")]
+    names = {
+        name
+        for cells in rows
+        if cells[1].strip().endswith(("数", "率", "用时", "账龄"))
+        for name in re.findall(r"`([a-z_]+)`", cells[3])
+    }
+    known = {d.name for d in standard_registry().definitions}
+    assert names, "no metric rows found in the glossary"
+    assert names <= known, f"glossary names metrics that do not exist: {sorted(names - known)}"
