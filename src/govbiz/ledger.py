@@ -34,6 +34,7 @@ from govbiz.domain.problem import Problem, allowed_actions, apply, authorize, de
 from govbiz.domain.session import Chair, ReceptionSession
 from govbiz.domain.tenancy import Department, Division, DivisionLevel
 from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
+from govbiz.notify.notifier import Notifier
 from govbiz.profile import CountyProfile
 from govbiz.storage.memory import MemoryStore
 from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
@@ -101,6 +102,11 @@ class Ledger:
         self._profile_source = profile_source
         self._subscribers = list(subscribers)
         self._hasher = hasher
+        #: Builds the notifications each command queues (in the same transaction).
+        self.notifier = Notifier(
+            settings_for=lambda county: self.profile(county).notifications,
+            policy_for=lambda county: self.profile(county).policy(),
+        )
         self._handlers: dict[type[c.Command], Callable[[_Context, Any], Any]] = {
             c.RegisterDivision: self._register_division,
             c.RegisterDepartment: self._register_department,
@@ -165,6 +171,10 @@ class Ledger:
         with self.store.unit_of_work() as uow:
             ctx = _Context(uow, actor, now)
             result = handler(ctx, command)
+            # Notifications go to the outbox in the same transaction as their events:
+            # both are stored or neither is, and a dispatcher delivers them later.
+            for entry in self.notifier.for_events(ctx.events, uow):
+                uow.enqueue(entry)
             uow.commit()
         self._publish(ctx.events)
         return result

@@ -16,6 +16,7 @@ import attrs
 from govbiz.domain.session import Chair
 from govbiz.domain.tenancy import Department
 from govbiz.errors import ValidationError
+from govbiz.notify.notifier import NotificationSettings
 
 if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
@@ -57,7 +58,9 @@ class CountyProfile:
     `departments` are the functional departments (职能部门) that take
     assignments and `leaders` the chairs of reception days (接待领导); both
     are empty unless a county plugin provides them (see
-    `govbiz.provision.provision_county`).
+    `govbiz.provision.provision_county`).  `notifications` says who is
+    told what over which channel (default: the built-in rules, printed on
+    the console).
     """
 
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
@@ -66,6 +69,7 @@ class CountyProfile:
     name: str = ""
     departments: tuple[Department, ...] = ()
     leaders: tuple[Chair, ...] = ()
+    notifications: NotificationSettings = attrs.field(factory=NotificationSettings)
 
     def check_category(self, category: str) -> str:
         """Return `category` if this county uses it, else a ValidationError listing the choices."""

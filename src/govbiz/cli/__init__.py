@@ -21,7 +21,9 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "calendar": "govbiz.cli.calendar:calendar_command",
     "county": "govbiz.cli.county:county_command",
     "new-plugin": "govbiz.cli.new_plugin:new_plugin_command",
+    "outbox": "govbiz.cli.outbox:outbox_command",
     "plugins": "govbiz.cli.plugins:plugins_command",
+    "remind": "govbiz.cli.remind:remind_command",
     "verify": "govbiz.cli.verify:verify_command",
 }
 

@@ -8,7 +8,8 @@ tests written against it behave the same on SQLite or PostgreSQL.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from itertools import count
 
 import attrs
@@ -17,6 +18,7 @@ from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
+from govbiz.notify.outbox import Outbox, OutboxEntry, OutboxStatus
 from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 
 __all__ = ["MemoryStore"]
@@ -30,6 +32,7 @@ class _State:
     records: dict[tuple[RecordKind, str], tuple[Record, int]] = attrs.Factory(dict)
     events: list[DomainEvent] = attrs.Factory(list)
     counters: dict[str, Iterator[int]] = attrs.Factory(dict)
+    outbox: dict[str, OutboxEntry] = attrs.Factory(dict)
 
 
 class MemoryStore(Store):
@@ -43,6 +46,10 @@ class MemoryStore(Store):
         """A new unit of work over this store."""
         return _MemoryUnitOfWork(self._state, self._lock)
 
+    def outbox(self) -> Outbox:
+        """The store's outbox, for dispatchers and `govbiz outbox`."""
+        return _MemoryOutbox(self._state, self._lock)
+
 
 class _MemoryUnitOfWork(UnitOfWork):
     def __init__(self, state: _State, lock: threading.Lock) -> None:
@@ -51,6 +58,7 @@ class _MemoryUnitOfWork(UnitOfWork):
         self._problems: dict[str, Problem] = {}
         self._records: dict[tuple[RecordKind, str], tuple[Record, int]] = {}
         self._events: list[DomainEvent] = []
+        self._outbox: dict[str, OutboxEntry] = {}
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
@@ -96,18 +104,27 @@ class _MemoryUnitOfWork(UnitOfWork):
         self._records[(kind, key)] = (record, event.version)
         self._events.append(event)
 
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        if entry.key in self._outbox or entry.key in self._state.outbox:
+            return False
+        self._outbox[entry.key] = entry
+        return True
+
     def commit(self) -> None:
         with self._lock:
             self._check_versions()
             self._state.problems.update(self._problems)
             self._state.records.update(self._records)
             self._state.events.extend(self._events)
+            for key, entry in self._outbox.items():
+                self._state.outbox.setdefault(key, entry)  # a concurrent unit may have queued it first
         self.rollback()
 
     def rollback(self) -> None:
         self._problems.clear()
         self._records.clear()
         self._events.clear()
+        self._outbox.clear()
 
     def _check_versions(self) -> None:
         """Refuse the whole commit if any event was decided on a stale version."""
@@ -127,6 +144,65 @@ class _MemoryUnitOfWork(UnitOfWork):
             return stored.version if stored else None
         row = self._state.records.get((RecordKind(event.stream), event.stream_id))
         return row[1] if row else None
+
+
+class _MemoryOutbox(Outbox):
+    """The outbox of a `MemoryStore`: claims are atomic under the store's lock."""
+
+    def __init__(self, state: _State, lock: threading.Lock) -> None:
+        self._state = state
+        self._lock = lock
+
+    def claim(self, now: datetime, *, limit: int, lease: timedelta, worker: str) -> list[OutboxEntry]:
+        with self._lock:
+            due = sorted(
+                (e for e in self._state.outbox.values() if e.due(now)), key=lambda e: (e.created_at, e.key)
+            )
+            claimed = [attrs.evolve(e, claimed_until=now + lease, claimed_by=worker) for e in due[:limit]]
+            for entry in claimed:
+                self._state.outbox[entry.key] = entry
+            return claimed
+
+    def mark_sent(self, key: str, at: datetime, *, worker: str) -> None:
+        self._update(key, status=OutboxStatus.SENT, sent_at=at, claimed_until=None, last_error="")
+
+    def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
+        with self._lock:
+            entry = self._state.outbox[key]
+            self._state.outbox[key] = attrs.evolve(
+                entry,
+                attempts=entry.attempts + 1,
+                last_error=error,
+                claimed_until=None,
+                next_attempt_at=retry_at,
+                status=OutboxStatus.PENDING if retry_at is not None else OutboxStatus.DEAD,
+            )
+
+    def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
+        with self._lock:
+            found = [e for e in self._state.outbox.values() if status is None or e.status is status]
+        return sorted(found, key=lambda e: (e.created_at, e.key), reverse=True)[:limit]
+
+    def retry(self, keys: Sequence[str] | None = None) -> int:
+        with self._lock:
+            dead = [e for e in self._state.outbox.values() if e.status is OutboxStatus.DEAD]
+            chosen = [e for e in dead if keys is None or e.key in keys]
+            for entry in chosen:
+                self._state.outbox[entry.key] = attrs.evolve(
+                    entry, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=None, claimed_until=None
+                )
+            return len(chosen)
+
+    def purge(self, status: OutboxStatus, before: datetime) -> int:
+        with self._lock:
+            old = [k for k, e in self._state.outbox.items() if e.status is status and e.created_at < before]
+            for key in old:
+                del self._state.outbox[key]
+            return len(old)
+
+    def _update(self, key: str, **changes: object) -> None:
+        with self._lock:
+            self._state.outbox[key] = attrs.evolve(self._state.outbox[key], **changes)  # type: ignore[arg-type]
 
 
 def _county(record: Record) -> str:

@@ -30,6 +30,7 @@ from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
 from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department, Division
+from govbiz.notify.outbox import Outbox, OutboxEntry
 
 __all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork"]
 
@@ -145,6 +146,14 @@ class UnitOfWork(ABC):
         """Stage a registry record with its event (same version rule as problems)."""
 
     @abstractmethod
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        """Stage a notification for the outbox, committed with this unit's events.
+
+        Returns `False` (and stages nothing) when an entry with the same key
+        is already queued, committed or staged: queuing is idempotent.
+        """
+
+    @abstractmethod
     def commit(self) -> None:
         """Make every staged write durable atomically, or raise and keep none."""
 
@@ -159,6 +168,10 @@ class Store(ABC):
     @abstractmethod
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work for one command."""
+
+    @abstractmethod
+    def outbox(self) -> Outbox:
+        """The outbox of notifications waiting for delivery (see `govbiz.notify.outbox`)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
         """Release connections; the store is unusable afterwards."""

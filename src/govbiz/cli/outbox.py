@@ -1,0 +1,112 @@
+"""`govbiz outbox`: see, deliver, retry and purge queued notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, parse_day
+
+_STATUSES = click.Choice(["pending", "sent", "dead"])
+
+
+@click.group("outbox")
+def outbox_command() -> None:
+    """Queued notifications (待发通知): list, dispatch, retry, purge."""
+
+
+@outbox_command.command("list")
+@db_option
+@click.option("--status", type=_STATUSES, default=None, help="Only entries in this state.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@json_option
+@govbiz_errors
+def list_command(db: str | None, status: str | None, limit: int, as_json: bool) -> None:
+    """List entries, newest first, with their attempts and last error."""
+    import govbiz
+    from govbiz.notify.outbox import OutboxStatus
+
+    entries = govbiz.open(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "key": e.key,
+                    "status": e.status.value,
+                    "channel": e.notification.channel,
+                    "recipients": list(e.notification.recipients),
+                    "subject": e.notification.subject,
+                    "attempts": e.attempts,
+                    "last_error": e.last_error,
+                    "created_at": e.created_at.isoformat(),
+                    "next_attempt_at": e.next_attempt_at.isoformat() if e.next_attempt_at else None,
+                }
+                for e in entries
+            ]
+        )
+        return
+    table = Table("status", "channel", "to", "subject", "attempts", "last error")
+    for e in entries:
+        table.add_row(
+            e.status.value,
+            e.notification.channel,
+            ", ".join(e.notification.recipients),
+            e.notification.subject,
+            str(e.attempts),
+            e.last_error,
+        )
+    Console().print(table)
+
+
+@outbox_command.command("dispatch")
+@db_option
+@click.option("--batch", type=int, default=20, show_default=True, help="Entries claimed per round.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds one delivery may take.")
+@click.option("--once", is_flag=True, help="One round only, instead of until nothing is due.")
+@govbiz_errors
+def dispatch_command(db: str | None, batch: int, timeout: float, once: bool) -> None:
+    """Deliver due entries through the registered channels."""
+    import govbiz
+    from govbiz.notify.dispatcher import Dispatcher
+    from govbiz.plugins import notification_channels
+
+    ledger = govbiz.open(db)
+    dispatcher = Dispatcher(
+        ledger.store.outbox(), notification_channels(), ledger.clock, batch=batch, timeout=timeout
+    )
+    report = dispatcher.run_once() if once else dispatcher.run_until_idle()
+    click.echo(f"sent {len(report.sent)}, to retry {len(report.retried)}, dead {len(report.dead)}")
+
+
+@outbox_command.command("retry")
+@db_option
+@click.argument("keys", nargs=-1)
+@click.option("--all-dead", is_flag=True, help="Retry every dead entry.")
+@govbiz_errors
+def retry_command(db: str | None, keys: tuple[str, ...], all_dead: bool) -> None:
+    """Make dead entries (KEYS, or --all-dead) pending again."""
+    import govbiz
+
+    if not keys and not all_dead:
+        raise click.UsageError("name the KEYS to retry, or pass --all-dead")
+    count = govbiz.open(db).store.outbox().retry(None if all_dead else list(keys))
+    click.echo(f"{count} entr{'y' if count == 1 else 'ies'} pending again")
+
+
+@outbox_command.command("purge")
+@db_option
+@click.option("--status", type=_STATUSES, default="sent", show_default=True)
+@click.option("--before", required=True, metavar="YYYY-MM-DD", help="Delete entries created before this day.")
+@govbiz_errors
+def purge_command(db: str | None, status: str, before: str) -> None:
+    """Delete old entries (sent ones by default)."""
+    import govbiz
+    from govbiz.clock import beijing
+    from govbiz.notify.outbox import OutboxStatus
+
+    cutoff = datetime.combine(parse_day(before, "--before"), datetime.min.time(), tzinfo=beijing())
+    count = govbiz.open(db).store.outbox().purge(OutboxStatus(status), cutoff)
+    click.echo(f"purged {count} {status} entr{'y' if count == 1 else 'ies'}")

@@ -1,0 +1,159 @@
+"""The dispatcher (通知投递): delivers outbox entries, with retries and a dead letter.
+
+Each round it claims a batch of due entries under a lease, delivers each one
+through its channel with a hard timeout, and marks it sent, failed (retried
+after an exponentially growing delay), or dead (a permanent error or too
+many attempts, with the last error kept for `govbiz outbox list`).  A
+channel that raises or hangs costs that one message an attempt and never
+blocks the others, nor the commands that queued them.  Several dispatchers
+(on several machines, against one database) share the work through the
+lease: an entry is claimed by one of them at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import attrs
+
+from govbiz.clock import Clock
+from govbiz.notify.channel import DeliveryError, NotificationChannel
+from govbiz.notify.outbox import Outbox, OutboxEntry
+
+__all__ = ["DispatchReport", "Dispatcher", "RetryPolicy"]
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen(slots=True)
+class RetryPolicy:
+    """When to try again: `first_delay * 2**(attempt-1)`, at most `max_delay`, `max_attempts` in all."""
+
+    max_attempts: int = 8
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(hours=6)
+
+    def next_attempt(self, attempts: int, now: datetime) -> datetime | None:
+        """When to retry after `attempts` failed attempts, or `None` to give up (dead letter)."""
+        if attempts >= self.max_attempts:
+            return None
+        delay = min(self.first_delay * (1 << (attempts - 1)), self.max_delay)
+        return now + delay
+
+
+@attrs.frozen(slots=True)
+class DispatchReport:
+    """What one round did: keys sent, retried later, and dead-lettered."""
+
+    sent: tuple[str, ...] = ()
+    retried: tuple[str, ...] = ()
+    dead: tuple[str, ...] = ()
+
+    @property
+    def claimed(self) -> int:
+        """How many entries the round handled."""
+        return len(self.sent) + len(self.retried) + len(self.dead)
+
+
+class Dispatcher:
+    """Delivers due outbox entries through the registered channels."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        channels: Mapping[str, NotificationChannel],
+        clock: Clock,
+        *,
+        worker: str | None = None,
+        batch: int = 20,
+        lease: timedelta = timedelta(minutes=5),
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._channels = dict(channels)
+        self._clock = clock
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self._batch = batch
+        self._lease = lease
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+
+    def run_once(self) -> DispatchReport:
+        """Claim one batch and deliver it; return what happened."""
+        entries = self._outbox.claim(
+            self._clock.now(), limit=self._batch, lease=self._lease, worker=self.worker
+        )
+        sent: list[str] = []
+        retried: list[str] = []
+        dead: list[str] = []
+        for entry in entries:
+            outcome = self._deliver(entry)
+            {"sent": sent, "retried": retried, "dead": dead}[outcome].append(entry.key)
+        return DispatchReport(tuple(sent), tuple(retried), tuple(dead))
+
+    def run_until_idle(self, *, max_rounds: int = 1000) -> DispatchReport:
+        """Run rounds until one claims nothing (or `max_rounds`); return everything done."""
+        total = DispatchReport()
+        for _ in range(max_rounds):
+            report = self.run_once()
+            if not report.claimed:
+                break
+            total = DispatchReport(
+                total.sent + report.sent, total.retried + report.retried, total.dead + report.dead
+            )
+        return total
+
+    def _deliver(self, entry: OutboxEntry) -> str:
+        channel = self._channels.get(entry.notification.channel)
+        if channel is None:
+            known = ", ".join(sorted(self._channels)) or "none"
+            return self._failed(
+                entry,
+                f"no channel {entry.notification.channel!r} is registered (have: {known})",
+                permanent=True,
+            )
+        error = _deliver_with_timeout(channel, entry, self._timeout)
+        if error is None:
+            self._outbox.mark_sent(entry.key, self._clock.now(), worker=self.worker)
+            return "sent"
+        permanent = isinstance(error, DeliveryError) and error.permanent
+        return self._failed(entry, f"{type(error).__name__}: {error}", permanent=permanent)
+
+    def _failed(self, entry: OutboxEntry, error: str, *, permanent: bool) -> str:
+        attempts = entry.attempts + 1
+        retry_at = None if permanent else self._retry.next_attempt(attempts, self._clock.now())
+        log.warning("delivery of %s failed (attempt %d): %s", entry.key, attempts, error)
+        self._outbox.mark_failed(entry.key, error, retry_at=retry_at, worker=self.worker)
+        return "retried" if retry_at is not None else "dead"
+
+
+def _deliver_with_timeout(
+    channel: NotificationChannel, entry: OutboxEntry, timeout: float
+) -> BaseException | None:
+    """Deliver in a daemon thread; a channel that hangs past `timeout` counts as a temporary failure.
+
+    Channels must time out on their own; this is the backstop that keeps one
+    hung connection from stopping the dispatcher.
+    """
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            channel.deliver(entry.notification)
+        except BaseException as exc:  # reported to the dispatcher, never lost
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=attempt, name=f"deliver-{entry.key}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive() or not outcome:
+        return DeliveryError(entry.notification.channel, f"no answer within {timeout:g} s", permanent=False)
+    return outcome[0]

@@ -1,0 +1,313 @@
+"""From events and deadline warnings to outbox entries (生成通知).
+
+The `Notifier` is called by the Ledger inside a command's unit of work, so
+the notifications an event causes are stored with the event or not at all.
+The daily sweep (`govbiz.notify.sweep`) calls it for clocks that reached
+a warning level.  Each entry's key makes queuing idempotent: the same event,
+or the same warning on the same day, never queues twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from govbiz.domain.circular import Circular
+from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.handling import DueDate
+from govbiz.domain.problem import Problem
+from govbiz.domain.tenancy import Department
+from govbiz.errors import ValidationError
+from govbiz.notify.channel import Notification
+from govbiz.notify.outbox import OutboxEntry
+from govbiz.notify.routing import DEFAULT_RULES, AddressBook, Recipient, RoutingRule, Trigger
+from govbiz.notify.templates import TemplateSet
+from govbiz.storage.port import RecordKind
+
+if TYPE_CHECKING:
+    from govbiz.deadlines import DeadlinePolicy, WarningLevel
+    from govbiz.storage.port import UnitOfWork
+
+__all__ = ["NotificationSettings", "Notifier", "trigger_for_event", "trigger_for_warning"]
+
+#: Offices reached by name in the address book.
+_OFFICES = {
+    Recipient.SUPERVISION_OFFICE: ("supervision_office", "督查室"),
+    Recipient.SECRETARIAT: ("secretariat", "市委办/市政府办"),
+    Recipient.COLLECTOR: ("collector", "统战部/工商联"),
+    Recipient.CHAIR_OFFICE: ("chair_office", "接待领导办公室"),
+}
+
+_OFFICE_NAMES = dict(_OFFICES.values())
+
+
+@attrs.frozen(slots=True)
+class NotificationSettings:
+    """A county's notification configuration: rules, address book, templates."""
+
+    rules: tuple[RoutingRule, ...] = DEFAULT_RULES
+    address_book: AddressBook = attrs.field(factory=AddressBook)
+    templates: TemplateSet = attrs.field(factory=TemplateSet)
+    enabled: bool = True
+
+    def rules_for(self, trigger: Trigger) -> list[RoutingRule]:
+        """The rules that fire on `trigger` (none when notifications are off)."""
+        return [r for r in self.rules if r.trigger is trigger] if self.enabled else []
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NotificationSettings:
+        """Build from plain data (a parsed TOML table); errors name the field.
+
+        Keys: `enabled`, `language` (`zh`/`en`), `templates` (name -> template
+        text), `address_book` (key -> channel -> addresses), `rules` (a list
+        of tables with `trigger`, `recipients`, `channels`, `template`,
+        replacing the defaults).
+        """
+        unknown = sorted(set(data) - {"enabled", "language", "templates", "address_book", "rules"})
+        if unknown:
+            raise ValidationError(
+                f"notifications.{unknown[0]}", data[unknown[0]], "is not a notification setting"
+            )
+        rules = DEFAULT_RULES
+        if "rules" in data:
+            rules = tuple(_rule(i, r) for i, r in enumerate(data["rules"]))
+        return cls(
+            rules=rules,
+            address_book=AddressBook.from_dict(data.get("address_book", {})),
+            templates=TemplateSet(
+                language=data.get("language", "zh"), overrides=dict(data.get("templates", {}))
+            ),
+            enabled=bool(data.get("enabled", True)),
+        )
+
+
+def _rule(index: int, data: Mapping[str, Any]) -> RoutingRule:
+    try:
+        return RoutingRule(
+            trigger=data["trigger"],
+            recipients=data["recipients"],
+            channels=tuple(data.get("channels", ("console",))),
+            template=data.get("template", ""),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ValidationError(
+            f"notifications.rules[{index}]", dict(data), f"is not a valid rule: {exc}"
+        ) from None
+
+
+def trigger_for_event(event: DomainEvent) -> Trigger | None:
+    """The trigger an event fires, if any."""
+    if event.stream == "circular":
+        return Trigger.CIRCULAR
+    if event.stream != "problem":
+        return None
+    if event.kind in ("assign", "reassign"):
+        return Trigger.ASSIGNED
+    if event.kind == "return":
+        return Trigger.RETURNED
+    if event.kind == "return_visit" and event.state_after == "redo":
+        return Trigger.REDO
+    return None
+
+
+def trigger_for_warning(clock: str, level: WarningLevel) -> Trigger | None:
+    """The trigger a clock's warning level fires in the daily sweep (`None` when normal)."""
+    if level.value == "normal":
+        return None
+    if clock == "return_visit":
+        return Trigger.RETURN_VISIT_DUE
+    return Trigger(level.value)
+
+
+class Notifier:
+    """Builds outbox entries from a county's settings; reads names through the unit of work."""
+
+    def __init__(
+        self,
+        settings_for: Callable[[str], NotificationSettings],
+        policy_for: Callable[[str], DeadlinePolicy],
+    ) -> None:
+        self._settings_for = settings_for
+        self._policy_for = policy_for
+
+    def for_events(self, events: Iterable[DomainEvent], uow: UnitOfWork) -> list[OutboxEntry]:
+        """Entries for the events of one command (called before it commits)."""
+        entries: list[OutboxEntry] = []
+        for event in events:
+            trigger = trigger_for_event(event)
+            if trigger is None:
+                continue
+            context = self._event_context(event, trigger, uow)
+            base = f"{event.stream}:{event.stream_id}:v{event.version}"
+            entries.extend(
+                self._entries(
+                    county=event.county,
+                    trigger=trigger,
+                    base=base,
+                    context=context,
+                    at=event.occurred_at,
+                    uow=uow,
+                )
+            )
+        return entries
+
+    def for_warning(
+        self, problem: Problem, due: DueDate, level: WarningLevel, as_of: datetime, uow: UnitOfWork
+    ) -> list[OutboxEntry]:
+        """Entries for a clock at a warning level on the sweep's day (one per rule and channel)."""
+        trigger = trigger_for_warning(due.clock, level)
+        if trigger is None:
+            return []
+        policy = self._policy_for(problem.county)
+        today = policy.local_day(as_of)
+        context = self._problem_context(problem, uow)
+        context.update(self._deadline_context(policy, due, today, self._settings_for(problem.county)))
+        base = f"sweep:{problem.id}:{due.clock}:{due.last_day.isoformat()}:{today.isoformat()}"
+        return self._entries(
+            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow
+        )
+
+    # --- building ---------------------------------------------------------------------
+
+    def _entries(
+        self,
+        *,
+        county: str,
+        trigger: Trigger,
+        base: str,
+        context: dict[str, Any],
+        at: datetime,
+        uow: UnitOfWork,
+    ) -> list[OutboxEntry]:
+        settings = self._settings_for(county)
+        entries = []
+        for rule in settings.rules_for(trigger):
+            rendered = settings.templates.render(rule.template_name, context)
+            keys = self._recipient_keys(rule.recipients, context)
+            for channel in rule.channels:
+                addresses = self._addresses(settings.address_book, keys, channel, uow)
+                if not addresses:
+                    continue  # nobody to reach on this channel: the county has not configured it
+                note = Notification(
+                    key=f"{base}:{trigger.value}:{channel}",
+                    channel=channel,
+                    recipients=addresses,
+                    subject=rendered.subject,
+                    body=rendered.body,
+                    data={"trigger": trigger.value, "subject_id": str(context.get("subject_id", ""))},
+                )
+                entries.append(
+                    OutboxEntry(notification=note, county=county, created_at=at, next_attempt_at=at)
+                )
+        return entries
+
+    def _recipient_keys(self, recipients: Sequence[Recipient], context: Mapping[str, Any]) -> list[str]:
+        keys: list[str] = []
+        for recipient in recipients:
+            if recipient is Recipient.LEAD:
+                keys.extend(context.get("lead_codes", [])[:1])
+            elif recipient is Recipient.CO_HANDLERS:
+                keys.extend(context.get("lead_codes", [])[1:])
+            elif recipient is Recipient.DEPARTMENTS_NAMED:
+                keys.extend(context.get("named_codes", []))
+            elif recipient is Recipient.ENTERPRISE:
+                keys.extend(context.get("enterprise_codes", []))
+            else:
+                keys.append(_OFFICES[recipient][0])
+        return list(dict.fromkeys(keys))
+
+    def _addresses(
+        self, book: AddressBook, keys: Sequence[str], channel: str, uow: UnitOfWork
+    ) -> tuple[str, ...]:
+        addresses: list[str] = []
+        for key in keys:
+            found = book.addresses(key, channel)
+            if channel == "console" and found == (key,):
+                found = (_display_name(key, uow),)  # print 市自规局, not 430800-zgj
+            addresses.extend(found)
+        return tuple(dict.fromkeys(addresses))
+
+    def _event_context(self, event: DomainEvent, trigger: Trigger, uow: UnitOfWork) -> dict[str, Any]:
+        if trigger is Trigger.CIRCULAR:
+            circular = uow.get_record(RecordKind.CIRCULAR, event.stream_id)
+            assert isinstance(circular, Circular)
+            return {
+                "subject_id": circular.id,
+                "circular": {"title": circular.title, "body": circular.body, "id": circular.id},
+                "named_codes": list(circular.departments),
+            }
+        problem = uow.get_problem(event.stream_id)
+        assert problem is not None
+        context = self._problem_context(problem, uow)
+        context["reason"] = event.payload.get("reason", "")
+        proposed = event.payload.get("proposed_department")
+        context["proposed"] = _display_name(proposed, uow) if proposed else ""
+        return context
+
+    def _problem_context(self, problem: Problem, uow: UnitOfWork) -> dict[str, Any]:
+        enterprise = uow.get_record(RecordKind.ENTERPRISE, problem.enterprise_id)
+        assignment = problem.assignment
+        codes = [assignment.lead, *assignment.co_handlers] if assignment else []
+        names = [_display_name(code, uow) for code in codes]
+        policy = self._policy_for(problem.county)
+        deadlines = [_due_summary(d, policy) for d in assignment.deadlines] if assignment else []
+        return {
+            "subject_id": problem.id,
+            "problem": {
+                "id": problem.id,
+                "title": problem.title,
+                "category": problem.category,
+                "enterprise": enterprise.name
+                if isinstance(enterprise, Enterprise)
+                else problem.enterprise_id,
+                "state": problem.state.label_zh,
+            },
+            "lead_codes": codes,
+            "enterprise_codes": [problem.enterprise_id],
+            "lead": names[0] if names else "",
+            "co_handlers": "、".join(names[1:]),
+            "department": "、".join(names),
+            "assigned_at": assignment.assigned_at.strftime("%Y-%m-%d %H:%M") if assignment else "",
+            "deadlines": deadlines,
+        }
+
+    def _deadline_context(
+        self, policy: DeadlinePolicy, due: DueDate, today: date, settings: NotificationSettings
+    ) -> dict[str, Any]:
+        deadline = policy.restore(due.clock, due.start, due.last_day)
+        language = settings.templates.language
+        left = policy.calendar.working_days_between(today, due.last_day)
+        return {
+            "deadline": _due_summary(due, policy),
+            "days_left": max(left, 0),
+            "days_late": max(-left, 0),
+            "explanation": deadline.explain("en" if language == "en" else "zh"),
+        }
+
+
+def _due_summary(due: DueDate, policy: DeadlinePolicy) -> dict[str, str]:
+    """A deadline as templates see it; `rule` is the clock's full rule (7个工作日内报送落实情况)."""
+    try:
+        rule = policy.rule(due.clock).label
+    except ValidationError:  # a clock the county has since removed: fall back to the stored basis
+        rule = due.basis
+    if due.basis in ("现场明确", "延期"):
+        rule = f"{rule}（{due.basis}）"
+    return {
+        "clock": due.clock,
+        "rule": rule,
+        "last_day": due.last_day.isoformat(),
+        "cutoff": due.cutoff.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _display_name(code: str, uow: UnitOfWork) -> str:
+    """What a person reads: a department's short name, an office's Chinese name, else the code."""
+    record = uow.get_record(RecordKind.DEPARTMENT, code)
+    if isinstance(record, Department):
+        return record.label
+    return _OFFICE_NAMES.get(code, code)
