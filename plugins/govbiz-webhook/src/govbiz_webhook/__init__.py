@@ -1,0 +1,50 @@
+"""Group robots and webhooks for govbiz notifications (钉钉、企业微信、飞书群机器人, webhook).
+
+Installed, this plugin registers the channels that the TOML file named by
+`GOVBIZ_WEBHOOK_CONFIG` configures (see `govbiz_webhook.config`);
+installed but not configured, it registers none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from govbiz.hookspecs import hookimpl
+from govbiz.notify.channel import NotificationChannel
+from govbiz_webhook.config import (
+    CONFIG_ENV,
+    channels_from_environment,
+    channels_from_settings,
+    channels_from_toml,
+)
+from govbiz_webhook.generic import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, JsonWebhookChannel
+from govbiz_webhook.robots import DingTalkChannel, FeishuChannel, Robot, RobotChannel, WeComChannel
+from govbiz_webhook.signing import body_signature, dingtalk_sign, feishu_sign, verify_body_signature
+
+__all__ = [
+    "CONFIG_ENV",
+    "IDEMPOTENCY_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "DingTalkChannel",
+    "FeishuChannel",
+    "JsonWebhookChannel",
+    "Robot",
+    "RobotChannel",
+    "WeComChannel",
+    "body_signature",
+    "channels_from_environment",
+    "channels_from_settings",
+    "channels_from_toml",
+    "dingtalk_sign",
+    "feishu_sign",
+    "govbiz_notification_channels",
+    "verify_body_signature",
+]
+
+
+@hookimpl
+def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
+    """Register the robot and webhook channels that `GOVBIZ_WEBHOOK_CONFIG` configures."""
+    for channel in channels_from_environment():
+        register(channel)
