@@ -7,8 +7,10 @@ and one unsatisfied visit sends a problem back as a redo (重办). The
 script prints the ledger, each deadline with its explanation, and a small
 summary.
 
-Run it with ``scripts/simulate`` (which sets up ``.venv``) or directly:
-``python examples/reception_day/run.py``.
+Run it directly (``scripts/simulate`` runs the whole-year simulation instead):
+``python examples/reception_day/first_day.py``.
+
+``run.py`` next to it replays the whole year with the simulation.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "outbox": "govbiz.cli.outbox:outbox_command",
     "plugins": "govbiz.cli.plugins:plugins_command",
     "remind": "govbiz.cli.remind:remind_command",
+    "simulate": "govbiz.cli.simulate:simulate",
     "verify": "govbiz.cli.verify:verify_command",
 }
 

@@ -1,0 +1,89 @@
+"""`govbiz simulate` through click's runner: exit codes, JSON, files and errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govbiz.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_json_has_the_articles_figures(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--db", "memory://", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["figures"]["sessions"], data["figures"]["assigned"], data["figures"]["solved"]) == (
+        7,
+        59,
+        39,
+    )
+    assert all(t["ok"] for t in data["targets"])
+
+
+def test_the_summary_prints_tables_and_notifications(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--db", "memory://"])
+    assert result.exit_code == 0, result.output
+    assert "[通知 -> 市自规局] 【交办】" in result.output  # the console channel
+    assert "【催办】" in result.output
+    assert "办结率 64.3% = 9/14" in result.output
+    assert "办结率 75.0% = 9/12" in result.output
+    assert "主要指标 Figures" in result.output
+
+
+def test_quiet_silences_the_notifications(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--db", "memory://", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "[通知" not in result.output
+    assert "与原文核对 Article figures" in result.output
+
+
+def test_out_writes_the_summary_and_the_sqlite_ledger(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(main, ["simulate", "--quiet", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["figures"]["assigned"] == 59
+    assert (out / "ledger.db").stat().st_size > 0
+    again = runner.invoke(main, ["simulate", "--quiet", "--out", str(out)])
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_an_unknown_scenario_lists_the_known_ones(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--scenario", "atlantis", "--db", "memory://"])
+    assert result.exit_code == 1
+    assert "known scenarios: zhangjiajie" in result.output
+
+
+def test_a_bad_scenario_file_names_the_field(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "county.toml"
+    path.write_text('name = "x"\ntitle = "x"\n', encoding="utf-8")
+    result = runner.invoke(main, ["simulate", "--scenario", str(path), "--db", "memory://"])
+    assert result.exit_code == 1
+    assert "start" in result.output and "county.toml" in result.output
+
+
+def test_years_past_the_calendar_fail_naming_the_year(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--years", "5", "--db", "memory://", "--quiet"])
+    assert result.exit_code == 1
+    assert "2027" in result.output
+
+
+def test_an_unknown_channel_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--channel", "pigeon", "--db", "memory://"])
+    assert result.exit_code == 2
+    assert "console" in result.output
+
+
+def test_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--help"])
+    assert result.exit_code == 0
+    for option in ("--scenario", "--db", "--seed", "--as-of", "--json", "--counties", "--years", "--quiet"):
+        assert option in result.output
