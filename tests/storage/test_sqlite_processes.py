@@ -22,6 +22,7 @@ from govbiz.audit import verify
 from govbiz.domain import Actor, DomainEvent, Problem, Role, replay
 from govbiz.errors import ConcurrencyError
 from govbiz.ledger import Ledger
+from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql.sqlite import open_sqlite
@@ -64,6 +65,9 @@ class _WaitBeforeCommit(UnitOfWork):
     def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
         self.inner.save_record(kind, key, record, event)
 
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        return self.inner.enqueue(entry)
+
     def commit(self) -> None:
         if self.barrier is not None:
             self.barrier.wait(timeout=60)
@@ -80,6 +84,9 @@ class _Contending(Store):
 
     def unit_of_work(self) -> UnitOfWork:
         return _WaitBeforeCommit(self.inner.unit_of_work(), self.barrier)
+
+    def outbox(self) -> Outbox:
+        return self.inner.outbox()
 
 
 def _worker(name: str, job: tuple[str, str, list[str]], barrier: Any, results: Any) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,8 @@ from govbiz.domain.problem import Problem, apply, decide, replay
 from govbiz.domain.tenancy import Division
 from govbiz.errors import ConcurrencyError, IllegalTransitionError
 from govbiz.ledger import Ledger
+from govbiz.notify.channel import Notification
+from govbiz.notify.outbox import OutboxEntry, OutboxStatus
 from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store
 
 __all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
@@ -668,3 +670,58 @@ class StorageContract:
         assert [p.id for p in actual] == [p.id for p in expected]
         assert actual == expected
         assert bool(expected) is found, f"the scenario should{'' if found else ' not'} match {case}"
+
+    # --- the outbox ---------------------------------------------------------------------
+
+    def test_notifications_are_committed_with_their_command(self, store: Store) -> None:
+        s = build_scenario(store)
+        keys = {e.key for e in store.outbox().entries(limit=1000)}
+        signed = s.problems["signed"]
+        assert f"problem:{signed.id}:v4:assigned:console" in keys
+        entry = next(
+            e for e in store.outbox().entries(limit=1000) if e.key.startswith(f"problem:{signed.id}:")
+        )
+        assert entry.status is OutboxStatus.PENDING
+        assert entry.notification.subject.startswith("【交办通知】")
+
+    def test_queuing_is_idempotent_and_rolled_back_with_its_unit(self, store: Store) -> None:
+        build_scenario(store)
+        entry = _outbox_entry("contract:once")
+        with store.unit_of_work() as uow:
+            assert uow.enqueue(entry) is True
+            assert uow.enqueue(entry) is False  # staged already
+        assert "contract:once" not in {e.key for e in store.outbox().entries(limit=1000)}  # rolled back
+        with store.unit_of_work() as uow:
+            assert uow.enqueue(entry) is True
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.enqueue(entry) is False  # committed already
+            uow.commit()
+        assert [e.key for e in store.outbox().entries(limit=1000)].count("contract:once") == 1
+
+    def test_claims_are_leased_and_outcomes_recorded(self, store: Store) -> None:
+        build_scenario(store)
+        outbox = store.outbox()
+        now = datetime(2030, 1, 1, tzinfo=UTC)  # every queued entry is due by then
+        first = outbox.claim(now, limit=2, lease=timedelta(minutes=5), worker="a")
+        rest = outbox.claim(now, limit=1000, lease=timedelta(minutes=5), worker="b")
+        assert len(first) == 2
+        assert not {e.key for e in first} & {e.key for e in rest}
+        assert outbox.claim(now, limit=1000, lease=timedelta(minutes=5), worker="c") == []
+        sent, failed = first
+        outbox.mark_sent(sent.key, now, worker="a")
+        outbox.mark_failed(failed.key, "550 rejected", retry_at=None, worker="a")
+        [dead] = outbox.entries(OutboxStatus.DEAD)
+        assert (dead.key, dead.attempts, dead.last_error) == (failed.key, 1, "550 rejected")
+        assert outbox.retry([failed.key]) == 1
+        assert outbox.entries(OutboxStatus.DEAD) == []
+        expired = outbox.claim(now + timedelta(minutes=5), limit=1000, lease=timedelta(minutes=5), worker="d")
+        assert {e.key for e in expired} == {e.key for e in rest} | {
+            failed.key
+        }  # leases ran out; sent stays sent
+        assert outbox.purge(OutboxStatus.SENT, before=now + timedelta(days=1)) == 1
+
+
+def _outbox_entry(key: str) -> OutboxEntry:
+    note = Notification(key=key, channel="console", recipients=("市自规局",), subject="测试", body="正文")
+    return OutboxEntry(notification=note, county=CITY, created_at=datetime(2025, 4, 1, 9, 0, tzinfo=UTC))

@@ -163,3 +163,26 @@ counters = sa.Table(
     sa.Column("name", sa.String(_KEY), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+#: The outbox (待发通知): notifications queued with their events, delivered by a dispatcher.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("county", sa.String(_KEY), nullable=False),
+    sa.Column("channel", sa.String(_NAME), nullable=False),
+    sa.Column("recipients", JSONDocument, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("data", JSONDocument, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=True),
+    sa.Column("claimed_until", UTCDateTime, nullable=True),
+    sa.Column("claimed_by", sa.String(_KEY), nullable=False, server_default=""),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    # The dispatcher's claim: pending entries whose next attempt is due, oldest first.
+    sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)

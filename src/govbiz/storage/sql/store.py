@@ -33,9 +33,11 @@ from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError, StorageError
+from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage import codec
 from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.outbox import SQLOutbox, insert_entries, queued
 
 __all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions"]
 
@@ -62,6 +64,10 @@ class SQLStore(Store):
     def unit_of_work(self) -> SQLUnitOfWork:
         """A new unit of work over this store."""
         return SQLUnitOfWork(self)
+
+    def outbox(self) -> Outbox:
+        """The outbox of queued notifications (see `govbiz.storage.sql.outbox`)."""
+        return SQLOutbox(self)
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -111,6 +117,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._problems: dict[str, Problem] = {}
         self._records: dict[tuple[RecordKind, str], Record] = {}
         self._events: list[DomainEvent] = []
+        self._outbox: dict[str, OutboxEntry] = {}
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
@@ -177,18 +184,30 @@ class SQLUnitOfWork(UnitOfWork):
         self._records[(kind, key)] = record
         self._events.append(event)
 
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        if entry.key in self._outbox:
+            return False
+        with self._store.reading() as conn:
+            if queued(conn, entry.key):
+                return False
+        self._outbox[entry.key] = entry
+        return True
+
     def commit(self) -> None:
-        if self._events:
+        if self._events or self._outbox:
             with self._store.writing() as conn:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
                     self._write_state(conn, stream, stream_id, first, last)
-                conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
+                if self._events:
+                    conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
+                insert_entries(conn, list(self._outbox.values()))  # in the events' transaction
         self.rollback()
 
     def rollback(self) -> None:
         self._problems.clear()
         self._records.clear()
         self._events.clear()
+        self._outbox.clear()
 
     def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write one record's new state if its stored version is still `first - 1`."""

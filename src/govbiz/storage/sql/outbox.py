@@ -1,0 +1,158 @@
+"""The outbox on a SQL store (待发通知表).
+
+Queued entries are inserted in the same transaction as the command's events
+(`SQLUnitOfWork.enqueue`).  Dispatchers claim due entries by setting a
+lease; on PostgreSQL the claim selects with `FOR UPDATE SKIP LOCKED`, so
+dispatchers on several machines never claim the same row, and on SQLite the
+single-writer transaction does the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from govbiz.notify.channel import Notification
+from govbiz.notify.outbox import Outbox, OutboxEntry, OutboxStatus
+from govbiz.storage.sql import schema as t
+
+if TYPE_CHECKING:
+    from govbiz.storage.sql.store import SQLStore
+
+__all__ = ["SQLOutbox", "entry_row", "insert_entries", "queued"]
+
+_C = t.outbox.c
+
+
+def entry_row(entry: OutboxEntry) -> dict[str, Any]:
+    """The row of an outbox entry."""
+    note = entry.notification
+    return {
+        "key": note.key,
+        "county": entry.county,
+        "channel": note.channel,
+        "recipients": list(note.recipients),
+        "subject": note.subject,
+        "body": note.body,
+        "data": dict(note.data),
+        "status": entry.status.value,
+        "attempts": entry.attempts,
+        "created_at": entry.created_at,
+        "next_attempt_at": entry.next_attempt_at,
+        "claimed_until": entry.claimed_until,
+        "claimed_by": entry.claimed_by,
+        "last_error": entry.last_error,
+        "sent_at": entry.sent_at,
+    }
+
+
+def entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
+    """An outbox entry from its row."""
+    note = Notification(
+        key=row["key"],
+        channel=row["channel"],
+        recipients=tuple(row["recipients"]),
+        subject=row["subject"],
+        body=row["body"],
+        data=dict(row["data"]),
+    )
+    return OutboxEntry(
+        notification=note,
+        county=row["county"],
+        created_at=row["created_at"],
+        status=OutboxStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        claimed_until=row["claimed_until"],
+        claimed_by=row["claimed_by"],
+        last_error=row["last_error"],
+        sent_at=row["sent_at"],
+    )
+
+
+def queued(conn: Connection, key: str) -> bool:
+    """True if an entry with `key` is stored."""
+    return conn.execute(sa.select(_C.key).where(_C.key == key)).first() is not None
+
+
+def insert_entries(conn: Connection, entries: Sequence[OutboxEntry]) -> None:
+    """Insert entries whose key is not stored yet (a concurrent command may have queued one)."""
+    for entry in entries:
+        if not queued(conn, entry.key):
+            conn.execute(sa.insert(t.outbox).values(entry_row(entry)))
+
+
+class SQLOutbox(Outbox):
+    """The outbox table of a `SQLStore`."""
+
+    def __init__(self, store: SQLStore) -> None:
+        self._store = store
+
+    def claim(self, now: datetime, *, limit: int, lease: timedelta, worker: str) -> list[OutboxEntry]:
+        due = (
+            sa.select(t.outbox)
+            .where(
+                _C.status == OutboxStatus.PENDING.value,
+                sa.or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= now),
+                sa.or_(_C.claimed_until.is_(None), _C.claimed_until <= now),
+            )
+            .order_by(_C.created_at, _C.key)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: concurrent dispatchers skip each other's rows
+        )
+        with self._store.writing() as conn:
+            rows = [dict(row) for row in conn.execute(due).mappings()]
+            if rows:
+                keys = [row["key"] for row in rows]
+                conn.execute(
+                    sa.update(t.outbox)
+                    .where(_C.key.in_(keys))
+                    .values(claimed_until=now + lease, claimed_by=worker)
+                )
+        return [entry_from_row({**row, "claimed_until": now + lease, "claimed_by": worker}) for row in rows]
+
+    def mark_sent(self, key: str, at: datetime, *, worker: str) -> None:
+        values = {"status": OutboxStatus.SENT.value, "sent_at": at, "claimed_until": None, "last_error": ""}
+        with self._store.writing() as conn:
+            conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
+
+    def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
+        status = OutboxStatus.PENDING if retry_at is not None else OutboxStatus.DEAD
+        values = {
+            "attempts": _C.attempts + 1,
+            "last_error": error,
+            "claimed_until": None,
+            "next_attempt_at": retry_at,
+            "status": status.value,
+        }
+        with self._store.writing() as conn:
+            conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
+
+    def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
+        statement = sa.select(t.outbox).order_by(_C.created_at.desc(), _C.key.desc()).limit(limit)
+        if status is not None:
+            statement = statement.where(_C.status == status.value)
+        with self._store.reading() as conn:
+            return [entry_from_row(dict(row)) for row in conn.execute(statement).mappings()]
+
+    def retry(self, keys: Sequence[str] | None = None) -> int:
+        statement = sa.update(t.outbox).where(_C.status == OutboxStatus.DEAD.value)
+        if keys is not None:
+            statement = statement.where(_C.key.in_(list(keys)))
+        values = {
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": None,
+            "claimed_until": None,
+        }
+        with self._store.writing() as conn:
+            return int(conn.execute(statement.values(**values)).rowcount)
+
+    def purge(self, status: OutboxStatus, before: datetime) -> int:
+        statement = sa.delete(t.outbox).where(_C.status == status.value, _C.created_at < before)
+        with self._store.writing() as conn:
+            return int(conn.execute(statement).rowcount)
