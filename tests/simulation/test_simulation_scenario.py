@@ -63,3 +63,26 @@ def test_generated_credit_codes_carry_both_check_characters() -> None:
     code = credit_code("430800", random.Random(1))
     assert organisation_check(code[8:16]) == code[16]
     assert organisation_check("D2143569") == "X"  # GB 11714's worked example
+
+
+def test_the_documented_example_scenario_runs() -> None:
+    import re
+
+    from govbiz.simulation import RunOptions
+    from tests.simulation.conftest import simulate
+
+    page = (Path(__file__).parents[2] / "docs/reference/scenario.md").read_text("utf-8")
+    (text,) = re.findall(r"```toml\n(.*?)```", page, flags=re.DOTALL)
+    scenario = parse_scenario(tomllib.loads(text), origin="docs/reference/scenario.md")
+    run = simulate(RunOptions(), scenario=scenario)
+    figures = run.figures()
+    sessions = run.units[0].sessions
+    assert [s.held_on.isoformat() for s in sessions] == [
+        "2024-03-29",
+        "2024-04-26",
+        "2024-05-17",
+        "2024-06-21",
+    ]
+    assert figures["figures"]["sessions"] == 4  # two listed, then the cadence's third Fridays
+    assert figures["figures"]["assigned"] == sum(len(s.problems) for s in sessions)
+    assert figures["targets"] == []
