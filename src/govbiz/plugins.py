@@ -72,6 +72,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "govbiz.builtin.sqlite",
     "govbiz.builtin.sha256",
     "govbiz.builtin.console",
+    "govbiz.builtin.reports",
 )
 
 

@@ -20,10 +20,13 @@ __all__ = ["BUILTIN_COMMANDS", "main"]
 BUILTIN_COMMANDS: dict[str, str] = {
     "calendar": "govbiz.cli.calendar:calendar_command",
     "county": "govbiz.cli.county:county_command",
+    "export": "govbiz.cli.ledger_io:export_command",
+    "import": "govbiz.cli.ledger_io:import_command",
     "new-plugin": "govbiz.cli.new_plugin:new_plugin_command",
     "outbox": "govbiz.cli.outbox:outbox_command",
     "plugins": "govbiz.cli.plugins:plugins_command",
     "remind": "govbiz.cli.remind:remind_command",
+    "report": "govbiz.cli.report:report_command",
     "simulate": "govbiz.cli.simulate:simulate",
     "verify": "govbiz.cli.verify:verify_command",
 }

@@ -1,0 +1,20 @@
+"""Built-in plugin: the Markdown, JSON, CSV and HTML report formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from govbiz.hookspecs import hookimpl
+from govbiz.reports.format import ReportFormat
+
+
+@hookimpl
+def govbiz_report_formats(register: Callable[[ReportFormat], None]) -> None:
+    """Register `markdown`, `json`, `csv` (UTF-8 with BOM) and `html` (self-contained, offline)."""
+    from govbiz.reports.csv_format import CsvFormat
+    from govbiz.reports.html import HtmlFormat
+    from govbiz.reports.json_format import JsonFormat
+    from govbiz.reports.markdown import MarkdownFormat
+
+    for fmt in (MarkdownFormat(), JsonFormat(), CsvFormat(), HtmlFormat()):
+        register(fmt)

@@ -1,0 +1,155 @@
+"""`govbiz report`: the metrics report (统计报表) in any registered format."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from govbiz.cli.options import as_of_option, county_option, db_option, govbiz_errors, parse_day
+
+if TYPE_CHECKING:
+    from govbiz.ledger import Ledger
+    from govbiz.reports.format import Report, ReportFormat
+
+__all__ = ["FormatOption", "pick_format", "report_command", "resolve_county", "write_output"]
+
+
+class FormatOption(click.Option):
+    """`--format`, whose help lists the formats the installed plugins register."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        try:
+            from govbiz.plugins import report_formats
+
+            names = ", ".join(sorted(report_formats()))
+        except Exception:  # a broken plugin must not break --help; `govbiz plugins` names it
+            return record
+        return record[0], f"{record[1]} Registered: {names}."
+
+
+def pick_format(name: str | None, out: str | None, default: str) -> ReportFormat:
+    """The format called `name`, else the one whose suffix `out` has, else `default`.
+
+    An unknown name is a `click.BadParameter` listing the registered formats.
+    """
+    from govbiz.plugins import report_formats
+
+    formats = report_formats()
+    if name is None and out not in (None, "-"):
+        suffix = Path(str(out)).suffix.lower()
+        name = next((f.name for f in formats.values() if f.suffix == suffix), None)
+    name = name or default
+    if name not in formats:
+        registered = ", ".join(sorted(formats))
+        raise click.BadParameter(
+            f"unknown format {name!r}; registered formats: {registered}", param_hint="--format"
+        )
+    return formats[name]
+
+
+def resolve_county(ledger: Ledger, county: str | None) -> str:
+    """`county`, or the ledger's only top-level division when none is given."""
+    if county is not None:
+        return county
+    from govbiz.domain.tenancy import Division
+    from govbiz.storage.port import RecordKind
+
+    with ledger.store.unit_of_work() as uow:
+        tops = [
+            d.code for d in uow.list_records(RecordKind.DIVISION) if isinstance(d, Division) and not d.parent
+        ]
+    if len(tops) != 1:
+        listed = ", ".join(tops) or "none registered"
+        raise click.UsageError(f"give --county CODE (divisions in this ledger: {listed})")
+    return tops[0]
+
+
+def write_output(fmt: ReportFormat, report: Report, out: str | None) -> None:
+    """Render `report` into the file `out`, or to standard output for `-` or none."""
+    data = fmt.render(report)
+    if out in (None, "-"):
+        sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else click.echo(data, nl=False)
+        sys.stdout.flush()
+        return
+    path = Path(str(out))
+    path.write_bytes(data)
+    click.echo(f"wrote {path} ({fmt.name}, {len(data)} bytes)", err=True)
+
+
+@click.command("report")
+@click.option(
+    "--format",
+    "format_name",
+    cls=FormatOption,
+    metavar="NAME",
+    default=None,
+    help="Output format (default: from the --out suffix, else markdown).",
+)
+@click.option("--out", metavar="FILE", default=None, help="File to write; standard output if omitted or '-'.")
+@db_option
+@county_option
+@as_of_option
+@click.option(
+    "--group-by",
+    "group_by",
+    metavar="G[,G...]",
+    default="department,category,month",
+    show_default=True,
+    help="Breakdowns: department, category, session, chair, county, city, enterprise, month.",
+)
+@click.option(
+    "--metric",
+    "metrics",
+    metavar="NAME",
+    multiple=True,
+    help="A metric to print (repeat); default: the standard report metrics.",
+)
+@click.option(
+    "--circular-since",
+    metavar="DATE",
+    default=None,
+    help="Add the supervision circular (督查通报) from DATE to the as-of day.",
+)
+@click.option("--title", default=None, help="The report's title (default: derived from county and date).")
+@govbiz_errors
+def report_command(
+    *,
+    format_name: str | None,
+    out: str | None,
+    db: str | None,
+    county: str | None,
+    as_of: datetime | None,
+    group_by: str,
+    metrics: tuple[str, ...],
+    circular_since: str | None,
+    title: str | None,
+) -> None:
+    """Write the completion report: totals, breakdowns, overdue trend, every rate with its definition.
+
+    Exits with status 2 for a bad option (an unknown format lists the
+    registered ones) and 1 for a bad value.
+    """
+    import govbiz
+    from govbiz.domain import Actor, Role
+    from govbiz.reports.report import REPORT_METRICS, build_metrics_report
+
+    fmt = pick_format(format_name, out, "markdown")
+    ledger = govbiz.open(db)
+    county = resolve_county(ledger, county)
+    kwargs: dict[str, Any] = {}
+    if circular_since is not None:
+        kwargs["circular_since"] = parse_day(circular_since, "--circular-since")
+    report = build_metrics_report(
+        ledger, Actor(id="cli-report", role=Role.VIEWER, county=county),
+        as_of=as_of or ledger.clock.now(), county=county,
+        groupings=[g.strip() for g in group_by.split(",") if g.strip()],
+        metrics=metrics or REPORT_METRICS, title=title, **kwargs,
+    )  # fmt: skip
+    write_output(fmt, report, out)

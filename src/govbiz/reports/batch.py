@@ -1,0 +1,126 @@
+"""All or nothing (整批提交): many ledger commands committed as one unit of work.
+
+`Ledger.handle` commits each command on its own.  Importing a spreadsheet
+runs hundreds of commands (register an enterprise, collect a problem ...)
+and must store all of them or none, so that a file rejected halfway never
+leaves half a ledger behind.  `all_or_nothing(ledger)` gives a ledger whose
+commands all stage into one unit of work of the real store; leaving the
+block normally commits them together, an exception discards them all.
+
+Every store keeps this promise already: a unit of work reads its own staged
+writes and commits them atomically, several events of one stream included.
+Notifications the commands queue go into the same unit of work (the outbox
+is committed with the events).  The batch ledger calls no subscriber: the events are handed back in
+`Batch.events` once committed, for the caller to publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import attrs
+
+from govbiz.audit import SHA256, Hasher
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.problem import Problem
+from govbiz.notify.outbox import Outbox, OutboxEntry
+from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+
+if TYPE_CHECKING:
+    from govbiz.ledger import Ledger
+
+__all__ = ["Batch", "all_or_nothing"]
+
+
+class _SharedUnit(UnitOfWork):
+    """One command's view of the batch's unit: its commit and rollback belong to the batch."""
+
+    def __init__(self, outer: UnitOfWork) -> None:
+        self._outer = outer
+
+    def get_problem(self, problem_id: str) -> Problem | None:
+        return self._outer.get_problem(problem_id)
+
+    def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
+        return self._outer.find_problems(query)
+
+    def get_record(self, kind: RecordKind, key: str) -> Record | None:
+        return self._outer.get_record(kind, key)
+
+    def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
+        return self._outer.list_records(kind, counties)
+
+    def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
+        return self._outer.events(stream, stream_id)
+
+    def next_number(self, counter: str) -> int:
+        return self._outer.next_number(counter)
+
+    def save_problem(self, problem: Problem, event: DomainEvent) -> None:
+        self._outer.save_problem(problem, event)
+
+    def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
+        self._outer.save_record(kind, key, record, event)
+
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        return self._outer.enqueue(entry)
+
+    def commit(self) -> None:
+        """Nothing yet: the batch commits every command at its end."""
+
+    def rollback(self) -> None:
+        """Nothing: a failed command aborts the whole batch, which discards everything."""
+
+
+class _BatchStore(Store):
+    def __init__(self, store: Store, outer: UnitOfWork) -> None:
+        self._store = store
+        self._outer = outer
+
+    def unit_of_work(self) -> UnitOfWork:
+        return _SharedUnit(self._outer)
+
+    def outbox(self) -> Outbox:
+        return self._store.outbox()
+
+
+@attrs.define
+class Batch:
+    """The batch's ledger (use it like the real one) and, after the commit, its events."""
+
+    ledger: Ledger
+    events: list[DomainEvent] = attrs.Factory(list)
+
+
+def _hasher(ledger: Ledger) -> Hasher:
+    # The batch must seal events with the ledger's own audit-chain hash (SM3 in
+    # some counties); `Ledger` keeps it in a private attribute and has no getter.
+    hasher = getattr(ledger, "_hasher", SHA256)
+    return hasher if isinstance(hasher, Hasher) else SHA256
+
+
+@contextmanager
+def all_or_nothing(ledger: Ledger) -> Iterator[Batch]:
+    """A batch over `ledger`'s store: committed when the block ends, discarded if it raises.
+
+    The batch ledger shares the ledger's clock, county profiles and audit
+    hash.  Other writers may commit meanwhile; a conflict on the same record
+    fails the whole batch with `govbiz.errors.ConcurrencyError`.
+    """
+    from govbiz.ledger import Ledger
+
+    staged: list[DomainEvent] = []
+    with ledger.store.unit_of_work() as outer:
+        batch_ledger = Ledger(
+            _BatchStore(ledger.store, outer),
+            clock=ledger.clock,
+            profile_source=ledger.profile,
+            hasher=_hasher(ledger),
+            subscribers=[staged.extend],
+        )
+        batch = Batch(batch_ledger)
+        yield batch
+        outer.commit()
+    batch.events.extend(staged)

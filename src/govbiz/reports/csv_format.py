@@ -1,0 +1,110 @@
+"""The CSV format: UTF-8 with a byte-order mark, so Excel opens Chinese correctly.
+
+Excel on Chinese Windows reads a CSV file without a byte-order mark as GBK
+and shows UTF-8 Chinese as mojibake; the BOM (`EF BB BF`) makes it read
+UTF-8.  Lines end with CRLF (what Excel writes), and every text cell is
+neutralised against formula injection (`govbiz.reports.cells`).
+
+A metrics report becomes one long table, a row per figure, with the
+definition (口径) in the row's last column; the problem ledger becomes a
+row per problem with the `LEDGER_COLUMNS` headers, which `govbiz import`
+reads back (`CsvFormat.read_rows`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+
+from govbiz.metrics.definitions import MetricKind
+from govbiz.metrics.figures import GroupFigures, MetricsResult
+from govbiz.reports.cells import neutralise
+from govbiz.reports.format import Cell, Report
+from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
+from govbiz.reports.report import MetricsReport
+from govbiz.reports.unsupported import unsupported
+
+__all__ = ["BOM", "METRIC_HEADERS", "CsvFormat"]
+
+BOM = "\ufeff"
+#: The columns of a metrics report as CSV.
+METRIC_HEADERS = ("分组维度", "分组", "指标代码", "指标", "数值", "分子", "分母", "口径")
+
+
+class CsvFormat:
+    """CSV, UTF-8 with BOM, CRLF (`.csv`); also reads a ledger back."""
+
+    name = "csv"
+    suffix = ".csv"
+
+    def render(self, report: Report) -> bytes:
+        """The report as CSV bytes, starting with the UTF-8 byte-order mark."""
+        if isinstance(report, MetricsReport):
+            rows = [METRIC_HEADERS, *metric_rows(report)]
+        elif isinstance(report, LedgerReport):
+            rows = [tuple(c.header for c in LEDGER_COLUMNS), *ledger_rows(report)]
+        else:
+            raise unsupported(self.name, report)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerows([_cell(v) for v in row] for row in rows)
+        return (BOM + out.getvalue()).encode("utf-8")
+
+    def read_rows(self, data: bytes) -> list[tuple[Cell, ...]]:
+        """The rows of a CSV file (UTF-8 with or without BOM, or GBK as older Excel saves it)."""
+        text = _decode(data)
+        return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""))]
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV" on Chinese Windows saves GBK (GB18030 is its superset).
+        return data.decode("gb18030")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def metric_rows(report: MetricsReport) -> Iterable[tuple[object, ...]]:
+    """A row per figure: the totals, each grouping's groups, then the overdue trend."""
+    yield from _result_rows("合计", report.overall, [report.overall.total])
+    for section in report.sections:
+        yield from _result_rows(section.grouping.label_zh, section.result, section.result.groups)
+    for point in report.overdue_trend:
+        d = point.overdue.definition
+        statement = f"{d.statement_zh()}；统计时点为该月末（{point.as_of.isoformat()}）"
+        yield ("月末时点", point.month, d.name, d.name_zh, len(point.overdue.numerator), "", "", statement)
+
+
+def _result_rows(
+    dimension: str, result: MetricsResult, groups: Iterable[GroupFigures]
+) -> Iterable[tuple[object, ...]]:
+    for group in groups:
+        for definition in result.definitions:
+            figure = group.figure(definition.name)
+            rate = definition.kind is not MetricKind.COUNT
+            numerator = len(figure.numerator)
+            denominator = len(figure.denominator) if rate else ""
+            value = figure.text()
+            yield (dimension, group.label, definition.name, definition.name_zh, value,
+                   numerator, denominator, definition.statement_zh())  # fmt: skip
+            if definition.kind is MetricKind.DISTRIBUTION:
+                for bucket in figure.buckets():
+                    yield (dimension, group.label, f"{definition.name}[{bucket.label}]",
+                           f"{definition.name_zh}（{bucket.label}）", len(bucket.problems), "", "",
+                           definition.statement_zh())  # fmt: skip
+
+
+def ledger_rows(report: LedgerReport) -> Iterable[tuple[object, ...]]:
+    """A row per problem, in `LEDGER_COLUMNS` order."""
+    for row in report.rows:
+        yield tuple(row.value(c) for c in LEDGER_COLUMNS)
