@@ -90,6 +90,15 @@ class SQLStore(Store):
             with conn.begin():
                 yield conn
 
+    def before_append(self, conn: Connection) -> None:
+        """Dialect hook: called in a unit's write transaction just before its events go in.
+
+        Event positions must follow commit order (readers page the log by
+        position).  SQLite has one writer at a time, so nothing is needed here;
+        a dialect with concurrent writers (PostgreSQL) serialises this step
+        until commit, e.g. with a transaction-level lock.
+        """
+
     def _serialized(self) -> AbstractContextManager[Any]:
         return self._lock if self._lock is not None else nullcontext()
 
@@ -198,6 +207,7 @@ class SQLUnitOfWork(UnitOfWork):
             with self._store.writing() as conn:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
                     self._write_state(conn, stream, stream_id, first, last)
+                self._store.before_append(conn)  # after the version checks: a refused unit never takes it
                 if self._events:
                     conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
                 insert_entries(conn, list(self._outbox.values()))  # in the events' transaction

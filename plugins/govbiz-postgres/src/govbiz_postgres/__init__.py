@@ -1,0 +1,49 @@
+"""govbiz on PostgreSQL (PostgreSQL 存储插件).
+
+Installed, it answers `postgresql://` and `postgresql+psycopg://` URLs
+(`govbiz.open("postgresql://govbiz@db/ledger")`) and adds the `govbiz db`
+command (`current`, `upgrade`).  Nothing connects at import: the driver and
+engine load when a URL is opened.
+
+* `govbiz_postgres.open_postgres`: the opener (checks the schema revision);
+* `govbiz_postgres.metrics.PostgresMetricSource`: metrics counted in SQL;
+* `govbiz_postgres.bulk.bulk_handle`: many commands per transaction, for
+  imports and benchmarks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from govbiz.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import click
+
+    from govbiz.storage.port import Store
+    from govbiz_postgres.store import PostgresStore
+
+__all__ = ["govbiz_register_commands", "govbiz_storage", "open_postgres"]
+
+
+def open_postgres(url: str, *, pool_size: int = 5) -> PostgresStore:
+    """Open the ledger at a PostgreSQL `url` (see `govbiz_postgres.opener.open_postgres`)."""
+    from govbiz_postgres.opener import open_postgres as opener
+
+    return opener(url, pool_size=pool_size)
+
+
+@hookimpl
+def govbiz_storage(url: str) -> Store | None:
+    """A PostgreSQL store for `postgresql://...` URLs; `None` for other schemes."""
+    from govbiz_postgres.url import handles
+
+    return open_postgres(url) if handles(url) else None
+
+
+@hookimpl
+def govbiz_register_commands(cli: click.Group) -> None:
+    """Add `govbiz db` (schema revision and upgrade)."""
+    from govbiz_postgres.cli import db_command
+
+    cli.add_command(db_command)
