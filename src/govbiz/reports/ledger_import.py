@@ -360,33 +360,33 @@ def _parse_row(
     today: date,
     errors: list[RowError],
 ) -> _Row | None:
-    """The row's values, or `None` with its errors appended to `errors`."""
+    """The row's values, or `None` with every reason it is bad appended to `errors`."""
     text = {f: _text(v) for f, v in cells.items() if f != "collected_on"}
     before = len(errors)
-    for field, (header, required) in FIELDS.items():
-        if required and _blank(cells.get(field)):
-            errors.append(RowError(number, header, "is empty"))
-    if len(errors) > before:
-        return None
-    checks: list[tuple[str, Callable[[], object]]] = [
-        ("credit_code", lambda: validate_credit_code(text["credit_code"].upper())),
-        ("category", lambda: check_category(text["category"])),
-        ("source", lambda: check_source(text["source"])),
-        ("title", lambda: c.CollectProblem(
+    empty = {field for field, (_, required) in FIELDS.items() if required and _blank(cells.get(field))}
+    errors += [RowError(number, FIELDS[field][0], "is empty") for field in FIELDS if field in empty]
+    # Each check names the cells it reads; it runs only when they are filled in.
+    checks: list[tuple[str, set[str], Callable[[], object]]] = [
+        ("credit_code", {"credit_code"}, lambda: validate_credit_code(text["credit_code"].upper())),
+        ("category", {"category"}, lambda: check_category(text["category"])),
+        ("source", {"source"}, lambda: check_source(text["source"])),
+        ("title", {"title", "category", "source"}, lambda: c.CollectProblem(
             enterprise_id="-", title=text["title"], description=text.get("description", ""),
             category=text["category"], source=text["source"])),
-        ("enterprise_name", lambda: c.RegisterEnterprise(
+        ("enterprise_name", {"enterprise_name", "credit_code"}, lambda: c.RegisterEnterprise(
             county="000000", name=text["enterprise_name"], credit_code=text["credit_code"])),
     ]  # fmt: skip
-    for field, check in checks:
+    for field, needs, check in checks:
+        if needs & empty:
+            continue
         try:
             check()
         except ValidationError as error:
             errors.append(RowError(number, _header_of(error.field, field), error.reason))
-    collected = _day(cells.get("collected_on"))
-    if collected is None:
+    collected = None if "collected_on" in empty else _day(cells.get("collected_on"))
+    if collected is None and "collected_on" not in empty:
         errors.append(RowError(number, "收集日期", f"{cells.get('collected_on')!r} is not a date"))
-    elif collected > today:
+    elif collected is not None and collected > today:
         errors.append(RowError(number, "收集日期", f"{collected.isoformat()} is in the future"))
     if len(errors) > before or collected is None:
         return None
