@@ -1,0 +1,91 @@
+"""The metrics report as a workbook (办理情况统计.xlsx).
+
+Sheet 总体情况 lists every metric with its value, numerator, denominator and
+definition (口径) in the next column.  Each breakdown gets a sheet: one row
+per group, one column per metric, and the metric's definition in the row
+directly under its name.  Sheet 超期趋势 has the overdue count at each
+month's end.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from govbiz.metrics.definitions import MetricKind
+from govbiz.reports.report import MetricsReport, ReportSection
+from govbiz_xlsx.styles import FONT, body_cell, header_cell, set_value, title_cell
+
+__all__ = ["metrics_workbook"]
+
+
+def metrics_workbook(report: MetricsReport) -> Workbook:
+    """The report as a workbook: 总体情况, one sheet per breakdown, 超期趋势."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = "总体情况"
+    _overall(sheet, report)
+    for section in report.sections:
+        _section(book.create_sheet(section.title[:31]), report, section)
+    if report.overdue_trend:
+        _trend(book.create_sheet("超期趋势"), report)
+    return book
+
+
+def _overall(sheet: Worksheet, report: MetricsReport) -> None:
+    sheet.merge_cells("A1:E1")
+    title_cell(sheet["A1"], report.title, size=14)
+    set_value(sheet["A2"], f"统计时点：{report.as_of.isoformat()}")
+    for n, (header, width) in enumerate(
+        (("指标", 22), ("数值", 12), ("分子", 8), ("分母", 8), ("口径", 90)), 1
+    ):
+        header_cell(sheet.cell(4, n), header)
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    for row, definition in enumerate(report.overall.definitions, start=5):
+        figure = report.overall.total.figure(definition.name)
+        rate = definition.kind is not MetricKind.COUNT
+        body_cell(sheet.cell(row, 1), definition.name_zh)
+        body_cell(sheet.cell(row, 2), figure.text(), numeric=True)
+        body_cell(sheet.cell(row, 3), len(figure.numerator), numeric=True)
+        body_cell(sheet.cell(row, 4), len(figure.denominator) if rate else None, numeric=True)
+        body_cell(sheet.cell(row, 5), definition.statement_zh(), wrap=True)
+    sheet.freeze_panes = "B5"
+
+
+def _section(sheet: Worksheet, report: MetricsReport, section: ReportSection) -> None:
+    result = section.result
+    set_value(sheet["A1"], f"{report.title}：{section.title}")
+    sheet["A1"].font = Font(name=FONT, size=12, bold=True)
+    header_cell(sheet.cell(3, 1), section.grouping.label_zh)
+    sheet.column_dimensions["A"].width = 20
+    set_value(sheet.cell(4, 1), "口径")
+    for n, definition in enumerate(result.definitions, start=2):
+        header_cell(sheet.cell(3, n), definition.name_zh)
+        statement = sheet.cell(4, n)
+        set_value(statement, definition.statement_zh())
+        statement.font = Font(name=FONT, size=8, color="555555")
+        statement.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[get_column_letter(n)].width = 16
+    sheet.row_dimensions[4].height = 150
+    for row, group in enumerate((*result.groups, result.total), start=5):
+        body_cell(sheet.cell(row, 1), group.label)
+        for n, definition in enumerate(result.definitions, start=2):
+            body_cell(sheet.cell(row, n), group.figure(definition.name).text(), numeric=True)
+    sheet.freeze_panes = "B5"
+
+
+def _trend(sheet: Worksheet, report: MetricsReport) -> None:
+    definition = report.overdue_trend[0].overdue.definition
+    set_value(sheet["A1"], f"超期件数月度趋势　口径：{definition.statement_zh()}；统计时点为各月末")
+    for n, header in enumerate(("月份", "统计时点", "超期件数", "累计交办"), start=1):
+        header_cell(sheet.cell(3, n), header)
+        sheet.column_dimensions[get_column_letter(n)].width = 26 if n == 2 else 12
+    for row, point in enumerate(report.overdue_trend, start=4):
+        body_cell(sheet.cell(row, 1), point.month)
+        body_cell(sheet.cell(row, 2), point.as_of.isoformat())
+        body_cell(sheet.cell(row, 3), len(point.overdue.numerator), numeric=True)
+        body_cell(sheet.cell(row, 4), len(point.assigned.numerator), numeric=True)
+    sheet.freeze_panes = "A4"

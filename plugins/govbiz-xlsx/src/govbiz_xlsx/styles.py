@@ -1,0 +1,77 @@
+"""The look of govbiz workbooks: fonts, fills and formats an office expects."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from govbiz.reports.cells import neutralise
+from govbiz.reports.ledger_table import StatusTone
+
+__all__ = [
+    "DATE_FORMAT",
+    "HEADER_FILL",
+    "TONE_FILLS",
+    "body_cell",
+    "header_cell",
+    "set_value",
+    "title_cell",
+]
+
+#: What a sheet hands out for a position (a merged range's other cells are `MergedCell`s).
+AnyCell = Cell | MergedCell
+#: Dates as Chinese offices write them in ledgers: 2025-03-31.
+DATE_FORMAT = "yyyy-mm-dd"
+#: 宋体 is what printed government tables use; spreadsheet programs substitute a CJK font if absent.
+FONT = "宋体"
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_THIN = Side(style="thin", color="808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+#: Status colours (light fills, readable in black and white print too).
+TONE_FILLS: dict[StatusTone, PatternFill] = {
+    StatusTone.DONE: PatternFill("solid", fgColor="C6EFCE"),
+    StatusTone.ACTIVE: PatternFill("solid", fgColor="DDEBF7"),
+    StatusTone.LONG_TERM: PatternFill("solid", fgColor="FFEB9C"),
+    StatusTone.OVERDUE: PatternFill("solid", fgColor="FFC7CE"),
+    StatusTone.WAITING: PatternFill("solid", fgColor="EDEDED"),
+    StatusTone.ENDED: PatternFill("solid", fgColor="EDEDED"),
+}
+
+
+def set_value(cell: AnyCell, value: object) -> None:
+    """Put `value` in `cell`: text neutralised against formula injection, dates formatted."""
+    if isinstance(value, str):
+        # openpyxl stores a string starting with "=" as a formula: never let data become one.
+        cell.value = neutralise(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value  # type: ignore[assignment]
+        if isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+
+
+def title_cell(cell: AnyCell, text: str, size: int = 16) -> None:
+    """A sheet title: large and bold, centred."""
+    set_value(cell, text)
+    cell.font = Font(name=FONT, size=size, bold=True)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def header_cell(cell: AnyCell, text: str) -> None:
+    """A table header: bold on a blue-grey fill, bordered, wrapped."""
+    set_value(cell, text)
+    cell.font = Font(name=FONT, size=11, bold=True)
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def body_cell(cell: AnyCell, value: object, *, wrap: bool = False, numeric: bool = False) -> None:
+    """A table body cell: bordered, wrapped if long, numbers to the right."""
+    set_value(cell, value)
+    cell.font = Font(name=FONT, size=10)
+    cell.border = BORDER
+    horizontal = "right" if numeric else ("center" if isinstance(value, date) else "left")
+    cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
