@@ -208,8 +208,7 @@ class Ledger:
         return division
 
     def _register_department(self, ctx: _Context, cmd: c.RegisterDepartment) -> Department:
-        self._check_registry_role(ctx, cmd)
-        self._check_own_county(ctx, cmd.county, "register_department")
+        self._check_registry(ctx, cmd, cmd.county)
         self._record(ctx, RecordKind.DIVISION, cmd.county, Division)
         department = Department(code=cmd.code, name=cmd.name, county=cmd.county, short_name=cmd.short_name)
         self._add_record(
@@ -218,8 +217,7 @@ class Ledger:
         return department
 
     def _register_enterprise(self, ctx: _Context, cmd: c.RegisterEnterprise) -> Enterprise:
-        self._check_registry_role(ctx, cmd)
-        self._check_own_county(ctx, cmd.county, "register_enterprise")
+        self._check_registry(ctx, cmd, cmd.county)
         self._record(ctx, RecordKind.DIVISION, cmd.county, Division)
         for existing in ctx.uow.list_records(RecordKind.ENTERPRISE, frozenset({cmd.county})):
             assert isinstance(existing, Enterprise)
@@ -227,9 +225,8 @@ class Ledger:
                 raise ValidationError(
                     "credit_code", cmd.credit_code, f"already registered as enterprise {existing.id}"
                 )
-        number = ctx.uow.next_number(f"enterprise:{cmd.county}")
         enterprise = Enterprise(
-            id=f"{cmd.county}-E{number:05d}",
+            id=self._new_id(ctx, "enterprise", cmd.county, "E", 5),
             county=cmd.county,
             name=cmd.name,
             credit_code=cmd.credit_code,
@@ -242,13 +239,11 @@ class Ledger:
         return enterprise
 
     def _plan_session(self, ctx: _Context, cmd: c.PlanSession) -> ReceptionSession:
-        self._check_registry_role(ctx, cmd)
-        self._check_own_county(ctx, cmd.county, "plan_session")
+        self._check_registry(ctx, cmd, cmd.county)
         for code in cmd.departments:
             self._department(ctx, code, field="departments", county=cmd.county)
-        number = ctx.uow.next_number(f"session:{cmd.county}")
         session = ReceptionSession(
-            id=f"{cmd.county}-S{number:04d}",
+            id=self._new_id(ctx, "session", cmd.county, "S", 4),
             county=cmd.county,
             held_on=cmd.held_on,
             kind=cmd.kind,
@@ -262,12 +257,10 @@ class Ledger:
         return session
 
     def _record_lasting_rule(self, ctx: _Context, cmd: c.RecordLastingRule) -> LastingRule:
-        self._check_registry_role(ctx, cmd)
-        self._check_own_county(ctx, cmd.county, "record_lasting_rule")
+        self._check_registry(ctx, cmd, cmd.county)
         self._department(ctx, cmd.issued_by, field="issued_by", county=cmd.county)
-        number = ctx.uow.next_number(f"lasting_rule:{cmd.county}")
         rule = LastingRule(
-            id=f"{cmd.county}-R{number:04d}",
+            id=self._new_id(ctx, "lasting_rule", cmd.county, "R", 4),
             county=cmd.county,
             title=cmd.title,
             issued_by=cmd.issued_by,
@@ -279,15 +272,13 @@ class Ledger:
         return rule
 
     def _publish_circular(self, ctx: _Context, cmd: c.PublishCircular) -> Circular:
-        self._check_registry_role(ctx, cmd)
-        self._check_own_county(ctx, cmd.county, "publish_circular")
+        self._check_registry(ctx, cmd, cmd.county)
         for code in cmd.departments:
             self._department(ctx, code, field="departments", county=cmd.county)
         for problem_id in cmd.problems:
             self._problem(ctx, problem_id)
-        number = ctx.uow.next_number(f"circular:{cmd.county}")
         circular = Circular(
-            id=f"{cmd.county}-C{number:04d}",
+            id=self._new_id(ctx, "circular", cmd.county, "C", 4),
             county=cmd.county,
             title=cmd.title,
             period_start=cmd.period_start,
@@ -615,6 +606,17 @@ class Ledger:
         if session.county != county:
             raise ValidationError("session_id", session_id, f"the session belongs to county {session.county}")
         return session
+
+    def _check_registry(self, ctx: _Context, cmd: c.Command, county: str) -> None:
+        """The actor's role may run this registry command, in its own county."""
+        self._check_registry_role(ctx, cmd)
+        self._check_own_county(ctx, county, type(cmd).__name__)
+
+    @staticmethod
+    def _new_id(ctx: _Context, kind: str, county: str, prefix: str, width: int) -> str:
+        """A clerk-readable id such as `430800-S0003`, from the county's counter for `kind`."""
+        number = ctx.uow.next_number(f"{kind}:{county}")
+        return f"{county}-{prefix}{number:0{width}d}"
 
     def _check_registry_role(self, ctx: _Context, cmd: c.Command) -> None:
         roles = _REGISTRY_ROLES[type(cmd)]
