@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from govbiz import hookimpl
 from govbiz.domain import Chair, Department
-from govbiz.profile import DEFAULT_SOURCES, CountyProfile
+from govbiz.profile import DEFAULT_CATEGORIES, DEFAULT_SOURCES, CountyProfile
 
 __all__ = ["CITY", "COUNTIES", "city_profile", "govbiz_county_profile"]
 
@@ -22,20 +22,8 @@ COUNTIES = {
     "430822": "桑植县",
 }
 
-#: Problem categories the article's ledger uses (土地规划, 融资 ...), plus the common ones.
-CATEGORIES = (
-    "土地规划",
-    "融资",
-    "审批",
-    "用工",
-    "政策兑现",
-    "基础设施",
-    "市场监管",
-    "公益广告",
-    "装饰装修",
-    "营商环境",
-    "其他",
-)
+#: The default categories (土地规划, 融资 ...) plus 营商环境, for the special session on it.
+CATEGORIES = (*(c for c in DEFAULT_CATEGORIES if c != "其他"), "营商环境", "其他")
 
 #: (code suffix, full name, short name) of the city's departments that take assignments.
 _CITY_DEPARTMENTS = (
