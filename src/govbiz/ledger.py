@@ -137,6 +137,11 @@ class Ledger:
 
     # === configuration =================================================================
 
+    @property
+    def hasher(self) -> Hasher:
+        """The hash function sealing this ledger's audit chain (SHA-256 unless configured)."""
+        return self._hasher
+
     def profile(self, county: str) -> CountyProfile:
         """The profile in force for `county` (resolved once, then remembered)."""
         profile = self._profiles.get(county)

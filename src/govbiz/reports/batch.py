@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from govbiz.audit import SHA256, Hasher
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import Problem
 from govbiz.notify.outbox import Outbox, OutboxEntry
@@ -94,13 +93,6 @@ class Batch:
     events: list[DomainEvent] = attrs.Factory(list)
 
 
-def _hasher(ledger: Ledger) -> Hasher:
-    # The batch must seal events with the ledger's own audit-chain hash (SM3 in
-    # some counties); `Ledger` keeps it in a private attribute and has no getter.
-    hasher = getattr(ledger, "_hasher", SHA256)
-    return hasher if isinstance(hasher, Hasher) else SHA256
-
-
 @contextmanager
 def all_or_nothing(ledger: Ledger) -> Iterator[Batch]:
     """A batch over `ledger`'s store: committed when the block ends, discarded if it raises.
@@ -117,7 +109,7 @@ def all_or_nothing(ledger: Ledger) -> Iterator[Batch]:
             _BatchStore(ledger.store, outer),
             clock=ledger.clock,
             profile_source=ledger.profile,
-            hasher=_hasher(ledger),
+            hasher=ledger.hasher,  # sealed with the ledger's own audit hash (SM3 in some counties)
             subscribers=[staged.extend],
         )
         batch = Batch(batch_ledger)
