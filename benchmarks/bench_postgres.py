@@ -1,0 +1,292 @@
+"""Benchmark: PostgreSQL (and SQLite) storage beside the raw SQL it needs.
+
+Run from the repository root, with PostgreSQL up (``GOVBIZ_TEST_POSTGRES``,
+default ``postgresql://postgres@127.0.0.1:5432/test``)::
+
+    .venv/bin/python benchmarks/bench_postgres.py                     # ~10 minutes
+    .venv/bin/python benchmarks/bench_postgres.py --problems 2000 --open 5000   # a minute
+
+Each measurement runs in one process beside its baseline, in a scratch
+schema that is dropped afterwards:
+
+1. **commands per second**: N scheduled problems go through assign -> sign ->
+   progress -> result -> return visit, one `Ledger.handle` (one
+   transaction) per command, on SQLite and on PostgreSQL.  Baseline: the
+   same rows (captured from the ledger's run) written by the raw
+   UPDATE/DELETE/INSERT statements and one COMMIT per command, on other
+   problems of the same database.
+2. **deadline sweep**: `find_problems(ProblemQuery(due_before=T))` over M
+   open assignments (generated with `govbiz_postgres.bulk.BulkStore`, i.e.
+   through the Ledger), against the hand-written index query returning the
+   same rows.
+3. **metrics by department x month** over the same data:
+   `PostgresMetricSource` against a hand-written GROUP BY.
+
+A benchmark, not a test: nothing asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' world builder
+
+from govbiz_postgres import open_postgres
+from govbiz_postgres.bulk import BulkStore
+from govbiz_postgres.metrics import PostgresMetricSource, assigned_on
+from govbiz_postgres.testing import server_url, temporary_schema
+
+from govbiz import commands as c
+from govbiz.ledger import Ledger
+from govbiz.metrics import MetricRequest, standard_registry
+from govbiz.metrics.grouping import Grouping
+from govbiz.storage.port import ProblemQuery
+from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.sqlite import open_sqlite
+from govbiz.storage.sql.store import SQLStore, clock_rows, department_rows, event_row, problem_row
+from tests.conftest import World, build_world
+
+# --- data through the library's bulk path ------------------------------------------------
+
+
+def scheduled(store: SQLStore, count: int, *, batch: int = 1000) -> tuple[World, list[str]]:
+    """A world with `count` problems collected, triaged and scheduled (bulk-loaded)."""
+    world = build_world(Ledger(store))
+    bulk = BulkStore(store, batch=batch)
+    world.ledger = Ledger(bulk, clock=world.clock)
+    ids = []
+    for n in range(count):
+        world.later(minutes=1)
+        problem = world.collect(f"问题{n}")
+        world.ledger.handle(world.collector, c.TriageProblem(problem_id=problem.id))
+        world.ledger.handle(
+            world.secretariat, c.ScheduleProblem(problem_id=problem.id, session_id=world.session_id)
+        )
+        ids.append(problem.id)
+    bulk.flush()
+    world.ledger = Ledger(store, clock=world.clock)
+    return world, ids
+
+
+def open_assignments(store: SQLStore, count: int, *, batch: int = 2000) -> World:
+    """`count` assigned problems whose cutoffs spread over years (bulk-loaded)."""
+    world = build_world(Ledger(store))
+    bulk = BulkStore(store, batch=batch)
+    world.ledger = Ledger(bulk, clock=world.clock)
+    for n in range(count):
+        world.later(minutes=30)
+        world.assigned(f"问题{n}")
+    bulk.flush()
+    world.ledger = Ledger(store, clock=world.clock)
+    return world
+
+
+# --- 1. commands per second ----------------------------------------------------------------
+
+
+def chain(world: World, problem_id: str) -> list[tuple[Any, c.Command]]:
+    return [
+        (world.chair, c.AssignProblem(problem_id=problem_id, lead="430800-zgj", co_handlers=("430800-zjj",))),
+        (world.zgj, c.SignAssignment(problem_id=problem_id)),
+        (world.zgj, c.ReportProgress(problem_id=problem_id, text="正在推进")),
+        (world.zgj, c.ReportResult(problem_id=problem_id, outcome="solved", text="已办结")),
+        (world.collector, c.RecordReturnVisit(problem_id=problem_id, satisfied=True)),
+    ]
+
+
+def commands_per_second(store: SQLStore, problems: int) -> dict[str, float]:
+    world, ids = scheduled(store, 2 * problems)
+    mine, theirs = ids[:problems], ids[problems:]
+    captured: list[tuple[Any, Any]] = []
+    started = time.perf_counter()
+    for problem_id in mine:
+        for actor, command in chain(world, problem_id):
+            world.later(minutes=5)
+            captured.append(world.ledger.handle(actor, command))
+    ledger_s = time.perf_counter() - started
+    with store.unit_of_work() as uow:
+        events = {(e.stream_id, e.version): e for pid in mine for e in uow.events("problem", pid)}
+    raw_s = raw_writes(
+        store, [(p, events[(p.id, p.version)]) for p in captured], dict(zip(mine, theirs, strict=True))
+    )
+    count = len(captured)
+    return {"commands": count, "ledger_per_s": count / ledger_s, "raw_per_s": count / raw_s}
+
+
+def raw_writes(store: SQLStore, writes: list[tuple[Any, Any]], rename: dict[str, str]) -> float:
+    """Time the statements the writes need, on other problems, one transaction per command."""
+    statements = []
+    for problem, event in writes:
+        new_id = rename[problem.id]
+        row = problem_row(problem)
+        row.update(id=new_id, data=json.dumps({**row["data"], "id": new_id}, ensure_ascii=False))
+        ev = event_row(event)
+        ev.update(stream_id=new_id, payload=json.dumps(ev["payload"], ensure_ascii=False))
+        depts = [{**d, "problem_id": new_id} for d in department_rows(problem)]
+        clocks = [{**k, "problem_id": new_id} for k in clock_rows(problem)]
+        statements.append((row, ev, depts, clocks))
+    p, d, k, e = t.problems, t.problem_departments, t.problem_clocks, t.events
+    raw = store.engine.raw_connection()
+    cursor = raw.cursor()
+    mark = "?" if store.engine.dialect.name == "sqlite" else "%s"
+
+    def sql(text: str) -> str:
+        return text.replace("%s", mark)
+
+    update = sql(
+        f"UPDATE {p.name} SET state=%s, lead=%s, version=%s, updated_at=%s, last_hash=%s, data=%s "
+        "WHERE id=%s AND version=%s"
+    )
+    insert_event = sql(
+        f"INSERT INTO {e.name} (stream, stream_id, version, kind, county, occurred_at, occurred_utc, "
+        "actor_id, actor_role, actor_department, state_before, state_after, payload, prev_hash, hash) "
+        "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+    )
+    started = time.perf_counter()
+    for row, ev, depts, clocks in statements:
+        cursor.execute(
+            update,
+            (row["state"], row["lead"], row["version"], row["updated_at"], row["last_hash"], row["data"],
+             row["id"], row["version"] - 1),
+        )  # fmt: skip
+        cursor.execute(sql(f"DELETE FROM {d.name} WHERE problem_id=%s"), (row["id"],))
+        cursor.execute(sql(f"DELETE FROM {k.name} WHERE problem_id=%s"), (row["id"],))
+        for dept in depts:
+            cursor.execute(
+                sql(f"INSERT INTO {d.name} VALUES (%s,%s,%s)"),
+                (dept["problem_id"], dept["department"], dept["role"]),
+            )
+        for clock in clocks:
+            cursor.execute(
+                sql(f"INSERT INTO {k.name} VALUES (%s,%s,%s,%s)"),
+                (clock["problem_id"], clock["clock"], clock["county"], clock["cutoff"]),
+            )
+        cursor.execute(
+            insert_event, tuple(ev[col] for col in [c.name for c in e.columns if c.name != "position"])
+        )
+        raw.commit()
+    elapsed = time.perf_counter() - started
+    raw.close()
+    return elapsed
+
+
+# --- 2 and 3. sweep and metrics -----------------------------------------------------------
+
+
+def best(run: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def sweep_and_metrics(store: SQLStore, count: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    world = open_assignments(store, count)
+    generated_s = time.perf_counter() - started
+    with store.writing() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    as_of = world.clock.now() - timedelta(minutes=30 * count // 2)  # about half are due by then
+
+    def library() -> list[str]:
+        with store.unit_of_work() as uow:
+            return [p.id for p in uow.find_problems(ProblemQuery(due_before=as_of))]
+
+    def hand_written() -> list[str]:
+        query = sa.text(
+            "SELECT p.id, p.data FROM problems p WHERE p.id IN "
+            "(SELECT problem_id FROM problem_clocks WHERE cutoff <= :as_of) ORDER BY p.id"
+        )
+        with store.reading() as conn:
+            return [row[0] for row in conn.execute(query, {"as_of": as_of})]
+
+    sweep_s, swept = best(library, 3)
+    raw_sweep_s, raw_swept = best(hand_written, 3)
+    assert swept == raw_swept, "the two sweeps must return the same problems"
+    source = PostgresMetricSource(store)
+    definitions = standard_registry().select(["assigned", "completed", "completion_rate", "overdue"])
+    request = MetricRequest(as_of=world.clock.now(), definitions=definitions, grouping=Grouping.DEPARTMENT)
+    metrics_s, result = best(lambda: source.compute(request), 3)
+    month = sa.func.to_char(assigned_on(), "YYYY-MM")
+    lead = t.problems.c.lead
+    by_hand = sa.select(lead, month, sa.func.count()).group_by(lead, month)
+    source_month = MetricRequest(as_of=world.clock.now(), definitions=definitions, grouping=Grouping.MONTH)
+
+    def raw_groups() -> list[Any]:
+        with store.reading() as conn:
+            return list(conn.execute(by_hand))
+
+    raw_metrics_s, _ = best(raw_groups, 3)
+    month_s, _ = best(lambda: source.compute(source_month), 3)
+    return {
+        "open": count,
+        "generated_s": generated_s,
+        "due": len(swept),
+        "sweep_s": sweep_s,
+        "raw_sweep_s": raw_sweep_s,
+        "metrics_department_s": metrics_s,
+        "metrics_month_s": month_s,
+        "raw_group_by_s": raw_metrics_s,
+        "groups": len(result.groups),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--problems", type=int, default=1000, help="problems taken through the 5-command chain"
+    )
+    parser.add_argument("--open", type=int, default=50_000, help="open assignments for the sweep and metrics")
+    args = parser.parse_args()
+    server = os.environ.get("GOVBIZ_TEST_POSTGRES") or server_url()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite_store = open_sqlite(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        on_sqlite = commands_per_second(sqlite_store, args.problems)
+        sqlite_store.close()
+    with temporary_schema(server, prefix="govbiz_bench") as url:
+        pg_store = open_postgres(url)
+        on_pg = commands_per_second(pg_store, args.problems)
+        pg_store.close()
+    print("\n| store | commands | ledger commands/s | raw SQL commands/s | raw / ledger |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, figures in (("SQLite (file, WAL)", on_sqlite), ("PostgreSQL 15", on_pg)):
+        ratio = figures["raw_per_s"] / figures["ledger_per_s"]
+        print(
+            f"| {name} | {figures['commands']} | {figures['ledger_per_s']:.0f} "
+            f"| {figures['raw_per_s']:.0f} | {ratio:.2f}x |"
+        )
+    with temporary_schema(server, prefix="govbiz_bench") as url:
+        pg_store = open_postgres(url)
+        s = sweep_and_metrics(pg_store, args.open)
+        pg_store.close()
+    print(
+        f"\n{s['open']} open assignments generated through the Ledger (BulkStore) in {s['generated_s']:.0f} s"
+    )
+    print("\n| query | library | hand-written | library / hand-written |")
+    print("| --- | ---: | ---: | ---: |")
+    rows = [
+        (f"deadline sweep ({s['due']} due)", s["sweep_s"], s["raw_sweep_s"]),
+        ("metrics by department (ids per figure)", s["metrics_department_s"], s["raw_group_by_s"]),
+        ("metrics by month (ids per figure)", s["metrics_month_s"], s["raw_group_by_s"]),
+    ]
+    for name, library, hand in rows:
+        print(f"| {name} | {library * 1000:.0f} ms | {hand * 1000:.0f} ms | {library / hand:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
