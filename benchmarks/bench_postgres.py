@@ -58,6 +58,9 @@ from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SQLStore, clock_rows, department_rows, event_row, problem_row
 from tests.conftest import World, build_world
 
+#: Assignments are spread over this long (the calendar covers the years ahead only so far).
+SPREAD = timedelta(days=240)
+
 # --- data through the library's bulk path ------------------------------------------------
 
 
@@ -85,8 +88,9 @@ def open_assignments(store: SQLStore, count: int, *, batch: int = 2000) -> World
     world = build_world(Ledger(store))
     bulk = BulkStore(store, batch=batch)
     world.ledger = Ledger(bulk, clock=world.clock)
+    step = SPREAD / count  # cutoffs spread over SPREAD, inside the calendar's years
     for n in range(count):
-        world.later(minutes=30)
+        world.later(seconds=step.total_seconds())
         world.assigned(f"问题{n}")
     bulk.flush()
     world.ledger = Ledger(store, clock=world.clock)
@@ -200,7 +204,7 @@ def sweep_and_metrics(store: SQLStore, count: int) -> dict[str, Any]:
     generated_s = time.perf_counter() - started
     with store.writing() as conn:
         conn.exec_driver_sql("ANALYZE")
-    as_of = world.clock.now() - timedelta(minutes=30 * count // 2)  # about half are due by then
+    as_of = world.clock.now() - SPREAD / 2  # about half are due by then
 
     def library() -> list[str]:
         with store.unit_of_work() as uow:

@@ -24,6 +24,8 @@ dialect-neutral code in `govbiz.storage.sql`.  Here:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 import sqlalchemy as sa
@@ -57,6 +59,17 @@ class PostgresStore(SQLStore):
     def unit_of_work(self) -> PostgresUnitOfWork:
         """A new unit of work over this store."""
         return PostgresUnitOfWork(self)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for one read, in autocommit: no BEGIN and ROLLBACK round trips.
+
+        Every read of a unit of work is a single statement, which PostgreSQL
+        runs on its own consistent snapshot anyway; a command makes several
+        such reads, so the two round trips saved per read add up.
+        """
+        with super().reading() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def before_append(self, conn: Connection) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""
