@@ -52,6 +52,13 @@ def test_out_writes_the_summary_and_the_sqlite_ledger(runner: CliRunner, tmp_pat
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["figures"]["assigned"] == 59
     assert (out / "ledger.db").stat().st_size > 0
+    # The metrics reports, in every installed format, with each rate beside its definition.
+    assert {p.suffix for p in out.glob("report.*")} >= {".md", ".json", ".csv", ".html"}
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "办结率" in markdown
+    assert "64.3%" in markdown
+    assert (out / "report.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+    assert "http://" not in (out / "report.html").read_text(encoding="utf-8")
     again = runner.invoke(main, ["simulate", "--quiet", "--out", str(out)])
     assert again.exit_code == 2 and "already exists" in again.output
 

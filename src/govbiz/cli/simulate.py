@@ -103,6 +103,7 @@ def simulate(
         run = _run(run_simulation, scenario, options, url, notify, show_progress=not as_json)
         data = run.figures()
         elapsed = time.perf_counter() - started
+        reports = _write_reports(run, out) if out is not None else []
     if out is not None:
         (out / "summary.json").write_text(
             json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -117,6 +118,27 @@ def simulate(
     render_summary(data, Console(), elapsed=elapsed)
     if out is not None:
         click.echo(f"Wrote {out / 'summary.json'}" + (f" and the ledger at {url}" if db is None else ""))
+        click.echo("Reports: " + ", ".join(str(path) for path in reports))
+
+
+def _write_reports(run: Any, out: Path) -> list[Path]:
+    """The metrics report of the run's main division, in every registered format, into `out`.
+
+    Markdown, JSON, CSV and HTML are built in; plugins add more (xlsx).
+    """
+    from govbiz.plugins import report_formats
+    from govbiz.reports.report import build_metrics_report
+
+    county = run.main.code
+    report = build_metrics_report(run.ledger, run.viewer(county), as_of=run.ledger.clock.now(), county=county)
+    written = []
+    for name, fmt in sorted(report_formats().items()):
+        path = out / f"report{fmt.suffix}"
+        if path in written:  # two formats with one suffix: keep both apart
+            path = out / f"report-{name}{fmt.suffix}"
+        path.write_bytes(fmt.render(report))
+        written.append(path)
+    return written
 
 
 def _default_url(out: Path | None, scratch: Path) -> str:
