@@ -19,13 +19,13 @@ from typing import Any
 
 from govbiz import commands as c
 from govbiz.audit import verify
-from govbiz.domain import Actor, DomainEvent, Problem, Role, replay
+from govbiz.domain import Actor, Role, replay
 from govbiz.errors import ConcurrencyError
 from govbiz.ledger import Ledger
-from govbiz.notify.outbox import Outbox, OutboxEntry
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql.sqlite import open_sqlite
+from govbiz.testing.contention import BarrierStore
 from tests.conftest import build_world
 
 WORKERS = 4
@@ -34,68 +34,13 @@ FREE_COMMANDS = 25
 SPAWN = multiprocessing.get_context("spawn")  # nothing inherited: each worker opens the file itself
 
 
-class _WaitBeforeCommit(UnitOfWork):
-    """A unit of work that meets the other workers at a barrier before committing."""
-
-    def __init__(self, inner: UnitOfWork, barrier: Any) -> None:
-        self.inner = inner
-        self.barrier = barrier
-
-    def get_problem(self, problem_id: str) -> Problem | None:
-        return self.inner.get_problem(problem_id)
-
-    def find_problems(self, query: ProblemQuery) -> Any:
-        return self.inner.find_problems(query)
-
-    def get_record(self, kind: RecordKind, key: str) -> Record | None:
-        return self.inner.get_record(kind, key)
-
-    def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
-        return self.inner.list_records(kind, counties)
-
-    def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
-        return self.inner.events(stream, stream_id)
-
-    def next_number(self, counter: str) -> int:
-        return self.inner.next_number(counter)
-
-    def save_problem(self, problem: Problem, event: DomainEvent) -> None:
-        self.inner.save_problem(problem, event)
-
-    def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
-        self.inner.save_record(kind, key, record, event)
-
-    def enqueue(self, entry: OutboxEntry) -> bool:
-        return self.inner.enqueue(entry)
-
-    def commit(self) -> None:
-        if self.barrier is not None:
-            self.barrier.wait(timeout=60)
-        self.inner.commit()
-
-    def rollback(self) -> None:
-        self.inner.rollback()
-
-
-class _Contending(Store):
-    def __init__(self, inner: Store, barrier: Any) -> None:
-        self.inner = inner
-        self.barrier = barrier
-
-    def unit_of_work(self) -> UnitOfWork:
-        return _WaitBeforeCommit(self.inner.unit_of_work(), self.barrier)
-
-    def outbox(self) -> Outbox:
-        return self.inner.outbox()
-
-
 def _worker(name: str, job: tuple[str, str, list[str]], barrier: Any, results: Any) -> None:
     url, contested, free = job
     try:
         store = open_sqlite(url)
         supervisor = Actor(id=f"dcs-{name}", role=Role.SUPERVISOR, county="430800")
         outcomes: list[tuple[str, ...]] = []
-        contending = Ledger(_Contending(store, barrier))
+        contending = Ledger(BarrierStore(store, barrier))
         for _ in range(ROUNDS):
             try:
                 done = contending.handle(supervisor, c.SendReminder(problem_id=contested, note=name))

@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from govbiz.domain.events import DomainEvent
-from govbiz.domain.problem import Problem
-from govbiz.notify.outbox import Outbox, OutboxEntry
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.storage.delegating import DelegatingStore, DelegatingUnitOfWork
+from govbiz.storage.port import Store, UnitOfWork
 
 if TYPE_CHECKING:
     from govbiz.ledger import Ledger
@@ -33,38 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["Batch", "all_or_nothing"]
 
 
-class _SharedUnit(UnitOfWork):
+class _SharedUnit(DelegatingUnitOfWork):
     """One command's view of the batch's unit: its commit and rollback belong to the batch."""
-
-    def __init__(self, outer: UnitOfWork) -> None:
-        self._outer = outer
-
-    def get_problem(self, problem_id: str) -> Problem | None:
-        return self._outer.get_problem(problem_id)
-
-    def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
-        return self._outer.find_problems(query)
-
-    def get_record(self, kind: RecordKind, key: str) -> Record | None:
-        return self._outer.get_record(kind, key)
-
-    def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
-        return self._outer.list_records(kind, counties)
-
-    def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
-        return self._outer.events(stream, stream_id)
-
-    def next_number(self, counter: str) -> int:
-        return self._outer.next_number(counter)
-
-    def save_problem(self, problem: Problem, event: DomainEvent) -> None:
-        self._outer.save_problem(problem, event)
-
-    def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
-        self._outer.save_record(kind, key, record, event)
-
-    def enqueue(self, entry: OutboxEntry) -> bool:
-        return self._outer.enqueue(entry)
 
     def commit(self) -> None:
         """Nothing yet: the batch commits every command at its end."""
@@ -73,16 +42,18 @@ class _SharedUnit(UnitOfWork):
         """Nothing: a failed command aborts the whole batch, which discards everything."""
 
 
-class _BatchStore(Store):
+class _BatchStore(DelegatingStore):
+    """Hands every command the batch's one unit of work (the outbox stays the real store's)."""
+
     def __init__(self, store: Store, outer: UnitOfWork) -> None:
-        self._store = store
+        super().__init__(store)
         self._outer = outer
 
     def unit_of_work(self) -> UnitOfWork:
         return _SharedUnit(self._outer)
 
-    def outbox(self) -> Outbox:
-        return self._store.outbox()
+    def close(self) -> None:
+        """Nothing: the batch borrows the ledger's store and must not close it."""
 
 
 @attrs.define
