@@ -127,6 +127,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._records: dict[tuple[RecordKind, str], Record] = {}
         self._events: list[DomainEvent] = []
         self._outbox: dict[str, OutboxEntry] = {}
+        self._read: dict[tuple[RecordKind, str], Record] = {}
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
@@ -148,10 +149,20 @@ class SQLUnitOfWork(UnitOfWork):
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
         if (kind, key) in self._records:
             return self._records[(kind, key)]
+        if (kind, key) in self._read:
+            # One command reads the same department or enterprise several times (to
+            # validate, then to name it in a notification): one round trip is enough.
+            # Only records found are kept: a registry record never changes once
+            # registered, but one missing now may be committed by another unit.
+            return self._read[(kind, key)]
         where = (t.records.c.kind == kind.value, t.records.c.key == key)
         with self._store.reading() as conn:
             data = conn.execute(sa.select(t.records.c.data).where(*where)).scalar()
-        return codec.decode_record(kind, data) if data is not None else None
+        if data is None:
+            return None
+        record = codec.decode_record(kind, data)
+        self._read[(kind, key)] = record
+        return record
 
     def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
         statement = sa.select(t.records.c.key, t.records.c.data).where(t.records.c.kind == kind.value)
@@ -218,6 +229,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._records.clear()
         self._events.clear()
         self._outbox.clear()
+        self._read.clear()
 
     def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write one record's new state if its stored version is still `first - 1`."""
