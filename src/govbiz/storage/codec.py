@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar, Union, cast
@@ -94,77 +94,147 @@ def decode(cls: type[T], data: Any) -> T:
 
 
 def _decode(tp: Any, data: Any, path: str) -> Any:
+    return _decoder(tp)(data, path)
+
+
+#: A decoder takes the data and its dotted path (for error messages) and returns the value.
+Decoder = Callable[[Any, str], Any]
+
+#: One compiled decoder per type: the annotations are read once, not on every value
+#: (reading them each time made decoding a problem cost ~65 µs; a sweep decodes thousands).
+_DECODERS: dict[Any, Decoder] = {}
+
+
+def _decoder(tp: Any) -> Decoder:
+    found = _DECODERS.get(tp)
+    if found is None:
+        found = _compile(tp)
+        _DECODERS[tp] = found
+    return found
+
+
+def _compile(tp: Any) -> Decoder:
     origin = typing.get_origin(tp)
     if tp is Any or tp is object:
-        return data
+        return lambda data, path: data
     if origin in (Union, types.UnionType):
-        return _decode_union(tp, data, path)
-    if data is None:
-        raise ValidationError(path, data, f"expected {_name(tp)}, got null")
+        return _compile_union(tp)
     if origin is tuple:
-        return _decode_tuple(tp, data, path)
+        return _not_null(tp, _compile_tuple(tp))
     if origin is not None and issubclass(origin, Mapping):
-        _expect(data, dict, tp, path)
-        return dict(data)
+        return _not_null(tp, _compile_mapping(tp))
     if isinstance(tp, type) and attrs.has(tp):
-        return _decode_attrs(tp, data, path)
-    return _decode_scalar(tp, data, path)
+        return _not_null(tp, _compile_attrs(tp))
+    return _not_null(tp, _compile_scalar(tp))
 
 
-def _decode_scalar(tp: Any, data: Any, path: str) -> Any:
+def _not_null(tp: Any, inner: Decoder) -> Decoder:
+    def decode(data: Any, path: str) -> Any:
+        if data is None:
+            raise ValidationError(path, data, f"expected {_name(tp)}, got null")
+        return inner(data, path)
+
+    return decode
+
+
+def _compile_scalar(tp: Any) -> Decoder:
     if isinstance(tp, type) and issubclass(tp, Enum):
-        try:
-            return tp(data)
-        except ValueError:
-            raise ValidationError(path, data, f"not a {tp.__name__}") from None
+        enum = tp
+
+        def decode_enum(data: Any, path: str) -> Any:
+            try:
+                return enum(data)
+            except ValueError:
+                raise ValidationError(path, data, f"not a {enum.__name__}") from None
+
+        return decode_enum
     if tp is datetime or tp is date:
-        _expect(data, str, tp, path)
-        try:
-            return tp.fromisoformat(data)
-        except ValueError:
-            raise ValidationError(path, data, f"not an ISO 8601 {tp.__name__}") from None
+        parse = tp.fromisoformat
+
+        def decode_instant(data: Any, path: str) -> Any:
+            _expect(data, str, tp, path)
+            try:
+                return parse(data)
+            except ValueError:
+                raise ValidationError(path, data, f"not an ISO 8601 {tp.__name__}") from None
+
+        return decode_instant
     if tp not in (str, int, bool, float):
-        raise TypeError(f"the storage codec cannot decode {_name(tp)} at {path}")
-    _expect(data, tp, tp, path)
-    return data
+
+        def cannot(data: Any, path: str) -> Any:
+            raise TypeError(f"the storage codec cannot decode {_name(tp)} at {path}")
+
+        return cannot
+
+    def decode_plain(data: Any, path: str) -> Any:
+        _expect(data, tp, tp, path)
+        return data
+
+    return decode_plain
 
 
-def _decode_union(tp: Any, data: Any, path: str) -> Any:
+def _compile_union(tp: Any) -> Decoder:
     members = typing.get_args(tp)
-    if data is None:
-        if type(None) in members:
-            return None
-        raise ValidationError(path, data, f"expected {_name(tp)}, got null")
-    failures: list[ValidationError] = []
-    for member in members:
-        if member is type(None):
-            continue
-        try:
-            return _decode(member, data, path)
-        except ValidationError as error:
-            failures.append(error)
-    raise failures[0]
+    optional = type(None) in members
+    decoders = [_decoder(member) for member in members if member is not type(None)]
+
+    def decode(data: Any, path: str) -> Any:
+        if data is None:
+            if optional:
+                return None
+            raise ValidationError(path, data, f"expected {_name(tp)}, got null")
+        failures: list[ValidationError] = []
+        for member in decoders:
+            try:
+                return member(data, path)
+            except ValidationError as error:
+                failures.append(error)
+        raise failures[0]
+
+    return decode
 
 
-def _decode_tuple(tp: Any, data: Any, path: str) -> tuple[Any, ...]:
-    _expect(data, list, tp, path)
+def _compile_tuple(tp: Any) -> Decoder:
     args = typing.get_args(tp)
     if len(args) == 2 and args[1] is Ellipsis:
-        return tuple(_decode(args[0], item, f"{path}.{i}") for i, item in enumerate(data))
-    if len(args) != len(data):
-        raise ValidationError(path, data, f"expected {len(args)} items")
-    return tuple(
-        _decode(arg, item, f"{path}.{i}") for i, (arg, item) in enumerate(zip(args, data, strict=True))
-    )
+        item = _decoder(args[0])
+
+        def decode_many(data: Any, path: str) -> tuple[Any, ...]:
+            _expect(data, list, tp, path)
+            return tuple(item(value, f"{path}.{i}") for i, value in enumerate(data))
+
+        return decode_many
+    items = [_decoder(arg) for arg in args]
+
+    def decode_fixed(data: Any, path: str) -> tuple[Any, ...]:
+        _expect(data, list, tp, path)
+        if len(items) != len(data):
+            raise ValidationError(path, data, f"expected {len(args)} items")
+        return tuple(d(value, f"{path}.{i}") for i, (d, value) in enumerate(zip(items, data, strict=True)))
+
+    return decode_fixed
 
 
-def _decode_attrs(cls: type[Any], data: Any, path: str) -> Any:
-    _expect(data, dict, cls, path)
-    kwargs = {}
-    for name, hint in _field_types(cls):
-        if name in data:  # a missing field takes its default: snapshots written before it existed
-            kwargs[name] = _decode(hint, data[name], f"{path}.{name}")
-    return cls(**kwargs)
+def _compile_mapping(tp: Any) -> Decoder:
+    def decode(data: Any, path: str) -> Any:
+        _expect(data, dict, tp, path)
+        return dict(data)
+
+    return decode
+
+
+def _compile_attrs(cls: type[Any]) -> Decoder:
+    fields = [(name, _decoder(hint)) for name, hint in _field_types(cls)]
+
+    def decode(data: Any, path: str) -> Any:
+        _expect(data, dict, cls, path)
+        kwargs = {}
+        for name, field in fields:
+            if name in data:  # a missing field takes its default: snapshots written before it existed
+                kwargs[name] = field(data[name], f"{path}.{name}")
+        return cls(**kwargs)
+
+    return decode
 
 
 def _field_types(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
@@ -200,7 +270,7 @@ def encode_problem(problem: Problem) -> dict[str, Any]:
 
 def decode_problem(data: Mapping[str, Any]) -> Problem:
     """Inverse of `encode_problem`."""
-    return _decode_attrs(Problem, data, "problem")  # type: ignore[no-any-return]
+    return cast(Problem, _decode(Problem, data, "problem"))
 
 
 def encode_record(record: Record) -> dict[str, Any]:
@@ -210,7 +280,7 @@ def encode_record(record: Record) -> dict[str, Any]:
 
 def decode_record(kind: RecordKind, data: Mapping[str, Any]) -> Record:
     """Inverse of `encode_record` for a record of `kind`."""
-    return _decode_attrs(RECORD_CLASSES[kind], data, kind.value)  # type: ignore[no-any-return]
+    return cast(Record, _decode(RECORD_CLASSES[kind], data, kind.value))
 
 
 def encode_event(event: DomainEvent) -> dict[str, Any]:
@@ -220,4 +290,4 @@ def encode_event(event: DomainEvent) -> dict[str, Any]:
 
 def decode_event(data: Mapping[str, Any]) -> DomainEvent:
     """Inverse of `encode_event`."""
-    return _decode_attrs(DomainEvent, data, "event")  # type: ignore[no-any-return]
+    return cast(DomainEvent, _decode(DomainEvent, data, "event"))
