@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from govbiz.cli.options import as_of_option, county_option, db_option, echo_json, govbiz_errors, json_option
-from govbiz.cli.report import FormatOption, pick_format, resolve_county, write_output
+from govbiz.cli.report import format_option, out_option, pick_format, resolve_county, write_output
 
 if TYPE_CHECKING:
     from govbiz.reports.format import TableReader
@@ -18,15 +18,8 @@ __all__ = ["export_command", "import_command"]
 
 
 @click.command("export")
-@click.option(
-    "--format",
-    "format_name",
-    cls=FormatOption,
-    metavar="NAME",
-    default=None,
-    help="Output format (default: from the --out suffix, else xlsx).",
-)
-@click.option("--out", metavar="FILE", default=None, help="File to write; standard output if omitted or '-'.")
+@format_option("xlsx")
+@out_option
 @db_option
 @county_option
 @as_of_option

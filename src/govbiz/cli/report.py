@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,7 +16,17 @@ if TYPE_CHECKING:
     from govbiz.ledger import Ledger
     from govbiz.reports.format import Report, ReportFormat
 
-__all__ = ["FormatOption", "pick_format", "report_command", "resolve_county", "write_output"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = [
+    "FormatOption",
+    "format_option",
+    "out_option",
+    "pick_format",
+    "report_command",
+    "resolve_county",
+    "write_output",
+]
 
 
 class FormatOption(click.Option):
@@ -83,16 +94,27 @@ def write_output(fmt: ReportFormat, report: Report, out: str | None) -> None:
     click.echo(f"wrote {path} ({fmt.name}, {len(data)} bytes)", err=True)
 
 
-@click.command("report")
-@click.option(
-    "--format",
-    "format_name",
-    cls=FormatOption,
-    metavar="NAME",
-    default=None,
-    help="Output format (default: from the --out suffix, else markdown).",
+def format_option(fallback: str) -> Callable[[F], F]:
+    """`--format NAME`, listing the registered formats; default from `--out`'s suffix, else `fallback`."""
+    return click.option(
+        "--format",
+        "format_name",
+        cls=FormatOption,
+        metavar="NAME",
+        default=None,
+        help=f"Output format (default: from the --out suffix, else {fallback}).",
+    )
+
+
+#: `--out FILE`, shared by the commands that write a report or a ledger file.
+out_option = click.option(
+    "--out", metavar="FILE", default=None, help="File to write; standard output if omitted or '-'."
 )
-@click.option("--out", metavar="FILE", default=None, help="File to write; standard output if omitted or '-'.")
+
+
+@click.command("report")
+@format_option("markdown")
+@out_option
 @db_option
 @county_option
 @as_of_option
