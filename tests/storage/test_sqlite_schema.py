@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 import govbiz
 from govbiz import commands as c
 from govbiz.audit import verify
-from govbiz.domain import Problem, replay
+from govbiz.domain import replay
 from govbiz.errors import StorageError, ValidationError
 from govbiz.ledger import Ledger
 from govbiz.plugins import make_plugin_manager
@@ -28,6 +28,7 @@ from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.sqlite import open_sqlite, parse_sqlite_url, sqlite_engine
 from govbiz.storage.sql.store import SQLStore, clock_rows, problem_conditions, problem_row
+from govbiz.testing.migrations import rows_at_first_schema
 from tests.conftest import BEIJING, World, build_world
 
 
@@ -206,32 +207,6 @@ def test_the_migrations_build_exactly_the_schema(tmp_path: Path) -> None:
     assert migrate.revisions() == ["0001", "0002", "0003", "0004"]
 
 
-def old_rows(world: World) -> dict[str, list[dict[str, Any]]]:
-    """The ledger's data in the shape of schema 0001: no hash columns, no running-clock rows."""
-    with world.ledger.store.unit_of_work() as uow:
-        problems = list(uow.find_problems(ProblemQuery()))
-        records = [(kind, r) for kind in RecordKind for r in uow.list_records(kind)]
-        events = uow.events()
-    from govbiz.storage.sql.store import department_rows, event_row, record_row
-
-    def without_hash(problem: Problem) -> dict[str, Any]:
-        row = problem_row(problem)
-        del row["last_hash"], row["data"]["last_hash"]
-        return row
-
-    def unsealed(event: Any) -> dict[str, Any]:
-        row = event_row(event)
-        del row["prev_hash"], row["hash"]
-        return row
-
-    return {
-        "problems": [without_hash(p) for p in problems],
-        "problem_departments": [row for p in problems for row in department_rows(p)],
-        "records": [record_row(kind, getattr(r, "id", None) or r.code, r) for kind, r in records],
-        "events": [unsealed(e) for e in events],
-    }
-
-
 def raw(value: Any) -> Any:
     """A value as SQLite stores it: JSON text, UTC wall time, or as it is."""
     if isinstance(value, dict | list):
@@ -247,7 +222,7 @@ def test_a_database_at_the_first_schema_upgrades_with_its_data(tmp_path: Path) -
     signed, in_progress = world.signed("用地指标调整"), world.signed("规划许可变更")
     in_progress = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=in_progress.id, text="推进中"))
     collected = world.collect("贷款续贷")
-    rows = old_rows(world)
+    rows = rows_at_first_schema(world.ledger)
     path = tmp_path / "ledger.db"
     engine = sqlite_engine(parse_sqlite_url(url_of(path)))
     with engine.begin() as conn:

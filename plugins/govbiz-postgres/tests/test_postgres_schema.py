@@ -19,15 +19,15 @@ import govbiz
 from govbiz import commands as c
 from govbiz.audit import verify
 from govbiz.cli import main
-from govbiz.domain import Problem, replay
+from govbiz.domain import replay
 from govbiz.errors import StorageError, ValidationError
 from govbiz.ledger import Ledger
 from govbiz.plugins import make_plugin_manager, register_plugin
-from govbiz.storage.port import ProblemQuery, RecordKind
+from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.store import department_rows, event_row, problem_row, record_row
-from tests.conftest import BEIJING, World, build_world
+from govbiz.testing.migrations import rows_at_first_schema
+from tests.conftest import BEIJING, build_world
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -174,36 +174,11 @@ def test_the_migrations_build_exactly_the_schema_on_postgres(pg_url: str) -> Non
     engine.dispose()
 
 
-def old_rows(world: World) -> dict[str, list[dict[str, Any]]]:
-    """The ledger's data in the shape of schema 0001: no hash columns, no running-clock rows."""
-    with world.ledger.store.unit_of_work() as uow:
-        problems = list(uow.find_problems(ProblemQuery()))
-        records = [(kind, r) for kind in RecordKind for r in uow.list_records(kind)]
-        events = uow.events()
-
-    def without_hash(problem: Problem) -> dict[str, Any]:
-        row = problem_row(problem)
-        del row["last_hash"], row["data"]["last_hash"]
-        return row
-
-    def unsealed(event: Any) -> dict[str, Any]:
-        row = event_row(event)
-        del row["prev_hash"], row["hash"]
-        return row
-
-    return {
-        "problems": [without_hash(p) for p in problems],
-        "problem_departments": [row for p in problems for row in department_rows(p)],
-        "records": [record_row(kind, getattr(r, "id", None) or r.code, r) for kind, r in records],
-        "events": [unsealed(e) for e in events],
-    }
-
-
 def test_a_database_at_the_first_schema_upgrades_with_govbiz_db_upgrade(pg_url: str) -> None:
     world = build_world()
     signed, in_progress = world.signed("用地指标调整"), world.signed("规划许可变更")
     in_progress = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=in_progress.id, text="推进中"))
-    rows = old_rows(world)
+    rows = rows_at_first_schema(world.ledger)
     engine = engine_for(pg_url)
     with engine.begin() as conn:
         migrate.upgrade(conn, "0001")

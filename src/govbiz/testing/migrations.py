@@ -1,0 +1,47 @@
+"""Helpers for testing a SQL dialect's migrations from the first schema forward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govbiz.domain.problem import Problem
+from govbiz.ledger import Ledger
+from govbiz.domain.tenancy import Department, Division
+from govbiz.storage.port import ProblemQuery, Record, RecordKind
+from govbiz.storage.sql.store import department_rows, event_row, problem_row, record_row
+
+__all__ = ["rows_at_first_schema"]
+
+
+def rows_at_first_schema(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
+    """The ledger's data as rows of schema 0001: no hash columns, no running-clock rows.
+
+    Insert them into a database migrated to revision 0001, then upgrade it,
+    to prove an old county database keeps its data.
+    """
+    with ledger.store.unit_of_work() as uow:
+        problems = list(uow.find_problems(ProblemQuery()))
+        records = [(kind, r) for kind in RecordKind for r in uow.list_records(kind)]
+        events = uow.events()
+
+    def without_hash(problem: Problem) -> dict[str, Any]:
+        row = problem_row(problem)
+        del row["last_hash"], row["data"]["last_hash"]
+        return row
+
+    def unsealed(event: Any) -> dict[str, Any]:
+        row = event_row(event)
+        del row["prev_hash"], row["hash"]
+        return row
+
+    return {
+        "problems": [without_hash(p) for p in problems],
+        "problem_departments": [row for p in problems for row in department_rows(p)],
+        "records": [record_row(kind, _key(r), r) for kind, r in records],
+        "events": [unsealed(e) for e in events],
+    }
+
+
+def _key(record: Record) -> str:
+    """A registry record's key: divisions and departments by code, the rest by id."""
+    return record.code if isinstance(record, Division | Department) else record.id
