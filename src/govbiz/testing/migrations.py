@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from govbiz.domain.problem import Problem
-from govbiz.ledger import Ledger
 from govbiz.domain.tenancy import Department, Division
+from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery, Record, RecordKind
 from govbiz.storage.sql.store import department_rows, event_row, problem_row, record_row
 
