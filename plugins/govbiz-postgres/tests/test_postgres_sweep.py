@@ -1,17 +1,13 @@
-"""The bulk path, and the deadline sweep pushed down to an index range scan on PostgreSQL."""
+"""The deadline sweep pushed down to an index range scan on PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from govbiz_postgres.bulk import BulkStore
 from govbiz_postgres.store import PostgresStore
 
-from govbiz import commands as c
-from govbiz.domain import replay
-from govbiz.errors import NotFoundError
 from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import schema as t
@@ -38,26 +34,6 @@ def plan(store: PostgresStore, query: ProblemQuery) -> str:
     with store.reading() as conn:
         sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
         return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
-
-
-def test_bulk_loading_stores_what_the_commands_decided(pg_store: PostgresStore) -> None:
-    world = bulk_world(pg_store, 120)
-    with pg_store.unit_of_work() as uow:
-        problems = list(uow.find_problems(ProblemQuery()))
-        assert len(problems) == 120
-        assert all(p.state.value == "assigned" for p in problems)
-        for problem in problems[::17]:
-            assert replay(uow.events("problem", problem.id)) == problem
-    # A refused command inside a batch leaves nothing of itself; the others are kept.
-    bulk = BulkStore(pg_store, batch=10)
-    ledger = Ledger(bulk, clock=world.clock)
-    ledger.handle(world.zgj, c.SignAssignment(problem_id=problems[0].id))
-    with pytest.raises(NotFoundError):
-        ledger.handle(world.zgj, c.SignAssignment(problem_id="430800-2099-9999"))
-    ledger.handle(world.zgj, c.SignAssignment(problem_id=problems[1].id))
-    bulk.flush()
-    with pg_store.unit_of_work() as uow:
-        assert [uow.get_problem(p.id).state.value for p in problems[:3]] == ["signed", "signed", "assigned"]  # type: ignore[union-attr]
 
 
 def test_the_deadline_sweep_uses_the_cutoff_index(pg_store: PostgresStore) -> None:

@@ -5,7 +5,7 @@ million problems, pays one transaction (and one WAL flush) per command on
 the normal path.  `BulkStore` wraps a `SQLStore` (PostgreSQL or SQLite) so
 that a `govbiz.ledger.Ledger` on it runs every command as usual (the same
 validation, deadlines, events and audit hashes) while the writes of `batch`
-commands go to the database in one `SQLUnitOfWork.commit`::
+commands go to the database in one transaction::
 
     bulk = BulkStore(store, batch=1000)
     ledger = Ledger(bulk, clock=clock)
@@ -13,24 +13,64 @@ commands go to the database in one `SQLUnitOfWork.commit`::
         ledger.handle(actor, command)
     bulk.flush()  # the last, partial batch
 
+A flush writes each table in a few multi-row statements rather than a few
+statements per command: records and problems created in the batch go in
+with one `INSERT` per table, as do their events, department and clock rows
+and queued notifications.  Those already stored are updated one by one,
+with the usual version check.  Ledger numbers (台账编号) are reserved in
+blocks of `batch`; numbers a load did not use are handed back at the end
+when nobody else took one meanwhile, so a quiet import leaves no gaps.
+
 Only for a ledger nobody else writes meanwhile: a conflict found at a flush
-refuses the whole batch (`ConcurrencyError`), and subscribers hear of a
-command's events before its batch is flushed.
+refuses the whole batch (`ConcurrencyError`), a notification whose key was
+queued by someone else before the flush is skipped then (not refused at
+once), and subscribers hear of a command's events before its batch is
+flushed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
 from govbiz.domain.events import DomainEvent
+from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
+from govbiz.errors import ConcurrencyError
 from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage.port import Record, RecordKind, Store
-from govbiz.storage.sql.store import SQLStore, SQLUnitOfWork
+from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.outbox import entry_row
+from govbiz.storage.sql.store import (
+    SQLStore,
+    SQLUnitOfWork,
+    clock_rows,
+    department_rows,
+    event_row,
+    problem_row,
+    record_row,
+)
 
 __all__ = ["BulkStore"]
 
 _MISSING = object()
+
+
+class _NumberBlock:
+    """Ledger numbers reserved from a counter, handed out one by one."""
+
+    def __init__(self, store: SQLStore, counter: str, size: int) -> None:
+        self.counter = counter
+        self.next, self.end = _reserve(store, counter, size)
+
+    def take(self) -> int | None:
+        if self.next > self.end:
+            return None
+        self.next += 1
+        return self.next - 1
 
 
 class _BatchUnit(SQLUnitOfWork):
@@ -40,15 +80,23 @@ class _BatchUnit(SQLUnitOfWork):
     what that command staged, whatever the size of the batch.
     """
 
-    def __init__(self, store: SQLStore) -> None:
+    def __init__(self, store: SQLStore, block: int) -> None:
         super().__init__(store)
         self._store_ref = store
+        self._block = block
+        self._numbers: dict[str, _NumberBlock] = {}
         self._undo: list[tuple[str, Any, Any]] = []
         self._events_mark = 0
         self.accepted = 0
 
     def next_number(self, counter: str) -> int:
-        return self._store_ref.unit_of_work().next_number(counter)  # the dialect's own, committed at once
+        block = self._numbers.get(counter)
+        number = block.take() if block is not None else None
+        if number is None:
+            block = self._numbers[counter] = _NumberBlock(self._store_ref, counter, self._block)
+            number = block.take()
+            assert number is not None  # a fresh block holds at least one number
+        return number
 
     def save_problem(self, problem: Problem, event: DomainEvent) -> None:
         self._undo.append(("problem", problem.id, self._problems.get(problem.id, _MISSING)))
@@ -59,10 +107,12 @@ class _BatchUnit(SQLUnitOfWork):
         super().save_record(kind, key, record, event)
 
     def enqueue(self, entry: OutboxEntry) -> bool:
-        queued = super().enqueue(entry)
-        if queued:
-            self._undo.append(("outbox", entry.key, _MISSING))
-        return queued
+        # Keys already stored are found at the flush, in one query for the batch.
+        if entry.key in self._outbox:
+            return False
+        self._outbox[entry.key] = entry
+        self._undo.append(("outbox", entry.key, _MISSING))
+        return True
 
     def commit(self) -> None:
         """Accept this command's writes into the batch (nothing is written yet)."""
@@ -88,10 +138,117 @@ class _BatchUnit(SQLUnitOfWork):
     def flush(self) -> None:
         """Write every accepted command in one transaction."""
         self.rollback()
-        SQLUnitOfWork.commit(self)  # ends by calling rollback(): nothing is left to undo
+        if self._events or self._outbox:
+            with self._store.writing() as conn:
+                self._write_batch(conn)
         SQLUnitOfWork.rollback(self)
         self._events_mark = 0
         self.accepted = 0
+
+    def give_back(self) -> None:
+        """Return the reserved numbers nobody used, if no one took a number since."""
+        for block in self._numbers.values():
+            _give_back(self._store_ref, block)
+        self._numbers.clear()
+
+    def _write_batch(self, conn: Connection) -> None:
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
+        for event in self._events:  # each command checked that its versions follow on
+            key = (event.stream, event.stream_id)
+            spans[key] = (spans[key][0] if key in spans else event.version, event.version)
+        for (stream, stream_id), (first, last) in spans.items():
+            if first > 1:  # stored before this batch: the usual checked update, one by one
+                self._write_state(conn, stream, stream_id, first, last)
+        self._insert_created(conn, {key: last for key, (first, last) in spans.items() if first == 1})
+        self._store.before_append(conn)
+        if self._events:
+            conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
+        self._insert_outbox(conn)
+
+    def _insert_created(self, conn: Connection, created: dict[tuple[str, str], int]) -> None:
+        """Insert what this batch created, one statement per table."""
+        records = []
+        for (stream, key), version in created.items():
+            if stream != PROBLEM_STREAM:
+                kind = RecordKind(stream)
+                records.append({**record_row(kind, key, self._records[(kind, key)]), "version": version})
+        problems = [self._problems[key] for stream, key in created if stream == PROBLEM_STREAM]
+        _insert_new(conn, t.records, records, lambda row: (row["kind"], row["key"]))
+        _insert_new(
+            conn, t.problems, [problem_row(p) for p in problems], lambda row: (PROBLEM_STREAM, row["id"])
+        )
+        departments = [row for p in problems for row in department_rows(p)]
+        if departments:
+            conn.execute(sa.insert(t.problem_departments), departments)
+        clocks = [row for p in problems for row in clock_rows(p)]
+        if clocks:
+            conn.execute(sa.insert(t.problem_clocks), clocks)
+
+    def _insert_outbox(self, conn: Connection) -> None:
+        """Insert the batch's notifications but those whose key is stored already."""
+        keys = list(self._outbox)
+        stored: set[str] = set()
+        for start in range(0, len(keys), _IN_LIST):
+            chunk = keys[start : start + _IN_LIST]
+            stored.update(conn.execute(sa.select(t.outbox.c.key).where(t.outbox.c.key.in_(chunk))).scalars())
+        rows = [entry_row(entry) for key, entry in self._outbox.items() if key not in stored]
+        if rows:
+            conn.execute(sa.insert(t.outbox), rows)
+
+
+#: Keys per `IN (...)` list: well under every dialect's limit on bound parameters.
+_IN_LIST = 500
+
+
+def _insert_new(
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    stream_key: Callable[[dict[str, Any]], tuple[str, str]],
+) -> None:
+    """Insert rows that must not exist yet; a clash refuses the batch, naming the first record found."""
+    if not rows:
+        return
+    try:
+        with conn.begin_nested():  # a savepoint, so the clash can be looked up below
+            conn.execute(sa.insert(table), rows)
+    except sa.exc.IntegrityError as error:
+        for row in rows:
+            stream, key = stream_key(row)
+            where = [column == row[column.name] for column in table.primary_key.columns]
+            stored = conn.execute(sa.select(table.c.version).where(*where)).scalar()
+            if stored is not None:
+                raise ConcurrencyError(stream, key, 0, stored) from error
+        raise
+
+
+def _reserve(store: SQLStore, counter: str, size: int) -> tuple[int, int]:
+    """Take `size` numbers of `counter` in one committed step; return the first and the last."""
+    c = t.counters.c
+    with store.writing() as conn:
+        bumped = conn.execute(sa.update(t.counters).where(c.name == counter).values(value=c.value + size))
+        if bumped.rowcount == 0:
+            try:
+                with conn.begin_nested():
+                    conn.execute(sa.insert(t.counters).values(name=counter, value=size))
+                return 1, size
+            except sa.exc.IntegrityError:  # created meanwhile by another process
+                conn.execute(sa.update(t.counters).where(c.name == counter).values(value=c.value + size))
+        last = int(conn.execute(sa.select(c.value).where(c.name == counter)).scalar_one())
+    return last - size + 1, last
+
+
+def _give_back(store: SQLStore, block: _NumberBlock) -> None:
+    """Lower the counter to the last number used, unless another unit took numbers since."""
+    if block.next > block.end:
+        return
+    c = t.counters.c
+    with store.writing() as conn:
+        conn.execute(
+            sa.update(t.counters)
+            .where(c.name == block.counter, c.value == block.end)
+            .values(value=block.next - 1)
+        )
 
 
 class BulkStore(Store):
@@ -100,17 +257,18 @@ class BulkStore(Store):
     def __init__(self, store: SQLStore, *, batch: int = 500) -> None:
         self.store = store
         self.batch = batch
-        self._unit = _BatchUnit(store)
+        self._unit = _BatchUnit(store, block=batch)
 
     def unit_of_work(self) -> _BatchUnit:
         """The current batch; flushed when it holds `batch` accepted commands."""
         if self._unit.accepted >= self.batch:
-            self.flush()
+            self._unit.flush()
         return self._unit
 
     def flush(self) -> None:
-        """Write the accepted commands not written yet."""
+        """Write the accepted commands not written yet, and hand back unused ledger numbers."""
         self._unit.flush()
+        self._unit.give_back()
 
     def outbox(self) -> Outbox:
         """The wrapped store's outbox."""
