@@ -212,21 +212,22 @@ def test_deadlines_follow_the_civil_code(start: datetime, clock: str) -> None:
 # -- warning levels -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("instant", "level"),
-    [
-        (at(D(2025, 9, 29)), WarningLevel.NORMAL),  # 5 working days left
-        (at(D(2025, 10, 1)), WarningLevel.NORMAL),  # 4 left: 10-9, 10, 11, 13
-        (at(D(2025, 10, 9)), WarningLevel.NORMAL),  # 3 left: 10-10, 10-11, 10-13
-        (at(D(2025, 10, 10)), WarningLevel.APPROACHING),  # 2 left: 10-11, 10-13
-        (at(D(2025, 10, 12)), WarningLevel.APPROACHING),  # 1 left
-        (at(D(2025, 10, 13), 9), WarningLevel.DUE_TODAY),
-        (at(D(2025, 10, 13), 23, 59), WarningLevel.DUE_TODAY),
-        (at(D(2025, 10, 14), 0), WarningLevel.OVERDUE),  # 1 working day late
-        (at(D(2025, 10, 20)), WarningLevel.OVERDUE),  # 5 working days late: not more than 5
-        (at(D(2025, 10, 21)), WarningLevel.SERIOUSLY_OVERDUE),  # 6
-    ],
-)
+#: Levels of the progress clock started 2025-09-26 (last day 2025-10-13) at instants around it.
+PROGRESS_LEVELS = [
+    (at(D(2025, 9, 29)), WarningLevel.NORMAL),  # 5 working days left
+    (at(D(2025, 10, 1)), WarningLevel.NORMAL),  # 4 left: 10-9, 10, 11, 13
+    (at(D(2025, 10, 9)), WarningLevel.NORMAL),  # 3 left: 10-10, 10-11, 10-13
+    (at(D(2025, 10, 10)), WarningLevel.APPROACHING),  # 2 left: 10-11, 10-13
+    (at(D(2025, 10, 12)), WarningLevel.APPROACHING),  # 1 left
+    (at(D(2025, 10, 13), 9), WarningLevel.DUE_TODAY),
+    (at(D(2025, 10, 13), 23, 59), WarningLevel.DUE_TODAY),
+    (at(D(2025, 10, 14), 0), WarningLevel.OVERDUE),  # 1 working day late
+    (at(D(2025, 10, 20)), WarningLevel.OVERDUE),  # 5 working days late: not more than 5
+    (at(D(2025, 10, 21)), WarningLevel.SERIOUSLY_OVERDUE),  # 6
+]
+
+
+@pytest.mark.parametrize(("instant", "level"), PROGRESS_LEVELS)
 def test_warning_levels(instant: datetime, level: WarningLevel) -> None:
     assert POLICY.warning_level(progress_from_0926(), instant) is level
 
@@ -244,6 +245,34 @@ def test_sweep_matches_one_by_one_and_keeps_keys() -> None:
     with pytest.raises(ValidationError) as caught:
         POLICY.sweep(deadlines, datetime(2025, 10, 10))
     assert caught.value.field == "at"
+
+
+@pytest.mark.parametrize(("instant", "level"), PROGRESS_LEVELS)
+def test_thresholds_give_the_same_levels_as_counting(instant: datetime, level: WarningLevel) -> None:
+    assert POLICY.thresholds(instant).level(progress_from_0926().last_day) is level
+
+
+@given(
+    instant=st.datetimes(
+        min_value=datetime(2024, 2, 1), max_value=datetime(2026, 11, 30), timezones=st.just(BEIJING)
+    ),
+    offset=st.integers(min_value=-45, max_value=45),
+    close=st.sampled_from([None, time(17, 30), time(18, 0)]),
+    approaching=st.integers(min_value=0, max_value=6),
+    seriously=st.integers(min_value=0, max_value=12),
+)
+def test_thresholds_agree_with_warning_level_for_any_last_day(
+    instant: datetime, offset: int, close: time | None, approaching: int, seriously: int
+) -> None:
+    """The dates a sweep hands to SQL classify every last day as counting working days does."""
+    policy = DeadlinePolicy(
+        close_of_business=close,
+        approaching_working_days=approaching,
+        seriously_overdue_working_days=seriously,
+    )
+    last_day = instant.date() + timedelta(days=offset)
+    deadline = policy.restore("result", at(last_day - timedelta(days=40)), last_day)
+    assert policy.thresholds(instant).level(last_day) is policy.warning_level(deadline, instant)
 
 
 # -- configuration ------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.sqlite import open_sqlite, parse_sqlite_url, sqlite_engine
 from govbiz.storage.sql.store import SQLStore, clock_rows, problem_conditions, problem_row
-from govbiz.testing.migrations import rows_at_first_schema
+from govbiz.testing.migrations import assert_clock_rows_current, rows_at_first_schema
 from tests.conftest import BEIJING, World, build_world
 
 
@@ -204,7 +204,7 @@ def test_the_migrations_build_exactly_the_schema(tmp_path: Path) -> None:
         assert compare_metadata(context, t.metadata) == []
         assert migrate.current_revision(conn) == migrate.head()
     engine.dispose()
-    assert migrate.revisions() == ["0001", "0002", "0003", "0004"]
+    assert migrate.revisions() == ["0001", "0002", "0003", "0004", "0005"]
 
 
 def raw(value: Any) -> Any:
@@ -255,6 +255,7 @@ def test_a_database_at_the_first_schema_upgrades_with_its_data(tmp_path: Path) -
         # 0003 filled the running clocks, so the deadline sweep sees the old problems.
         due = ProblemQuery(due_before=datetime(2025, 12, 31, tzinfo=BEIJING))
         assert [p.id for p in uow.find_problems(due)] == sorted([signed.id, in_progress.id])
+    assert_clock_rows_current(store)  # 0003 and 0005 filled them from the snapshots
     heads = {("problem", p.id): p.last_hash for p in upgraded.values()}
     assert verify(events, heads=heads) == []
 

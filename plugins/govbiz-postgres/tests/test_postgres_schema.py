@@ -26,7 +26,7 @@ from govbiz.plugins import make_plugin_manager, register_plugin
 from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
-from govbiz.testing.migrations import rows_at_first_schema
+from govbiz.testing.migrations import assert_clock_rows_current, rows_at_first_schema
 from tests.conftest import BEIJING, build_world
 
 
@@ -131,7 +131,7 @@ def test_an_older_revision_is_refused_with_the_command_to_run(pg_url: str) -> No
     reason = info.value.reason
     assert "'0002'" in reason
     assert repr(migrate.head()) in reason
-    assert "pending: 0003, 0004" in reason
+    assert "pending: 0003, 0004, 0005" in reason
     assert "govbiz db upgrade --db postgresql://" in reason
     assert revision(pg_url) == "0002"  # not upgraded behind the operator's back
     assert "problem_clocks" not in tables(pg_url)
@@ -190,7 +190,7 @@ def test_a_database_at_the_first_schema_upgrades_with_govbiz_db_upgrade(pg_url: 
     shown = runner.invoke(main, ["db", "current", "--db", pg_url])
     assert shown.exit_code == 0, shown.output
     assert "revision 0001" in shown.output
-    assert "pending: 0002, 0003, 0004" in shown.output
+    assert "pending: 0002, 0003, 0004, 0005" in shown.output
     with pytest.raises(StorageError, match="govbiz db upgrade"):
         open_postgres(pg_url)
 
@@ -210,6 +210,7 @@ def test_a_database_at_the_first_schema_upgrades_with_govbiz_db_upgrade(pg_url: 
         assert [p.id for p in uow.find_problems(due)] == sorted([signed.id, in_progress.id])
         heads = {("problem", p.id): p.last_hash for p in found.values()}
         assert verify(uow.events(), heads=heads) == []
+    assert_clock_rows_current(store)  # 0003 and 0005 filled them from the snapshots
     ledger = Ledger(store, clock=world.clock)
     world.later(hours=2)
     done = ledger.handle(

@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from govbiz_postgres.bulk import BulkStore
 from govbiz_postgres.store import PostgresStore
 
+from govbiz.deadlines import DeadlinePolicy, WarningLevel
 from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.store import problem_conditions
+from govbiz.storage.sql.store import problem_conditions, warning_query
 from tests.conftest import World, build_world
 
 PROBLEMS = 600
@@ -51,3 +52,27 @@ def test_the_deadline_sweep_uses_the_cutoff_index(pg_store: PostgresStore) -> No
         everything = list(uow.find_problems(ProblemQuery()))
     assert found == [p.id for p in everything if ProblemQuery(due_before=as_of).matches(p)]
     assert 0 < len(found) < PROBLEMS / 2
+
+
+def test_the_warning_sweep_is_a_range_scan_on_the_last_day(pg_store: PostgresStore) -> None:
+    world = bulk_world(pg_store, PROBLEMS)
+    with pg_store.writing() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    as_of = world.clock.now() - timedelta(days=60)  # the oldest few are at a warning level
+    thresholds = {"430800": DeadlinePolicy.default().thresholds(as_of)}
+    with pg_store.reading() as conn:
+        sql = str(warning_query(thresholds).compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+    assert "ix_problem_clocks_county_last_day" in plan, plan
+    with pg_store.unit_of_work() as uow:
+        found = list(uow.warning_clocks(thresholds))
+        problems = list(uow.find_problems(ProblemQuery()))
+    levels = {clock.level for clock in found}
+    assert {WarningLevel.SERIOUSLY_OVERDUE, WarningLevel.APPROACHING} <= levels, levels
+    expected = [
+        (p.id, due.clock, thresholds["430800"].level(due.last_day))
+        for p in problems
+        for due in sorted(p.open_deadlines(), key=lambda due: due.clock)
+        if thresholds["430800"].level(due.last_day) is not WarningLevel.NORMAL
+    ]
+    assert [(c.problem_id, c.clock, c.level) for c in found] == expected

@@ -24,7 +24,7 @@ from govbiz.deadlines.deadline import Deadline
 from govbiz.deadlines.explanation import DayStep, Explanation, Extension, StepReason, Suspension
 from govbiz.deadlines.policy import DeadlinePolicy, DueDates
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit, default_clocks
-from govbiz.deadlines.warning import WarningLevel
+from govbiz.deadlines.warning import WarningLevel, WarningThresholds
 
 __all__ = [
     "ClockRule",
@@ -39,5 +39,6 @@ __all__ = [
     "Trigger",
     "Unit",
     "WarningLevel",
+    "WarningThresholds",
     "default_clocks",
 ]

@@ -16,7 +16,7 @@ from govbiz.deadlines.config import policy_kwargs
 from govbiz.deadlines.deadline import Deadline
 from govbiz.deadlines.explanation import Explanation, Extension, Suspension, count_steps
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit, default_clocks
-from govbiz.deadlines.warning import WarningLevel
+from govbiz.deadlines.warning import WarningLevel, WarningThresholds
 from govbiz.errors import ValidationError
 
 __all__ = ["DeadlinePolicy", "DueDates"]
@@ -334,6 +334,36 @@ class DeadlinePolicy:
         local = self._local(at, "at")
         today = local.date()
         return [(key, self._level(deadline, local, today)) for key, deadline in items]
+
+    def thresholds(self, at: datetime) -> WarningThresholds:
+        """Return the last days that separate the warning levels at the instant `at` (预警分界日).
+
+        `thresholds(at).level(d)` equals `warning_level` of a deadline with
+        last day `d` restored under this policy, for every `d` the calendar
+        covers; a sweep classifies thousands of clocks with it (or hands the
+        dates to SQL) instead of counting working days for each.
+        """
+        local = self._local(at, "at")
+        today = local.date()
+        overdue_through = today if self._cutoff(today) <= local else today - _ONE_DAY
+        # Late by more than N working days: every last day before the first one that is not.
+        seriously_before = today
+        while self.calendar.working_days_between(seriously_before - _ONE_DAY, today) <= (
+            self.seriously_overdue_working_days
+        ):
+            seriously_before -= _ONE_DAY
+        # Approaching: every last day with at most N working days left.
+        approaching_through = today
+        while self.calendar.working_days_between(today, approaching_through + _ONE_DAY) <= (
+            self.approaching_working_days
+        ):
+            approaching_through += _ONE_DAY
+        return WarningThresholds(
+            today=today,
+            overdue_through=overdue_through,
+            seriously_before=seriously_before,
+            approaching_through=approaching_through,
+        )
 
     def _level(self, deadline: Deadline, at: datetime, today: date) -> WarningLevel:
         if at >= deadline.cutoff:

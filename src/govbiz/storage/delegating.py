@@ -8,12 +8,13 @@ and override only what changes; everything else reaches `inner` unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import Problem
 from govbiz.notify.outbox import Outbox, OutboxEntry
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork, WarningClock
 
 __all__ = ["DelegatingStore", "DelegatingUnitOfWork"]
 
@@ -29,6 +30,9 @@ class DelegatingUnitOfWork(UnitOfWork):
 
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
         return self.inner.find_problems(query)
+
+    def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
+        return self.inner.warning_clocks(thresholds)  # the inner store's (perhaps SQL) answer
 
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
         return self.inner.get_record(kind, key)

@@ -14,17 +14,19 @@ adapter against the same expectations.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Self
 
 import attrs
 
+from govbiz.deadlines.warning import WarningLevel, WarningThresholds
 from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
+from govbiz.domain.handling import DueDate
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
@@ -32,7 +34,7 @@ from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department, Division
 from govbiz.notify.outbox import Outbox, OutboxEntry
 
-__all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork"]
+__all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork", "WarningClock"]
 
 #: The registry records a ledger keeps besides problems.
 Record = Division | Department | Enterprise | ReceptionSession | LastingRule | Circular
@@ -85,6 +87,20 @@ class ProblemQuery:
         return all(checks)
 
 
+@attrs.frozen(slots=True)
+class WarningClock:
+    """A running clock at a warning level (预警期限): which problem, which clock, how urgent.
+
+    What `UnitOfWork.warning_clocks` lists for the daily reminder sweep.
+    """
+
+    problem_id: str
+    county: str
+    clock: str
+    last_day: date
+    level: WarningLevel
+
+
 class UnitOfWork(ABC):
     """One command's reads and writes, committed together or not at all.
 
@@ -111,6 +127,29 @@ class UnitOfWork(ABC):
     @abstractmethod
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
         """Problems matching `query`, ordered by id."""
+
+    def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
+        """Running clocks at a warning level (not normal), by problem id, then clock name.
+
+        `thresholds` maps each county to sweep to its dates as of the sweep
+        (`govbiz.deadlines.DeadlinePolicy.thresholds`); problems of other
+        counties are left out.  A clock running twice (it should not) is
+        listed once, with its earliest deadline.  This default classifies
+        the deadlines of the problems `find_problems` returns; SQL adapters
+        compare the dates in the database instead.
+        """
+        if not thresholds:
+            return
+        # Any cutoff of a last day up to the latest threshold falls before this instant.
+        latest = max(th.approaching_through for th in thresholds.values()) + timedelta(days=2)
+        query = ProblemQuery(
+            counties=frozenset(thresholds), due_before=datetime.combine(latest, time(), tzinfo=UTC)
+        )
+        for problem in self.find_problems(query):
+            for due in sorted(earliest_deadlines(problem), key=lambda due: due.clock):
+                level = thresholds[problem.county].level(due.last_day)
+                if level is not WarningLevel.NORMAL:
+                    yield WarningClock(problem.id, problem.county, due.clock, due.last_day, level)
 
     @abstractmethod
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
@@ -175,3 +214,12 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
         """Release connections; the store is unusable afterwards."""
+
+
+def earliest_deadlines(problem: Problem) -> list[DueDate]:
+    """The open deadline of each running clock of `problem` (the earliest, should one run twice)."""
+    earliest: dict[str, DueDate] = {}
+    for due in problem.open_deadlines():
+        if due.clock not in earliest or due.cutoff < earliest[due.clock].cutoff:
+            earliest[due.clock] = due
+    return list(earliest.values())

@@ -39,6 +39,7 @@ import pytest
 from govbiz import commands as c
 from govbiz.audit import seal, verify
 from govbiz.clock import ManualClock
+from govbiz.deadlines import DeadlinePolicy, WarningLevel, WarningThresholds
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.lifecycle import FINAL_STATES, Action, ProblemState
@@ -48,7 +49,7 @@ from govbiz.errors import ConcurrencyError, IllegalTransitionError
 from govbiz.ledger import Ledger
 from govbiz.notify.channel import Notification
 from govbiz.notify.outbox import OutboxEntry, OutboxStatus
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store
+from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
 
 __all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
 
@@ -379,6 +380,31 @@ QUERIES: dict[str, tuple[Callable[[Scenario], ProblemQuery], bool]] = {
 }
 
 
+def _warning_clocks(problems: list[Problem], thresholds: dict[str, WarningThresholds]) -> list[WarningClock]:
+    """The reference answer: every running clock classified by its county's dates."""
+    found = [
+        WarningClock(p.id, p.county, due.clock, due.last_day, thresholds[p.county].level(due.last_day))
+        for p in problems
+        if p.county in thresholds
+        for due in earliest_deadlines(p)
+    ]
+    return sorted(
+        (clock for clock in found if clock.level is not WarningLevel.NORMAL),
+        key=lambda clock: (clock.problem_id, clock.clock),
+    )
+
+
+def _report_progress(problem: Problem, at: datetime) -> tuple[Problem, DomainEvent]:
+    """The lead department's progress report decided on `problem` as read, sealed."""
+    assert problem.assignment is not None
+    lead = Actor(
+        id="lead-1", role=Role.DEPARTMENT_HANDLER, county=problem.county, department=problem.assignment.lead
+    )
+    event = decide(problem, Action.REPORT_PROGRESS, lead, at, {"text": "推进中"})
+    event = seal(event, problem.last_hash)
+    return apply(problem, event), event
+
+
 def _remind(problem: Problem, note: str) -> tuple[Problem, DomainEvent]:
     """A supervisor's reminder decided on `problem` as read: the next version, sealed."""
     supervisor = Actor(id="dcs-1", role=Role.SUPERVISOR, county=problem.county)
@@ -670,6 +696,38 @@ class StorageContract:
         assert [p.id for p in actual] == [p.id for p in expected]
         assert actual == expected
         assert bool(expected) is found, f"the scenario should{'' if found else ' not'} match {case}"
+
+    def test_warning_clocks_agree_with_the_thresholds(self, store: Store) -> None:
+        s = build_scenario(store)
+        everything = s.all_problems()
+        policy = DeadlinePolicy.default()
+        eager = DeadlinePolicy(approaching_working_days=6, seriously_overdue_working_days=1)
+        seen: set[WarningLevel] = set()
+        for days in range(0, 150, 3):
+            at = START + timedelta(days=days, hours=days % 11)
+            same = {CITY: policy.thresholds(at), COUNTY: policy.thresholds(at)}
+            mixed = {CITY: policy.thresholds(at), COUNTY: eager.thresholds(at)}  # two sets of dates
+            for thresholds in (same, mixed, {COUNTY: eager.thresholds(at)}, {}):
+                with store.unit_of_work() as uow:
+                    actual = list(uow.warning_clocks(thresholds))
+                assert actual == _warning_clocks(everything, thresholds), (at, thresholds)
+                seen.update(clock.level for clock in actual)
+        assert seen == set(WarningLevel) - {WarningLevel.NORMAL}, "the scenario reaches every level"
+
+    def test_warning_clocks_see_the_units_own_writes(self, store: Store) -> None:
+        s = build_scenario(store)
+        signed = s.problems["signed"]
+        due = signed.assignment.deadline("progress") if signed.assignment else None
+        assert due is not None
+        at = datetime.combine(due.last_day, datetime.min.time(), tzinfo=BEIJING) + timedelta(hours=9)
+        thresholds = {CITY: DeadlinePolicy.default().thresholds(at)}
+        reported, event = _report_progress(signed, at)
+        with store.unit_of_work() as uow:
+            before = [c.clock for c in uow.warning_clocks(thresholds) if c.problem_id == signed.id]
+            uow.save_problem(reported, event)
+            after = [c.clock for c in uow.warning_clocks(thresholds) if c.problem_id == signed.id]
+        assert "progress" in before, "the progress report is due that day"
+        assert "progress" not in after, "staged: the report stops the clock"
 
     # --- the outbox ---------------------------------------------------------------------
 

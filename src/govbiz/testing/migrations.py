@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division
 from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery, Record, RecordKind
-from govbiz.storage.sql.store import department_rows, event_row, problem_row, record_row
+from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.store import SQLStore, clock_rows, department_rows, event_row, problem_row, record_row
 
-__all__ = ["rows_at_first_schema"]
+__all__ = ["assert_clock_rows_current", "rows_at_first_schema"]
 
 
 def rows_at_first_schema(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
@@ -45,3 +48,18 @@ def rows_at_first_schema(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
 def _key(record: Record) -> str:
     """A registry record's key: divisions and departments by code, the rest by id."""
     return record.code if isinstance(record, Division | Department) else record.id
+
+
+def assert_clock_rows_current(store: SQLStore) -> None:
+    """Fail unless the stored running-clock rows are exactly those of the stored problems.
+
+    After an upgrade, the rows a migration filled (cutoffs, last days) must
+    equal what the current code would write for the same problems.
+    """
+    columns = [t.problem_clocks.c[name] for name in ("problem_id", "clock", "county", "cutoff", "last_day")]
+    with store.reading() as conn:
+        stored = sorted(tuple(row) for row in conn.execute(sa.select(*columns)))
+    with store.unit_of_work() as uow:
+        problems = list(uow.find_problems(ProblemQuery()))
+    expected = sorted(tuple(row[c.name] for c in columns) for p in problems for row in clock_rows(p))
+    assert stored == expected, f"running clocks after the upgrade: {stored} != {expected}"

@@ -8,8 +8,9 @@ build exactly this schema from an empty database (a test compares them).
   `ProblemQuery` filters on;
 * `problem_departments`: the lead (主办) and co-handling (协办) departments of
   the current assignment, so per-department listings use an index, not JSON;
-* `problem_clocks`: one row per *running* clock (期限) with its cutoff, so
-  "what is due or overdue as of T" is an index range scan;
+* `problem_clocks`: one row per *running* clock (期限) with its cutoff and
+  last day, so "what is due or overdue as of T" and the warning sweep are
+  index range scans;
 * `records`: registry records (divisions, departments, enterprises,
   sessions, lasting rules, circulars) as JSON documents;
 * `events`: the append-only audit trail (留痕) with its hash chain (防篡改);
@@ -117,8 +118,10 @@ problem_clocks = sa.Table(
     sa.Column("clock", sa.String(_NAME), primary_key=True),
     sa.Column("county", sa.String(_KEY), nullable=False),
     sa.Column("cutoff", UTCDateTime, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),  # the warning sweep compares it (0005)
     sa.Index("ix_problem_clocks_cutoff", "cutoff", "problem_id"),
     sa.Index("ix_problem_clocks_county_cutoff", "county", "cutoff"),
+    sa.Index("ix_problem_clocks_county_last_day", "county", "last_day"),
 )
 
 records = sa.Table(

@@ -29,17 +29,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from govbiz.deadlines.warning import WarningLevel, WarningThresholds
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError, StorageError
 from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage import codec
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.storage.port import (
+    ProblemQuery,
+    Record,
+    RecordKind,
+    Store,
+    UnitOfWork,
+    WarningClock,
+    earliest_deadlines,
+)
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.outbox import SQLOutbox, insert_entries, queued
 
-__all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions"]
+__all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions", "warning_query"]
 
 #: Execution option set on connections that will write.  A dialect adapter may
 #: begin their transactions differently (SQLite: ``BEGIN IMMEDIATE``).
@@ -145,6 +154,22 @@ class SQLUnitOfWork(UnitOfWork):
         found.update({key: p for key, p in self._problems.items() if query.matches(p)})
         for key in sorted(found):
             yield found[key]
+
+    def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
+        """Classified in SQL: `problem_clocks.last_day` against each county's dates (see `warning_query`)."""
+        if not thresholds:
+            return
+        with self._store.reading() as conn:
+            rows = conn.execute(warning_query(thresholds)).all()
+        levels = {level.value: level for level in WarningLevel}
+        found = (WarningClock(p, county, clock, day, levels[level]) for p, county, clock, day, level in rows)
+        if not self._problems:
+            yield from found
+            return
+        # This unit's staged problems replace their stored rows (as in find_problems).
+        staged = [c for c in super().warning_clocks(thresholds) if c.problem_id in self._problems]
+        kept = [c for c in found if c.problem_id not in self._problems]
+        yield from sorted(kept + staged, key=lambda c: (c.problem_id, c.clock))
 
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
         if (kind, key) in self._records:
@@ -315,13 +340,16 @@ def department_rows(problem: Problem) -> list[dict[str, Any]]:
 
 
 def clock_rows(problem: Problem) -> list[dict[str, Any]]:
-    """One row per running clock, with its earliest cutoff (what `due_before` compares)."""
-    cutoffs: dict[str, datetime] = {}
-    for due in problem.open_deadlines():
-        cutoffs[due.clock] = min(due.cutoff, cutoffs.get(due.clock, due.cutoff))
+    """One row per running clock, with its earliest cutoff (what `due_before` compares) and last day."""
     return [
-        {"problem_id": problem.id, "clock": clock, "county": problem.county, "cutoff": cutoff}
-        for clock, cutoff in cutoffs.items()
+        {
+            "problem_id": problem.id,
+            "clock": due.clock,
+            "county": problem.county,
+            "cutoff": due.cutoff,
+            "last_day": due.last_day,
+        }
+        for due in earliest_deadlines(problem)
     ]
 
 
@@ -383,6 +411,41 @@ def event_from_row(row: Mapping[Any, Any]) -> DomainEvent:
 
 
 # --- queries ------------------------------------------------------------------------------
+
+
+def warning_query(thresholds: Mapping[str, WarningThresholds]) -> sa.Select[Any]:
+    """The running clocks at a warning level: one range scan per distinct set of dates.
+
+    Counties sharing a calendar and policy share their dates, so a province
+    sweep is usually a single `WHERE county IN (...) AND last_day <= ...`
+    on `ix_problem_clocks_county_last_day`, with the level as a `CASE` over
+    the same dates as `WarningThresholds.level`.
+    """
+    k = t.problem_clocks.c
+    counties_by_dates: dict[WarningThresholds, list[str]] = {}
+    for county, dates in sorted(thresholds.items()):
+        counties_by_dates.setdefault(dates, []).append(county)
+    parts = [
+        sa.select(k.problem_id, k.county, k.clock, k.last_day, _level_case(dates).label("level")).where(
+            k.county.in_(counties), k.last_day <= dates.approaching_through
+        )
+        for dates, counties in counties_by_dates.items()
+    ]
+    if len(parts) == 1:
+        return parts[0].order_by(k.problem_id, k.clock)
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union).order_by(union.c.problem_id, union.c.clock)
+
+
+def _level_case(dates: WarningThresholds) -> sa.ColumnElement[str]:
+    day = t.problem_clocks.c.last_day
+    seriously = sa.and_(day <= dates.overdue_through, day < dates.seriously_before)
+    return sa.case(
+        (seriously, WarningLevel.SERIOUSLY_OVERDUE.value),
+        (day <= dates.overdue_through, WarningLevel.OVERDUE.value),
+        (day <= dates.today, WarningLevel.DUE_TODAY.value),
+        else_=WarningLevel.APPROACHING.value,
+    )
 
 
 def problem_conditions(query: ProblemQuery) -> list[sa.ColumnElement[bool]]:
