@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import TracebackType
-from typing import Self
+from typing import NamedTuple, Self
 
 import attrs
 
@@ -87,11 +87,13 @@ class ProblemQuery:
         return all(checks)
 
 
-@attrs.frozen(slots=True)
-class WarningClock:
+class WarningClock(NamedTuple):
     """A running clock at a warning level (预警期限): which problem, which clock, how urgent.
 
-    What `UnitOfWork.warning_clocks` lists for the daily reminder sweep.
+    What `UnitOfWork.warning_clocks` lists for the daily reminder sweep.  A
+    named tuple rather than an attrs class: a province's sweep builds
+    hundreds of thousands of them straight from database rows, and a tuple
+    is made in half the time of a frozen attrs instance.
     """
 
     problem_id: str

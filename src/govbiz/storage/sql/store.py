@@ -161,8 +161,8 @@ class SQLUnitOfWork(UnitOfWork):
             return
         with self._store.reading() as conn:
             rows = conn.execute(warning_query(thresholds)).all()
-        levels = {level.value: level for level in WarningLevel}
-        found = (WarningClock(p, county, clock, day, levels[level]) for p, county, clock, day, level in rows)
+        level = _LEVELS
+        found = [WarningClock(p, county, clock, day, level[name]) for p, county, clock, day, name in rows]
         if not self._problems:
             yield from found
             return
@@ -435,6 +435,10 @@ def warning_query(thresholds: Mapping[str, WarningThresholds]) -> sa.Select[Any]
         return parts[0].order_by(k.problem_id, k.clock)
     union = sa.union_all(*parts).subquery()
     return sa.select(union).order_by(union.c.problem_id, union.c.clock)
+
+
+#: Warning levels by the names the SQL `CASE` gives.
+_LEVELS = {level.value: level for level in WarningLevel}
 
 
 def _level_case(dates: WarningThresholds) -> sa.ColumnElement[str]:
