@@ -4,16 +4,21 @@
 `govbiz.metrics.PythonMetricSource`, with identical results (the same
 problem ids behind every figure), but lets PostgreSQL do the work: one
 `GROUP BY ... GROUPING SETS` query whose `FILTER`ed `array_agg`s collect the
-ids of each figure for every group and the total.
+ids of each figure for every group and the total, or, for a summary
+(`drill_down=False`, 汇总表), whose `count(*) FILTER`s count them.  A
+subquery computes each fact once per problem; the aggregates read its
+boolean columns.
 
 Pushed down: counts and rates whose facts are decided by stored columns and
 the problem's JSONB snapshot (assigned, completed, solved, in progress,
 overdue, long-term, withdrawn, merged, rejected, and every combination as
 numerator, denominator or exclusion), grouped by department, county, month,
-category, enterprise or session, with the assignment period filter.  The
+category, enterprise or session, or by two of them crossed (department ×
+month ...), with the assignment period filter.  The
 as-of instant must be at or after the last change of every problem counted
-(the stored state is then the state as of it); overdue compares the running
-clocks' cutoffs (`problem_clocks`) with it.
+(the stored state is then the state as of it); the query checks that in
+the same pass and, if a problem changed later, the Python fallback answers.
+Overdue compares the running clocks' cutoffs (`problem_clocks`) with it.
 
 Anything else (an earlier instant, means, medians, distributions, feedback
 and satisfaction facts, grouping by chair or city) is computed by the
@@ -198,7 +203,9 @@ class PostgresMetricSource:
         keys = [group_key_of(facts.c[f"value_{n}"]).label(f"key_{n}") for n in range(len(request.groupings))]
         columns = [*keys, *_aggregates(request, facts)]
         # Checked in the same pass: a problem counted that changed after as_of makes the stored
-        # state useless, and a second scan of the table would cost as much as the figures.
+        # state useless, and a second scan of the table would cost as much as the figures.  Rows
+        # the period filter leaves out need no check: a first assignment, once made, never
+        # changes, so a problem outside the period now was outside it (or unassigned) at as_of.
         columns.append(sa.func.bool_or(facts.c.changed).label("changed"))
         statement = sa.select(*columns)
         if keys:
