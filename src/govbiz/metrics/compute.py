@@ -24,10 +24,14 @@ from govbiz.metrics.asof import ProblemSource, StoredProblems
 from govbiz.metrics.definitions import MetricDefinition, MetricKind
 from govbiz.metrics.facts import ProblemFacts, facts_of
 from govbiz.metrics.figures import Figure, GroupFigures, MetricsResult
-from govbiz.metrics.grouping import GroupContext, Grouping, group_key, parse_grouping
+from govbiz.metrics.grouping import GroupContext, Grouping, cross_key, group_key, parse_grouping
 from govbiz.metrics.registry import MetricRegistry, standard_registry
 
-__all__ = ["MetricRequest", "MetricSource", "PythonMetricSource", "compute_metrics"]
+__all__ = ["MEASURED_KINDS", "MetricRequest", "MetricSource", "PythonMetricSource", "compute_metrics"]
+
+
+#: Kinds whose value needs every problem's measure, so a summary (counts only) cannot give them.
+MEASURED_KINDS = frozenset({MetricKind.MEAN, MetricKind.MEDIAN, MetricKind.DISTRIBUTION})
 
 
 @attrs.frozen(slots=True)
@@ -35,7 +39,13 @@ class MetricRequest:
     """What to compute: which metrics, as of when, grouped how, over which problems.
 
     `assigned_from` and `assigned_to` (inclusive, Beijing-time days)
-    keep only problems first assigned in that period.
+    keep only problems first assigned in that period.  `then_by` crosses
+    `grouping` with a second grouping (交叉分组): `grouping=Grouping.DEPARTMENT,
+    then_by=Grouping.MONTH` gives one group per department and month
+    (部门×月份).  `drill_down=False` asks for a summary (汇总表): figures
+    carry counts instead of problem ids, which is all a province-scale table
+    needs; means, medians and distributions need every problem's measure, so
+    a summary refuses them (a `ValidationError` on `drill_down`).
     """
 
     as_of: datetime
@@ -43,6 +53,25 @@ class MetricRequest:
     grouping: Grouping | None = None
     assigned_from: date | None = None
     assigned_to: date | None = None
+    then_by: Grouping | None = None
+    drill_down: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if self.then_by is not None and self.grouping is None:
+            raise ValidationError("then_by", self.then_by, "a second grouping needs a first (grouping=)")
+        if self.then_by is not None and self.then_by is self.grouping:
+            raise ValidationError("then_by", self.then_by, "is already the first grouping")
+        measured = [d.name for d in self.definitions if d.kind in MEASURED_KINDS]
+        if not self.drill_down and measured:
+            names = ", ".join(measured)
+            raise ValidationError(
+                "drill_down", False, f"{names} need each problem's measure; a summary counts only"
+            )
+
+    @property
+    def groupings(self) -> tuple[Grouping, ...]:
+        """The groupings in order: none, one, or two for a cross grouping."""
+        return tuple(g for g in (self.grouping, self.then_by) if g is not None)
 
     def keeps(self, facts: ProblemFacts) -> bool:
         """True if the problem is in the requested period (always, without one)."""
@@ -75,11 +104,14 @@ class MetricSource(Protocol):
 
 @attrs.define
 class _Tally:
-    """The ids counted so far for one figure (private, mutable while streaming)."""
+    """The ids (or, for a summary, the counts) so far for one figure (private, mutable while streaming)."""
 
+    drill_down: bool = True
     numerator: list[str] = attrs.Factory(list)
     denominator: list[str] = attrs.Factory(list)
     measures: dict[str, int] = attrs.Factory(dict)
+    numerator_count: int = 0
+    denominator_count: int = 0
 
     def add(self, definition: MetricDefinition, facts: ProblemFacts) -> None:
         if not definition.includes(facts.facts):
@@ -90,11 +122,19 @@ class _Tally:
                 return
             self.measures[facts.problem_id] = value
         if definition.kind is not MetricKind.COUNT:
-            self.denominator.append(facts.problem_id)
+            self.denominator_count += 1
+            if self.drill_down:
+                self.denominator.append(facts.problem_id)
         if definition.kind is not MetricKind.RATE or definition.numerator in facts.facts:
-            self.numerator.append(facts.problem_id)
+            self.numerator_count += 1
+            if self.drill_down:
+                self.numerator.append(facts.problem_id)
 
     def figure(self, definition: MetricDefinition) -> Figure:
+        if not self.drill_down:
+            return Figure(
+                definition, numerator_count=self.numerator_count, denominator_count=self.denominator_count
+            )
         return Figure(
             definition, tuple(sorted(self.numerator)), tuple(sorted(self.denominator)), self.measures
         )
@@ -121,39 +161,44 @@ class PythonMetricSource:
     def compute(self, request: MetricRequest) -> MetricsResult:
         """Stream the problems once and return the figures."""
         calendar = self._calendar or _national_calendar()
-        definitions = request.definitions
-        total = [_Tally() for _ in definitions]
-        groups: dict[str, list[_Tally]] = {}
+        definitions, groupings = request.definitions, request.groupings
+
+        def tallies() -> list[_Tally]:
+            return [_Tally(request.drill_down) for _ in definitions]
+
+        total = tallies()
+        groups: dict[tuple[str, ...], list[_Tally]] = {}
         for problem in self._problems.problems_as_of(request.as_of):
             facts = facts_of(problem, request.as_of, calendar)
             if not request.keeps(facts):
                 continue
             rows = [total]
-            if request.grouping is not None:
-                key = group_key(facts, request.grouping, self._context)
-                rows.append(groups.setdefault(key, [_Tally() for _ in definitions]))
+            if groupings:
+                keys = tuple(group_key(facts, g, self._context) for g in groupings)
+                rows.append(groups.setdefault(keys, tallies()))
             for row in rows:
                 for tally, definition in zip(row, definitions, strict=True):
                     tally.add(definition, facts)
         return MetricsResult(
             as_of=request.as_of,
             definitions=definitions,
-            total=self._row(None, total, definitions, request.grouping),
+            total=self._row((), total, definitions, ()),
             grouping=request.grouping,
-            groups=tuple(self._row(k, groups[k], definitions, request.grouping) for k in sorted(groups)),
+            groups=tuple(self._row(k, groups[k], definitions, groupings) for k in sorted(groups)),
             filters=request.filters(),
+            then_by=request.then_by,
         )
 
     def _row(
         self,
-        key: str | None,
+        keys: tuple[str, ...],
         tallies: list[_Tally],
         definitions: tuple[MetricDefinition, ...],
-        g: Grouping | None,
+        groupings: tuple[Grouping, ...],
     ) -> GroupFigures:
-        label = self._context.label(g if key is not None else None, key or "")
+        label = self._context.cross_label(groupings, keys)
         figures = tuple(t.figure(d) for t, d in zip(tallies, definitions, strict=True))
-        return GroupFigures(key, label, figures)
+        return GroupFigures(cross_key(*keys) if keys else None, label, figures)
 
 
 def _national_calendar() -> WorkingCalendar:
@@ -168,6 +213,8 @@ def compute_metrics(
     *,
     metrics: Iterable[str | MetricDefinition] | None = None,
     group_by: Grouping | str | None = None,
+    then_by: Grouping | str | None = None,
+    drill_down: bool = True,
     registry: MetricRegistry | None = None,
     context: GroupContext | None = None,
     calendar: WorkingCalendar | None = None,
@@ -179,8 +226,11 @@ def compute_metrics(
     `source` is a `MetricSource`, a `ProblemSource` (e.g.
     `LedgerProblems(ledger, actor)`, which replays history for a past
     instant) or plain problems (used as they are: valid only if none changed
-    after `as_of`).  `group_by` is a `Grouping` or its name.  Unknown metric
-    or grouping names raise `govbiz.errors.ValidationError`.
+    after `as_of`).  `group_by` is a `Grouping` or its name, `then_by` a
+    second one to cross it with (部门×月份: `group_by="department",
+    then_by="month"`).  `drill_down=False` gives a summary (汇总表): counts
+    without problem ids.  Unknown metric or grouping names raise
+    `govbiz.errors.ValidationError`.
     """
     require_aware(as_of, "as_of")
     if assigned_from and assigned_to and assigned_to < assigned_from:
@@ -191,6 +241,8 @@ def compute_metrics(
         grouping=parse_grouping(group_by) if group_by is not None else None,
         assigned_from=assigned_from,
         assigned_to=assigned_to,
+        then_by=parse_grouping(then_by, "then_by") if then_by is not None else None,
+        drill_down=drill_down,
     )
     if not isinstance(source, MetricSource):
         problems = source if isinstance(source, ProblemSource) else StoredProblems(source)

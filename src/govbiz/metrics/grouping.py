@@ -4,6 +4,11 @@ A grouping turns a problem's facts into one group key.  Keys that need a
 registry record (the chair of a session, the city of a county) and the labels
 a report prints come from a `GroupContext`, built from a ledger with
 `GroupContext.from_ledger` or by hand.
+
+Two groupings can be crossed (交叉分组), e.g. department × month
+(部门×月份): a cross group's key is its two keys joined by `CROSS`
+(`430800-zgj × 2025-03`, see `cross_key`) and its label their two labels
+joined the same way (`市自规局 × 2025-03`).
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
     from govbiz.ledger import Ledger
 
-__all__ = ["NONE_KEY", "GroupContext", "Grouping", "group_key", "parse_grouping"]
+__all__ = ["CROSS", "NONE_KEY", "GroupContext", "Grouping", "cross_key", "group_key", "parse_grouping"]
 
 #: The key of problems that have no value for the grouping (e.g. assigned outside any session).
 NONE_KEY = "-"
+#: What joins the keys (and the labels) of a cross group: `430800-zgj × 2025-03`.
+CROSS = " × "
 
 
 class Grouping(StrEnum):
@@ -67,13 +74,18 @@ _LABELS = {
 }
 
 
-def parse_grouping(value: Grouping | str) -> Grouping:
-    """`value` as a `Grouping`; a `ValidationError` naming the choices if unknown."""
+def parse_grouping(value: Grouping | str, field: str = "group_by") -> Grouping:
+    """`value` as a `Grouping`; a `ValidationError` on `field` naming the choices if unknown."""
     try:
         return Grouping(value)
     except ValueError:
         choices = ", ".join(g.value for g in Grouping)
-        raise ValidationError("group_by", value, f"unknown grouping; choose one of {choices}") from None
+        raise ValidationError(field, value, f"unknown grouping; choose one of {choices}") from None
+
+
+def cross_key(*keys: str) -> str:
+    """The key of a (cross) group from its keys in grouping order: `430800-zgj × 2025-03`."""
+    return CROSS.join(keys)
 
 
 @attrs.frozen(slots=True)
@@ -113,6 +125,12 @@ class GroupContext:
         if grouping is None:
             return "合计"
         return self.labels.get(grouping, {}).get(key, key)
+
+    def cross_label(self, groupings: tuple[Grouping, ...], keys: tuple[str, ...]) -> str:
+        """The printed name of a group under one or more groupings: `市自规局 × 2025-03` (合计 for none)."""
+        if not groupings:
+            return self.label(None, "")
+        return CROSS.join(self.label(g, k) for g, k in zip(groupings, keys, strict=True))
 
     def city_of(self, county: str) -> str:
         """The city a division rolls up to: its parent, or itself for a city or an unknown code."""

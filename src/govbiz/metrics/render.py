@@ -51,7 +51,11 @@ class DefinitionRecord(_Out):
 
 
 class FigureRecord(_Out):
-    """A figure as JSON: the printed value (text, exact decimal), its counts and problem ids."""
+    """A figure as JSON: the printed value (text, exact decimal), its counts and problem ids.
+
+    A summary figure (汇总数) has empty id lists and `numerator_count` and
+    `denominator_count` instead; `to_json` leaves those out of figures with ids.
+    """
 
     metric: str
     value: Decimal | None
@@ -59,6 +63,8 @@ class FigureRecord(_Out):
     numerator: list[str]
     denominator: list[str]
     buckets: dict[str, list[str]] | None = None
+    numerator_count: int | None = None
+    denominator_count: int | None = None
 
 
 class GroupRecord(_Out):
@@ -70,7 +76,7 @@ class GroupRecord(_Out):
 
 
 class MetricsResultRecord(_Out):
-    """A whole metrics result as JSON."""
+    """A whole metrics result as JSON (`then_by`: the second grouping of a cross grouping)."""
 
     as_of: str
     grouping: str | None
@@ -78,6 +84,7 @@ class MetricsResultRecord(_Out):
     definitions: list[DefinitionRecord]
     total: GroupRecord
     groups: list[GroupRecord]
+    then_by: str | None = None
 
 
 def _definition(d: MetricDefinition) -> DefinitionRecord:
@@ -96,9 +103,11 @@ def _figure(f: Figure) -> FigureRecord:
     buckets = None
     if f.definition.kind is MetricKind.DISTRIBUTION:
         buckets = {b.label: list(b.problems) for b in f.buckets()}
+    counts = {"numerator_count": f.numerator_count, "denominator_count": f.denominator_count}
     return FigureRecord(
         metric=f.definition.name, value=f.value, text=f.text(),
         numerator=list(f.numerator), denominator=list(f.denominator), buckets=buckets,
+        **(counts if f.summary else {}),
     )  # fmt: skip
 
 
@@ -115,20 +124,23 @@ def to_record(result: MetricsResult) -> MetricsResultRecord:
         definitions=[_definition(d) for d in result.definitions],
         total=_group(result.total),
         groups=[_group(g) for g in result.groups],
+        **({"then_by": result.then_by.value} if result.then_by else {}),
     )
 
 
 def to_json(result: MetricsResult, *, indent: int | None = 2) -> str:
     """The result as JSON text (UTF-8, Chinese kept readable), with every definition and problem id."""
-    return to_record(result).model_dump_json(indent=indent)
+    # Unset fields are the summary counts and the second grouping: left out, so the JSON of an
+    # ordinary result stays what it always was.
+    return to_record(result).model_dump_json(indent=indent, exclude_unset=True)
 
 
 def render_markdown(result: MetricsResult) -> str:
     """The result as a Markdown report: a section per metric, its definition above its table."""
     lines = [f"# 统计结果（截至 {result.as_of.isoformat()}）", ""]
     lines.append(f"- 统计时点：{result.as_of.isoformat()}（该时点及以前发生的事件，按当时状态计算）")
-    if result.grouping is not None:
-        lines.append(f"- 分组：{result.grouping.label_zh}")
+    if result.grouping_label_zh is not None:
+        lines.append(f"- 分组：{result.grouping_label_zh}")
     lines += [f"- 范围：{f}" for f in result.filters]
     rows = [result.total, *result.groups]
     for definition in result.definitions:

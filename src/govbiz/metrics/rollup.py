@@ -21,7 +21,7 @@ __all__ = ["roll_up"]
 
 def roll_up(result: MetricsResult, divisions: Iterable[Division]) -> MetricsResult:
     """The county-grouped `result` regrouped by city, each city including its counties."""
-    if result.grouping is not Grouping.COUNTY:
+    if result.grouping is not Grouping.COUNTY or result.then_by is not None:
         raise ValidationError("grouping", result.grouping, "roll up a result grouped by county")
     known = {d.code: d for d in divisions}
     cities: dict[str, GroupFigures] = {}

@@ -92,8 +92,8 @@ def _result_rows(
         for definition in result.definitions:
             figure = group.figure(definition.name)
             rate = definition.kind is not MetricKind.COUNT
-            numerator = len(figure.numerator)
-            denominator = len(figure.denominator) if rate else ""
+            numerator = figure.numerator_count
+            denominator = figure.denominator_count if rate else ""
             value = figure.text()
             yield (dimension, group.label, definition.name, definition.name_zh, value,
                    numerator, denominator, definition.statement_zh())  # fmt: skip

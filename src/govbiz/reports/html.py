@@ -165,14 +165,12 @@ def _grouped(result: MetricsResult) -> list[str]:
     for definition in result.definitions:
         out.append(f"<h4>{escape(definition.name_zh)}（{escape(definition.name)}）</h4>")
         out.append(_definition(definition))
-        out.append(_metric_table(definition, rows, result.grouping))
+        out.append(_metric_table(definition, rows, result.grouping_label_zh))
     return out
 
 
-def _metric_table(
-    definition: MetricDefinition, rows: Sequence[GroupFigures], grouping: Grouping | None
-) -> str:
-    head = escape(grouping.label_zh) if grouping else "分组"
+def _metric_table(definition: MetricDefinition, rows: Sequence[GroupFigures], grouping_zh: str | None) -> str:
+    head = escape(grouping_zh) if grouping_zh else "分组"
     if definition.kind is MetricKind.DISTRIBUTION:
         labels = [b.label for b in rows[0].figure(definition.name).buckets()]
         html = [

@@ -110,6 +110,6 @@ def render_ledger_markdown(report: LedgerReport) -> str:
         lines.append("| " + " | ".join(cell("" if v is None else v) for v in values) + " |")
     for result in report.summary:
         body = render_markdown(result).split("\n", 2)[2]
-        label = result.grouping.label_zh if result.grouping else "合计"
+        label = result.grouping_label_zh or "合计"
         lines += ["", f"## 汇总：按{label}", "", *_demote(body.strip("\n"))]
     return "\n".join(lines) + "\n"
