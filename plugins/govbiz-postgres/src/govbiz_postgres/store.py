@@ -24,8 +24,6 @@ dialect-neutral code in `govbiz.storage.sql`.  Here:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 
 import sqlalchemy as sa
@@ -60,16 +58,20 @@ class PostgresStore(SQLStore):
         """A new unit of work over this store."""
         return PostgresUnitOfWork(self)
 
-    @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A connection for one read, in autocommit: no BEGIN and ROLLBACK round trips.
+    def connect_for_reads(self) -> Connection:
+        """A connection for reads, in autocommit: no BEGIN and ROLLBACK round trips.
 
         Every read of a unit of work is a single statement, which PostgreSQL
         runs on its own consistent snapshot anyway; a command makes several
         such reads, so the two round trips saved per read add up.
         """
-        with super().reading() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def prepare_write(self, conn: Connection) -> None:
+        """Back from autocommit (a connection held for reads) to transactions at the default level."""
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            conn.execution_options(isolation_level=conn.default_isolation_level)
+        super().prepare_write(conn)
 
     def before_append(self, conn: Connection) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""

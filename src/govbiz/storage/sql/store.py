@@ -78,17 +78,52 @@ class SQLStore(Store):
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A connection for reads; its transaction is rolled back on exit."""
-        with self._serialized(), self._errors(), self.engine.connect() as conn:
+        """A pooled connection for reads, returned on exit; its transaction is rolled back."""
+        with self._serialized(), self._errors(), self.connect_for_reads() as conn:
             yield conn
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A connection in a write transaction: committed on success, rolled back on error."""
-        with self._serialized(), self._errors(), self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
+    def reading_on(self, conn: Connection) -> Iterator[Connection]:
+        """Read on `conn`, a connection a unit of work holds; its transaction ends on exit.
+
+        Ending it at once means a unit holds no snapshot and no lock while its
+        command thinks, only the connection.
+        """
+        with self._serialized(), self._errors():
+            try:
                 yield conn
+            finally:
+                conn.rollback()
+
+    def connect_for_reads(self) -> Connection:
+        """A new pooled connection set up for reads (a dialect may set it to autocommit)."""
+        return self.engine.connect()
+
+    def hold(self) -> Connection:
+        """A connection for a unit of work to keep for its reads; give it back with `release`."""
+        with self._serialized(), self._errors():
+            return self.connect_for_reads()
+
+    def release(self, conn: Connection) -> None:
+        """Return a connection from `hold` to the pool."""
+        with self._serialized(), self._errors():
+            conn.close()
+
+    @contextmanager
+    def writing(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """A connection in a write transaction: committed on success, rolled back on error.
+
+        `conn`, a connection from `hold` that a unit of work kept for its
+        reads, is written on (saving a checkout) and returned to the pool on exit.
+        """
+        with self._serialized(), self._errors(), conn or self.engine.connect() as writer:
+            self.prepare_write(writer)
+            with writer.begin():
+                yield writer
+
+    def prepare_write(self, conn: Connection) -> None:
+        """Dialect hook: make `conn` (new, or held for reads) ready for a write transaction."""
+        conn.execution_options(**{WRITE_OPTION: True})
 
     def before_append(self, conn: Connection) -> None:
         """Dialect hook: called in a unit's write transaction just before its events go in.
@@ -123,6 +158,7 @@ class SQLUnitOfWork(UnitOfWork):
 
     def __init__(self, store: SQLStore) -> None:
         self._store = store
+        self._conn: Connection | None = None
         self._problems: dict[str, Problem] = {}
         self._records: dict[tuple[RecordKind, str], Record] = {}
         self._events: list[DomainEvent] = []
@@ -133,13 +169,13 @@ class SQLUnitOfWork(UnitOfWork):
     def get_problem(self, problem_id: str) -> Problem | None:
         if problem_id in self._problems:
             return self._problems[problem_id]
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             data = conn.execute(sa.select(t.problems.c.data).where(t.problems.c.id == problem_id)).scalar()
         return codec.decode_problem(data) if data is not None else None
 
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
         statement = sa.select(t.problems.c.data).where(*problem_conditions(query)).order_by(t.problems.c.id)
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             rows = conn.execute(statement).scalars().all()
         found = {p.id: p for p in map(codec.decode_problem, rows) if p.id not in self._problems}
         found.update({key: p for key, p in self._problems.items() if query.matches(p)})
@@ -156,7 +192,7 @@ class SQLUnitOfWork(UnitOfWork):
             # registered, but one missing now may be committed by another unit.
             return self._read[(kind, key)]
         where = (t.records.c.kind == kind.value, t.records.c.key == key)
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             data = conn.execute(sa.select(t.records.c.data).where(*where)).scalar()
         if data is None:
             return None
@@ -168,7 +204,7 @@ class SQLUnitOfWork(UnitOfWork):
         statement = sa.select(t.records.c.key, t.records.c.data).where(t.records.c.kind == kind.value)
         if counties is not None:
             statement = statement.where(t.records.c.county.in_(sorted(counties)))
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             rows = {key: codec.decode_record(kind, data) for key, data in conn.execute(statement)}
         for (staged_kind, key), record in self._records.items():
             if staged_kind is kind and (counties is None or record_county(record) in counties):
@@ -181,7 +217,7 @@ class SQLUnitOfWork(UnitOfWork):
             statement = statement.where(t.events.c.stream == stream)
         if stream_id is not None:
             statement = statement.where(t.events.c.stream_id == stream_id)
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             return [event_from_row(row) for row in conn.execute(statement).mappings()]
 
     def next_number(self, counter: str) -> int:
@@ -207,7 +243,7 @@ class SQLUnitOfWork(UnitOfWork):
     def enqueue(self, entry: OutboxEntry) -> bool:
         if entry.key in self._outbox:
             return False
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             if queued(conn, entry.key):
                 return False
         self._outbox[entry.key] = entry
@@ -215,7 +251,8 @@ class SQLUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         if self._events or self._outbox:
-            with self._store.writing() as conn:
+            held, self._conn = self._conn, None
+            with self._store.writing(held) as conn:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
                     self._write_state(conn, stream, stream_id, first, last)
                 self._store.before_append(conn)  # after the version checks: a refused unit never takes it
@@ -230,6 +267,25 @@ class SQLUnitOfWork(UnitOfWork):
         self._events.clear()
         self._outbox.clear()
         self._read.clear()
+        self._release()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """This unit's connection, for one read.
+
+        Checked out at the first read and kept until the commit writes on it or
+        the unit ends: one checkout (on PostgreSQL one pre-ping round trip) per
+        command rather than one per read.
+        """
+        if self._conn is None:
+            self._conn = self._store.hold()
+        with self._store.reading_on(self._conn) as conn:
+            yield conn
+
+    def _release(self) -> None:
+        held, self._conn = self._conn, None
+        if held is not None:
+            self._store.release(held)
 
     def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write one record's new state if its stored version is still `first - 1`."""
