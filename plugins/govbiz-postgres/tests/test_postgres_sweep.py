@@ -16,6 +16,8 @@ from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.store import problem_conditions
+from govbiz.testing.contract import build_scenario
+from govbiz.testing.sql import index_rows
 from tests.conftest import World, build_world
 
 PROBLEMS = 600
@@ -75,3 +77,16 @@ def test_the_deadline_sweep_uses_the_cutoff_index(pg_store: PostgresStore) -> No
         everything = list(uow.find_problems(ProblemQuery()))
     assert found == [p.id for p in everything if ProblemQuery(due_before=as_of).matches(p)]
     assert 0 < len(found) < PROBLEMS / 2
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-commit-per-command", "bulk"])
+def test_the_index_rows_follow_every_command(pg_store: PostgresStore, bulk: bool) -> None:
+    # A commit writes only the index rows that changed: they must still be what a full rewrite gives,
+    # also when a batch stages several versions of a problem before one commit.
+    store = BulkStore(pg_store, batch=40) if bulk else pg_store
+    build_scenario(store)
+    store.close()
+    stored, computed = index_rows(pg_store)
+    assert stored == computed
+    assert stored["departments"]
+    assert stored["clocks"]

@@ -41,6 +41,10 @@ from govbiz.storage.sql.outbox import SQLOutbox, insert_entries, queued
 
 __all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions"]
 
+#: Rows of one index table for one problem, and a problem's department and clock rows.
+Rows = list[dict[str, Any]]
+ProblemIndex = tuple[Rows, Rows]
+
 #: Execution option set on connections that will write.  A dialect adapter may
 #: begin their transactions differently (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "govbiz_write"
@@ -164,6 +168,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._events: list[DomainEvent] = []
         self._outbox: dict[str, OutboxEntry] = {}
         self._read: dict[tuple[RecordKind, str], Record] = {}
+        self._loaded: dict[str, Problem] = {}  # as read from the database, to diff index rows against
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
@@ -171,7 +176,10 @@ class SQLUnitOfWork(UnitOfWork):
             return self._problems[problem_id]
         with self._reading() as conn:
             data = conn.execute(sa.select(t.problems.c.data).where(t.problems.c.id == problem_id)).scalar()
-        return codec.decode_problem(data) if data is not None else None
+        if data is None:
+            return None
+        problem = self._loaded[problem_id] = codec.decode_problem(data)
+        return problem
 
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
         statement = sa.select(t.problems.c.data).where(*problem_conditions(query)).order_by(t.problems.c.id)
@@ -267,6 +275,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._events.clear()
         self._outbox.clear()
         self._read.clear()
+        self._loaded.clear()
         self._release()
 
     @contextmanager
@@ -315,7 +324,16 @@ class SQLUnitOfWork(UnitOfWork):
                 stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
                 raise ConcurrencyError(stream, stream_id, expected, stored)
         if stream == PROBLEM_STREAM:
-            _write_problem_index(conn, self._problems[stream_id])
+            _write_problem_index(conn, self._problems[stream_id], self._stored_index(stream_id, expected))
+
+    def _stored_index(self, problem_id: str, version: int) -> ProblemIndex | None:
+        """The index rows stored with `version` of a problem, if this unit knows them."""
+        if version == 0:
+            return [], []  # a new problem: foreign keys leave no rows behind
+        loaded = self._loaded.get(problem_id)
+        if loaded is None or loaded.version != version:
+            return None
+        return department_rows(loaded), clock_rows(loaded)
 
 
 def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tuple[int, int]]:
@@ -329,16 +347,37 @@ def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tup
     return spans
 
 
-def _write_problem_index(conn: Connection, problem: Problem) -> None:
-    """Replace the department and running-clock rows of `problem`."""
-    for table in (t.problem_departments, t.problem_clocks):
-        conn.execute(sa.delete(table).where(table.c.problem_id == problem.id))
-    departments = department_rows(problem)
-    if departments:
-        conn.execute(sa.insert(t.problem_departments), departments)
-    clocks = clock_rows(problem)
-    if clocks:
-        conn.execute(sa.insert(t.problem_clocks), clocks)
+def _write_problem_index(conn: Connection, problem: Problem, stored: ProblemIndex | None) -> None:
+    """Bring the department and running-clock rows of `problem` up to date.
+
+    `stored` are the rows stored with the version this commit replaces: the
+    version check has just confirmed that version, and each version's rows
+    are written in its own transaction, so only rows that differ from them are
+    deleted and inserted (most commands change one clock, or none).  Without
+    them, every row is replaced.
+    """
+    departments, clocks = stored or (None, None)
+    _write_rows(conn, t.problem_departments.c.department, problem.id, departments, department_rows(problem))
+    _write_rows(conn, t.problem_clocks.c.clock, problem.id, clocks, clock_rows(problem))
+
+
+def _write_rows(
+    conn: Connection, key: sa.Column[str], problem_id: str, before: Rows | None, after: Rows
+) -> None:
+    """Turn a problem's rows in `key`'s table from `before` (`None`: unknown) into `after`."""
+    table = key.table
+    mine = table.c.problem_id == problem_id
+    if before is None:
+        conn.execute(sa.delete(table).where(mine))
+        before = []
+    old = {row[key.name]: row for row in before}
+    new = {row[key.name]: row for row in after}
+    stale = [name for name, row in old.items() if new.get(name) != row]
+    fresh = [row for name, row in new.items() if old.get(name) != row]
+    if stale:
+        conn.execute(sa.delete(table).where(mine, key.in_(stale)))
+    if fresh:
+        conn.execute(sa.insert(table), fresh)
 
 
 # --- rows ---------------------------------------------------------------------------------
