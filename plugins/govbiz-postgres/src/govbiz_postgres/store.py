@@ -40,6 +40,8 @@ __all__ = ["EVENT_LOG_LOCK", "SCHEMA_LOCK", "PostgresStore", "PostgresUnitOfWork
 EVENT_LOG_LOCK = 0x676F7662697A01
 SCHEMA_LOCK = 0x676F7662697A02
 
+_LOCK_EVENT_LOG = sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOG_LOCK))  # built once, run every commit
+
 
 def postgres_engine(location: PostgresLocation, *, pool_size: int = 5) -> Engine:
     """A SQLAlchemy engine on psycopg 3 for `location`; connects on first use only."""
@@ -75,7 +77,7 @@ class PostgresStore(SQLStore):
 
     def before_append(self, conn: Connection) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOG_LOCK)))
+        conn.execute(_LOCK_EVENT_LOG)
 
 
 class PostgresUnitOfWork(SQLUnitOfWork):

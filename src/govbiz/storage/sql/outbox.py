@@ -75,9 +75,12 @@ def entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
     )
 
 
+_QUEUED = sa.select(_C.key).where(_C.key == sa.bindparam("key"))  # built once: it runs for every entry
+
+
 def queued(conn: Connection, key: str) -> bool:
     """True if an entry with `key` is stored."""
-    return conn.execute(sa.select(_C.key).where(_C.key == key)).first() is not None
+    return conn.execute(_QUEUED, {"key": key}).first() is not None
 
 
 #: `INSERT`s that skip a row whose key is taken, for dialects that have one.

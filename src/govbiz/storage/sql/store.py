@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -175,7 +175,7 @@ class SQLUnitOfWork(UnitOfWork):
         if problem_id in self._problems:
             return self._problems[problem_id]
         with self._reading() as conn:
-            data = conn.execute(sa.select(t.problems.c.data).where(t.problems.c.id == problem_id)).scalar()
+            data = conn.execute(_GET_PROBLEM, {"id": problem_id}).scalar()
         if data is None:
             return None
         problem = self._loaded[problem_id] = codec.decode_problem(data)
@@ -199,9 +199,8 @@ class SQLUnitOfWork(UnitOfWork):
             # Only records found are kept: a registry record never changes once
             # registered, but one missing now may be committed by another unit.
             return self._read[(kind, key)]
-        where = (t.records.c.kind == kind.value, t.records.c.key == key)
         with self._reading() as conn:
-            data = conn.execute(sa.select(t.records.c.data).where(*where)).scalar()
+            data = conn.execute(_GET_RECORD, {"kind": kind.value, "key": key}).scalar()
         if data is None:
             return None
         record = codec.decode_record(kind, data)
@@ -299,29 +298,26 @@ class SQLUnitOfWork(UnitOfWork):
     def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write one record's new state if its stored version is still `first - 1`."""
         if stream == PROBLEM_STREAM:
-            problem = self._problems[stream_id]
-            target: sa.Table = t.problems
-            key: tuple[sa.ColumnElement[bool], ...] = (t.problems.c.id == stream_id,)
-            row = problem_row(problem)
+            state, key = _PROBLEM_STATE, {"key_id": stream_id}
+            row = problem_row(self._problems[stream_id])
         else:
             kind = RecordKind(stream)
-            target = t.records
-            key = (t.records.c.kind == kind.value, t.records.c.key == stream_id)
+            state, key = _RECORD_STATE, {"key_kind": kind.value, "key_key": stream_id}
             row = record_row(kind, stream_id, self._records[(kind, stream_id)])
         row["version"] = last
         expected = first - 1
         if expected == 0:
-            stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
+            stored = conn.execute(state.version, key).scalar()
             if stored is not None:
                 raise ConcurrencyError(stream, stream_id, expected, stored)
             try:
-                conn.execute(sa.insert(target).values(row))
+                conn.execute(state.insert, row)
             except sa.exc.IntegrityError as error:  # created meanwhile by another unit
                 raise ConcurrencyError(stream, stream_id, expected, 1) from error
         else:
-            changed = conn.execute(sa.update(target).where(*key, target.c.version == expected).values(row))
+            changed = conn.execute(state.update, {**row, **key, "expected": expected})
             if changed.rowcount != 1:
-                stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
+                stored = conn.execute(state.version, key).scalar()
                 raise ConcurrencyError(stream, stream_id, expected, stored)
         if stream == PROBLEM_STREAM:
             _write_problem_index(conn, self._problems[stream_id], self._stored_index(stream_id, expected))
@@ -365,19 +361,73 @@ def _write_rows(
     conn: Connection, key: sa.Column[str], problem_id: str, before: Rows | None, after: Rows
 ) -> None:
     """Turn a problem's rows in `key`'s table from `before` (`None`: unknown) into `after`."""
-    table = key.table
-    mine = table.c.problem_id == problem_id
+    statements = _INDEX[key.table.name]
     if before is None:
-        conn.execute(sa.delete(table).where(mine))
+        conn.execute(statements.delete_all, {"problem_id": problem_id})
         before = []
     old = {row[key.name]: row for row in before}
     new = {row[key.name]: row for row in after}
     stale = [name for name, row in old.items() if new.get(name) != row]
     fresh = [row for name, row in new.items() if old.get(name) != row]
     if stale:
-        conn.execute(sa.delete(table).where(mine, key.in_(stale)))
+        conn.execute(statements.delete, {"problem_id": problem_id, "stale": stale})
     if fresh:
-        conn.execute(sa.insert(table), fresh)
+        conn.execute(statements.insert, fresh)
+
+
+# --- statements ---------------------------------------------------------------------------
+# Built once: building a statement and computing its cache key on every call cost more
+# Python time than the database took to run it.
+
+_GET_PROBLEM = sa.select(t.problems.c.data).where(t.problems.c.id == sa.bindparam("id"))
+_GET_RECORD = sa.select(t.records.c.data).where(
+    t.records.c.kind == sa.bindparam("kind"), t.records.c.key == sa.bindparam("key")
+)
+
+
+class _StateStatements(NamedTuple):
+    """A state table's statements: its key bound as ``key_<column>``, the version as ``expected``."""
+
+    version: sa.Select[int]
+    insert: sa.Insert
+    update: sa.Update  # the SET clause comes from the row given to execute
+
+
+def _state_statements(table: sa.Table, *key: str) -> _StateStatements:
+    where = [table.c[name] == sa.bindparam(f"key_{name}") for name in key]
+    return _StateStatements(
+        version=sa.select(table.c.version).where(*where),
+        insert=sa.insert(table),
+        update=sa.update(table).where(*where, table.c.version == sa.bindparam("expected")),
+    )
+
+
+_PROBLEM_STATE = _state_statements(t.problems, "id")
+_RECORD_STATE = _state_statements(t.records, "kind", "key")
+
+
+class _IndexStatements(NamedTuple):
+    """An index table's statements, bound by ``problem_id`` (and ``stale``, the keys to delete)."""
+
+    delete_all: sa.Delete
+    delete: sa.Delete
+    insert: sa.Insert
+
+
+def _index_statements(key: sa.Column[str]) -> _IndexStatements:
+    table = key.table
+    mine = table.c.problem_id == sa.bindparam("problem_id")
+    return _IndexStatements(
+        delete_all=sa.delete(table).where(mine),
+        delete=sa.delete(table).where(mine, key.in_(sa.bindparam("stale", expanding=True))),
+        insert=sa.insert(table),
+    )
+
+
+_INDEX = {
+    key.table.name: _index_statements(key)
+    for key in (t.problem_departments.c.department, t.problem_clocks.c.clock)
+}
 
 
 # --- rows ---------------------------------------------------------------------------------
