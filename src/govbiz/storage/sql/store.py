@@ -11,7 +11,10 @@ overlaid with them, exactly like `govbiz.storage.MemoryStore`.  Only
    events go in together, or nothing does.
 
 Holding no transaction while the command thinks keeps write locks short, which
-matters most on SQLite, where there is one writer at a time.
+matters most on SQLite, where there is one writer at a time.  A unit does
+keep one pooled connection, from its first read until it ends: each read
+ends its own transaction at once, and the commit writes on the same
+connection, so a command checks out one connection, not one per read.
 
 Dialect-specific set-up (connection pragmas, how a write transaction begins)
 lives with the dialect's adapter, e.g. `govbiz.storage.sql.sqlite`; it only
