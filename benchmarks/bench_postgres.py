@@ -12,9 +12,13 @@ schema that is dropped afterwards:
 1. **commands per second**: N scheduled problems go through assign -> sign ->
    progress -> result -> return visit, one `Ledger.handle` (one
    transaction) per command, on SQLite and on PostgreSQL.  Baseline: the
-   same rows (captured from the ledger's run) written by the raw
-   UPDATE/DELETE/INSERT statements and one COMMIT per command, on other
-   problems of the same database.
+   same rows (captured from the ledger's run) written again on other
+   problems of the same database by hand-written statements on a raw DB-API
+   cursor, one COMMIT per command: the problem's conditional UPDATE, a
+   DELETE and an INSERT of the department and clock rows that changed, the
+   event, the outbox rows the command queued, and on PostgreSQL the
+   event-log lock the ledger takes (``pg_advisory_xact_lock``) before the
+   event.  Exactly the rows and locks the ledger writes; it reads nothing.
 2. **deadline sweep**: `find_problems(ProblemQuery(due_before=T))` over M
    open assignments (generated with `govbiz_postgres.bulk.BulkStore`, i.e.
    through the Ledger), against the hand-written index query returning the
@@ -53,10 +57,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' wo
 from govbiz_postgres import open_postgres
 from govbiz_postgres.bulk import BulkStore
 from govbiz_postgres.metrics import PostgresMetricSource
+from govbiz_postgres.store import EVENT_LOG_LOCK
 from govbiz_postgres.testing import schema_url, server_url, temporary_schema
 
 from govbiz import commands as c
 from govbiz.domain.actors import Actor, Role
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.problem import Problem
 from govbiz.ledger import Ledger
 from govbiz.metrics import GroupFigures, MetricRequest, standard_registry
 from govbiz.metrics.grouping import NONE_KEY, Grouping, cross_key
@@ -146,7 +153,9 @@ def chain(world: World, problem_id: str) -> list[tuple[Any, c.Command]]:
 def commands_per_second(store: SQLStore, problems: int) -> dict[str, float]:
     world, ids = scheduled(store, 2 * problems)
     mine, theirs = ids[:problems], ids[problems:]
-    captured: list[tuple[Any, Any]] = []
+    with store.unit_of_work() as uow:
+        start = {pid: uow.get_problem(pid) for pid in mine}  # scheduled, like theirs: no index rows yet
+    captured: list[Problem] = []
     started = time.perf_counter()
     for problem_id in mine:
         for actor, command in chain(world, problem_id):
@@ -155,64 +164,136 @@ def commands_per_second(store: SQLStore, problems: int) -> dict[str, float]:
     ledger_s = time.perf_counter() - started
     with store.unit_of_work() as uow:
         events = {(e.stream_id, e.version): e for pid in mine for e in uow.events("problem", pid)}
-    raw_s = raw_writes(
-        store, [(p, events[(p.id, p.version)]) for p in captured], dict(zip(mine, theirs, strict=True))
-    )
+    queued = queued_rows(store)
+    rename = dict(zip(mine, theirs, strict=True))
+    writes = [(p, events[(p.id, p.version)], queued.get((p.id, p.version), [])) for p in captured]
+    commands = raw_statements(store, writes, rename, start)
+    raw_s = raw_writes(store, commands)
     count = len(captured)
     return {"commands": count, "ledger_per_s": count / ledger_s, "raw_per_s": count / raw_s}
 
 
-def raw_writes(store: SQLStore, writes: list[tuple[Any, Any]], rename: dict[str, str]) -> float:
-    """Time the statements the writes need, on other problems, one transaction per command."""
-    statements = []
-    for problem, event in writes:
+def queued_rows(store: SQLStore) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """The outbox rows the ledger queued, by the problem version whose event queued them."""
+    with store.reading() as conn:
+        rows = [dict(row) for row in conn.execute(sa.select(t.outbox)).mappings()]
+    queued: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        stream, problem_id, version = row["key"].split(":")[:3]  # problem:<id>:v<version>:<trigger>:<channel>
+        if stream == "problem":
+            queued.setdefault((problem_id, int(version.removeprefix("v"))), []).append(row)
+    return queued
+
+
+#: One statement and its parameters (a list of tuples: one executemany).
+Statement = tuple[str, tuple[Any, ...] | list[tuple[Any, ...]]]
+
+
+def raw_statements(
+    store: SQLStore,
+    writes: list[tuple[Problem, DomainEvent, list[dict[str, Any]]]],
+    rename: dict[str, str],
+    start: dict[str, Problem | None],
+) -> list[list[Statement]]:
+    """The statements that write the ledger's rows again, on the problems `rename` maps to.
+
+    Exactly the rows the ledger wrote, command by command: the problem row (a
+    conditional UPDATE); the department and clock rows that differ from the
+    problem's previous version (a DELETE of those gone or changed, an INSERT
+    of the new ones); on PostgreSQL the event-log lock
+    (``pg_advisory_xact_lock``) that keeps event positions in commit order;
+    the event; the outbox rows the command queued.  Nothing is read.
+    """
+    raw = RawSQL("?" if store.engine.dialect.name == "sqlite" else "%s")
+    previous = dict(start)
+    commands = []
+    for problem, event, outbox in writes:
         new_id = rename[problem.id]
+        statements = [raw.update(problem, new_id)]
+        statements += raw.index(
+            t.problem_departments.c.department, department_rows, previous[problem.id], problem, new_id
+        )
+        statements += raw.index(t.problem_clocks.c.clock, clock_rows, previous[problem.id], problem, new_id)
+        previous[problem.id] = problem
+        if raw.mark == "%s":  # PostgreSQL
+            statements.append((f"SELECT pg_advisory_xact_lock({EVENT_LOG_LOCK})", ()))
+        statements.append(raw.event(event, new_id))
+        statements += raw.outbox(outbox, problem.id, new_id)
+        commands.append(statements)
+    return commands
+
+
+@attrs.frozen
+class RawSQL:
+    """Hand-written statements with the DB-API parameter `mark` of a driver."""
+
+    mark: str
+
+    def sql(self, text: str) -> str:
+        return text.replace("%s", self.mark)
+
+    def insert(self, table: sa.Table, columns: list[str], rows: list[dict[str, Any]]) -> Statement:
+        names = ", ".join(f'"{name}"' for name in columns)
+        text = self.sql(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(['%s'] * len(columns))})")
+        return text, [tuple(row[c] for c in columns) for row in rows]
+
+    def update(self, problem: Problem, new_id: str) -> Statement:
         row = problem_row(problem)
-        row.update(id=new_id, data=json.dumps({**row["data"], "id": new_id}, ensure_ascii=False))
-        ev = event_row(event)
-        ev.update(stream_id=new_id, payload=json.dumps(ev["payload"], ensure_ascii=False))
-        depts = [{**d, "problem_id": new_id} for d in department_rows(problem)]
-        clocks = [{**k, "problem_id": new_id} for k in clock_rows(problem)]
-        statements.append((row, ev, depts, clocks))
-    p, d, k, e = t.problems, t.problem_departments, t.problem_clocks, t.events
+        data = json.dumps({**row["data"], "id": new_id}, ensure_ascii=False)
+        text = self.sql(
+            f"UPDATE {t.problems.name} SET state=%s, lead=%s, version=%s, updated_at=%s, last_hash=%s, "
+            "data=%s WHERE id=%s AND version=%s"
+        )
+        values = (row["state"], row["lead"], row["version"], row["updated_at"], row["last_hash"], data)
+        return text, (*values, new_id, row["version"] - 1)
+
+    def index(
+        self,
+        key: sa.Column[str],
+        rows: Callable[[Problem], list[dict[str, Any]]],
+        old: Problem | None,
+        problem: Problem,
+        new_id: str,
+    ) -> list[Statement]:
+        before = {r[key.name]: r for r in rows(old)} if old is not None else {}
+        after = {r[key.name]: r for r in rows(problem)}
+        stale = [name for name, r in before.items() if after.get(name) != r]
+        fresh = [{**r, "problem_id": new_id} for name, r in after.items() if before.get(name) != r]
+        statements = []
+        if stale:
+            marks = ", ".join(["%s"] * len(stale))
+            where = f"problem_id=%s AND {key.name} IN ({marks})"
+            statements.append((self.sql(f"DELETE FROM {key.table.name} WHERE {where}"), (new_id, *stale)))
+        if fresh:
+            statements.append(self.insert(key.table, list(fresh[0]), fresh))
+        return statements
+
+    def event(self, event: DomainEvent, new_id: str) -> Statement:
+        row = event_row(event)
+        row.update(stream_id=new_id, payload=json.dumps(row["payload"], ensure_ascii=False))
+        text, rows = self.insert(t.events, [c.name for c in t.events.columns if c.name != "position"], [row])
+        return text, rows[0]
+
+    def outbox(self, queued: list[dict[str, Any]], old_id: str, new_id: str) -> list[Statement]:
+        rows = [
+            {**r, "key": r["key"].replace(old_id, new_id), "recipients": json.dumps(r["recipients"]),
+             "data": json.dumps(r["data"], ensure_ascii=False)}
+            for r in queued
+        ]  # fmt: skip
+        return [self.insert(t.outbox, [c.name for c in t.outbox.columns], rows)] if rows else []
+
+
+def raw_writes(store: SQLStore, commands: list[list[Statement]]) -> float:
+    """Time `commands` on a raw DB-API cursor, one COMMIT per command."""
     raw = store.engine.raw_connection()
     cursor = raw.cursor()
-    mark = "?" if store.engine.dialect.name == "sqlite" else "%s"
-
-    def sql(text: str) -> str:
-        return text.replace("%s", mark)
-
-    update = sql(
-        f"UPDATE {p.name} SET state=%s, lead=%s, version=%s, updated_at=%s, last_hash=%s, data=%s "
-        "WHERE id=%s AND version=%s"
-    )
-    insert_event = sql(
-        f"INSERT INTO {e.name} (stream, stream_id, version, kind, county, occurred_at, occurred_utc, "
-        "actor_id, actor_role, actor_department, state_before, state_after, payload, prev_hash, hash) "
-        "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
-    )
     started = time.perf_counter()
-    for row, ev, depts, clocks in statements:
-        cursor.execute(
-            update,
-            (row["state"], row["lead"], row["version"], row["updated_at"], row["last_hash"], row["data"],
-             row["id"], row["version"] - 1),
-        )  # fmt: skip
-        cursor.execute(sql(f"DELETE FROM {d.name} WHERE problem_id=%s"), (row["id"],))
-        cursor.execute(sql(f"DELETE FROM {k.name} WHERE problem_id=%s"), (row["id"],))
-        for dept in depts:
-            cursor.execute(
-                sql(f"INSERT INTO {d.name} VALUES (%s,%s,%s)"),
-                (dept["problem_id"], dept["department"], dept["role"]),
-            )
-        for clock in clocks:
-            cursor.execute(
-                sql(f"INSERT INTO {k.name} VALUES (%s,%s,%s,%s,%s)"),
-                (clock["problem_id"], clock["clock"], clock["county"], clock["cutoff"], clock["last_day"]),
-            )
-        cursor.execute(
-            insert_event, tuple(ev[col] for col in [c.name for c in e.columns if c.name != "position"])
-        )
+    for statements in commands:
+        for statement, parameters in statements:
+            if isinstance(parameters, list):
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
         raw.commit()
     elapsed = time.perf_counter() - started
     raw.close()

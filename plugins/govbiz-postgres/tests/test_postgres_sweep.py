@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from govbiz_postgres.bulk import BulkStore
 from govbiz_postgres.store import PostgresStore
@@ -13,6 +14,8 @@ from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.store import problem_conditions, warning_query
+from govbiz.testing.contract import build_scenario
+from govbiz.testing.sql import index_rows
 from tests.conftest import World, build_world
 
 PROBLEMS = 600
@@ -76,3 +79,16 @@ def test_the_warning_sweep_is_a_range_scan_on_the_last_day(pg_store: PostgresSto
         if thresholds["430800"].level(due.last_day) is not WarningLevel.NORMAL
     ]
     assert [(c.problem_id, c.clock, c.level) for c in found] == expected
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-commit-per-command", "bulk"])
+def test_the_index_rows_follow_every_command(pg_store: PostgresStore, bulk: bool) -> None:
+    # A commit writes only the index rows that changed: they must still be what a full rewrite gives,
+    # also when a batch stages several versions of a problem before one commit.
+    store = BulkStore(pg_store, batch=40) if bulk else pg_store
+    build_scenario(store)
+    store.close()
+    stored, computed = index_rows(pg_store)
+    assert stored == computed
+    assert stored["departments"]
+    assert stored["clocks"]

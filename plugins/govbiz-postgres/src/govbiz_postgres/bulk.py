@@ -136,14 +136,16 @@ class _BatchUnit(SQLUnitOfWork):
         del self._events[self._events_mark :]
 
     def flush(self) -> None:
-        """Write every accepted command in one transaction."""
+        """Write every accepted command in one transaction; a refused batch is dropped whole."""
         self.rollback()
-        if self._events or self._outbox:
-            with self._store.writing() as conn:
-                self._write_batch(conn)
-        SQLUnitOfWork.rollback(self)
-        self._events_mark = 0
-        self.accepted = 0
+        try:
+            if self._events or self._outbox:
+                with self._store.writing() as conn:
+                    self._write_batch(conn)
+        finally:  # written or refused, the batch is over (and its read connection goes back)
+            SQLUnitOfWork.rollback(self)
+            self._events_mark = 0
+            self.accepted = 0
 
     def give_back(self) -> None:
         """Return the reserved numbers nobody used, if no one took a number since."""

@@ -15,6 +15,9 @@ dialect-neutral code in `govbiz.storage.sql`.  Here:
   parallel, and a refused unit never takes the lock.
 * **counters** are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, so
   two processes asking for the first number of a new counter cannot collide.
+* **dead pooled connections** (after a server restart) are discarded at
+  checkout by a look at the socket, without a round trip; only connections
+  idle for more than `PING_AFTER` seconds are pinged.
 * write transactions use PostgreSQL's default `READ COMMITTED`: the
   conditional `UPDATE ... WHERE version = n` waits for a concurrent writer of
   the same row and then re-checks the version, so a stale write is refused
@@ -24,33 +27,79 @@ dialect-neutral code in `govbiz.storage.sql`.  Here:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+import select
+import time
 from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.store import SQLStore, SQLUnitOfWork
 from govbiz_postgres.url import PostgresLocation
 
-__all__ = ["EVENT_LOG_LOCK", "SCHEMA_LOCK", "PostgresStore", "PostgresUnitOfWork", "postgres_engine"]
+__all__ = [
+    "EVENT_LOG_LOCK",
+    "PING_AFTER",
+    "SCHEMA_LOCK",
+    "PostgresStore",
+    "PostgresUnitOfWork",
+    "postgres_engine",
+]
 
 #: Advisory lock keys (any fixed 64-bit numbers; these spell "govbiz" + a digit).
 EVENT_LOG_LOCK = 0x676F7662697A01
 SCHEMA_LOCK = 0x676F7662697A02
 
+_LOCK_EVENT_LOG = sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOG_LOCK))  # built once, run every commit
+
+
+#: A pooled connection idle for longer than this (seconds) is pinged before it is used.
+PING_AFTER = 10.0
+
 
 def postgres_engine(location: PostgresLocation, *, pool_size: int = 5) -> Engine:
     """A SQLAlchemy engine on psycopg 3 for `location`; connects on first use only."""
-    return sa.create_engine(
+    engine = sa.create_engine(
         location.engine_url,
         pool_size=pool_size,
-        pool_pre_ping=True,  # a restarted server leaves dead pooled connections behind
         json_serializer=partial(json.dumps, ensure_ascii=False),
     )
+    sa.event.listen(engine, "checkin", _note_idle)
+    sa.event.listen(engine, "checkout", partial(_refuse_dead, engine.dialect))
+    return engine
+
+
+def _note_idle(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _refuse_dead(dialect: Dialect, dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+    """Pool checkout: a dead pooled connection is discarded, and the pool hands out a fresh one."""
+    idle_since = record.info.pop("idle_since", None)
+    if idle_since is not None and not _alive(dialect, dbapi_connection, idle_since):
+        raise sa.exc.DisconnectionError("the pooled connection is closed")
+
+
+def _alive(dialect: Dialect, dbapi_connection: Any, idle_since: float) -> bool:
+    """Whether a pooled connection still works, with a round trip only after a long idle.
+
+    A restarted or crashed server closes its connections: its goodbye (or the
+    end of the stream) then waits on the socket, which a non-blocking
+    `select` sees at once.  Only a connection idle for longer than
+    `PING_AFTER`, which a firewall may have dropped without a word, is
+    pinged, where SQLAlchemy's `pool_pre_ping` pings every checkout: a round
+    trip per command.
+    """
+    try:
+        if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+            return False  # nothing is due to arrive on an idle connection but a goodbye
+        return time.monotonic() - idle_since <= PING_AFTER or bool(dialect.do_ping(dbapi_connection))
+    except dialect.loaded_dbapi.Error:
+        return False
 
 
 class PostgresStore(SQLStore):
@@ -60,20 +109,24 @@ class PostgresStore(SQLStore):
         """A new unit of work over this store."""
         return PostgresUnitOfWork(self)
 
-    @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A connection for one read, in autocommit: no BEGIN and ROLLBACK round trips.
+    def connect_for_reads(self) -> Connection:
+        """A connection for reads, in autocommit: no BEGIN and ROLLBACK round trips.
 
         Every read of a unit of work is a single statement, which PostgreSQL
         runs on its own consistent snapshot anyway; a command makes several
         such reads, so the two round trips saved per read add up.
         """
-        with super().reading() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def prepare_write(self, conn: Connection) -> None:
+        """Back from autocommit (a connection held for reads) to transactions at the default level."""
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            conn.execution_options(isolation_level=conn.default_isolation_level)
+        super().prepare_write(conn)
 
     def before_append(self, conn: Connection) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOG_LOCK)))
+        conn.execute(_LOCK_EVENT_LOG)
 
 
 class PostgresUnitOfWork(SQLUnitOfWork):

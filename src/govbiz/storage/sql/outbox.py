@@ -9,11 +9,12 @@ single-writer transaction does the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from govbiz.notify.channel import Notification
@@ -74,13 +75,33 @@ def entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
     )
 
 
+_QUEUED = sa.select(_C.key).where(_C.key == sa.bindparam("key"))  # built once: it runs for every entry
+
+
 def queued(conn: Connection, key: str) -> bool:
     """True if an entry with `key` is stored."""
-    return conn.execute(sa.select(_C.key).where(_C.key == key)).first() is not None
+    return conn.execute(_QUEUED, {"key": key}).first() is not None
+
+
+#: `INSERT`s that skip a row whose key is taken, for dialects that have one.
+_SKIPPING_INSERTS: dict[str, Callable[[sa.Table], Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def insert_entries(conn: Connection, entries: Sequence[OutboxEntry]) -> None:
-    """Insert entries whose key is not stored yet (a concurrent command may have queued one)."""
+    """Insert entries whose key is not stored yet (a concurrent command may have queued one).
+
+    One `INSERT ... ON CONFLICT DO NOTHING` where the dialect has it: no
+    round trip per entry to look for its key first.
+    """
+    if not entries:
+        return
+    skipping = _SKIPPING_INSERTS.get(conn.dialect.name)
+    if skipping is not None:
+        conn.execute(skipping(t.outbox).on_conflict_do_nothing(), [entry_row(e) for e in entries])
+        return
     for entry in entries:
         if not queued(conn, entry.key):
             conn.execute(sa.insert(t.outbox).values(entry_row(entry)))

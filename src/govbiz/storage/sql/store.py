@@ -11,7 +11,10 @@ overlaid with them, exactly like `govbiz.storage.MemoryStore`.  Only
    events go in together, or nothing does.
 
 Holding no transaction while the command thinks keeps write locks short, which
-matters most on SQLite, where there is one writer at a time.
+matters most on SQLite, where there is one writer at a time.  A unit does
+keep one pooled connection, from its first read until it ends: each read
+ends its own transaction at once, and the commit writes on the same
+connection, so a command checks out one connection, not one per read.
 
 Dialect-specific set-up (connection pragmas, how a write transaction begins)
 lives with the dialect's adapter, e.g. `govbiz.storage.sql.sqlite`; it only
@@ -25,7 +28,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -50,6 +53,10 @@ from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.outbox import SQLOutbox, insert_entries, queued
 
 __all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions", "warning_query"]
+
+#: Rows of one index table for one problem, and a problem's department and clock rows.
+Rows = list[dict[str, Any]]
+ProblemIndex = tuple[Rows, Rows]
 
 #: Execution option set on connections that will write.  A dialect adapter may
 #: begin their transactions differently (SQLite: ``BEGIN IMMEDIATE``).
@@ -88,17 +95,52 @@ class SQLStore(Store):
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A connection for reads; its transaction is rolled back on exit."""
-        with self._serialized(), self._errors(), self.engine.connect() as conn:
+        """A pooled connection for reads, returned on exit; its transaction is rolled back."""
+        with self._serialized(), self._errors(), self.connect_for_reads() as conn:
             yield conn
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A connection in a write transaction: committed on success, rolled back on error."""
-        with self._serialized(), self._errors(), self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
+    def reading_on(self, conn: Connection) -> Iterator[Connection]:
+        """Read on `conn`, a connection a unit of work holds; its transaction ends on exit.
+
+        Ending it at once means a unit holds no snapshot and no lock while its
+        command thinks, only the connection.
+        """
+        with self._serialized(), self._errors():
+            try:
                 yield conn
+            finally:
+                conn.rollback()
+
+    def connect_for_reads(self) -> Connection:
+        """A new pooled connection set up for reads (a dialect may set it to autocommit)."""
+        return self.engine.connect()
+
+    def hold(self) -> Connection:
+        """A connection for a unit of work to keep for its reads; give it back with `release`."""
+        with self._serialized(), self._errors():
+            return self.connect_for_reads()
+
+    def release(self, conn: Connection) -> None:
+        """Return a connection from `hold` to the pool."""
+        with self._serialized(), self._errors():
+            conn.close()
+
+    @contextmanager
+    def writing(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """A connection in a write transaction: committed on success, rolled back on error.
+
+        `conn`, a connection from `hold` that a unit of work kept for its
+        reads, is written on (saving a checkout) and returned to the pool on exit.
+        """
+        with self._serialized(), self._errors(), conn or self.engine.connect() as writer:
+            self.prepare_write(writer)
+            with writer.begin():
+                yield writer
+
+    def prepare_write(self, conn: Connection) -> None:
+        """Dialect hook: make `conn` (new, or held for reads) ready for a write transaction."""
+        conn.execution_options(**{WRITE_OPTION: True})
 
     def before_append(self, conn: Connection) -> None:
         """Dialect hook: called in a unit's write transaction just before its events go in.
@@ -133,23 +175,28 @@ class SQLUnitOfWork(UnitOfWork):
 
     def __init__(self, store: SQLStore) -> None:
         self._store = store
+        self._conn: Connection | None = None
         self._problems: dict[str, Problem] = {}
         self._records: dict[tuple[RecordKind, str], Record] = {}
         self._events: list[DomainEvent] = []
         self._outbox: dict[str, OutboxEntry] = {}
         self._read: dict[tuple[RecordKind, str], Record] = {}
+        self._loaded: dict[str, Problem] = {}  # as read from the database, to diff index rows against
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
         if problem_id in self._problems:
             return self._problems[problem_id]
-        with self._store.reading() as conn:
-            data = conn.execute(sa.select(t.problems.c.data).where(t.problems.c.id == problem_id)).scalar()
-        return codec.decode_problem(data) if data is not None else None
+        with self._reading() as conn:
+            data = conn.execute(_GET_PROBLEM, {"id": problem_id}).scalar()
+        if data is None:
+            return None
+        problem = self._loaded[problem_id] = codec.decode_problem(data)
+        return problem
 
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
         statement = sa.select(t.problems.c.data).where(*problem_conditions(query)).order_by(t.problems.c.id)
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             rows = conn.execute(statement).scalars().all()
         found = {p.id: p for p in map(codec.decode_problem, rows) if p.id not in self._problems}
         found.update({key: p for key, p in self._problems.items() if query.matches(p)})
@@ -160,7 +207,7 @@ class SQLUnitOfWork(UnitOfWork):
         """Classified in SQL: `problem_clocks.last_day` against each county's dates (see `warning_query`)."""
         if not thresholds:
             return
-        with self._store.reading() as conn, gc_paused():
+        with self._reading() as conn, gc_paused():
             rows = conn.execute(warning_query(thresholds)).all()
             level = _LEVELS
             found = [WarningClock(p, county, clock, day, level[name]) for p, county, clock, day, name in rows]
@@ -181,9 +228,8 @@ class SQLUnitOfWork(UnitOfWork):
             # Only records found are kept: a registry record never changes once
             # registered, but one missing now may be committed by another unit.
             return self._read[(kind, key)]
-        where = (t.records.c.kind == kind.value, t.records.c.key == key)
-        with self._store.reading() as conn:
-            data = conn.execute(sa.select(t.records.c.data).where(*where)).scalar()
+        with self._reading() as conn:
+            data = conn.execute(_GET_RECORD, {"kind": kind.value, "key": key}).scalar()
         if data is None:
             return None
         record = codec.decode_record(kind, data)
@@ -194,7 +240,7 @@ class SQLUnitOfWork(UnitOfWork):
         statement = sa.select(t.records.c.key, t.records.c.data).where(t.records.c.kind == kind.value)
         if counties is not None:
             statement = statement.where(t.records.c.county.in_(sorted(counties)))
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             rows = {key: codec.decode_record(kind, data) for key, data in conn.execute(statement)}
         for (staged_kind, key), record in self._records.items():
             if staged_kind is kind and (counties is None or record_county(record) in counties):
@@ -207,7 +253,7 @@ class SQLUnitOfWork(UnitOfWork):
             statement = statement.where(t.events.c.stream == stream)
         if stream_id is not None:
             statement = statement.where(t.events.c.stream_id == stream_id)
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             return [event_from_row(row) for row in conn.execute(statement).mappings()]
 
     def next_number(self, counter: str) -> int:
@@ -233,7 +279,7 @@ class SQLUnitOfWork(UnitOfWork):
     def enqueue(self, entry: OutboxEntry) -> bool:
         if entry.key in self._outbox:
             return False
-        with self._store.reading() as conn:
+        with self._reading() as conn:
             if queued(conn, entry.key):
                 return False
         self._outbox[entry.key] = entry
@@ -241,7 +287,8 @@ class SQLUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         if self._events or self._outbox:
-            with self._store.writing() as conn:
+            held, self._conn = self._conn, None
+            with self._store.writing(held) as conn:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
                     self._write_state(conn, stream, stream_id, first, last)
                 self._store.before_append(conn)  # after the version checks: a refused unit never takes it
@@ -256,36 +303,62 @@ class SQLUnitOfWork(UnitOfWork):
         self._events.clear()
         self._outbox.clear()
         self._read.clear()
+        self._loaded.clear()
+        self._release()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """This unit's connection, for one read.
+
+        Checked out at the first read and kept until the commit writes on it or
+        the unit ends: one checkout (on PostgreSQL one pre-ping round trip) per
+        command rather than one per read.
+        """
+        if self._conn is None:
+            self._conn = self._store.hold()
+        with self._store.reading_on(self._conn) as conn:
+            yield conn
+
+    def _release(self) -> None:
+        held, self._conn = self._conn, None
+        if held is not None:
+            self._store.release(held)
 
     def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write one record's new state if its stored version is still `first - 1`."""
         if stream == PROBLEM_STREAM:
-            problem = self._problems[stream_id]
-            target: sa.Table = t.problems
-            key: tuple[sa.ColumnElement[bool], ...] = (t.problems.c.id == stream_id,)
-            row = problem_row(problem)
+            state, key = _PROBLEM_STATE, {"key_id": stream_id}
+            row = problem_row(self._problems[stream_id])
         else:
             kind = RecordKind(stream)
-            target = t.records
-            key = (t.records.c.kind == kind.value, t.records.c.key == stream_id)
+            state, key = _RECORD_STATE, {"key_kind": kind.value, "key_key": stream_id}
             row = record_row(kind, stream_id, self._records[(kind, stream_id)])
         row["version"] = last
         expected = first - 1
         if expected == 0:
-            stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
+            stored = conn.execute(state.version, key).scalar()
             if stored is not None:
                 raise ConcurrencyError(stream, stream_id, expected, stored)
             try:
-                conn.execute(sa.insert(target).values(row))
+                conn.execute(state.insert, row)
             except sa.exc.IntegrityError as error:  # created meanwhile by another unit
                 raise ConcurrencyError(stream, stream_id, expected, 1) from error
         else:
-            changed = conn.execute(sa.update(target).where(*key, target.c.version == expected).values(row))
+            changed = conn.execute(state.update, {**row, **key, "expected": expected})
             if changed.rowcount != 1:
-                stored = conn.execute(sa.select(target.c.version).where(*key)).scalar()
+                stored = conn.execute(state.version, key).scalar()
                 raise ConcurrencyError(stream, stream_id, expected, stored)
         if stream == PROBLEM_STREAM:
-            _write_problem_index(conn, self._problems[stream_id])
+            _write_problem_index(conn, self._problems[stream_id], self._stored_index(stream_id, expected))
+
+    def _stored_index(self, problem_id: str, version: int) -> ProblemIndex | None:
+        """The index rows stored with `version` of a problem, if this unit knows them."""
+        if version == 0:
+            return [], []  # a new problem: foreign keys leave no rows behind
+        loaded = self._loaded.get(problem_id)
+        if loaded is None or loaded.version != version:
+            return None
+        return department_rows(loaded), clock_rows(loaded)
 
 
 def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tuple[int, int]]:
@@ -299,16 +372,91 @@ def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tup
     return spans
 
 
-def _write_problem_index(conn: Connection, problem: Problem) -> None:
-    """Replace the department and running-clock rows of `problem`."""
-    for table in (t.problem_departments, t.problem_clocks):
-        conn.execute(sa.delete(table).where(table.c.problem_id == problem.id))
-    departments = department_rows(problem)
-    if departments:
-        conn.execute(sa.insert(t.problem_departments), departments)
-    clocks = clock_rows(problem)
-    if clocks:
-        conn.execute(sa.insert(t.problem_clocks), clocks)
+def _write_problem_index(conn: Connection, problem: Problem, stored: ProblemIndex | None) -> None:
+    """Bring the department and running-clock rows of `problem` up to date.
+
+    `stored` are the rows stored with the version this commit replaces: the
+    version check has just confirmed that version, and each version's rows
+    are written in its own transaction, so only rows that differ from them are
+    deleted and inserted (most commands change one clock, or none).  Without
+    them, every row is replaced.
+    """
+    departments, clocks = stored or (None, None)
+    _write_rows(conn, t.problem_departments.c.department, problem.id, departments, department_rows(problem))
+    _write_rows(conn, t.problem_clocks.c.clock, problem.id, clocks, clock_rows(problem))
+
+
+def _write_rows(
+    conn: Connection, key: sa.Column[str], problem_id: str, before: Rows | None, after: Rows
+) -> None:
+    """Turn a problem's rows in `key`'s table from `before` (`None`: unknown) into `after`."""
+    statements = _INDEX[key.table.name]
+    if before is None:
+        conn.execute(statements.delete_all, {"problem_id": problem_id})
+        before = []
+    old = {row[key.name]: row for row in before}
+    new = {row[key.name]: row for row in after}
+    stale = [name for name, row in old.items() if new.get(name) != row]
+    fresh = [row for name, row in new.items() if old.get(name) != row]
+    if stale:
+        conn.execute(statements.delete, {"problem_id": problem_id, "stale": stale})
+    if fresh:
+        conn.execute(statements.insert, fresh)
+
+
+# --- statements ---------------------------------------------------------------------------
+# Built once: building a statement and computing its cache key on every call cost more
+# Python time than the database took to run it.
+
+_GET_PROBLEM = sa.select(t.problems.c.data).where(t.problems.c.id == sa.bindparam("id"))
+_GET_RECORD = sa.select(t.records.c.data).where(
+    t.records.c.kind == sa.bindparam("kind"), t.records.c.key == sa.bindparam("key")
+)
+
+
+class _StateStatements(NamedTuple):
+    """A state table's statements: its key bound as ``key_<column>``, the version as ``expected``."""
+
+    version: sa.Select[int]
+    insert: sa.Insert
+    update: sa.Update  # the SET clause comes from the row given to execute
+
+
+def _state_statements(table: sa.Table, *key: str) -> _StateStatements:
+    where = [table.c[name] == sa.bindparam(f"key_{name}") for name in key]
+    return _StateStatements(
+        version=sa.select(table.c.version).where(*where),
+        insert=sa.insert(table),
+        update=sa.update(table).where(*where, table.c.version == sa.bindparam("expected")),
+    )
+
+
+_PROBLEM_STATE = _state_statements(t.problems, "id")
+_RECORD_STATE = _state_statements(t.records, "kind", "key")
+
+
+class _IndexStatements(NamedTuple):
+    """An index table's statements, bound by ``problem_id`` (and ``stale``, the keys to delete)."""
+
+    delete_all: sa.Delete
+    delete: sa.Delete
+    insert: sa.Insert
+
+
+def _index_statements(key: sa.Column[str]) -> _IndexStatements:
+    table = key.table
+    mine = table.c.problem_id == sa.bindparam("problem_id")
+    return _IndexStatements(
+        delete_all=sa.delete(table).where(mine),
+        delete=sa.delete(table).where(mine, key.in_(sa.bindparam("stale", expanding=True))),
+        insert=sa.insert(table),
+    )
+
+
+_INDEX = {
+    key.table.name: _index_statements(key)
+    for key in (t.problem_departments.c.department, t.problem_clocks.c.clock)
+}
 
 
 # --- rows ---------------------------------------------------------------------------------
