@@ -29,16 +29,21 @@ from __future__ import annotations
 import json
 import select
 import time
+from collections.abc import Iterator, Mapping
+from datetime import date
 from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg.rows import args_row
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from govbiz.deadlines.warning import WarningThresholds
+from govbiz.storage.port import WarningClock
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.store import SQLStore, SQLUnitOfWork
+from govbiz.storage.sql.store import LEVELS, SQLStore, SQLUnitOfWork, gc_paused, warning_query
 from govbiz_postgres.url import PostgresLocation
 
 __all__ = [
@@ -130,7 +135,28 @@ class PostgresStore(SQLStore):
 
 
 class PostgresUnitOfWork(SQLUnitOfWork):
-    """A unit of work whose counters are a single atomic upsert."""
+    """A unit of work whose counters are a single atomic upsert, and whose sweep skips a layer."""
+
+    def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
+        """The shared sweep query, its rows made into `WarningClock`s by psycopg's own fetch loop.
+
+        A province's sweep returns up to a row per open assignment; going
+        through SQLAlchemy's result rows first cost a third more than the same
+        query on a plain cursor.  With staged problems the shared path merges them.
+        """
+        if self._problems or not thresholds:
+            yield from super().warning_clocks(thresholds)
+            return
+        with self._reading() as conn, gc_paused():
+            compiled = warning_query(thresholds).compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            driver = conn.connection.driver_connection
+            assert driver is not None  # a live psycopg connection, held by this unit
+            with driver.cursor(row_factory=args_row(_warning_clock)) as cursor:
+                cursor.execute(str(compiled), compiled.params)
+                found = cursor.fetchall()
+        yield from found
 
     def next_number(self, counter: str) -> int:
         c = t.counters.c
@@ -142,3 +168,9 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         )
         with self._store.writing() as conn:  # its own transaction: a number is never handed out twice
             return int(conn.execute(bump).scalar_one())
+
+
+def _warning_clock(
+    problem_id: str, county: str, clock: str, last_day: date, level: str, _levels: Any = LEVELS
+) -> WarningClock:
+    return WarningClock(problem_id, county, clock, last_day, _levels[level])

@@ -52,7 +52,15 @@ from govbiz.storage.port import (
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.outbox import SQLOutbox, insert_entries, queued
 
-__all__ = ["WRITE_OPTION", "SQLStore", "SQLUnitOfWork", "problem_conditions", "warning_query"]
+__all__ = [
+    "LEVELS",
+    "WRITE_OPTION",
+    "SQLStore",
+    "SQLUnitOfWork",
+    "gc_paused",
+    "problem_conditions",
+    "warning_query",
+]
 
 #: Rows of one index table for one problem, and a problem's department and clock rows.
 Rows = list[dict[str, Any]]
@@ -209,7 +217,7 @@ class SQLUnitOfWork(UnitOfWork):
             return
         with self._reading() as conn, gc_paused():
             rows = conn.execute(warning_query(thresholds)).all()
-            level = _LEVELS
+            level = LEVELS
             found = [WarningClock(p, county, clock, day, level[name]) for p, county, clock, day, name in rows]
         if not self._problems:
             yield from found
@@ -607,7 +615,7 @@ def gc_paused() -> Iterator[None]:
 
 
 #: Warning levels by the names the SQL `CASE` gives.
-_LEVELS = {level.value: level for level in WarningLevel}
+LEVELS = {level.value: level for level in WarningLevel}
 
 
 def _level_case(dates: WarningThresholds) -> sa.ColumnElement[str]:
