@@ -85,6 +85,7 @@ class SQLStore(Store):
         self.engine = engine
         self.location = location or engine.url.render_as_string(hide_password=True)
         self._lock: threading.RLock | None = threading.RLock() if serialize else None
+        self._registry = RegistryCache()
 
     def unit_of_work(self) -> SQLUnitOfWork:
         """A new unit of work over this store."""
@@ -178,6 +179,34 @@ def _reason(error: sa.exc.DBAPIError) -> str:
     return text
 
 
+class RegistryCache:
+    """Registry records (登记信息) a store has read, so a command reads each at most once per process.
+
+    The Ledger registers a division, department, enterprise, session,
+    lasting rule or circular once and never writes a second version of it, so a
+    record found is the record for good: an assignment reads its session, its
+    departments and the enterprise without a round trip once they are known.
+    Only records found are kept (one missing now may be registered by another
+    process), a unit that writes a record drops it, and the oldest go first
+    beyond `limit`.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._records: dict[tuple[RecordKind, str], Record] = {}
+
+    def get(self, kind: RecordKind, key: str) -> Record | None:
+        return self._records.get((kind, key))
+
+    def put(self, kind: RecordKind, key: str, record: Record) -> None:
+        if len(self._records) >= self.limit:
+            self._records.pop(next(iter(self._records)), None)
+        self._records[(kind, key)] = record
+
+    def forget(self, kind: RecordKind, key: str) -> None:
+        self._records.pop((kind, key), None)
+
+
 class SQLUnitOfWork(UnitOfWork):
     """One command's reads and staged writes on a `SQLStore`."""
 
@@ -188,7 +217,6 @@ class SQLUnitOfWork(UnitOfWork):
         self._records: dict[tuple[RecordKind, str], Record] = {}
         self._events: list[DomainEvent] = []
         self._outbox: dict[str, OutboxEntry] = {}
-        self._read: dict[tuple[RecordKind, str], Record] = {}
         self._loaded: dict[str, Problem] = {}  # as read from the database, to diff index rows against
 
     # -- reads ----------------------------------------------------------------------
@@ -230,18 +258,15 @@ class SQLUnitOfWork(UnitOfWork):
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
         if (kind, key) in self._records:
             return self._records[(kind, key)]
-        if (kind, key) in self._read:
-            # One command reads the same department or enterprise several times (to
-            # validate, then to name it in a notification): one round trip is enough.
-            # Only records found are kept: a registry record never changes once
-            # registered, but one missing now may be committed by another unit.
-            return self._read[(kind, key)]
+        known = self._store._registry.get(kind, key)
+        if known is not None:
+            return known
         with self._reading() as conn:
             data = conn.execute(_GET_RECORD, {"kind": kind.value, "key": key}).scalar()
         if data is None:
             return None
         record = codec.decode_record(kind, data)
-        self._read[(kind, key)] = record
+        self._store._registry.put(kind, key, record)
         return record
 
     def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
@@ -303,6 +328,8 @@ class SQLUnitOfWork(UnitOfWork):
                 if self._events:
                     conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
                 insert_entries(conn, list(self._outbox.values()))  # in the events' transaction
+            for kind, key in self._records:  # written here: whatever was remembered is stale
+                self._store._registry.forget(kind, key)
         self.rollback()
 
     def rollback(self) -> None:
@@ -310,7 +337,6 @@ class SQLUnitOfWork(UnitOfWork):
         self._records.clear()
         self._events.clear()
         self._outbox.clear()
-        self._read.clear()
         self._loaded.clear()
         self._release()
 
