@@ -3,11 +3,12 @@
 Run from the repository root, with PostgreSQL up (``GOVBIZ_TEST_POSTGRES``,
 default ``postgresql://postgres@127.0.0.1:5432/test``)::
 
-    .venv/bin/python benchmarks/bench_postgres.py                     # ~10 minutes
-    .venv/bin/python benchmarks/bench_postgres.py --problems 2000 --open 5000   # a minute
+    .venv/bin/python benchmarks/bench_postgres.py --problems 200 --open 2000    # a minute
+    .venv/bin/python benchmarks/bench_postgres.py --open 1000000 --keep-schema govbiz_bench_1m
 
 Each measurement runs in one process beside its baseline, in a scratch
-schema that is dropped afterwards:
+schema that is dropped afterwards (or, for parts 2 and 3, the schema
+``--keep-schema`` names, generated once and reused):
 
 1. **commands per second**: N scheduled problems go through assign -> sign ->
    progress -> result -> return visit, one `Ledger.handle` (one
@@ -19,10 +20,11 @@ schema that is dropped afterwards:
    event, the outbox rows the command queued, and on PostgreSQL the
    event-log lock the ledger takes (``pg_advisory_xact_lock``) before the
    event.  Exactly the rows and locks the ledger writes; it reads nothing.
-2. **deadline sweep**: `find_problems(ProblemQuery(due_before=T))` over M
-   open assignments (generated with `govbiz_postgres.bulk.BulkStore`, i.e.
-   through the Ledger), against the hand-written index query returning the
-   same rows.
+2. **warning sweep**: `UnitOfWork.warning_clocks` (thresholds from the
+   county's `DeadlinePolicy`) over M open assignments (generated through the
+   Ledger with `govbiz_postgres.bulk.BulkStore`), as of an early day and a
+   half-way day, against the same CASE query on a plain psycopg cursor; the
+   rows must be the same.
 3. **metrics by department x month** (部门×月份) over the same data: 交办数,
    办结数, 办结率 and 超期件数 from `PostgresMetricSource` as a summary
    (`drill_down=False`, counts only) and with the ids behind every figure,
