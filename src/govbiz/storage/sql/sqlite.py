@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,7 @@ def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLStore:
         with store.writing() as conn:
             migrate.prepare(conn, location.name)
         if location.path is not None:
-            _use_wal(engine)
+            _use_wal(engine, busy_timeout)
     except sa.exc.DatabaseError as error:
         engine.dispose()
         raise StorageError(location.name, f"not a usable SQLite database: {error.orig}") from error
@@ -156,15 +157,31 @@ def _check_file(location: SQLiteLocation, path: Path) -> None:
             )
 
 
-def _use_wal(engine: Engine) -> None:
+def _use_wal(engine: Engine, busy_timeout: float) -> None:
     # journal_mode cannot change inside a transaction, and SQLAlchemy's
     # Connection always begins one: use the driver connection directly.
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection
         assert isinstance(driver, sqlite3.Connection)
-        mode = driver.execute("PRAGMA journal_mode=WAL").fetchone()
+        mode = _switch_to_wal(driver, time.monotonic() + busy_timeout)
         if mode is None or str(mode[0]).lower() != "wal":
             raise StorageError(str(engine.url.database), f"cannot switch to WAL journal mode (got {mode})")
     finally:
         raw.close()
+
+
+def _switch_to_wal(driver: sqlite3.Connection, deadline: float) -> Any:
+    """`PRAGMA journal_mode=WAL`, retried while another process holds the file.
+
+    The switch needs the file to itself, and SQLite refuses it at once (no
+    busy handler) while a second process opening a new ledger at the same
+    moment holds a lock; that process is done within milliseconds.
+    """
+    while True:
+        try:
+            return driver.execute("PRAGMA journal_mode=WAL").fetchone()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
