@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division
 from govbiz.ledger import Ledger
 from govbiz.storage.port import ProblemQuery, Record, RecordKind
-from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.store import SQLStore, clock_rows, department_rows, event_row, problem_row, record_row
+from govbiz.storage.sql.store import SQLStore, department_rows, event_row, problem_row, record_row
+from govbiz.testing.sql import index_rows
 
 __all__ = ["assert_clock_rows_current", "rows_at_first_schema"]
 
@@ -56,10 +54,5 @@ def assert_clock_rows_current(store: SQLStore) -> None:
     After an upgrade, the rows a migration filled (cutoffs, last days) must
     equal what the current code would write for the same problems.
     """
-    columns = [t.problem_clocks.c[name] for name in ("problem_id", "clock", "county", "cutoff", "last_day")]
-    with store.reading() as conn:
-        stored = sorted(tuple(row) for row in conn.execute(sa.select(*columns)))
-    with store.unit_of_work() as uow:
-        problems = list(uow.find_problems(ProblemQuery()))
-    expected = sorted(tuple(row[c.name] for c in columns) for p in problems for row in clock_rows(p))
-    assert stored == expected, f"running clocks after the upgrade: {stored} != {expected}"
+    stored, computed = index_rows(store)
+    assert stored["clocks"] == computed["clocks"], f"running clocks after the upgrade: {stored['clocks']}"
