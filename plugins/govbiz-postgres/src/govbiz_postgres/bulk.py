@@ -43,7 +43,7 @@ from govbiz.errors import ConcurrencyError
 from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage.port import Record, RecordKind, Store
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.outbox import entry_row
+from govbiz.storage.sql.outbox import insert_entries
 from govbiz.storage.sql.store import (
     SQLStore,
     SQLUnitOfWork,
@@ -165,7 +165,7 @@ class _BatchUnit(SQLUnitOfWork):
         self._store.before_append(conn)
         if self._events:
             conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
-        self._insert_outbox(conn)
+        insert_entries(conn, list(self._outbox.values()))  # keys stored meanwhile are skipped
 
     def _insert_created(self, conn: Connection, created: dict[tuple[str, str], int]) -> None:
         """Insert what this batch created, one statement per table."""
@@ -185,21 +185,6 @@ class _BatchUnit(SQLUnitOfWork):
         clocks = [row for p in problems for row in clock_rows(p)]
         if clocks:
             conn.execute(sa.insert(t.problem_clocks), clocks)
-
-    def _insert_outbox(self, conn: Connection) -> None:
-        """Insert the batch's notifications but those whose key is stored already."""
-        keys = list(self._outbox)
-        stored: set[str] = set()
-        for start in range(0, len(keys), _IN_LIST):
-            chunk = keys[start : start + _IN_LIST]
-            stored.update(conn.execute(sa.select(t.outbox.c.key).where(t.outbox.c.key.in_(chunk))).scalars())
-        rows = [entry_row(entry) for key, entry in self._outbox.items() if key not in stored]
-        if rows:
-            conn.execute(sa.insert(t.outbox), rows)
-
-
-#: Keys per `IN (...)` list: well under every dialect's limit on bound parameters.
-_IN_LIST = 500
 
 
 def _insert_new(
