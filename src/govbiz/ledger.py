@@ -179,7 +179,7 @@ class Ledger:
             # Notifications go to the outbox in the same transaction as their events:
             # both are stored or neither is, and a dispatcher delivers them later.
             for entry in self.notifier.for_events(ctx.events, uow):
-                uow.enqueue(entry)
+                uow.enqueue_new(entry)
             uow.commit()
         self._publish(ctx.events)
         return result

@@ -55,6 +55,9 @@ class DelegatingUnitOfWork(UnitOfWork):
     def enqueue(self, entry: OutboxEntry) -> bool:
         return self.inner.enqueue(entry)
 
+    def enqueue_new(self, entry: OutboxEntry) -> None:
+        self.inner.enqueue_new(entry)
+
     def commit(self) -> None:
         self.inner.commit()
 

@@ -194,6 +194,17 @@ class UnitOfWork(ABC):
         is already queued, committed or staged: queuing is idempotent.
         """
 
+    def enqueue_new(self, entry: OutboxEntry) -> None:
+        """Stage a notification whose key names an event this unit commits.
+
+        Called by the Ledger for the notifications of a command's own
+        events: their keys (``<stream>:<id>:v<version>:...``) are new unless
+        the command itself is refused, so a store need not look the key up
+        the way `enqueue` does; a key found at commit is still stored once.
+        This default calls `enqueue`.
+        """
+        self.enqueue(entry)
+
     @abstractmethod
     def commit(self) -> None:
         """Make every staged write durable atomically, or raise and keep none."""

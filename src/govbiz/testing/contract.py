@@ -757,6 +757,19 @@ class StorageContract:
             uow.commit()
         assert [e.key for e in store.outbox().entries(limit=1000)].count("contract:once") == 1
 
+    def test_a_new_entry_is_stored_once_even_if_its_key_was_queued(self, store: Store) -> None:
+        build_scenario(store)
+        first, again = _outbox_entry("contract:new"), _outbox_entry("contract:new")
+        with store.unit_of_work() as uow:
+            uow.enqueue_new(first)
+            uow.enqueue_new(again)  # staged already: kept once
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.enqueue_new(again)  # committed already: skipped at commit, not an error
+            uow.commit()
+        keys = [e.key for e in store.outbox().entries(limit=1000)]
+        assert keys.count("contract:new") == 1
+
     def test_claims_are_leased_and_outcomes_recorded(self, store: Store) -> None:
         build_scenario(store)
         outbox = store.outbox()

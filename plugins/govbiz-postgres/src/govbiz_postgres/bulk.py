@@ -43,6 +43,7 @@ from govbiz.errors import ConcurrencyError
 from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage.port import Record, RecordKind, Store
 from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.outbox import insert_entries
 from govbiz.storage.sql.store import (
     SQLStore,
@@ -114,6 +115,9 @@ class _BatchUnit(SQLUnitOfWork):
         self._undo.append(("outbox", entry.key, _MISSING))
         return True
 
+    def enqueue_new(self, entry: OutboxEntry) -> None:
+        self.enqueue(entry)  # through the undo log
+
     def commit(self) -> None:
         """Accept this command's writes into the batch (nothing is written yet)."""
         self._undo.clear()
@@ -158,11 +162,15 @@ class _BatchUnit(SQLUnitOfWork):
         for event in self._events:  # each command checked that its versions follow on
             key = (event.stream, event.stream_id)
             spans[key] = (spans[key][0] if key in spans else event.version, event.version)
-        for (stream, stream_id), (first, last) in spans.items():
-            if first > 1:  # stored before this batch: the usual checked update, one by one
-                self._write_state(conn, stream, stream_id, first, last)
-        self._insert_created(conn, {key: last for key, (first, last) in spans.items() if first == 1})
-        self._store.before_append(conn)
+        run = StatementRunner(conn)  # each write at once: the inserts below go through SQLAlchemy
+        try:
+            for (stream, stream_id), (first, last) in spans.items():
+                if first > 1:  # stored before this batch: the usual checked update, one by one
+                    self._write_state(run, stream, stream_id, first, last)
+            self._insert_created(conn, {key: last for key, (first, last) in spans.items() if first == 1})
+            self._store.before_append(run)
+        finally:
+            run.close()
         if self._events:
             conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
         insert_entries(conn, list(self._outbox.values()))  # keys stored meanwhile are skipped

@@ -30,6 +30,7 @@ import json
 import select
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from typing import Any
@@ -43,7 +44,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.storage.port import WarningClock
 from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.store import LEVELS, SQLStore, SQLUnitOfWork, gc_paused, warning_query
+from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.url import PostgresLocation
 
 __all__ = [
@@ -129,9 +132,23 @@ class PostgresStore(SQLStore):
             conn.execution_options(isolation_level=conn.default_isolation_level)
         super().prepare_write(conn)
 
-    def before_append(self, conn: Connection) -> None:
+    @contextmanager
+    def runner(self, conn: Connection) -> Iterator[StatementRunner]:
+        """A unit's writes go in one pipeline (see `govbiz_postgres.pipeline`), where libpq has it."""
+        if not PipelinedRunner.supported():
+            with super().runner(conn) as run:
+                yield run
+            return
+        run = PipelinedRunner(conn)
+        try:
+            yield run
+            run.flush()
+        finally:
+            run.close()
+
+    def before_append(self, run: StatementRunner) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""
-        conn.execute(_LOCK_EVENT_LOG)
+        run.execute(self.statements.get(_LOCK_EVENT_LOG), {})
 
 
 class PostgresUnitOfWork(SQLUnitOfWork):

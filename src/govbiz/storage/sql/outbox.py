@@ -9,7 +9,7 @@ single-writer transaction does the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +20,12 @@ from sqlalchemy.engine import Connection
 from govbiz.notify.channel import Notification
 from govbiz.notify.outbox import Outbox, OutboxEntry, OutboxStatus
 from govbiz.storage.sql import schema as t
+from govbiz.storage.sql.driver import StatementCache, StatementRunner
 
 if TYPE_CHECKING:
     from govbiz.storage.sql.store import SQLStore
 
-__all__ = ["SQLOutbox", "entry_row", "insert_entries", "queued"]
+__all__ = ["SKIPPING_INSERTS", "SQLOutbox", "entry_row", "insert_entries", "queued", "write_entries"]
 
 _C = t.outbox.c
 
@@ -83,11 +84,13 @@ def queued(conn: Connection, key: str) -> bool:
     return conn.execute(_QUEUED, {"key": key}).first() is not None
 
 
-#: `INSERT`s that skip a row whose key is taken, for dialects that have one.
-_SKIPPING_INSERTS: dict[str, Callable[[sa.Table], Any]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
+#: `INSERT ... ON CONFLICT DO NOTHING` of an entry, for the dialects that have it (built once).
+SKIPPING_INSERTS: dict[str, sa.Insert] = {
+    "postgresql": postgresql.insert(t.outbox).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(t.outbox).on_conflict_do_nothing(),
 }
+_INSERT = sa.insert(t.outbox)
+_COLUMNS = tuple(c.name for c in t.outbox.columns)
 
 
 def insert_entries(conn: Connection, entries: Sequence[OutboxEntry]) -> None:
@@ -98,13 +101,26 @@ def insert_entries(conn: Connection, entries: Sequence[OutboxEntry]) -> None:
     """
     if not entries:
         return
-    skipping = _SKIPPING_INSERTS.get(conn.dialect.name)
+    skipping = SKIPPING_INSERTS.get(conn.dialect.name)
     if skipping is not None:
-        conn.execute(skipping(t.outbox).on_conflict_do_nothing(), [entry_row(e) for e in entries])
+        conn.execute(skipping, [entry_row(e) for e in entries])
         return
     for entry in entries:
         if not queued(conn, entry.key):
-            conn.execute(sa.insert(t.outbox).values(entry_row(entry)))
+            conn.execute(_INSERT, entry_row(entry))
+
+
+def write_entries(run: StatementRunner, statements: StatementCache, entries: Sequence[OutboxEntry]) -> None:
+    """`insert_entries` on a unit's `StatementRunner`: queued with the unit's other writes."""
+    if not entries:
+        return
+    skipping = SKIPPING_INSERTS.get(statements.dialect.name)
+    if skipping is not None:
+        run.executemany(statements.get(skipping, _COLUMNS), [entry_row(e) for e in entries])
+        return
+    for entry in entries:
+        if run.scalar(statements.get(_QUEUED), {"key": entry.key}) is None:
+            run.execute(statements.get(_INSERT, _COLUMNS), entry_row(entry))
 
 
 class SQLOutbox(Outbox):

@@ -50,7 +50,8 @@ from govbiz.storage.port import (
     earliest_deadlines,
 )
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.outbox import SQLOutbox, insert_entries, queued
+from govbiz.storage.sql.driver import StatementCache, StatementRunner, scalar
+from govbiz.storage.sql.outbox import SQLOutbox, queued, write_entries
 
 __all__ = [
     "LEVELS",
@@ -86,6 +87,7 @@ class SQLStore(Store):
         self.location = location or engine.url.render_as_string(hide_password=True)
         self._lock: threading.RLock | None = threading.RLock() if serialize else None
         self._registry = RegistryCache()
+        self.statements = StatementCache(engine.dialect)
 
     def unit_of_work(self) -> SQLUnitOfWork:
         """A new unit of work over this store."""
@@ -151,7 +153,21 @@ class SQLStore(Store):
         """Dialect hook: make `conn` (new, or held for reads) ready for a write transaction."""
         conn.execution_options(**{WRITE_OPTION: True})
 
-    def before_append(self, conn: Connection) -> None:
+    @contextmanager
+    def runner(self, conn: Connection) -> Iterator[StatementRunner]:
+        """Dialect hook: the `StatementRunner` for a unit's writes on `conn`, flushed on exit.
+
+        This one runs each write at once; a dialect may queue them (see
+        `govbiz.storage.sql.driver`).
+        """
+        run = StatementRunner(conn)
+        try:
+            yield run
+            run.flush()
+        finally:
+            run.close()
+
+    def before_append(self, run: StatementRunner) -> None:
         """Dialect hook: called in a unit's write transaction just before its events go in.
 
         Event positions must follow commit order (readers page the log by
@@ -224,7 +240,7 @@ class SQLUnitOfWork(UnitOfWork):
         if problem_id in self._problems:
             return self._problems[problem_id]
         with self._reading() as conn:
-            data = conn.execute(_GET_PROBLEM, {"id": problem_id}).scalar()
+            data = scalar(conn, self._store.statements.get(_GET_PROBLEM), {"id": problem_id})
         if data is None:
             return None
         problem = self._loaded[problem_id] = codec.decode_problem(data)
@@ -262,7 +278,7 @@ class SQLUnitOfWork(UnitOfWork):
         if known is not None:
             return known
         with self._reading() as conn:
-            data = conn.execute(_GET_RECORD, {"kind": kind.value, "key": key}).scalar()
+            data = scalar(conn, self._store.statements.get(_GET_RECORD), {"kind": kind.value, "key": key})
         if data is None:
             return None
         record = codec.decode_record(kind, data)
@@ -318,16 +334,22 @@ class SQLUnitOfWork(UnitOfWork):
         self._outbox[entry.key] = entry
         return True
 
+    def enqueue_new(self, entry: OutboxEntry) -> None:
+        # No read: a key already stored is skipped by the INSERT at commit.
+        self._outbox.setdefault(entry.key, entry)
+
     def commit(self) -> None:
         if self._events or self._outbox:
             held, self._conn = self._conn, None
-            with self._store.writing(held) as conn:
+            statements = self._store.statements
+            with self._store.writing(held) as conn, self._store.runner(conn) as run:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
-                    self._write_state(conn, stream, stream_id, first, last)
-                self._store.before_append(conn)  # after the version checks: a refused unit never takes it
+                    self._write_state(run, stream, stream_id, first, last)
+                self._store.before_append(run)  # after the version checks: a refused unit never takes it
                 if self._events:
-                    conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
-                insert_entries(conn, list(self._outbox.values()))  # in the events' transaction
+                    insert_events = statements.get(_INSERT_EVENT, _EVENT_COLUMNS)
+                    run.executemany(insert_events, map(event_row, self._events))
+                write_entries(run, statements, list(self._outbox.values()))  # in the events' transaction
             for kind, key in self._records:  # written here: whatever was remembered is stale
                 self._store._registry.forget(kind, key)
         self.rollback()
@@ -358,7 +380,7 @@ class SQLUnitOfWork(UnitOfWork):
         if held is not None:
             self._store.release(held)
 
-    def _write_state(self, conn: Connection, stream: str, stream_id: str, first: int, last: int) -> None:
+    def _write_state(self, run: StatementRunner, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write one record's new state if its stored version is still `first - 1`."""
         if stream == PROBLEM_STREAM:
             state, key = _PROBLEM_STATE, {"key_id": stream_id}
@@ -369,22 +391,28 @@ class SQLUnitOfWork(UnitOfWork):
             row = record_row(kind, stream_id, self._records[(kind, stream_id)])
         row["version"] = last
         expected = first - 1
+        statements = self._store.statements
+        version = statements.get(state.version)
         if expected == 0:
-            stored = conn.execute(state.version, key).scalar()
+            stored = run.scalar(version, key)
             if stored is not None:
                 raise ConcurrencyError(stream, stream_id, expected, stored)
             try:
-                conn.execute(state.insert, row)
+                run.execute(statements.get(state.insert, tuple(row)), row)
+                run.flush()
             except sa.exc.IntegrityError as error:  # created meanwhile by another unit
                 raise ConcurrencyError(stream, stream_id, expected, 1) from error
         else:
             changes = {column: value for column, value in row.items() if column not in state.fixed}
-            changed = conn.execute(state.update, {**changes, **key, "expected": expected})
-            if changed.rowcount != 1:
-                stored = conn.execute(state.version, key).scalar()
-                raise ConcurrencyError(stream, stream_id, expected, stored)
+
+            def refuse() -> None:  # another unit's version won: name the version it stored
+                raise ConcurrencyError(stream, stream_id, expected, run.scalar(version, key))
+
+            update = statements.get(state.update, tuple(changes))
+            run.expect_one(update, {**changes, **key, "expected": expected}, refuse)
         if stream == PROBLEM_STREAM:
-            _write_problem_index(conn, self._problems[stream_id], self._stored_index(stream_id, expected))
+            stored_index = self._stored_index(stream_id, expected)
+            _write_problem_index(run, statements, self._problems[stream_id], stored_index)
 
     def _stored_index(self, problem_id: str, version: int) -> ProblemIndex | None:
         """The index rows stored with `version` of a problem, if this unit knows them."""
@@ -407,7 +435,9 @@ def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tup
     return spans
 
 
-def _write_problem_index(conn: Connection, problem: Problem, stored: ProblemIndex | None) -> None:
+def _write_problem_index(
+    run: StatementRunner, statements: StatementCache, problem: Problem, stored: ProblemIndex | None
+) -> None:
     """Bring the department and running-clock rows of `problem` up to date.
 
     `stored` are the rows stored with the version this commit replaces: the
@@ -417,26 +447,34 @@ def _write_problem_index(conn: Connection, problem: Problem, stored: ProblemInde
     them, every row is replaced.
     """
     departments, clocks = stored or (None, None)
-    _write_rows(conn, t.problem_departments.c.department, problem.id, departments, department_rows(problem))
-    _write_rows(conn, t.problem_clocks.c.clock, problem.id, clocks, clock_rows(problem))
+    department = t.problem_departments.c.department
+    clock = t.problem_clocks.c.clock
+    _write_rows(run, statements, department, problem.id, before=departments, after=department_rows(problem))
+    _write_rows(run, statements, clock, problem.id, before=clocks, after=clock_rows(problem))
 
 
 def _write_rows(
-    conn: Connection, key: sa.Column[str], problem_id: str, before: Rows | None, after: Rows
+    run: StatementRunner,
+    statements: StatementCache,
+    key: sa.Column[str],
+    problem_id: str,
+    *,
+    before: Rows | None,
+    after: Rows,
 ) -> None:
     """Turn a problem's rows in `key`'s table from `before` (`None`: unknown) into `after`."""
-    statements = _INDEX[key.table.name]
+    index = _INDEX[key.table.name]
     if before is None:
-        conn.execute(statements.delete_all, {"problem_id": problem_id})
+        run.execute(statements.get(index.delete_all), {"problem_id": problem_id})
         before = []
     old = {row[key.name]: row for row in before}
     new = {row[key.name]: row for row in after}
-    stale = [name for name, row in old.items() if new.get(name) != row]
+    stale = [{"problem_id": problem_id, "key": name} for name, row in old.items() if new.get(name) != row]
     fresh = [row for name, row in new.items() if old.get(name) != row]
     if stale:
-        conn.execute(statements.delete, {"problem_id": problem_id, "stale": stale})
+        run.executemany(statements.get(index.delete), stale)
     if fresh:
-        conn.execute(statements.insert, fresh)
+        run.executemany(statements.get(index.insert, index.columns), fresh)
 
 
 # --- statements ---------------------------------------------------------------------------
@@ -447,6 +485,8 @@ _GET_PROBLEM = sa.select(t.problems.c.data).where(t.problems.c.id == sa.bindpara
 _GET_RECORD = sa.select(t.records.c.data).where(
     t.records.c.kind == sa.bindparam("kind"), t.records.c.key == sa.bindparam("key")
 )
+_INSERT_EVENT = sa.insert(t.events).inline()  # no RETURNING of the position
+_EVENT_COLUMNS = tuple(c.name for c in t.events.columns if c.name != "position")  # as `event_row` gives
 
 
 class _StateStatements(NamedTuple):
@@ -475,11 +515,12 @@ _RECORD_STATE = _state_statements(t.records, "kind", "key", fixed=("county",))
 
 
 class _IndexStatements(NamedTuple):
-    """An index table's statements, bound by ``problem_id`` (and ``stale``, the keys to delete)."""
+    """An index table's statements, bound by ``problem_id`` (and ``key``, one row's key to delete)."""
 
     delete_all: sa.Delete
     delete: sa.Delete
     insert: sa.Insert
+    columns: tuple[str, ...]
 
 
 def _index_statements(key: sa.Column[str]) -> _IndexStatements:
@@ -487,8 +528,9 @@ def _index_statements(key: sa.Column[str]) -> _IndexStatements:
     mine = table.c.problem_id == sa.bindparam("problem_id")
     return _IndexStatements(
         delete_all=sa.delete(table).where(mine),
-        delete=sa.delete(table).where(mine, key.in_(sa.bindparam("stale", expanding=True))),
+        delete=sa.delete(table).where(mine, key == sa.bindparam("key")),
         insert=sa.insert(table),
+        columns=tuple(c.name for c in table.columns),
     )
 
 

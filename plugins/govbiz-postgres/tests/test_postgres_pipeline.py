@@ -1,0 +1,84 @@
+"""A unit's writes go to PostgreSQL in one pipeline; errors and refusals still name what failed."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from govbiz_postgres.pipeline import PipelinedRunner
+from govbiz_postgres.store import PostgresStore
+
+from govbiz.storage.sql import schema as t
+from govbiz.testing.contract import build_scenario
+from govbiz.testing.sql import driver_and_core_rows
+
+_INSERT_COUNTER = sa.insert(t.counters)
+_BUMP = sa.update(t.counters).where(t.counters.c.name == sa.bindparam("key_name"))
+
+
+def _counters(store: PostgresStore) -> dict[str, int]:
+    with store.reading() as conn:
+        return dict(conn.execute(sa.select(t.counters.c.name, t.counters.c.value)).all())
+
+
+def test_driver_writes_store_what_core_stores(pg_store: PostgresStore) -> None:
+    build_scenario(pg_store)
+    driver, core = driver_and_core_rows(pg_store)
+    assert len(driver) == 3
+    assert driver == core
+
+
+def test_writes_wait_in_the_pipeline_until_flush(pg_store: PostgresStore) -> None:
+    insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
+    with pg_store.writing() as conn:
+        with pg_store.runner(conn) as run:
+            assert isinstance(run, PipelinedRunner)
+            run.execute(insert, {"name": "a", "value": 1})
+            run.executemany(insert, [{"name": "b", "value": 2}, {"name": "c", "value": 3}])
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, psycopg.Connection)
+            assert driver.pgconn.pipeline_status != 0  # queued, not yet answered
+        assert driver.pgconn.pipeline_status == 0  # flushed on leaving the runner
+    assert _counters(pg_store) == {"a": 1, "b": 2, "c": 3}
+
+
+def test_a_checked_write_that_changed_nothing_is_refused_after_the_flush(pg_store: PostgresStore) -> None:
+    bump = pg_store.statements.get(_BUMP, ("value",))
+    insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
+
+    def refuse() -> None:
+        raise LookupError("no counter to bump")
+
+    def write() -> None:
+        with pg_store.writing() as conn, pg_store.runner(conn) as run:
+            run.execute(insert, {"name": "kept?", "value": 1})
+            run.expect_one(bump, {"key_name": "missing", "value": 5}, refuse)
+
+    with pytest.raises(LookupError):
+        write()
+    assert _counters(pg_store) == {}  # the whole transaction was rolled back
+
+
+def test_an_error_in_the_pipeline_is_a_sqlalchemy_error_and_keeps_nothing(pg_store: PostgresStore) -> None:
+    insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
+
+    def write() -> None:
+        with pg_store.writing() as conn, pg_store.runner(conn) as run:
+            run.execute(insert, {"name": "twice", "value": 1})
+            run.execute(insert, {"name": "twice", "value": 2})
+
+    with pytest.raises(sa.exc.IntegrityError) as info:
+        write()
+    assert "INSERT INTO counters" in str(info.value)
+    assert _counters(pg_store) == {}
+    with pg_store.unit_of_work() as uow:  # the pooled connection is usable again
+        assert uow.next_number("after") == 1
+
+
+def test_a_read_in_between_flushes_first(pg_store: PostgresStore) -> None:
+    insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
+    read = sa.select(t.counters.c.value).where(t.counters.c.name == sa.bindparam("n"))
+    value = pg_store.statements.get(read)
+    with pg_store.writing() as conn, pg_store.runner(conn) as run:
+        run.execute(insert, {"name": "seen", "value": 7})
+        assert run.scalar(value, {"n": "seen"}) == 7
