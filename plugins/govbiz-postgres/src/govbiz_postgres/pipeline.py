@@ -87,7 +87,15 @@ class PipelinedRunner(StatementRunner):
             for cursor, _ in checks:
                 cursor.close()
 
+    def rollback(self) -> None:
+        self._leave_pipeline()
+        super().rollback()
+
     def close(self) -> None:
+        self._leave_pipeline()
+        super().close()
+
+    def _leave_pipeline(self) -> None:
         pipeline, self._pipeline = self._pipeline, None
         if pipeline is not None:  # left by an error: end pipeline mode, the transaction rolls back
             with contextlib.suppress(psycopg.Error):  # the error that stopped the unit is the one to report
@@ -95,7 +103,6 @@ class PipelinedRunner(StatementRunner):
         for cursor, _ in self._checks:
             cursor.close()
         self._checks.clear()
-        super().close()
 
     def _queue(self, statement: DriverStatement) -> None:
         if self._pipeline is None:

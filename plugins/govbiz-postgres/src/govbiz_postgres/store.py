@@ -30,7 +30,6 @@ import json
 import select
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from typing import Any
@@ -132,19 +131,13 @@ class PostgresStore(SQLStore):
             conn.execution_options(isolation_level=conn.default_isolation_level)
         super().prepare_write(conn)
 
-    @contextmanager
-    def runner(self, conn: Connection) -> Iterator[StatementRunner]:
+    #: Read connections run in autocommit; a unit's commit begins its own transaction,
+    #: at PostgreSQL's default READ COMMITTED, as the first statement of its pipeline.
+    BEGIN = "BEGIN"
+
+    def new_runner(self, conn: Connection) -> StatementRunner:
         """A unit's writes go in one pipeline (see `govbiz_postgres.pipeline`), where libpq has it."""
-        if not PipelinedRunner.supported():
-            with super().runner(conn) as run:
-                yield run
-            return
-        run = PipelinedRunner(conn)
-        try:
-            yield run
-            run.flush()
-        finally:
-            run.close()
+        return PipelinedRunner(conn) if PipelinedRunner.supported() else super().new_runner(conn)
 
     def before_append(self, run: StatementRunner) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""

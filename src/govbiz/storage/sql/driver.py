@@ -167,6 +167,27 @@ class StatementRunner:
     def flush(self) -> None:
         """Run what is queued and check it (nothing is queued here)."""
 
+    def begin(self, sql: str) -> None:
+        """Begin the transaction with `sql` (e.g. ``BEGIN IMMEDIATE``) on a connection in autocommit."""
+        self.execute(DriverStatement(sql, (), positional=True, processors=()), {})
+
+    def commit(self) -> None:
+        """Flush, then commit the transaction `begin` began."""
+        self.flush()
+        with driver_errors(self.conn, "COMMIT", None):
+            self.conn.connection.commit()
+
+    def rollback(self) -> None:
+        """Roll back whatever this transaction wrote; a connection that cannot is discarded.
+
+        Called while another error propagates: that error is the one to
+        report, so a failure here only invalidates the connection.
+        """
+        try:
+            self.conn.connection.rollback()
+        except self.conn.dialect.loaded_dbapi.Error as error:
+            self.conn.invalidate(error)
+
     def close(self) -> None:
         """Release the cursor."""
         self._cursor.close()

@@ -1,6 +1,6 @@
 """SQLite, the embedded default store (嵌入式默认存储).
 
-`open_sqlite` turns a URL into a ready `govbiz.storage.sql.SQLStore`:
+`open_sqlite` turns a URL into a ready `SQLiteStore` (a `govbiz.storage.sql.SQLStore`):
 
 | URL | database |
 | --- | --- |
@@ -39,7 +39,7 @@ from govbiz.errors import StorageError, ValidationError
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql.store import WRITE_OPTION, SQLStore
 
-__all__ = ["SQLiteLocation", "open_sqlite", "parse_sqlite_url", "sqlite_engine"]
+__all__ = ["SQLiteLocation", "SQLiteStore", "open_sqlite", "parse_sqlite_url", "sqlite_engine"]
 
 _HEADER = b"SQLite format 3\x00"
 _FORMS = "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:// (in memory)"
@@ -111,7 +111,19 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLStore:
+class SQLiteStore(SQLStore):
+    """A `SQLStore` on SQLite; open one with `open_sqlite`.
+
+    pysqlite's own transaction handling is off (see `_on_connect`), so a
+    unit of work's commit begins its write transaction itself with
+    ``BEGIN IMMEDIATE`` on the driver connection, without a round through
+    SQLAlchemy's transaction events.
+    """
+
+    BEGIN = "BEGIN IMMEDIATE"
+
+
+def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLiteStore:
     """Open (creating or upgrading as needed) the SQLite ledger at `url`.
 
     Raises `govbiz.errors.ValidationError` (field `url`) for an unknown
@@ -124,7 +136,7 @@ def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLStore:
     if location.path is not None:
         _check_file(location, location.path)
     engine = sqlite_engine(location, busy_timeout=busy_timeout)
-    store = SQLStore(engine, location=location.name, serialize=location.path is None)
+    store = SQLiteStore(engine, location=location.name, serialize=location.path is None)
     try:
         with store.writing() as conn:
             migrate.prepare(conn, location.name)

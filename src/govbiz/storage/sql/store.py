@@ -82,6 +82,10 @@ class SQLStore(Store):
     share one connection between threads (an in-memory SQLite database).
     """
 
+    #: The statement that begins a unit's write transaction on the driver connection, for
+    #: dialects whose pooled connections run in autocommit (``None``: SQLAlchemy begins it).
+    BEGIN: str | None = None
+
     def __init__(self, engine: Engine, *, location: str | None = None, serialize: bool = False) -> None:
         self.engine = engine
         self.location = location or engine.url.render_as_string(hide_password=True)
@@ -154,13 +158,43 @@ class SQLStore(Store):
         conn.execution_options(**{WRITE_OPTION: True})
 
     @contextmanager
+    def committing(self, held: Connection | None = None) -> Iterator[StatementRunner]:
+        """A unit of work's write transaction: a `StatementRunner`, committed on success.
+
+        On `held` (the unit's connection, returned to the pool on exit) or a
+        new one.  Where the dialect names its `BEGIN`, the transaction is
+        begun and ended on the driver connection, outside SQLAlchemy's
+        transaction bookkeeping (on PostgreSQL the ``BEGIN`` then travels in
+        the commit's pipeline); otherwise it is `writing`'s.
+        """
+        if self.BEGIN is None:
+            with self.writing(held) as conn, self.runner(conn) as run:
+                yield run
+            return
+        with self._serialized(), self._errors(), held or self.connect_for_reads() as conn:
+            run = self.new_runner(conn)
+            try:
+                run.begin(self.BEGIN)
+                yield run
+                run.commit()
+            except BaseException:
+                run.rollback()
+                raise
+            finally:
+                run.close()
+
+    def new_runner(self, conn: Connection) -> StatementRunner:
+        """Dialect hook: the `StatementRunner` a unit's writes use (this one runs each at once)."""
+        return StatementRunner(conn)
+
+    @contextmanager
     def runner(self, conn: Connection) -> Iterator[StatementRunner]:
         """Dialect hook: the `StatementRunner` for a unit's writes on `conn`, flushed on exit.
 
         This one runs each write at once; a dialect may queue them (see
         `govbiz.storage.sql.driver`).
         """
-        run = StatementRunner(conn)
+        run = self.new_runner(conn)
         try:
             yield run
             run.flush()
@@ -342,7 +376,7 @@ class SQLUnitOfWork(UnitOfWork):
         if self._events or self._outbox:
             held, self._conn = self._conn, None
             statements = self._store.statements
-            with self._store.writing(held) as conn, self._store.runner(conn) as run:
+            with self._store.committing(held) as run:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
                     self._write_state(run, stream, stream_id, first, last)
                 self._store.before_append(run)  # after the version checks: a refused unit never takes it
