@@ -28,13 +28,16 @@ def store(tmp_path: Path) -> Iterator[SQLStore]:
 
 
 def record_reads(store: SQLStore) -> list[str]:
-    """Every SELECT on `records` the store runs from now on."""
+    """Every SELECT on `records` SQLite runs for the store from now on (traced by the driver itself)."""
     seen: list[str] = []
 
-    @sa.event.listens_for(store.engine, "before_cursor_execute")
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def note(statement: str) -> None:
         if statement.lstrip().startswith("SELECT") and "FROM records" in statement:
             seen.append(statement)
+
+    @sa.event.listens_for(store.engine, "checkout")
+    def trace(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.set_trace_callback(note)
 
     return seen
 
