@@ -27,7 +27,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-__all__ = ["DriverStatement", "StatementCache", "StatementRunner", "driver_errors"]
+__all__ = ["DriverStatement", "StatementCache", "StatementRunner", "driver_errors", "first_row", "scalar"]
 
 Parameters = tuple[Any, ...] | dict[str, Any]
 
@@ -46,7 +46,7 @@ class DriverStatement:
     names: tuple[str, ...]
     positional: bool
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
-    result: Callable[[Any], Any] | None = None  # the first column's result processor, for `scalar`
+    results: tuple[Callable[[Any], Any] | None, ...] = ()  # each selected column's result processor
     defaults: tuple[tuple[str, Any], ...] = ()  # values the statement carries itself (literals)
 
     @classmethod
@@ -63,11 +63,9 @@ class DriverStatement:
             process = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors.append((name, process))
-        result = None
-        columns = getattr(statement, "selected_columns", None)
-        if columns is not None and len(columns) > 0:
-            result = columns[0].type.dialect_impl(dialect).result_processor(dialect, None)
-        return cls(str(compiled), names, compiled.positional, tuple(processors), result, defaults)
+        columns = getattr(statement, "selected_columns", ())
+        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        return cls(str(compiled), names, compiled.positional, tuple(processors), results, defaults)
 
     def parameters(self, values: Mapping[str, Any]) -> Parameters:
         """`values` (by parameter name) as the driver takes them."""
@@ -114,8 +112,14 @@ def driver_errors(conn: Connection, sql: str, parameters: Any) -> Iterator[None]
         raise sa.exc.DBAPIError.instance(sql, parameters, error, dbapi.Error, dialect=conn.dialect) from error
 
 
-def scalar(conn: Connection, statement: DriverStatement, values: Mapping[str, Any]) -> Any:
-    """The first column of the first row of a read, or `None`; no transaction is begun for it."""
+def first_row(
+    conn: Connection, statement: DriverStatement, values: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """The first row of a read, its values processed as Core would, or `None`.
+
+    No transaction is begun for it: on a connection in autocommit a single
+    SELECT is its own consistent snapshot.
+    """
     parameters = statement.parameters(values)
     with driver_errors(conn, statement.sql, parameters):
         cursor = conn.connection.cursor()
@@ -126,7 +130,13 @@ def scalar(conn: Connection, statement: DriverStatement, values: Mapping[str, An
             cursor.close()
     if row is None:
         return None
-    return statement.result(row[0]) if statement.result is not None else row[0]
+    return tuple([v if p is None else p(v) for v, p in zip(row, statement.results, strict=True)])
+
+
+def scalar(conn: Connection, statement: DriverStatement, values: Mapping[str, Any]) -> Any:
+    """The first column of the first row of a read, or `None` (see `first_row`)."""
+    row = first_row(conn, statement, values)
+    return None if row is None else row[0]
 
 
 class StatementRunner:

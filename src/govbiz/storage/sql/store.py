@@ -50,7 +50,7 @@ from govbiz.storage.port import (
     earliest_deadlines,
 )
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.driver import StatementCache, StatementRunner, scalar
+from govbiz.storage.sql.driver import StatementCache, StatementRunner, first_row, scalar
 from govbiz.storage.sql.outbox import SQLOutbox, queued, write_entries
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "WRITE_OPTION",
     "SQLStore",
     "SQLUnitOfWork",
+    "SnapshotCache",
     "gc_paused",
     "problem_conditions",
     "warning_query",
@@ -91,6 +92,7 @@ class SQLStore(Store):
         self.location = location or engine.url.render_as_string(hide_password=True)
         self._lock: threading.RLock | None = threading.RLock() if serialize else None
         self._registry = RegistryCache()
+        self._snapshots = SnapshotCache()
         self.statements = StatementCache(engine.dialect)
 
     def unit_of_work(self) -> SQLUnitOfWork:
@@ -257,6 +259,31 @@ class RegistryCache:
         self._records.pop((kind, key), None)
 
 
+class SnapshotCache:
+    """The latest problem snapshots (问题快照) a store has read or committed, by problem id.
+
+    A version of a problem is written once, with its version check, so the
+    snapshot of a given version never changes: a unit that knows one asks
+    the database for the problem's version and gets the snapshot only if it
+    has moved on.  Most commands on a problem follow one another in the same
+    process, so they skip sending, parsing and decoding the JSON document.
+    The oldest go first beyond `limit`.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._problems: dict[str, Problem] = {}
+
+    def get(self, problem_id: str) -> Problem | None:
+        return self._problems.get(problem_id)
+
+    def put(self, problem: Problem) -> None:
+        self._problems.pop(problem.id, None)  # re-inserted last: the most recently seen go last
+        if len(self._problems) >= self.limit:
+            self._problems.pop(next(iter(self._problems)), None)
+        self._problems[problem.id] = problem
+
+
 class SQLUnitOfWork(UnitOfWork):
     """One command's reads and staged writes on a `SQLStore`."""
 
@@ -273,11 +300,19 @@ class SQLUnitOfWork(UnitOfWork):
     def get_problem(self, problem_id: str) -> Problem | None:
         if problem_id in self._problems:
             return self._problems[problem_id]
+        known = self._store._snapshots.get(problem_id)
+        values = {"id": problem_id, "known": known.version if known is not None else 0}
         with self._reading() as conn:
-            data = scalar(conn, self._store.statements.get(_GET_PROBLEM), {"id": problem_id})
-        if data is None:
+            row = first_row(conn, self._store.statements.get(_GET_PROBLEM), values)
+        if row is None:
             return None
-        problem = self._loaded[problem_id] = codec.decode_problem(data)
+        version, data = row
+        if data is None and known is not None and known.version == version:
+            problem = known  # unchanged since this process last saw it
+        else:
+            problem = codec.decode_problem(data)
+            self._store._snapshots.put(problem)
+        self._loaded[problem_id] = problem
         return problem
 
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
@@ -386,6 +421,8 @@ class SQLUnitOfWork(UnitOfWork):
                 write_entries(run, statements, list(self._outbox.values()))  # in the events' transaction
             for kind, key in self._records:  # written here: whatever was remembered is stale
                 self._store._registry.forget(kind, key)
+            for problem in self._problems.values():  # committed: the next command may start from it
+                self._store._snapshots.put(problem)
         self.rollback()
 
     def rollback(self) -> None:
@@ -515,7 +552,14 @@ def _write_rows(
 # Built once: building a statement and computing its cache key on every call cost more
 # Python time than the database took to run it.
 
-_GET_PROBLEM = sa.select(t.problems.c.data).where(t.problems.c.id == sa.bindparam("id"))
+# A problem's version, and its snapshot unless the version is the one already known.
+_GET_PROBLEM = sa.select(
+    t.problems.c.version,
+    sa.type_coerce(
+        sa.case((t.problems.c.version == sa.bindparam("known"), sa.null()), else_=t.problems.c.data),
+        t.JSONDocument,
+    ),
+).where(t.problems.c.id == sa.bindparam("id"))
 _GET_RECORD = sa.select(t.records.c.data).where(
     t.records.c.kind == sa.bindparam("kind"), t.records.c.key == sa.bindparam("key")
 )
