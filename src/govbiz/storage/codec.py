@@ -69,19 +69,47 @@ RECORD_CLASSES: dict[RecordKind, type[Any]] = {
 
 def encode(value: Any) -> Any:
     """`value` as JSON-ready data (dicts, lists, text, numbers, booleans, `None`)."""
-    if value is None or isinstance(value, bool | int | float | str):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):  # datetimes too: both have isoformat, with the offset kept
-        return value.isoformat()
-    if attrs.has(type(value)):
-        return {field.name: encode(getattr(value, field.name)) for field in attrs.fields(type(value))}
-    if isinstance(value, Mapping):
-        return {str(key): encode(item) for key, item in value.items()}
-    if isinstance(value, tuple | list):
-        return [encode(item) for item in value]
+    found = _ENCODERS.get(kind)
+    if found is None:
+        found = _ENCODERS[kind] = _compile_encoder(kind)
+    return found(value)
+
+
+#: Types stored as they are (exact types: an enum that is also a `str` stores its value).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+#: One encoder per type, chosen once: an attrs class's field names are read once, not per
+#: value (a command encodes its problem's whole snapshot, some sixty values, every time).
+_ENCODERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _compile_encoder(kind: type) -> Callable[[Any], Any]:
+    if attrs.has(kind):
+        names = tuple(field.name for field in attrs.fields(kind))
+        plain = _PLAIN
+        return lambda value: {
+            name: item if type(item := getattr(value, name)) in plain else encode(item) for name in names
+        }
+    for base, encoder in _ENCODERS_BY_BASE:  # in order: an enum may also be a str or an int
+        if issubclass(kind, base):
+            return encoder
+    return _refuse
+
+
+def _refuse(value: Any) -> Any:
     raise TypeError(f"the storage codec cannot encode {type(value).__name__}: {value!r}")
+
+
+_ENCODERS_BY_BASE: tuple[tuple[Any, Callable[[Any], Any]], ...] = (
+    (Enum, lambda value: value.value),
+    (bool | int | float | str, lambda value: value),
+    (date, lambda value: value.isoformat()),  # datetimes too: both have isoformat, with the offset kept
+    (Mapping, lambda value: {str(key): encode(item) for key, item in value.items()}),
+    (tuple | list, lambda value: [encode(item) for item in value]),
+)
 
 
 def decode(cls: type[T], data: Any) -> T:
