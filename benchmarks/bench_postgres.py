@@ -15,7 +15,8 @@ schema that is dropped afterwards (or, for parts 2 and 3, the schema
    transaction) per command, on SQLite and on PostgreSQL.  Baseline: the
    same rows (captured from the ledger's run) written again on other
    problems of the same database by hand-written statements on a raw DB-API
-   cursor, one COMMIT per command: the problem's conditional UPDATE, a
+   cursor, one transaction (BEGIN ... COMMIT) per command, timed in chunks
+   of 50 problems alternating with the Ledger's: the problem's conditional UPDATE, a
    DELETE and an INSERT of the department and clock rows that changed, the
    event, the outbox rows the command queued, and on PostgreSQL the
    event-log lock the ledger takes (``pg_advisory_xact_lock``) before the
@@ -152,26 +153,36 @@ def chain(world: World, problem_id: str) -> list[tuple[Any, c.Command]]:
     ]
 
 
-def commands_per_second(store: SQLStore, problems: int) -> dict[str, float]:
+def commands_per_second(store: SQLStore, problems: int, *, chunk: int = 50) -> dict[str, float]:
+    """The Ledger's commands and the raw statements they wrote, timed in alternating chunks.
+
+    Each chunk of `chunk` problems goes through the chain on the Ledger, then
+    its captured rows are written again by the raw statements: both sides of
+    the ratio run under the same conditions (a shared machine drifts over a
+    minute), and neither is timed while the other's data is prepared.
+    """
     world, ids = scheduled(store, 2 * problems)
     mine, theirs = ids[:problems], ids[problems:]
+    rename = dict(zip(mine, theirs, strict=True))
     with store.unit_of_work() as uow:
         start = {pid: uow.get_problem(pid) for pid in mine}  # scheduled, like theirs: no index rows yet
-    captured: list[Problem] = []
-    started = time.perf_counter()
-    for problem_id in mine:
-        for actor, command in chain(world, problem_id):
-            world.later(minutes=5)
-            captured.append(world.ledger.handle(actor, command))
-    ledger_s = time.perf_counter() - started
-    with store.unit_of_work() as uow:
-        events = {(e.stream_id, e.version): e for pid in mine for e in uow.events("problem", pid)}
-    queued = queued_rows(store)
-    rename = dict(zip(mine, theirs, strict=True))
-    writes = [(p, events[(p.id, p.version)], queued.get((p.id, p.version), [])) for p in captured]
-    commands = raw_statements(store, writes, rename, start)
-    raw_s = raw_writes(store, commands)
-    count = len(captured)
+    ledger_s = raw_s = 0.0
+    count = 0
+    for at in range(0, problems, chunk):
+        part = mine[at : at + chunk]
+        captured: list[Problem] = []
+        started = time.perf_counter()
+        for problem_id in part:
+            for actor, command in chain(world, problem_id):
+                world.later(minutes=5)
+                captured.append(world.ledger.handle(actor, command))
+        ledger_s += time.perf_counter() - started
+        with store.unit_of_work() as uow:
+            events = {(e.stream_id, e.version): e for pid in part for e in uow.events("problem", pid)}
+        queued = queued_rows(store)
+        writes = [(p, events[(p.id, p.version)], queued.get((p.id, p.version), [])) for p in captured]
+        raw_s += raw_writes(store, raw_statements(store, writes, rename, start))
+        count += len(captured)
     return {"commands": count, "ledger_per_s": count / ledger_s, "raw_per_s": count / raw_s}
 
 
@@ -289,8 +300,13 @@ def raw_writes(store: SQLStore, commands: list[list[Statement]]) -> float:
     """Time `commands` on a raw DB-API cursor, one COMMIT per command."""
     raw = store.engine.raw_connection()
     cursor = raw.cursor()
+    # The store's SQLite connections run with pysqlite's implicit transactions off (autocommit),
+    # so without a BEGIN each statement would commit on its own: begin as stock sqlite3 would.
+    begin = "BEGIN" if store.engine.dialect.name == "sqlite" else None
     started = time.perf_counter()
     for statements in commands:
+        if begin is not None:
+            cursor.execute(begin)
         for statement, parameters in statements:
             if isinstance(parameters, list):
                 cursor.executemany(statement, parameters)

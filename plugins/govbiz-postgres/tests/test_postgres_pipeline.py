@@ -82,3 +82,36 @@ def test_a_read_in_between_flushes_first(pg_store: PostgresStore) -> None:
     with pg_store.writing() as conn, pg_store.runner(conn) as run:
         run.execute(insert, {"name": "seen", "value": 7})
         assert run.scalar(value, {"n": "seen"}) == 7
+
+
+def test_a_refusal_found_while_later_writes_are_still_queued_keeps_nothing(pg_store: PostgresStore) -> None:
+    """psycopg may read the refused answer while later statements are queued; the COMMIT never runs."""
+    bump = pg_store.statements.get(_BUMP, ("value",))
+    insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
+    refusals: list[str] = []
+
+    def refuse() -> None:
+        refusals.append("missing")
+        raise LookupError("no counter to bump")
+
+    def commit() -> None:
+        with pg_store.committing() as run:
+            run.expect_one(bump, {"key_name": "missing", "value": 5}, refuse)
+            for n in range(300):  # enough to fill the send buffer: answers are read on the way
+                run.execute(insert, {"name": f"n{n}", "value": n})
+
+    with pytest.raises(LookupError):
+        commit()
+    assert refusals == ["missing"]
+    assert _counters(pg_store) == {}
+
+
+def test_a_commit_with_its_writes_in_one_pipeline_is_stored(pg_store: PostgresStore) -> None:
+    insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
+    bump = pg_store.statements.get(_BUMP, ("value",))
+    with pg_store.committing() as run:
+        run.execute(insert, {"name": "a", "value": 1})
+    with pg_store.committing() as run:
+        run.expect_one(bump, {"key_name": "a", "value": 2}, lambda: pytest.fail("the row is there"))
+        run.execute(insert, {"name": "b", "value": 3})
+    assert _counters(pg_store) == {"a": 2, "b": 3}

@@ -19,15 +19,14 @@ transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-__all__ = ["DriverStatement", "StatementCache", "StatementRunner", "driver_errors", "first_row", "scalar"]
+__all__ = ["DriverStatement", "StatementCache", "StatementRunner", "first_row", "scalar", "translated"]
 
 Parameters = tuple[Any, ...] | dict[str, Any]
 
@@ -96,20 +95,19 @@ class StatementCache:
         return found
 
 
-@contextmanager
-def driver_errors(conn: Connection, sql: str, parameters: Any) -> Iterator[None]:
-    """Driver errors as the `sqlalchemy.exc` error SQLAlchemy itself would raise.
+def translated(conn: Connection, error: Any, sql: str, parameters: Any) -> sa.exc.StatementError:
+    """The `sqlalchemy.exc` error SQLAlchemy itself would raise for a driver's `error`.
 
     A lost connection is invalidated, as SQLAlchemy does, so the pool never
-    hands it out again.
+    hands it out again.  (A function called in ``except``, not a context
+    manager: it sits on every statement of every command.)
     """
-    dbapi = conn.dialect.loaded_dbapi
-    try:
-        yield
-    except dbapi.Error as error:
-        if conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, None):
-            conn.invalidate(error)
-        raise sa.exc.DBAPIError.instance(sql, parameters, error, dbapi.Error, dialect=conn.dialect) from error
+    if conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, None):
+        conn.invalidate(error)
+    dialect = conn.dialect
+    base: type[Exception] = dialect.loaded_dbapi.Error
+    found: sa.exc.StatementError = sa.exc.DBAPIError.instance(sql, parameters, error, base, dialect=dialect)
+    return found
 
 
 def first_row(
@@ -121,13 +119,14 @@ def first_row(
     SELECT is its own consistent snapshot.
     """
     parameters = statement.parameters(values)
-    with driver_errors(conn, statement.sql, parameters):
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(statement.sql, parameters)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(statement.sql, parameters)
+        row = cursor.fetchone()
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise translated(conn, error, statement.sql, parameters) from error
+    finally:
+        cursor.close()
     if row is None:
         return None
     return tuple([v if p is None else p(v) for v, p in zip(row, statement.results, strict=True)])
@@ -151,6 +150,7 @@ class StatementRunner:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._cursor = conn.connection.cursor()
+        self._driver_error: type[Exception] = conn.dialect.loaded_dbapi.Error
 
     def execute(self, statement: DriverStatement, values: Mapping[str, Any]) -> None:
         """Run one write."""
@@ -159,8 +159,13 @@ class StatementRunner:
     def executemany(self, statement: DriverStatement, rows: Iterable[Mapping[str, Any]]) -> None:
         """Run one write for each of `rows`."""
         parameters: Any = [statement.parameters(row) for row in rows]
-        with driver_errors(self.conn, statement.sql, parameters):
+        if len(parameters) == 1:  # the usual case, and a driver's executemany costs more than execute
+            self._send(statement.sql, parameters[0])
+            return
+        try:
             self._cursor.executemany(statement.sql, parameters)
+        except self._driver_error as error:
+            raise self.failed(error, statement.sql, parameters) from error
 
     def expect_one(
         self, statement: DriverStatement, values: Mapping[str, Any], otherwise: Callable[[], None]
@@ -184,8 +189,10 @@ class StatementRunner:
     def commit(self) -> None:
         """Flush, then commit the transaction `begin` began."""
         self.flush()
-        with driver_errors(self.conn, "COMMIT", None):
+        try:
             self.conn.connection.commit()
+        except self._driver_error as error:
+            raise self.failed(error, "COMMIT", None) from error
 
     def rollback(self) -> None:
         """Roll back whatever this transaction wrote; a connection that cannot is discarded.
@@ -202,8 +209,17 @@ class StatementRunner:
         """Release the cursor."""
         self._cursor.close()
 
+    def failed(self, error: Exception, sql: str, parameters: Any) -> Exception:
+        """The error to raise for a driver's `error` (a subclass may recognise errors of its own)."""
+        return translated(self.conn, error, sql, parameters)
+
     def _run(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
-        parameters = statement.parameters(values)
-        with driver_errors(self.conn, statement.sql, parameters):
-            self._cursor.execute(statement.sql, parameters)
-        return int(self._cursor.rowcount)
+        return self._send(statement.sql, statement.parameters(values))
+
+    def _send(self, sql: str, parameters: Any, cursor: Any = None) -> int:
+        cursor = cursor or self._cursor
+        try:
+            cursor.execute(sql, parameters)
+        except self._driver_error as error:
+            raise self.failed(error, sql, parameters) from error
+        return int(cursor.rowcount)
