@@ -299,14 +299,15 @@ class RawSQL:
 def raw_writes(store: SQLStore, commands: list[list[Statement]]) -> float:
     """Time `commands` on a raw DB-API cursor, one COMMIT per command."""
     raw = store.engine.raw_connection()
+    # The store's pooled connections run in autocommit (pysqlite's implicit transactions off;
+    # psycopg's autocommit on), so each command begins its transaction itself, as stock
+    # sqlite3 and psycopg would implicitly; without it each statement would commit on its own.
+    driver = raw.driver_connection
+    assert getattr(driver, "autocommit", None) is True or getattr(driver, "isolation_level", "") is None
     cursor = raw.cursor()
-    # The store's SQLite connections run with pysqlite's implicit transactions off (autocommit),
-    # so without a BEGIN each statement would commit on its own: begin as stock sqlite3 would.
-    begin = "BEGIN" if store.engine.dialect.name == "sqlite" else None
     started = time.perf_counter()
     for statements in commands:
-        if begin is not None:
-            cursor.execute(begin)
+        cursor.execute("BEGIN")
         for statement, parameters in statements:
             if isinstance(parameters, list):
                 cursor.executemany(statement, parameters)

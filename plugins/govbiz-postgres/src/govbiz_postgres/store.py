@@ -69,10 +69,18 @@ PING_AFTER = 10.0
 
 
 def postgres_engine(location: PostgresLocation, *, pool_size: int = 5) -> Engine:
-    """A SQLAlchemy engine on psycopg 3 for `location`; connects on first use only."""
+    """A SQLAlchemy engine on psycopg 3 for `location`; connects on first use only.
+
+    Its connections run in autocommit unless a writer asks for a transaction
+    (`PostgresStore.prepare_write`): most checkouts are a unit of work's
+    single-statement reads and its commit, which begins its own transaction,
+    and switching every checkout into autocommit and back cost more than the
+    read itself.
+    """
     engine = sa.create_engine(
         location.engine_url,
         pool_size=pool_size,
+        isolation_level="AUTOCOMMIT",
         json_serializer=partial(json.dumps, ensure_ascii=False),
     )
     sa.event.listen(engine, "checkin", _note_idle)
@@ -117,18 +125,20 @@ class PostgresStore(SQLStore):
         return PostgresUnitOfWork(self)
 
     def connect_for_reads(self) -> Connection:
-        """A connection for reads, in autocommit: no BEGIN and ROLLBACK round trips.
+        """A connection for reads, in autocommit (the engine's default): no BEGIN and ROLLBACK round trips.
 
         Every read of a unit of work is a single statement, which PostgreSQL
         runs on its own consistent snapshot anyway; a command makes several
         such reads, so the two round trips saved per read add up.
         """
-        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine.connect()
 
     def prepare_write(self, conn: Connection) -> None:
-        """Back from autocommit (a connection held for reads) to transactions at the default level."""
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            conn.execution_options(isolation_level=conn.default_isolation_level)
+        """Out of autocommit, into transactions at the server's default level (READ COMMITTED).
+
+        The pool puts the connection back into autocommit when it is returned.
+        """
+        conn.execution_options(isolation_level=conn.default_isolation_level)
         super().prepare_write(conn)
 
     #: Read connections run in autocommit; a unit's commit begins its own transaction,
