@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import select
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from functools import partial
 from typing import Any
@@ -41,10 +41,19 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from govbiz.deadlines.warning import WarningThresholds
+from govbiz.domain.events import DomainEvent
 from govbiz.storage.port import WarningClock
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
-from govbiz.storage.sql.store import LEVELS, SQLStore, SQLUnitOfWork, gc_paused, warning_query
+from govbiz.storage.sql.store import (
+    EVENT_COLUMNS,
+    LEVELS,
+    SQLStore,
+    SQLUnitOfWork,
+    event_row,
+    gc_paused,
+    warning_query,
+)
 from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.url import PostgresLocation
 
@@ -62,6 +71,15 @@ EVENT_LOG_LOCK = 0x676F7662697A01
 SCHEMA_LOCK = 0x676F7662697A02
 
 _LOCK_EVENT_LOG = sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOG_LOCK))  # built once, run every commit
+
+# An event inserted under the event-log lock, taken by the same statement: the row is selected
+# from the lock's result, so the lock is held before the position is drawn (one statement less).
+_INSERT_EVENT_LOCKED = sa.insert(t.events).from_select(
+    EVENT_COLUMNS,
+    sa.select(*(sa.bindparam(name, type_=t.events.c[name].type) for name in EVENT_COLUMNS)).select_from(
+        _LOCK_EVENT_LOG.subquery("event_log_lock")
+    ),
+)
 
 
 #: A pooled connection idle for longer than this (seconds) is pinged before it is used.
@@ -152,6 +170,11 @@ class PostgresStore(SQLStore):
     def before_append(self, run: StatementRunner) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""
         run.execute(self.statements.get(_LOCK_EVENT_LOG), {})
+
+    def append_events(self, run: StatementRunner, events: Sequence[DomainEvent]) -> None:
+        """Insert the events under the event-log lock, taken by the insert itself."""
+        if events:
+            run.executemany(self.statements.get(_INSERT_EVENT_LOCKED), map(event_row, events))
 
 
 class PostgresUnitOfWork(SQLUnitOfWork):

@@ -54,6 +54,7 @@ from govbiz.storage.sql.driver import StatementCache, StatementRunner, first_row
 from govbiz.storage.sql.outbox import SQLOutbox, queued, write_entries
 
 __all__ = [
+    "EVENT_COLUMNS",
     "LEVELS",
     "WRITE_OPTION",
     "SQLStore",
@@ -211,6 +212,16 @@ class SQLStore(Store):
         a dialect with concurrent writers (PostgreSQL) serialises this step
         until commit, e.g. with a transaction-level lock.
         """
+
+    def append_events(self, run: StatementRunner, events: Sequence[DomainEvent]) -> None:
+        """Dialect hook: insert a unit's events, in its write transaction, after its state writes.
+
+        This one calls `before_append`, then inserts them; a dialect may do
+        both in one statement.
+        """
+        self.before_append(run)  # after the version checks: a refused unit never takes it
+        if events:
+            run.executemany(self.statements.get(_INSERT_EVENT, EVENT_COLUMNS), map(event_row, events))
 
     def _serialized(self) -> AbstractContextManager[Any]:
         return self._lock if self._lock is not None else nullcontext()
@@ -414,10 +425,7 @@ class SQLUnitOfWork(UnitOfWork):
             with self._store.committing(held) as run:
                 for (stream, stream_id), (first, last) in _stream_versions(self._events).items():
                     self._write_state(run, stream, stream_id, first, last)
-                self._store.before_append(run)  # after the version checks: a refused unit never takes it
-                if self._events:
-                    insert_events = statements.get(_INSERT_EVENT, _EVENT_COLUMNS)
-                    run.executemany(insert_events, map(event_row, self._events))
+                self._store.append_events(run, self._events)
                 write_entries(run, statements, list(self._outbox.values()))  # in the events' transaction
             for kind, key in self._records:  # written here: whatever was remembered is stale
                 self._store._registry.forget(kind, key)
@@ -564,7 +572,8 @@ _GET_RECORD = sa.select(t.records.c.data).where(
     t.records.c.kind == sa.bindparam("kind"), t.records.c.key == sa.bindparam("key")
 )
 _INSERT_EVENT = sa.insert(t.events).inline()  # no RETURNING of the position
-_EVENT_COLUMNS = tuple(c.name for c in t.events.columns if c.name != "position")  # as `event_row` gives
+#: The columns of an `events` row as `event_row` gives them (the position is the database's).
+EVENT_COLUMNS = tuple(c.name for c in t.events.columns if c.name != "position")
 
 
 class _StateStatements(NamedTuple):
