@@ -43,3 +43,34 @@ def test_commands_run_on_after_the_server_closed_the_pooled_connections(
     assert _terminate_pooled(pg_store, pg_server) >= 1
     triaged = world.ledger.handle(world.collector, c.TriageProblem(problem_id=problem.id))
     assert triaged.version == problem.version + 1
+
+
+def test_a_plain_engine_begins_transactions_and_the_stores_runs_in_autocommit(pg_url: str) -> None:
+    """A plain `postgres_engine` begins transactions (migrations rely on it); a store's runs in autocommit."""
+    from govbiz_postgres import open_postgres
+    from govbiz_postgres.url import parse_postgres_url
+
+    store = open_postgres(pg_url)
+    with store.engine.connect() as conn:
+        assert conn.connection.driver_connection.autocommit is True
+        store.prepare_write(conn)  # a writer asks for its transaction
+        assert conn.connection.driver_connection.autocommit is False
+    with store.engine.connect() as conn:  # and the pool puts the connection back in autocommit
+        assert conn.connection.driver_connection.autocommit is True
+    store.close()
+
+    engine = pg.postgres_engine(parse_postgres_url(pg_url), pool_size=1)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE scratch (n int)")
+
+    def insert_then_fail() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO scratch VALUES (1)")
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        insert_then_fail()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM scratch").scalar_one() == 0
+        assert conn.connection.driver_connection.autocommit is False
+    engine.dispose()

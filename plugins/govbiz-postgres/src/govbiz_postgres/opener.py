@@ -22,7 +22,7 @@ def open_postgres(url: str, *, pool_size: int = 5) -> PostgresStore:
     foreign database or one at another revision; nothing is written then.
     """
     location = parse_postgres_url(url)
-    engine = postgres_engine(location, pool_size=pool_size)
+    engine = postgres_engine(location, pool_size=pool_size, autocommit=True)
     store = PostgresStore(engine, location=location.name)
     try:
         with store.writing() as conn:

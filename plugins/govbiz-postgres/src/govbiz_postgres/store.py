@@ -86,20 +86,21 @@ _INSERT_EVENT_LOCKED = sa.insert(t.events).from_select(
 PING_AFTER = 10.0
 
 
-def postgres_engine(location: PostgresLocation, *, pool_size: int = 5) -> Engine:
+def postgres_engine(location: PostgresLocation, *, pool_size: int = 5, autocommit: bool = False) -> Engine:
     """A SQLAlchemy engine on psycopg 3 for `location`; connects on first use only.
 
-    Its connections run in autocommit unless a writer asks for a transaction
+    With `autocommit` (a `PostgresStore`'s engine) its connections run in
+    autocommit unless a writer asks for a transaction
     (`PostgresStore.prepare_write`): most checkouts are a unit of work's
     single-statement reads and its commit, which begins its own transaction,
     and switching every checkout into autocommit and back cost more than the
-    read itself.
+    read itself.  Without it, `engine.begin()` means a transaction, as usual.
     """
     engine = sa.create_engine(
         location.engine_url,
         pool_size=pool_size,
-        isolation_level="AUTOCOMMIT",
         json_serializer=partial(json.dumps, ensure_ascii=False),
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     sa.event.listen(engine, "checkin", _note_idle)
     sa.event.listen(engine, "checkout", partial(_refuse_dead, engine.dialect))
