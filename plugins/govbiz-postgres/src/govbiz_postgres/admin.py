@@ -13,7 +13,7 @@ from govbiz_postgres.migrations import SchemaStatus, schema_status, upgrade_sche
 from govbiz_postgres.store import postgres_engine
 from govbiz_postgres.url import parse_postgres_url
 
-__all__ = ["status_of", "upgrade"]
+__all__ = ["in_transaction", "status_of", "upgrade"]
 
 T = TypeVar("T")
 
@@ -27,6 +27,11 @@ def upgrade(url: str) -> tuple[SchemaStatus, SchemaStatus]:
     """Upgrade the database at `url` to the newest revision; the status before and after."""
     name = parse_postgres_url(url).name
     return _with_connection(url, lambda conn: upgrade_schema(conn, name))
+
+
+def in_transaction(url: str, action: Callable[[Connection], T]) -> T:
+    """Run `action` on the database at `url` in one transaction; errors name the database."""
+    return _with_connection(url, action)
 
 
 def _with_connection(url: str, action: Callable[[Connection], T]) -> T:

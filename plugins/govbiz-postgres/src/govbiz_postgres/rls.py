@@ -1,0 +1,112 @@
+"""Row-level security by county (按区县的行级安全): the database itself keeps an application to its counties.
+
+The Ledger already scopes every query to the actor's counties.  A province
+platform that runs one application (or one database role) per county can
+also have PostgreSQL refuse other counties' rows, whatever SQL reaches it:
+a bug, a report someone wrote by hand, a leaked password.
+
+* `enable_row_security` (``govbiz db rls enable``), run once by the
+  schema's owner, creates the table ``govbiz_county_grants`` and a policy
+  ``govbiz_county`` on every table that holds county rows.  A role sees and
+  writes only the rows of the counties granted to it: ``problems``,
+  ``problem_clocks``, ``records``, ``events`` and ``outbox`` by their
+  ``county`` column, ``problem_departments`` through its problem, and
+  ``counters`` by the county in their name (``problem:430802:2025``).
+* `grant_counties` (``govbiz db rls grant ROLE COUNTY...``) lets an existing
+  database role use the ledger for those counties: the grant rows and the
+  table privileges it needs.  A role with no grant sees nothing.
+
+The schema's owner is not subject to the policies (PostgreSQL exempts table
+owners unless told otherwise), so migrations, ``govbiz db upgrade`` and a
+platform-wide process keep working; give county applications their own
+roles.  The policies cost a hashed subquery per query; the warning sweep
+and metrics over a county's own rows stay index scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from govbiz.errors import ValidationError
+
+__all__ = ["GRANTS", "POLICY", "enable_row_security", "grant_counties", "granted_counties"]
+
+#: The table of (role, county) grants the policies read.
+GRANTS = "govbiz_county_grants"
+#: The name of the policy on every county table.
+POLICY = "govbiz_county"
+
+_MINE = f"(SELECT g.county FROM {GRANTS} g WHERE g.role_name = current_user)"
+
+#: Each table and the condition its rows must meet for the current role.
+_POLICIES = {
+    "problems": f"county IN {_MINE}",
+    "problem_clocks": f"county IN {_MINE}",
+    "records": f"county IN {_MINE}",
+    "events": f"county IN {_MINE}",
+    "outbox": f"county IN {_MINE}",
+    # No county column: a row is visible when its problem is (the policy on problems applies here too).
+    "problem_departments": "EXISTS (SELECT 1 FROM problems p WHERE p.id = problem_id)",
+    "counters": f"split_part(name, ':', 2) IN {_MINE}",
+    # A role may read its own grants (the policies above need to), never another role's.
+    GRANTS: "role_name = current_user",
+}
+
+_WRITABLE = ("problems", "problem_clocks", "problem_departments", "records", "events", "outbox", "counters")
+_READABLE = ("govbiz_schema_version", GRANTS)
+
+
+def enable_row_security(conn: Connection) -> None:
+    """Create the grants table and the policies (idempotent: running it again changes nothing).
+
+    Run it as the owner of the govbiz tables, in a transaction.
+    """
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {GRANTS} ("
+        " role_name text NOT NULL, county varchar(200) NOT NULL, PRIMARY KEY (role_name, county))"
+    )
+    for table, condition in _POLICIES.items():
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        conn.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
+        conn.exec_driver_sql(
+            f"CREATE POLICY {POLICY} ON {table} USING ({condition}) WITH CHECK ({condition})"
+        )
+
+
+def grant_counties(conn: Connection, role: str, counties: Iterable[str]) -> None:
+    """Let the database role `role` read and write the ledger of `counties` only.
+
+    Raises `govbiz.errors.ValidationError` naming the field when the role
+    does not exist, no county is given, or row security is not enabled.
+    """
+    wanted = sorted(set(counties))
+    if not wanted:
+        raise ValidationError("county", "", "name at least one county to grant")
+    if not conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+        raise ValidationError("role", role, "no such database role; CREATE ROLE it first")
+    if conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": GRANTS}).scalar() is None:
+        raise ValidationError(
+            "rls", "disabled", "row security is not enabled here: run `govbiz db rls enable`"
+        )
+    insert = sa.text(f"INSERT INTO {GRANTS} VALUES (:role, :county) ON CONFLICT DO NOTHING")
+    conn.execute(insert, [{"role": role, "county": county} for county in wanted])
+    quoted = conn.dialect.identifier_preparer.quote(role)
+    schema = conn.dialect.identifier_preparer.quote(
+        conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    )
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")
+    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(_WRITABLE)} TO {quoted}")
+    conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(_READABLE)} TO {quoted}")
+    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}")
+
+
+def granted_counties(conn: Connection) -> dict[str, list[str]]:
+    """Every role's granted counties (as the schema's owner sees them)."""
+    rows = conn.execute(sa.text(f"SELECT role_name, county FROM {GRANTS} ORDER BY role_name, county"))
+    grants: dict[str, list[str]] = {}
+    for role, county in rows:
+        grants.setdefault(role, []).append(county)
+    return grants

@@ -1,0 +1,181 @@
+"""Row-level security: a county's database role cannot read or change another county's rows, by any SQL.
+
+The schema's owner builds a ledger with two tenants (张家界 430800 and
+长沙 430100), enables row security and grants a login role 430800 only.
+Through that role, hand-written SQL finds none of 长沙's rows and cannot
+change or add them; the Ledger still runs a whole chain of commands for
+张家界; and a role without a grant sees nothing at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from govbiz_postgres import open_postgres
+from govbiz_postgres.rls import enable_row_security, grant_counties, granted_counties
+from govbiz_postgres.store import PostgresStore
+
+from govbiz import commands as c
+from govbiz.cli import main
+from govbiz.domain import Actor, Role
+from govbiz.errors import ValidationError
+from govbiz.ledger import Ledger
+from govbiz.storage.sql import schema as t
+from tests.conftest import CITY, OTHER_CITY, World, build_world, credit_code
+
+CS_ADMIN = Actor(id="cs-admin", role=Role.ADMINISTRATOR, county=OTHER_CITY)
+CS_COLLECTOR = Actor(id="cs-tzb", role=Role.COLLECTOR, county=OTHER_CITY)
+
+
+def _role(server: str) -> Iterator[str]:
+    name = f"govbiz_rls_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(server).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+    yield name
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP OWNED BY {name}")
+        conn.exec_driver_sql(f"DROP ROLE {name}")
+    admin.dispose()
+
+
+@pytest.fixture
+def county_role(pg_server: str, pg_url: str) -> Iterator[str]:
+    """A login role, dropped after the test (after its privileges)."""
+    yield from _role(pg_server)
+
+
+@pytest.fixture
+def bare_role(pg_server: str, pg_url: str) -> Iterator[str]:
+    yield from _role(pg_server)
+
+
+def as_role(url: str, role: str) -> str:
+    return sa.make_url(url).set(username=role).render_as_string(hide_password=False)
+
+
+def two_tenants(store: PostgresStore) -> tuple[World, str, str]:
+    """张家界's world and signed problem, and 长沙's collected problem, written by the owner."""
+    world = build_world(Ledger(store))
+    zjj = world.signed("张家界的问题")
+    ledger = world.ledger
+    ledger.handle(CS_ADMIN, c.RegisterDivision(code=OTHER_CITY, name="长沙市", level="city"))
+    enterprise = ledger.handle(
+        CS_ADMIN,
+        c.RegisterEnterprise(
+            county=OTHER_CITY, name="长沙某科技有限公司", credit_code=credit_code("91430100MA4L54321")
+        ),
+    )
+    collect = c.CollectProblem(
+        enterprise_id=enterprise.id, title="长沙的问题", category="土地规划", source="调研走访"
+    )
+    cs = ledger.handle(CS_COLLECTOR, collect)
+    return world, zjj.id, cs.id
+
+
+def owner_counts(store: PostgresStore, county: str) -> dict[str, int]:
+    with store.reading() as conn:
+        return {
+            table.name: conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(table.c.county == county)
+            ).scalar_one()
+            for table in (t.problems, t.problem_clocks, t.records, t.events, t.outbox)
+        }
+
+
+def test_a_county_role_reaches_only_its_countys_rows(
+    pg_store: PostgresStore, pg_url: str, county_role: str
+) -> None:
+    world, zjj_id, cs_id = two_tenants(pg_store)
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+        enable_row_security(conn)  # idempotent
+        grant_counties(conn, county_role, [CITY])
+        assert granted_counties(conn) == {county_role: [CITY]}
+    changsha_before = owner_counts(pg_store, OTHER_CITY)
+    assert changsha_before["problems"] == 1
+    assert changsha_before["events"] > 0
+
+    store = open_postgres(as_role(pg_url, county_role))
+    try:
+        with store.engine.begin() as conn:
+            assert {row[0] for row in conn.execute(sa.select(t.problems.c.county))} == {CITY}
+            for table in (t.problem_clocks, t.records, t.events, t.outbox):
+                other = sa.select(sa.func.count()).select_from(table).where(table.c.county == OTHER_CITY)
+                assert conn.execute(other).scalar_one() == 0, table.name
+            theirs = t.problem_departments.c.problem_id == cs_id
+            assert conn.execute(sa.select(sa.func.count()).where(theirs)).scalar_one() == 0
+            assert conn.execute(sa.select(sa.func.count()).select_from(t.counters)).scalar_one() > 0
+            # Changing or deleting their rows finds nothing to change ...
+            changed = conn.execute(
+                sa.update(t.problems).where(t.problems.c.id == cs_id).values(state="closed")
+            )
+            assert changed.rowcount == 0
+            assert conn.execute(sa.delete(t.events).where(t.events.c.county == OTHER_CITY)).rowcount == 0
+        # ... and a row of theirs cannot be added.
+        with pytest.raises(sa.exc.DBAPIError, match="row-level security"), store.engine.begin() as conn:
+            conn.execute(sa.insert(t.counters).values(name=f"problem:{OTHER_CITY}:2099", value=1))
+
+        # The Ledger works for 张家界 through the role: a whole chain of commands.
+        world.ledger = Ledger(store, clock=world.clock)
+        signed = world.signed("角色下的新问题")  # collected (a counter), triaged, scheduled, assigned, signed
+        done = world.ledger.handle(
+            world.zgj, c.ReportResult(problem_id=signed.id, outcome="solved", text="已办结")
+        )
+        assert world.ledger.problem(world.viewer, done.id).version == done.version
+        assert world.ledger.problem(world.viewer, zjj_id).id == zjj_id
+    finally:
+        store.close()
+    assert owner_counts(pg_store, OTHER_CITY) == changsha_before
+
+
+def test_a_role_without_a_grant_sees_nothing(
+    pg_store: PostgresStore, pg_url: str, county_role: str, bare_role: str
+) -> None:
+    two_tenants(pg_store)
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+        grant_counties(conn, county_role, [CITY])
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO {bare_role}')
+        conn.exec_driver_sql(f"GRANT SELECT ON problems, events, govbiz_county_grants TO {bare_role}")
+    engine = sa.create_engine(sa.make_url(as_role(pg_url, bare_role)).set(drivername="postgresql+psycopg"))
+    with engine.connect() as conn:
+        for table in (t.problems, t.events):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM govbiz_county_grants").scalar_one() == 0
+    engine.dispose()
+
+
+def test_granting_names_what_is_wrong(pg_store: PostgresStore, county_role: str) -> None:
+    with pg_store.writing() as conn, pytest.raises(ValidationError) as disabled:
+        grant_counties(conn, county_role, [CITY])
+    assert disabled.value.field == "rls"
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+    with pg_store.writing() as conn, pytest.raises(ValidationError) as unknown:
+        grant_counties(conn, "no_such_role_here", [CITY])
+    assert unknown.value.field == "role"
+    with pg_store.writing() as conn, pytest.raises(ValidationError) as empty:
+        grant_counties(conn, county_role, [])
+    assert empty.value.field == "county"
+
+
+def test_govbiz_db_rls_commands(pg_store: PostgresStore, pg_url: str, county_role: str) -> None:
+    runner = CliRunner()
+    early = runner.invoke(main, ["db", "rls", "grant", county_role, CITY, "--db", pg_url])
+    assert early.exit_code == 1
+    assert "govbiz db rls enable" in early.output
+    enabled = runner.invoke(main, ["db", "rls", "enable", "--db", pg_url])
+    assert enabled.exit_code == 0, enabled.output
+    granted = runner.invoke(main, ["db", "rls", "grant", county_role, CITY, "430802", "--db", pg_url])
+    assert granted.exit_code == 0, granted.output
+    shown = runner.invoke(main, ["db", "rls", "show", "--db", pg_url])
+    assert f"{county_role}: 430800, 430802" in shown.output
+    unknown = runner.invoke(main, ["db", "rls", "grant", "nobody_like_this", CITY, "--db", pg_url])
+    assert unknown.exit_code == 1
+    assert "nobody_like_this" in unknown.output
