@@ -299,11 +299,13 @@ class RawSQL:
 def raw_writes(store: SQLStore, commands: list[list[Statement]]) -> float:
     """Time `commands` on a raw DB-API cursor, one COMMIT per command."""
     raw = store.engine.raw_connection()
-    # The store's pooled connections run in autocommit (pysqlite's implicit transactions off;
-    # psycopg's autocommit on), so each command begins its transaction itself, as stock
-    # sqlite3 and psycopg would implicitly; without it each statement would commit on its own.
+    # Each command begins its transaction itself, as stock sqlite3 and psycopg would implicitly:
+    # the driver is set to autocommit so that the explicit BEGIN is the only one.
     driver = raw.driver_connection
-    assert getattr(driver, "autocommit", None) is True or getattr(driver, "isolation_level", "") is None
+    if store.engine.dialect.name == "sqlite":
+        driver.isolation_level = None  # type: ignore[union-attr]
+    else:
+        driver.autocommit = True  # type: ignore[union-attr]
     cursor = raw.cursor()
     started = time.perf_counter()
     for statements in commands:
