@@ -9,6 +9,7 @@ contributes its own profile through the `govbiz_county_profile` hook.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import attrs
@@ -89,6 +90,13 @@ class CountyProfile:
         """The deadline policy in force (the default one unless configured)."""
         if self.deadline_policy is not None:
             return self.deadline_policy
-        from govbiz.deadlines import DeadlinePolicy  # deferred: loads the calendar data
+        return _default_policy()
 
-        return DeadlinePolicy.default()
+
+@functools.cache
+def _default_policy() -> DeadlinePolicy:
+    """The default policy, built once: it is immutable, and building it (validators included) on
+    every command that computes a deadline was a visible part of the command's time."""
+    from govbiz.deadlines import DeadlinePolicy  # deferred: loads the calendar data
+
+    return DeadlinePolicy.default()
