@@ -44,7 +44,7 @@ from govbiz.notify.outbox import Outbox, OutboxEntry
 from govbiz.storage.port import Record, RecordKind, Store
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
-from govbiz.storage.sql.outbox import insert_entries
+from govbiz.storage.sql.outbox import write_entries
 from govbiz.storage.sql.store import (
     SQLStore,
     SQLUnitOfWork,
@@ -169,11 +169,12 @@ class _BatchUnit(SQLUnitOfWork):
                     self._write_state(run, stream, stream_id, first, last)
             self._insert_created(conn, {key: last for key, (first, last) in spans.items() if first == 1})
             self._store.before_append(run)
+            if self._events:  # one multi-row INSERT through SQLAlchemy
+                conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
+            # Keys stored meanwhile are skipped, as in a unit's commit.
+            write_entries(run, self._store.statements, list(self._outbox.values()))
         finally:
             run.close()
-        if self._events:
-            conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
-        insert_entries(conn, list(self._outbox.values()))  # keys stored meanwhile are skipped
 
     def _insert_created(self, conn: Connection, created: dict[tuple[str, str], int]) -> None:
         """Insert what this batch created, one statement per table."""

@@ -25,7 +25,7 @@ from govbiz.storage.sql.driver import StatementCache, StatementRunner
 if TYPE_CHECKING:
     from govbiz.storage.sql.store import SQLStore
 
-__all__ = ["SKIPPING_INSERTS", "SQLOutbox", "entry_row", "insert_entries", "queued", "write_entries"]
+__all__ = ["SKIPPING_INSERTS", "SQLOutbox", "entry_row", "queued", "write_entries"]
 
 _C = t.outbox.c
 
@@ -93,25 +93,13 @@ _INSERT = sa.insert(t.outbox)
 _COLUMNS = tuple(c.name for c in t.outbox.columns)
 
 
-def insert_entries(conn: Connection, entries: Sequence[OutboxEntry]) -> None:
+def write_entries(run: StatementRunner, statements: StatementCache, entries: Sequence[OutboxEntry]) -> None:
     """Insert entries whose key is not stored yet (a concurrent command may have queued one).
 
-    One `INSERT ... ON CONFLICT DO NOTHING` where the dialect has it: no
-    round trip per entry to look for its key first.
+    One `INSERT ... ON CONFLICT DO NOTHING` where the dialect has it, on the
+    unit's `StatementRunner` (so queued with its other writes): no round trip
+    per entry to look for its key first.
     """
-    if not entries:
-        return
-    skipping = SKIPPING_INSERTS.get(conn.dialect.name)
-    if skipping is not None:
-        conn.execute(skipping, [entry_row(e) for e in entries])
-        return
-    for entry in entries:
-        if not queued(conn, entry.key):
-            conn.execute(_INSERT, entry_row(entry))
-
-
-def write_entries(run: StatementRunner, statements: StatementCache, entries: Sequence[OutboxEntry]) -> None:
-    """`insert_entries` on a unit's `StatementRunner`: queued with the unit's other writes."""
     if not entries:
         return
     skipping = SKIPPING_INSERTS.get(statements.dialect.name)
