@@ -342,3 +342,23 @@ def test_the_index_rows_follow_every_command(tmp_path: Path) -> None:
     assert stored["departments"]
     assert stored["clocks"]
     store.close()
+
+
+def test_stored_documents_are_readable_utf8_json(tmp_path: Path) -> None:
+    # Any JSON reader (and SQLite's json functions) must read the documents, Chinese as text.
+    path = tmp_path / "readable.db"
+    store = open_sqlite(url_of(path))
+    world = build_world(Ledger(store))
+    signed = world.signed("园区道路积水")
+    store.close()
+    with sqlite3.connect(path) as db:
+        (text,) = db.execute("SELECT data FROM problems WHERE id = ?", (signed.id,)).fetchone()
+        (title,) = db.execute(
+            "SELECT json_extract(data, '$.title') FROM problems WHERE id = ?", (signed.id,)
+        ).fetchone()
+        payloads = [p for (p,) in db.execute("SELECT payload FROM events WHERE stream_id = ?", (signed.id,))]
+    assert "园区道路积水" in text  # not \u escapes
+    assert title == "园区道路积水"
+    assert json.loads(text)["id"] == signed.id
+    assert len(payloads) == signed.version
+    assert all(isinstance(json.loads(p), dict) for p in payloads)

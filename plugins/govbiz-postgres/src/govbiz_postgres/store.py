@@ -26,7 +26,6 @@ dialect-neutral code in `govbiz.storage.sql`.  Here:
 
 from __future__ import annotations
 
-import json
 import select
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,6 +42,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
 from govbiz.storage.port import WarningClock
+from govbiz.storage.sql import json_text
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.store import (
@@ -99,7 +99,8 @@ def postgres_engine(location: PostgresLocation, *, pool_size: int = 5, autocommi
     engine = sa.create_engine(
         location.engine_url,
         pool_size=pool_size,
-        json_serializer=partial(json.dumps, ensure_ascii=False),
+        json_serializer=json_text.dumps_bytes,
+        json_deserializer=json_text.loads,
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     sa.event.listen(engine, "checkin", _note_idle)

@@ -23,7 +23,6 @@ upgraded.  Everything SQLite-specific lives here, so other dialects reuse
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from functools import partial
@@ -36,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from govbiz.errors import StorageError, ValidationError
-from govbiz.storage.sql import migrate
+from govbiz.storage.sql import json_text, migrate
 from govbiz.storage.sql.store import WRITE_OPTION, SQLStore
 
 __all__ = ["SQLiteLocation", "SQLiteStore", "open_sqlite", "parse_sqlite_url", "sqlite_engine"]
@@ -77,20 +76,21 @@ def sqlite_engine(location: SQLiteLocation, *, busy_timeout: float = 30.0) -> En
 
     Creating it touches no file: SQLite opens one on the first connection.
     """
-    serializer = partial(json.dumps, ensure_ascii=False)  # keep Chinese text readable in the file
     if location.path is None:
         # One shared connection: each new connection to ":memory:" would be a new, empty database.
         engine = sa.create_engine(
             "sqlite://",
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
-            json_serializer=serializer,
+            json_serializer=json_text.dumps,
+            json_deserializer=json_text.loads,
         )
     else:
         engine = sa.create_engine(
             sa.URL.create("sqlite", database=str(location.path)),
             connect_args={"timeout": busy_timeout},
-            json_serializer=serializer,
+            json_serializer=json_text.dumps,
+            json_deserializer=json_text.loads,
         )
     sa.event.listen(engine, "connect", partial(_on_connect, busy_ms=int(busy_timeout * 1000)))
     sa.event.listen(engine, "begin", _on_begin)

@@ -1,0 +1,184 @@
+"""Benchmark: what PostgreSQL row-level security by county costs (`govbiz db rls`).
+
+Run from the repository root, with PostgreSQL up (``GOVBIZ_TEST_POSTGRES``,
+default ``postgresql://postgres@127.0.0.1:5432/test``)::
+
+    .venv/bin/python benchmarks/bench_rls.py                 # about two minutes
+    .venv/bin/python benchmarks/bench_rls.py --problems 200 --open 5000
+
+In a scratch schema (dropped afterwards) the schema's owner generates M open
+assignments through the Ledger (`govbiz_postgres.bulk.BulkStore`), enables
+row security (`enable_row_security`) and grants a new login role the
+county (`grant_counties`); the role is dropped afterwards.  Each figure is
+the same work done by the owner, whom PostgreSQL exempts from the policies
+(the baseline), and by the county role, whose every query carries them:
+
+1. **commands per second**: N scheduled problems through assign -> sign ->
+   progress -> result -> return visit, one `Ledger.handle` each, the two
+   Ledgers timed in alternating chunks of 25 problems;
+2. **warning sweep** (`UnitOfWork.warning_clocks`) as of a half-way day,
+   best of 5; the rows must be the same;
+3. **metrics by department x month** (`PostgresMetricSource`, summary and
+   with ids per figure), best of 3; the figures must be the same.
+
+A benchmark, not a test: nothing asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' world builder
+
+from bench_postgres import _counts, best, chain, province_ledger
+from govbiz_postgres import open_postgres
+from govbiz_postgres.metrics import PostgresMetricSource
+from govbiz_postgres.rls import enable_row_security, grant_counties
+from govbiz_postgres.store import PostgresStore
+from govbiz_postgres.testing import server_url, temporary_schema
+
+from govbiz import commands as c
+from govbiz.ledger import Ledger
+from govbiz.metrics import MetricRequest, standard_registry
+from govbiz.metrics.grouping import Grouping
+from govbiz.storage.sql import schema as t
+from tests.conftest import CITY, World
+
+
+@contextmanager
+def county_role(server: str) -> Iterator[str]:
+    """A new login role, dropped afterwards with whatever it was granted."""
+    name = f"govbiz_bench_rls_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(sa.make_url(server).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+    try:
+        yield name
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {name}")
+            conn.exec_driver_sql(f"DROP ROLE {name}")
+        admin.dispose()
+
+
+def as_role(url: str, role: str) -> str:
+    return sa.make_url(url).set(username=role).render_as_string(hide_password=False)
+
+
+def schedule(world: World, count: int) -> list[str]:
+    """`count` problems collected, triaged and scheduled in `world`, ready for the chain."""
+    ids = []
+    for n in range(count):
+        world.later(minutes=1)
+        problem_id = world.collect(f"待交办{n}").id
+        world.ledger.handle(world.collector, c.TriageProblem(problem_id=problem_id))
+        schedule = c.ScheduleProblem(problem_id=problem_id, session_id=world.session_id)
+        world.ledger.handle(world.secretariat, schedule)
+        ids.append(problem_id)
+    return ids
+
+
+def commands(world: World, owner: PostgresStore, role: PostgresStore, ids: list[str], chunk: int = 25) -> Any:
+    """Commands per second by the owner's Ledger and the role's, on alternate chunks of problems."""
+    ledgers = {"owner": Ledger(owner, clock=world.clock), "role": Ledger(role, clock=world.clock)}
+    spent = dict.fromkeys(ledgers, 0.0)
+    done = dict.fromkeys(ledgers, 0)
+    for n, at in enumerate(range(0, len(ids), chunk)):
+        who = "owner" if n % 2 == 0 else "role"
+        world.ledger = ledgers[who]
+        started = time.perf_counter()
+        for problem_id in ids[at : at + chunk]:
+            for actor, command in chain(world, problem_id):
+                world.later(minutes=5)
+                world.ledger.handle(actor, command)
+                done[who] += 1
+        spent[who] += time.perf_counter() - started
+    return {who: done[who] / spent[who] for who in ledgers}
+
+
+def sweep(store: PostgresStore, policy: Any, as_of: Any) -> tuple[float, list[Any]]:
+    def run() -> list[Any]:
+        with store.unit_of_work() as uow:
+            return list(uow.warning_clocks({CITY: policy.thresholds(as_of)}))
+
+    run()
+    return best(run, 5)
+
+
+def metrics(store: PostgresStore, as_of: Any, *, drill_down: bool) -> tuple[float, list[Any]]:
+    definitions = standard_registry().select(["assigned", "completed", "completion_rate", "overdue"])
+    request = MetricRequest(
+        as_of=as_of,
+        definitions=definitions,
+        grouping=Grouping.DEPARTMENT,
+        then_by=Grouping.MONTH,
+        drill_down=drill_down,
+    )
+    source = PostgresMetricSource(store, counties=frozenset({CITY}))
+
+    def run() -> list[Any]:
+        result = source.compute(request)
+        return sorted((str(g.key), _counts(g)) for g in (result.total, *result.groups))
+
+    run()
+    return best(run, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", type=int, default=400, help="problems through the 5-command chain")
+    parser.add_argument("--open", type=int, default=20_000, help="open assignments for the sweep and metrics")
+    args = parser.parse_args()
+    server = os.environ.get("GOVBIZ_TEST_POSTGRES") or server_url()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    with temporary_schema(server, prefix="govbiz_bench_rls") as url, county_role(server) as role:
+        owner = open_postgres(url)
+        world = province_ledger(owner, args.open)
+        ids = schedule(world, args.problems)
+        with owner.writing() as conn:
+            enable_row_security(conn)
+            grant_counties(conn, role, [CITY])
+            conn.exec_driver_sql("ANALYZE")
+        restricted = open_postgres(as_role(url, role))
+        rates = commands(world, owner, restricted, ids)
+        with owner.reading() as conn:
+            first, last = conn.execute(
+                sa.select(sa.func.min(t.problem_clocks.c.cutoff), sa.func.max(t.problem_clocks.c.cutoff))
+            ).one()
+            latest = conn.execute(sa.select(sa.func.max(t.problems.c.updated_at))).scalar_one()
+        policy = Ledger(owner).profile(CITY).policy()
+        half_way = first + (last - first) / 2
+        rows = []
+        owner_s, owner_rows = sweep(owner, policy, half_way)
+        role_s, role_rows = sweep(restricted, policy, half_way)
+        assert owner_rows == role_rows  # one county: the role sees every row the owner does
+        rows.append((f"warning sweep, half-way day ({len(owner_rows):,} clocks)", owner_s, role_s))
+        for drill_down, name in ((False, "summary"), (True, "ids per figure")):
+            owner_s, owner_groups = metrics(owner, latest, drill_down=drill_down)
+            role_s, role_groups = metrics(restricted, latest, drill_down=drill_down)
+            assert owner_groups == role_groups
+            rows.append((f"metrics by department x month, {name}", owner_s, role_s))
+        restricted.close()
+        owner.close()
+    print(f"\n{args.open:,} open assignments, {args.problems} problems through the chain\n")
+    print("| work | owner (no policies) | county role (policies) | role / owner |")
+    print("| --- | ---: | ---: | ---: |")
+    ratio = rates["owner"] / rates["role"]
+    print(f"| commands | {rates['owner']:.0f}/s | {rates['role']:.0f}/s | {ratio:.2f}x |")
+    for name, owner_s, role_s in rows:
+        print(f"| {name} | {owner_s * 1000:.0f} ms | {role_s * 1000:.0f} ms | {role_s / owner_s:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
