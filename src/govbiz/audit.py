@@ -43,8 +43,11 @@ class Hasher:
 SHA256 = Hasher("sha256", lambda data: hashlib.sha256(data).hexdigest())
 
 
-def canonical_bytes(event: DomainEvent) -> bytes:
-    """The bytes an event's hash covers: every field but the hash itself, as canonical JSON."""
+def canonical_bytes(event: DomainEvent, *, prev_hash: str | None = None) -> bytes:
+    """The bytes an event's hash covers: every field but the hash itself, as canonical JSON.
+
+    `prev_hash`, when given, stands in for the event's own (as `seal` chains it).
+    """
     body = {
         "stream": event.stream,
         "stream_id": event.stream_id,
@@ -58,15 +61,15 @@ def canonical_bytes(event: DomainEvent) -> bytes:
         "state_before": event.state_before,
         "state_after": event.state_after,
         "payload": event.payload,
-        "prev_hash": event.prev_hash,
+        "prev_hash": event.prev_hash if prev_hash is None else prev_hash,
     }
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def seal(event: DomainEvent, prev_hash: str, hasher: Hasher = SHA256) -> DomainEvent:
     """Return ``event`` chained to ``prev_hash`` (``""`` for a stream's first event) and hashed."""
-    chained = attrs.evolve(event, prev_hash=prev_hash, hash="")
-    return attrs.evolve(chained, hash=hasher.hash(canonical_bytes(chained)))
+    digest = hasher.hash(canonical_bytes(event, prev_hash=prev_hash))
+    return attrs.evolve(event, prev_hash=prev_hash, hash=digest)  # one copy: a command seals every event
 
 
 class Finding(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from datetime import datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -91,3 +92,25 @@ def test_every_field_is_covered_by_the_hash(world: World, field: str) -> None:
     }
     forged = attrs.evolve(events[1], **{field: value[field]})
     assert verify([events[0], forged, *events[2:]])[0].finding is Finding.EDITED
+
+
+def test_the_hashed_bytes_never_change() -> None:
+    # Stored chains must verify under every later version of govbiz: the bytes a hash covers are
+    # canonical JSON (sorted keys, no spaces, UTF-8 text), written out here by hand.
+    event = DomainEvent(
+        stream="problem", stream_id="430800-P0001", version=2, kind="assign", county="430800",
+        occurred_at=datetime(2025, 3, 31, 10, 0, tzinfo=timezone(timedelta(hours=8))),
+        actor_id="chair-1", actor_role="session_chair", actor_department=None,
+        state_before="scheduled", state_after="assigned",
+        payload={"lead": "430800-zgj", "text": "现场交办", "co_handlers": ["430800-zjj"], "n": 3},
+    )  # fmt: skip
+    expected = (
+        '{"actor_department":null,"actor_id":"chair-1","actor_role":"session_chair","county":"430800",'
+        '"kind":"assign","occurred_at":"2025-03-31T10:00:00+08:00","payload":{"co_handlers":["430800-zjj"],'
+        '"lead":"430800-zgj","n":3,"text":"现场交办"},"prev_hash":"sha256:abc","state_after":"assigned",'
+        '"state_before":"scheduled","stream":"problem","stream_id":"430800-P0001","version":2}'
+    ).encode()
+    sealed = seal(event, "sha256:abc")
+    assert sealed.prev_hash == "sha256:abc"
+    assert sealed.hash == "sha256:" + hashlib.sha256(expected).hexdigest()
+    assert verify([attrs.evolve(sealed, version=1, prev_hash="")]) != []  # the bytes cover the fields
