@@ -99,3 +99,34 @@ def test_import_of_an_unreadable_suffix_lists_the_readers(runner: CliRunner, tmp
     result = runner.invoke(main, ["import", str(odd), "--db", "memory://", "--county", "430800"])
     assert result.exit_code == 2
     assert "no installed format reads .ods" in result.output and ".csv" in result.output
+
+
+def test_a_cross_grouping_adds_up_to_its_first_grouping(runner: CliRunner, db: str) -> None:
+    args = ["report", "--db", db, "--county", "430800", "--as-of", AS_OF, "--format", "json",
+            "--group-by", "category,category*month", "--metric", "assigned"]  # fmt: skip
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    by_category, crossed = json.loads(result.output)["sections"]
+    assert (crossed["grouping"], crossed["then_by"]) == ("category", "month")
+    assert crossed["title"] == "按问题类别 × 交办月份统计"
+
+    def assigned(group: dict[str, object]) -> int:
+        [figure] = [f for f in group["figures"] if f["metric"] == "assigned"]  # type: ignore[attr-defined]
+        return len(figure["numerator"])
+
+    land_months = [g for g in crossed["result"]["groups"] if g["key"].startswith("土地规划 × ")]
+    assert len(land_months) > 1  # the article's land problems were assigned over several months
+    [land] = [g for g in by_category["result"]["groups"] if g["key"] == "土地规划"]
+    assert sum(map(assigned, land_months)) == assigned(land) == 14
+
+
+@pytest.mark.parametrize(
+    ("group_by", "message"),
+    [("department*department", "crossed with itself"), ("category*month*county", "at most two")],
+)
+def test_a_bad_cross_grouping_is_a_one_line_error(
+    runner: CliRunner, db: str, group_by: str, message: str
+) -> None:
+    result = runner.invoke(main, ["report", "--db", db, "--group-by", group_by])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output

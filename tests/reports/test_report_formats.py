@@ -10,9 +10,10 @@ import re
 import pytest
 
 from govbiz.errors import ValidationError
+from govbiz.metrics.article import AS_OF
 from govbiz.plugins import make_plugin_manager, report_formats
-from govbiz.reports import LedgerReport, MetricsReport, ReportFormat
-from tests.reports.report_data import ledger_report, metrics_report
+from govbiz.reports import LedgerReport, MetricsReport, ReportFormat, build_metrics_report
+from tests.reports.report_data import CITY, article, ledger_report, metrics_report
 
 STATEMENT = "办结件数占交办件数的比例；分子：办结"
 
@@ -136,3 +137,20 @@ def test_a_format_refuses_a_report_it_cannot_lay_out(formats: dict[str, ReportFo
     with pytest.raises(ValidationError, match="renders a MetricsReport or a LedgerReport"):
         formats["markdown"].render(Other())
     assert isinstance(metrics_report(), MetricsReport)
+
+
+def test_a_cross_section_is_the_same_however_it_is_named(formats: dict[str, ReportFormat]) -> None:
+    built = article()
+    named = [("department", "month"), "department×month", "department * month"]
+    reports = [
+        build_metrics_report(built.ledger, built.supervisor, as_of=AS_OF, county=CITY, groupings=[g])
+        for g in named
+    ]
+    sections = [r.section("department×month") for r in reports]
+    assert all(s is not None and (s.grouping.value, s.then_by and s.then_by.value) == ("department", "month")
+               for s in sections)  # fmt: skip
+    assert len({formats["json"].render(r) for r in reports}) == 1
+    rows = list(csv.reader(io.StringIO(formats["csv"].render(reports[0]).decode("utf-8-sig"))))
+    assert any(row[0] == "主办部门 × 交办月份" and " × 2025-" in row[1] for row in rows)
+    with pytest.raises(ValidationError, match="groupings"):
+        build_metrics_report(built.ledger, built.supervisor, as_of=AS_OF, groupings=["month×month"])

@@ -124,7 +124,8 @@ out_option = click.option(
     metavar="G[,G...]",
     default="department,category,month",
     show_default=True,
-    help="Breakdowns: department, category, session, chair, county, city, enterprise, month.",
+    help="Breakdowns: department, category, session, chair, county, city, enterprise, month; "
+    "cross two with × or *, e.g. 'department*month' (部门×月份).",
 )
 @click.option(
     "--metric",

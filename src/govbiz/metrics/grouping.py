@@ -28,7 +28,16 @@ if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
     from govbiz.ledger import Ledger
 
-__all__ = ["CROSS", "NONE_KEY", "GroupContext", "Grouping", "cross_key", "group_key", "parse_grouping"]
+__all__ = [
+    "CROSS",
+    "NONE_KEY",
+    "GroupContext",
+    "Grouping",
+    "cross_key",
+    "group_key",
+    "parse_cross_grouping",
+    "parse_grouping",
+]
 
 #: The key of problems that have no value for the grouping (e.g. assigned outside any session).
 NONE_KEY = "-"
@@ -81,6 +90,29 @@ def parse_grouping(value: Grouping | str, field: str = "group_by") -> Grouping:
     except ValueError:
         choices = ", ".join(g.value for g in Grouping)
         raise ValidationError(field, value, f"unknown grouping; choose one of {choices}") from None
+
+
+def parse_cross_grouping(
+    value: Grouping | str | tuple[Grouping | str, Grouping | str], field: str = "group_by"
+) -> tuple[Grouping, Grouping | None]:
+    """A grouping, or two crossed: `"department"`, `"department×month"` (or `"department*month"`).
+
+    Returns the first grouping and the second (`None` when not crossed).
+    A `ValidationError` on `field` names an unknown grouping, a grouping
+    crossed with itself, or more than two.
+    """
+    if isinstance(value, tuple):
+        names: list[Grouping | str] = list(value)
+    elif isinstance(value, Grouping):
+        names = [value]
+    else:
+        names = [name.strip() for name in value.replace("*", "×").split("×")]
+    if not 1 <= len(names) <= 2:
+        raise ValidationError(field, value, "cross at most two groupings, e.g. department×month")
+    first, *then = (parse_grouping(name, field) for name in names)
+    if then and then[0] is first:
+        raise ValidationError(field, value, "a grouping cannot be crossed with itself")
+    return first, then[0] if then else None
 
 
 def cross_key(*keys: str) -> str:

@@ -78,7 +78,7 @@ def metric_rows(report: MetricsReport) -> Iterable[tuple[object, ...]]:
     """A row per figure: the totals, each grouping's groups, then the overdue trend."""
     yield from _result_rows("合计", report.overall, [report.overall.total])
     for section in report.sections:
-        yield from _result_rows(section.grouping.label_zh, section.result, section.result.groups)
+        yield from _result_rows(section.label_zh, section.result, section.result.groups)
     for point in report.overdue_trend:
         d = point.overdue.definition
         statement = f"{d.statement_zh()}；统计时点为该月末（{point.as_of.isoformat()}）"

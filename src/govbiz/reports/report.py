@@ -25,7 +25,7 @@ from govbiz.metrics.asof import LedgerProblems
 from govbiz.metrics.compute import compute_metrics
 from govbiz.metrics.facts import local_day
 from govbiz.metrics.figures import Figure, MetricsResult
-from govbiz.metrics.grouping import GroupContext, Grouping, parse_grouping
+from govbiz.metrics.grouping import GroupContext, Grouping, parse_cross_grouping
 from govbiz.metrics.registry import MetricRegistry
 from govbiz.metrics.render import to_record
 
@@ -72,15 +72,25 @@ TREND_MONTHS = 12
 
 @attrs.frozen(slots=True)
 class ReportSection:
-    """The report's figures broken down by one grouping (分组统计)."""
+    """The report's figures broken down by one grouping (分组统计), or two crossed (交叉分组).
+
+    `then_by` is the second grouping of a cross grouping: department ×
+    month (部门×月份) gives a group per department and month.
+    """
 
     grouping: Grouping
     result: MetricsResult
+    then_by: Grouping | None = None
+
+    @property
+    def label_zh(self) -> str:
+        """What the groups are, in Chinese: 主办部门, or 主办部门 × 交办月份."""
+        return self.result.grouping_label_zh or self.grouping.label_zh
 
     @property
     def title(self) -> str:
-        """The section heading, e.g. 按主办部门统计."""
-        return f"按{self.grouping.label_zh}统计"
+        """The section heading, e.g. 按主办部门统计, 按主办部门 × 交办月份统计."""
+        return f"按{self.label_zh}统计"
 
 
 @attrs.frozen(slots=True)
@@ -115,10 +125,15 @@ class MetricsReport:
     county_name: str = ""
     circular: CircularDraft | None = None
 
-    def section(self, grouping: Grouping | str) -> ReportSection | None:
-        """The section of `grouping`, or `None` if the report has none."""
-        wanted = parse_grouping(grouping)
-        return next((s for s in self.sections if s.grouping is wanted), None)
+    def section(
+        self, grouping: Grouping | str, then_by: Grouping | str | None = None
+    ) -> ReportSection | None:
+        """The section of `grouping` (crossed with `then_by`), or `None` if the report has none.
+
+        `grouping` may also name a cross grouping itself: ``"department×month"``.
+        """
+        wanted = parse_cross_grouping(grouping if then_by is None else (grouping, then_by))
+        return next((s for s in self.sections if (s.grouping, s.then_by) == wanted), None)
 
     def to_dict(self) -> dict[str, Any]:
         """Every figure, its definition and its problem ids, as JSON-ready data."""
@@ -132,7 +147,8 @@ class MetricsReport:
             "as_of": self.as_of.isoformat(),
             "overall": to_record(self.overall).model_dump(mode="json"),
             "sections": [
-                {"grouping": s.grouping.value, "title": s.title,
+                {"grouping": s.grouping.value, "then_by": s.then_by.value if s.then_by else None,
+                 "title": s.title,
                  "result": to_record(s.result).model_dump(mode="json")}
                 for s in self.sections
             ],
@@ -151,7 +167,7 @@ def build_metrics_report(
     *,
     as_of: datetime,
     county: str | None = None,
-    groupings: Iterable[Grouping | str] = DEFAULT_GROUPINGS,
+    groupings: Iterable[Grouping | str | tuple[Grouping | str, Grouping | str]] = DEFAULT_GROUPINGS,
     metrics: Sequence[str] = REPORT_METRICS,
     registry: MetricRegistry | None = None,
     circular_since: date | None = None,
@@ -159,6 +175,8 @@ def build_metrics_report(
 ) -> MetricsReport:
     """The report on the problems `actor` may see (narrowed to `county`), as of `as_of`.
 
+    `groupings` are `Grouping`s or their names, one section each; a cross
+    grouping is a pair or a name such as ``"department×month"`` (部门×月份).
     `metrics` are names in `registry` (the standard registry by default);
     the chart figures (`CHART_METRICS`) are added when missing.  With
     `circular_since` the report carries the supervision circular for
@@ -169,17 +187,21 @@ def build_metrics_report(
     context = GroupContext.from_ledger(ledger, actor)
     names = tuple(dict.fromkeys([*metrics, *CHART_METRICS]))
 
-    def compute(grouping: Grouping | None) -> MetricsResult:
+    def compute(grouping: Grouping | None, then_by: Grouping | None = None) -> MetricsResult:
         return compute_metrics(
-            source, as_of, metrics=names, group_by=grouping, registry=registry, context=context
-        )
+            source, as_of, metrics=names, group_by=grouping, then_by=then_by, registry=registry,
+            context=context,
+        )  # fmt: skip
+
+    def section(grouping: Grouping, then_by: Grouping | None) -> ReportSection:
+        return ReportSection(grouping, compute(grouping, then_by), then_by)
 
     county_name = context.label(Grouping.COUNTY, county) if county else ""
     return MetricsReport(
         title=title or _default_title(county_name, as_of),
         as_of=as_of,
         overall=compute(None),
-        sections=tuple(ReportSection(g, compute(g)) for g in map(parse_grouping, groupings)),
+        sections=tuple(section(*parse_cross_grouping(g, "groupings")) for g in groupings),
         overdue_trend=overdue_trend(source, as_of, registry=registry),
         county=county,
         county_name=county_name if county_name != county else "",

@@ -93,7 +93,7 @@ def write_result_table(sheet: Worksheet, result: MetricsResult, top: int) -> int
 
     Returns the last row used.
     """
-    label = result.grouping.label_zh if result.grouping else "分组"
+    label = result.grouping_label_zh or "分组"
     set_value(sheet.cell(top, 1), f"按{label}统计")
     sheet.cell(top, 1).font = Font(name=FONT, bold=True)
     header = top + 1

@@ -59,7 +59,7 @@ def _section(sheet: Worksheet, report: MetricsReport, section: ReportSection) ->
     result = section.result
     set_value(sheet["A1"], f"{report.title}：{section.title}")
     sheet["A1"].font = Font(name=FONT, size=12, bold=True)
-    header_cell(sheet.cell(3, 1), section.grouping.label_zh)
+    header_cell(sheet.cell(3, 1), section.label_zh)
     sheet.column_dimensions["A"].width = 20
     set_value(sheet.cell(4, 1), "口径")
     for n, definition in enumerate(result.definitions, start=2):
