@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from govbiz.calendar import DayKind
+from govbiz.calendar import DayKind, WorkingCalendar
 from govbiz.deadlines import DeadlinePolicy, StepReason, Unit
+from govbiz.deadlines.explanation import count_steps
 from govbiz.errors import ValidationError
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -178,3 +179,20 @@ def test_the_explanation_of_a_moved_last_day() -> None:
     no_move = POLICY.due_dates(at(D(2026, 1, 29))).result
     assert no_move.explanation.nominal_last_day == no_move.last_day == D(2026, 2, 28)
     assert "顺延" not in no_move.explain()
+
+
+def test_counted_steps_are_remembered_per_calendar_never_across_calendars() -> None:
+    # A county's own rest day (a local holiday) must change its count, even right after the
+    # national calendar counted the same period from the same day.
+    national = POLICY.calendar
+    local = national.with_local_days(rest=[D(2025, 4, 9)], name="本地假日")
+    first = count_steps(national, D(2025, 4, 2), 7, Unit.WORKING_DAYS)
+    assert count_steps(national, D(2025, 4, 2), 7, Unit.WORKING_DAYS) is first  # remembered
+    theirs = count_steps(local, D(2025, 4, 2), 7, Unit.WORKING_DAYS)
+    assert (first[1], theirs[1]) == (D(2025, 4, 14), D(2025, 4, 15))
+    assert [s.reason for s in theirs[0] if s.day == D(2025, 4, 9)] == [StepReason.REST_DAY_SKIPPED]
+    # An equal calendar built anew counts the same days (and is its own cache entry).
+    again = WorkingCalendar(national.notices, national.local_days)
+    recounted = count_steps(again, D(2025, 4, 2), 7, Unit.WORKING_DAYS)
+    assert recounted == first
+    assert recounted is not first

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 import attrs
 
@@ -117,14 +118,41 @@ class Explanation:
     events: tuple[Extension | Suspension, ...] = ()
 
 
-def count_steps(
-    calendar: WorkingCalendar, counted_from: date, amount: int, unit: Unit
-) -> tuple[tuple[DayStep, ...], date, date | None]:
+#: What `count_steps` returns: the steps, the last day and the nominal last day.
+Counted = tuple[tuple[DayStep, ...], date, date | None]
+
+
+def count_steps(calendar: WorkingCalendar, counted_from: date, amount: int, unit: Unit) -> Counted:
     """Count `amount` units after `counted_from`; return (steps, last day, nominal last day).
 
     The nominal last day is only set for calendar-day periods, where the
     count may end on a rest day and then moves forward (第二百零三条).
+    The answer is remembered per calendar (see `_counted`).
     """
+    return _counted(_SameCalendar(calendar), counted_from, amount, unit)
+
+
+class _SameCalendar:
+    """A calendar as a cache key: the same object, not an equal one (hashing a calendar walks its notices)."""
+
+    __slots__ = ("calendar",)
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+
+    def __hash__(self) -> int:
+        return id(self.calendar)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SameCalendar) and other.calendar is self.calendar
+
+
+# A reception day assigns dozens of problems from the same day, and counting a 30-day period
+# day by day cost more than the rest of an assignment.  Steps are immutable, so one answer serves
+# every deadline counted from the same day; the cache holds its calendars, so an id is never reused.
+@lru_cache(maxsize=1024)  # at most a few MB of steps
+def _counted(same: _SameCalendar, counted_from: date, amount: int, unit: Unit) -> Counted:
+    calendar = same.calendar
     if unit is Unit.WORKING_DAYS:
         steps = tuple(_working_day_steps(calendar, counted_from, amount))
         last = steps[-1].day if steps else counted_from
