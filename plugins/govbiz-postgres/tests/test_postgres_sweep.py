@@ -11,7 +11,7 @@ from govbiz_postgres.store import PostgresStore
 
 from govbiz.deadlines import DeadlinePolicy, WarningLevel
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery
+from govbiz.storage.port import ProblemQuery, WarningClock
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.store import problem_conditions, warning_query
 from govbiz.testing.contract import build_scenario
@@ -79,6 +79,12 @@ def test_the_warning_sweep_is_a_range_scan_on_the_last_day(pg_store: PostgresSto
         if thresholds["430800"].level(due.last_day) is not WarningLevel.NORMAL
     ]
     assert [(c.problem_id, c.clock, c.level) for c in found] == expected
+    # Made by psycopg in C (see PostgresUnitOfWork.warning_clocks), yet real WarningClocks whose
+    # levels are the enum's members, not equal-comparing text.
+    assert {type(c) for c in found} == {WarningClock}
+    assert all(any(c.level is member for member in WarningLevel) for c in found)
+    assert found[0].county == "430800"
+    assert found[0].last_day <= thresholds["430800"].approaching_through
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["one-commit-per-command", "bulk"])

@@ -29,12 +29,12 @@ from __future__ import annotations
 import select
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
 from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from psycopg.rows import args_row
+from psycopg.adapt import Loader
+from psycopg.rows import RowMaker
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -47,7 +47,7 @@ from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.store import (
     EVENT_COLUMNS,
-    LEVELS,
+    LEVEL_CODES,
     SQLStore,
     SQLUnitOfWork,
     event_row,
@@ -183,22 +183,26 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     """A unit of work whose counters are a single atomic upsert, and whose sweep skips a layer."""
 
     def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
-        """The shared sweep query, its rows made into `WarningClock`s by psycopg's own fetch loop.
+        """The shared sweep query, each row made a `WarningClock` by psycopg with no Python per row.
 
-        A province's sweep returns up to a row per open assignment; going
-        through SQLAlchemy's result rows first cost a third more than the same
-        query on a plain cursor.  With staged problems the shared path merges them.
+        A province's sweep returns up to a row per open assignment, over a
+        million on a bad day, and a Python call per row cost as much as the
+        query.  So the query gives each level as a small-integer code, which
+        `_LevelLoader` maps to its `WarningLevel` with a dictionary lookup,
+        and the row is made by `tuple.__new__`: both run in C.  With staged
+        problems the shared path merges them.
         """
         if self._problems or not thresholds:
             yield from super().warning_clocks(thresholds)
             return
         with self._reading() as conn, gc_paused():
-            compiled = warning_query(thresholds).compile(
+            compiled = warning_query(thresholds, coded=True).compile(
                 dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
             )
             driver = conn.connection.driver_connection
             assert driver is not None  # a live psycopg connection, held by this unit
-            with driver.cursor(row_factory=args_row(_warning_clock)) as cursor:
+            with driver.cursor(row_factory=_warning_clocks) as cursor:
+                cursor.adapters.register_loader("int2", _LevelLoader)  # this cursor's only int2: the level
                 cursor.execute(str(compiled), compiled.params)
                 found = cursor.fetchall()
         yield from found
@@ -215,7 +219,21 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             return int(conn.execute(bump).scalar_one())
 
 
-def _warning_clock(
-    problem_id: str, county: str, clock: str, last_day: date, level: str, _levels: Any = LEVELS
-) -> WarningClock:
-    return WarningClock(problem_id, county, clock, last_day, _levels[level])
+#: A row of the sweep (a tuple of its five columns) as a `WarningClock`, made in C.
+_new_warning_clock = partial(tuple.__new__, WarningClock)
+
+
+def _warning_clocks(cursor: Any) -> RowMaker[WarningClock]:
+    """psycopg row factory: every row of the cursor made by `_new_warning_clock`."""
+    return _new_warning_clock
+
+
+class _LevelLoader(Loader):
+    """Loads a sweep level code (``SMALLINT``, text format: ``b"3"``) as its `WarningLevel`.
+
+    `load` is a dictionary's own lookup rather than a method, so psycopg's
+    C fetch loop calls C for each row.  It receives a read-only buffer,
+    which hashes and compares like the bytes keys.
+    """
+
+    load = {str(code).encode(): level for level, code in LEVEL_CODES.items()}.__getitem__  # type: ignore[assignment]

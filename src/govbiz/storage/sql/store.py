@@ -56,6 +56,7 @@ from govbiz.storage.sql.outbox import SQLOutbox, queued, write_entries
 __all__ = [
     "EVENT_COLUMNS",
     "LEVELS",
+    "LEVEL_CODES",
     "WRITE_OPTION",
     "SQLStore",
     "SQLUnitOfWork",
@@ -730,22 +731,24 @@ def event_from_row(row: Mapping[Any, Any]) -> DomainEvent:
 # --- queries ------------------------------------------------------------------------------
 
 
-def warning_query(thresholds: Mapping[str, WarningThresholds]) -> sa.Select[Any]:
+def warning_query(thresholds: Mapping[str, WarningThresholds], *, coded: bool = False) -> sa.Select[Any]:
     """The running clocks at a warning level: one range scan per distinct set of dates.
 
     Counties sharing a calendar and policy share their dates, so a province
     sweep is usually a single `WHERE county IN (...) AND last_day <= ...`
     on `ix_problem_clocks_county_last_day`, with the level as a `CASE` over
-    the same dates as `WarningThresholds.level`.
+    the same dates as `WarningThresholds.level`: its name, or with `coded`
+    its `LEVEL_CODES` code as a ``SMALLINT`` (a driver can map a code to a
+    `WarningLevel` without Python per row, see `govbiz_postgres.store`).
     """
     k = t.problem_clocks.c
     counties_by_dates: dict[WarningThresholds, list[str]] = {}
     for county, dates in sorted(thresholds.items()):
         counties_by_dates.setdefault(dates, []).append(county)
     parts = [
-        sa.select(k.problem_id, k.county, k.clock, k.last_day, _level_case(dates).label("level")).where(
-            k.county.in_(counties), k.last_day <= dates.approaching_through
-        )
+        sa.select(
+            k.problem_id, k.county, k.clock, k.last_day, _level_case(dates, coded).label("level")
+        ).where(k.county.in_(counties), k.last_day <= dates.approaching_through)
         for dates, counties in counties_by_dates.items()
     ]
     if len(parts) == 1:
@@ -776,17 +779,24 @@ def gc_paused() -> Iterator[None]:
 
 #: Warning levels by the names the SQL `CASE` gives.
 LEVELS = {level.value: level for level in WarningLevel}
+#: The small-integer code of each warning level, which `warning_query(coded=True)` gives.
+LEVEL_CODES = {level: code for code, level in enumerate(WarningLevel)}
 
 
-def _level_case(dates: WarningThresholds) -> sa.ColumnElement[str]:
+def _level_case(dates: WarningThresholds, coded: bool) -> sa.ColumnElement[Any]:
     day = t.problem_clocks.c.last_day
+
+    def given(level: WarningLevel) -> Any:
+        return LEVEL_CODES[level] if coded else level.value
+
     seriously = sa.and_(day <= dates.overdue_through, day < dates.seriously_before)
-    return sa.case(
-        (seriously, WarningLevel.SERIOUSLY_OVERDUE.value),
-        (day <= dates.overdue_through, WarningLevel.OVERDUE.value),
-        (day <= dates.today, WarningLevel.DUE_TODAY.value),
-        else_=WarningLevel.APPROACHING.value,
+    case = sa.case(
+        (seriously, given(WarningLevel.SERIOUSLY_OVERDUE)),
+        (day <= dates.overdue_through, given(WarningLevel.OVERDUE)),
+        (day <= dates.today, given(WarningLevel.DUE_TODAY)),
+        else_=given(WarningLevel.APPROACHING),
     )
+    return sa.cast(case, sa.SmallInteger) if coded else case
 
 
 def problem_conditions(query: ProblemQuery) -> list[sa.ColumnElement[bool]]:
