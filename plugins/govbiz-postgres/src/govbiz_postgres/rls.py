@@ -19,8 +19,10 @@ a bug, a report someone wrote by hand, a leaked password.
 The schema's owner is not subject to the policies (PostgreSQL exempts table
 owners unless told otherwise), so migrations, ``govbiz db upgrade`` and a
 platform-wide process keep working; give county applications their own
-roles.  The policies cost a hashed subquery per query; the warning sweep
-and metrics over a county's own rows stay index scans.
+roles.  A policy reads the role's counties once per statement (an
+``ARRAY(SELECT ...)`` init plan) and compares each row's county with
+them; the warning sweep and metrics over a county's own rows stay index
+scans.  `benchmarks/bench_rls.py` measures the cost against the owner.
 """
 
 from __future__ import annotations
@@ -39,18 +41,20 @@ GRANTS = "govbiz_county_grants"
 #: The name of the policy on every county table.
 POLICY = "govbiz_county"
 
-_MINE = f"(SELECT g.county FROM {GRANTS} g WHERE g.role_name = current_user)"
+# = ANY (ARRAY(...)) rather than IN (...): the grants are read once per statement, not probed per row
+# (server time of the sweep through a county role: 1.20x the owner's with IN, no slower with ANY).
+_MINE = f"ANY (ARRAY(SELECT g.county FROM {GRANTS} g WHERE g.role_name = current_user))"
 
 #: Each table and the condition its rows must meet for the current role.
 _POLICIES = {
-    "problems": f"county IN {_MINE}",
-    "problem_clocks": f"county IN {_MINE}",
-    "records": f"county IN {_MINE}",
-    "events": f"county IN {_MINE}",
-    "outbox": f"county IN {_MINE}",
+    "problems": f"county = {_MINE}",
+    "problem_clocks": f"county = {_MINE}",
+    "records": f"county = {_MINE}",
+    "events": f"county = {_MINE}",
+    "outbox": f"county = {_MINE}",
     # No county column: a row is visible when its problem is (the policy on problems applies here too).
     "problem_departments": "EXISTS (SELECT 1 FROM problems p WHERE p.id = problem_id)",
-    "counters": f"split_part(name, ':', 2) IN {_MINE}",
+    "counters": f"split_part(name, ':', 2) = {_MINE}",
     # A role may read its own grants (the policies above need to), never another role's.
     GRANTS: "role_name = current_user",
 }
