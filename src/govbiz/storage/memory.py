@@ -8,9 +8,10 @@ tests written against it behave the same on SQLite or PostgreSQL.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from bisect import insort
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from itertools import count
+from itertools import chain, count
 
 import attrs
 
@@ -33,6 +34,15 @@ class _State:
     events: list[DomainEvent] = attrs.Factory(list)
     counters: dict[str, Iterator[int]] = attrs.Factory(dict)
     outbox: dict[str, OutboxEntry] = attrs.Factory(dict)
+    # Keys in order per stream ("problem" or a record kind) and county: listing a county's
+    # records or problems needs no sort of the whole province (a county never changes).
+    ordered: dict[str, dict[str, list[str]]] = attrs.Factory(dict)
+
+    def add_keys(self, stream: str, keyed: Iterable[tuple[str, str]]) -> None:
+        """Put new `(key, county)` pairs of `stream` in their place."""
+        by_county = self.ordered.setdefault(stream, {})
+        for key, county in keyed:
+            insort(by_county.setdefault(county, []), key)
 
 
 class MemoryStore(Store):
@@ -65,23 +75,31 @@ class _MemoryUnitOfWork(UnitOfWork):
         return self._problems.get(problem_id) or self._state.problems.get(problem_id)
 
     def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
-        merged = {**self._state.problems, **self._problems}
-        for key in sorted(merged):
-            if query.matches(merged[key]):
-                yield merged[key]
+        staged = ((key, problem.county) for key, problem in self._problems.items())
+        for key in self._keys(PROBLEM_STREAM, query.counties, staged):
+            problem = self._problems.get(key) or self._state.problems[key]
+            if query.matches(problem):
+                yield problem
 
     def get_record(self, kind: RecordKind, key: str) -> Record | None:
         row = self._records.get((kind, key)) or self._state.records.get((kind, key))
         return row[0] if row else None
 
     def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
-        merged = {**self._state.records, **self._records}
-        rows = [
-            record
-            for (row_kind, _), (record, _version) in sorted(merged.items(), key=lambda item: item[0][1])
-            if row_kind is kind
-        ]
-        return [r for r in rows if counties is None or _county(r) in counties]
+        staged = {key: record for (row_kind, key), (record, _) in self._records.items() if row_kind is kind}
+        keys = self._keys(kind.value, counties, ((key, _county(r)) for key, r in staged.items()))
+        return [staged[key] if key in staged else self._state.records[(kind, key)][0] for key in keys]
+
+    def _keys(
+        self, stream: str, counties: frozenset[str] | None, staged: Iterable[tuple[str, str]]
+    ) -> list[str]:
+        """The keys of `stream` in `counties` (all if `None`), committed or staged here, in order."""
+        with self._lock:  # a snapshot: a concurrent commit may be inserting keys
+            by_county = self._state.ordered.get(stream, {})
+            wanted = by_county.values() if counties is None else (by_county.get(c, ()) for c in counties)
+            keys = sorted(chain.from_iterable(wanted))  # sorted runs: merged in linear time
+        fresh = [key for key, county in staged if counties is None or county in counties]
+        return sorted({*keys, *fresh}) if fresh else keys
 
     def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
         return [
@@ -113,8 +131,15 @@ class _MemoryUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         with self._lock:
             self._check_versions()
-            self._state.problems.update(self._problems)
-            self._state.records.update(self._records)
+            state = self._state
+            state.add_keys(
+                PROBLEM_STREAM, ((k, p.county) for k, p in self._problems.items() if k not in state.problems)
+            )
+            for (kind, key), (record, _) in self._records.items():
+                if (kind, key) not in state.records:
+                    state.add_keys(kind.value, [(key, _county(record))])
+            state.problems.update(self._problems)
+            state.records.update(self._records)
             self._state.events.extend(self._events)
             for key, entry in self._outbox.items():
                 self._state.outbox.setdefault(key, entry)  # a concurrent unit may have queued it first
