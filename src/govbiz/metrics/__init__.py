@@ -24,7 +24,14 @@ from govbiz.metrics.compute import MetricRequest, MetricSource, PythonMetricSour
 from govbiz.metrics.definitions import Fact, Measure, MetricDefinition, MetricKind, Rounding
 from govbiz.metrics.facts import ProblemFacts, facts_of
 from govbiz.metrics.figures import Bucket, Figure, GroupFigures, MetricsResult
-from govbiz.metrics.grouping import NONE_KEY, GroupContext, Grouping, group_key, parse_grouping
+from govbiz.metrics.grouping import (
+    NONE_KEY,
+    GroupContext,
+    Grouping,
+    group_key,
+    parse_cross_grouping,
+    parse_grouping,
+)
 from govbiz.metrics.ranking import Ranking, RankRow, rank
 from govbiz.metrics.registry import MetricRegistry, standard_registry
 from govbiz.metrics.render import render_markdown, render_ranking_markdown, to_json, to_record
@@ -60,6 +67,7 @@ __all__ = [
     "compute_metrics",
     "facts_of",
     "group_key",
+    "parse_cross_grouping",
     "parse_grouping",
     "problem_as_of",
     "rank",
