@@ -37,6 +37,8 @@ class _State:
     # Keys in order per stream ("problem" or a record kind) and county: listing a county's
     # records or problems needs no sort of the whole province (a county never changes).
     ordered: dict[str, dict[str, list[str]]] = attrs.Factory(dict)
+    # Each record's events in commit order, so a problem's history is not a scan of the log.
+    streams: dict[tuple[str, str], list[DomainEvent]] = attrs.Factory(dict)
 
     def add_keys(self, stream: str, keyed: Iterable[tuple[str, str]]) -> None:
         """Put new `(key, county)` pairs of `stream` in their place."""
@@ -102,6 +104,9 @@ class _MemoryUnitOfWork(UnitOfWork):
         return sorted({*keys, *fresh}) if fresh else keys
 
     def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
+        if stream is not None and stream_id is not None:
+            with self._lock:
+                return list(self._state.streams.get((stream, stream_id), ()))
         return [
             e
             for e in self._state.events
@@ -141,6 +146,8 @@ class _MemoryUnitOfWork(UnitOfWork):
             state.problems.update(self._problems)
             state.records.update(self._records)
             self._state.events.extend(self._events)
+            for event in self._events:
+                self._state.streams.setdefault((event.stream, event.stream_id), []).append(event)
             for key, entry in self._outbox.items():
                 self._state.outbox.setdefault(key, entry)  # a concurrent unit may have queued it first
         self.rollback()
