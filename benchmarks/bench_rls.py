@@ -31,9 +31,7 @@ import os
 import platform
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +44,7 @@ from govbiz_postgres import open_postgres
 from govbiz_postgres.metrics import PostgresMetricSource
 from govbiz_postgres.rls import enable_row_security, grant_counties
 from govbiz_postgres.store import PostgresStore
-from govbiz_postgres.testing import server_url, temporary_schema
+from govbiz_postgres.testing import as_role, login_role, server_url, temporary_schema
 
 from govbiz import commands as c
 from govbiz.ledger import Ledger
@@ -54,26 +52,6 @@ from govbiz.metrics import MetricRequest, standard_registry
 from govbiz.metrics.grouping import Grouping
 from govbiz.storage.sql import schema as t
 from tests.conftest import CITY, World
-
-
-@contextmanager
-def county_role(server: str) -> Iterator[str]:
-    """A new login role, dropped afterwards with whatever it was granted."""
-    name = f"govbiz_bench_rls_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(sa.make_url(server).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
-    try:
-        yield name
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP OWNED BY {name}")
-            conn.exec_driver_sql(f"DROP ROLE {name}")
-        admin.dispose()
-
-
-def as_role(url: str, role: str) -> str:
-    return sa.make_url(url).set(username=role).render_as_string(hide_password=False)
 
 
 def schedule(world: World, count: int) -> list[str]:
@@ -154,7 +132,10 @@ def main() -> None:
     args = parser.parse_args()
     server = os.environ.get("GOVBIZ_TEST_POSTGRES") or server_url()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    with temporary_schema(server, prefix="govbiz_bench_rls") as url, county_role(server) as role:
+    with (
+        temporary_schema(server, prefix="govbiz_bench_rls") as url,
+        login_role(server, prefix="govbiz_bench_rls") as role,
+    ):
         owner = open_postgres(url)
         world = province_ledger(owner, args.open)
         ids = schedule(world, args.problems)

@@ -9,7 +9,6 @@ change or add them; the Ledger still runs a whole chain of commands for
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +17,7 @@ from click.testing import CliRunner
 from govbiz_postgres import open_postgres
 from govbiz_postgres.rls import enable_row_security, grant_counties, granted_counties
 from govbiz_postgres.store import PostgresStore
+from govbiz_postgres.testing import as_role, login_role
 
 from govbiz import commands as c
 from govbiz.cli import main
@@ -31,31 +31,17 @@ CS_ADMIN = Actor(id="cs-admin", role=Role.ADMINISTRATOR, county=OTHER_CITY)
 CS_COLLECTOR = Actor(id="cs-tzb", role=Role.COLLECTOR, county=OTHER_CITY)
 
 
-def _role(server: str) -> Iterator[str]:
-    name = f"govbiz_rls_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(sa.make_url(server).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
-    yield name
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP OWNED BY {name}")
-        conn.exec_driver_sql(f"DROP ROLE {name}")
-    admin.dispose()
-
-
 @pytest.fixture
 def county_role(pg_server: str, pg_url: str) -> Iterator[str]:
     """A login role, dropped after the test (after its privileges)."""
-    yield from _role(pg_server)
+    with login_role(pg_server) as name:
+        yield name
 
 
 @pytest.fixture
 def bare_role(pg_server: str, pg_url: str) -> Iterator[str]:
-    yield from _role(pg_server)
-
-
-def as_role(url: str, role: str) -> str:
-    return sa.make_url(url).set(username=role).render_as_string(hide_password=False)
+    with login_role(pg_server) as name:
+        yield name
 
 
 def two_tenants(store: PostgresStore) -> tuple[World, str, str]:

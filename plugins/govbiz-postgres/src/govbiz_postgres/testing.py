@@ -20,6 +20,8 @@ __all__ = [
     "DEFAULT_SERVER",
     "REQUIRE_ENV",
     "SERVER_ENV",
+    "as_role",
+    "login_role",
     "on_unreachable",
     "schema_url",
     "server_problem",
@@ -87,6 +89,31 @@ def temporary_schema(url: str, prefix: str = "govbiz_test") -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+@contextmanager
+def login_role(url: str, prefix: str = "govbiz_rls") -> Iterator[str]:
+    """Create a new login role on the server at `url`; yield its name; drop it and its grants after.
+
+    For row-level security tests: grant it counties (`govbiz_postgres.rls`),
+    then connect through `as_role`.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+        yield name
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {name}")
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {name}")
+        engine.dispose()
+
+
+def as_role(url: str, role: str) -> str:
+    """`url` connecting as `role` (trust authentication, as on a test server)."""
+    return sa.make_url(url).set(username=role).render_as_string(hide_password=False)
 
 
 def quote_url(url: str) -> str:
