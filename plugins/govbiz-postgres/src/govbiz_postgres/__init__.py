@@ -2,13 +2,14 @@
 
 Installed, it answers `postgresql://` and `postgresql+psycopg://` URLs
 (`govbiz.open("postgresql://govbiz@db/ledger")`) and adds the `govbiz db`
-command (`current`, `upgrade`).  Nothing connects at import: the driver and
-engine load when a URL is opened.
+command (`current`, `upgrade`, `rls`).  Nothing connects at import: the
+driver and engine load when a URL is opened.
 
 * `govbiz_postgres.open_postgres`: the opener (checks the schema revision);
 * `govbiz_postgres.metrics.PostgresMetricSource`: metrics counted in SQL;
-* `govbiz_postgres.bulk.bulk_handle`: many commands per transaction, for
-  imports and benchmarks.
+* `govbiz_postgres.bulk.BulkStore`: many commands per transaction, for
+  imports and benchmarks;
+* `govbiz_postgres.rls`: optional row-level security per county.
 """
 
 from __future__ import annotations
