@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
 
 import attrs
 
@@ -215,6 +216,7 @@ def transitions_from(state: ProblemState) -> tuple[Transition, ...]:
     return tuple(t for t in TRANSITIONS if state in t.sources)
 
 
+@lru_cache(maxsize=256)  # the table is fixed; every command looks up its row twice
 def find_transition(action: Action, state: ProblemState | None, outcome: str = "") -> Transition | None:
     """The row for `action` from `state` (`None` for a new problem), or `None`.
 

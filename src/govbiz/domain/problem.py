@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import attrs
@@ -137,15 +138,20 @@ class Problem:
 
 def allowed_actions(problem: Problem) -> frozenset[Action]:
     """The actions the lifecycle allows on `problem` now (any role)."""
-    actions = {t.action for t in TRANSITIONS if problem.state in t.sources}
-    if problem.suspended:
+    return _allowed_actions(problem.state, problem.suspended, problem.pending_extension is not None)
+
+
+@cache  # a few dozen combinations; every command asks twice
+def _allowed_actions(state: ProblemState, suspended: bool, extension_pending: bool) -> frozenset[Action]:
+    actions = {t.action for t in TRANSITIONS if state in t.sources}
+    if suspended:
         actions &= _WHILE_SUSPENDED
     else:
         actions.discard(Action.RESUME)
-    if problem.pending_extension is None:
-        actions.discard(Action.DECIDE_EXTENSION)
-    else:
+    if extension_pending:
         actions.discard(Action.REQUEST_EXTENSION)
+    else:
+        actions.discard(Action.DECIDE_EXTENSION)
     return frozenset(actions)
 
 
