@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import attrs
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import invariant
@@ -31,7 +30,6 @@ def through_text(data: Any) -> Any:
 
 def assert_round_trips(problem: Problem) -> None:
     data = codec.encode_problem(problem)
-    assert data == codec.encode(problem), "orjson's walk gives what the codec's own walk gives"
     again = codec.decode_problem(through_text(data))
     assert again == problem
     assert codec.encode_problem(again) == data  # stable: a second trip changes nothing
@@ -119,6 +117,17 @@ def test_dates_and_offsets_are_kept() -> None:
     assert codec.decode(tuple[DueDate, ...], [data, data]) == (due, due)
 
 
+def test_an_offset_with_seconds_is_kept_to_the_second() -> None:
+    # Before 1901 Asia/Shanghai is local mean time, +08:05:43.  orjson writes offsets
+    # rounded to the minute (+08:06), which is why the codec does not leave dates to it.
+    start = datetime(1900, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    due = DueDate(clock="result", start=start, last_day=date(1900, 1, 31), cutoff=start, basis="30日")
+    data = through_text(codec.encode(due))
+    assert data["start"] == "1900-01-01T09:00:00+08:05:43"
+    again = codec.decode(DueDate, data)
+    assert again.start == start and again.start.utcoffset() == timedelta(hours=8, minutes=5, seconds=43)
+
+
 def test_a_snapshot_without_a_newer_field_takes_its_default(world: World) -> None:
     problem = world.collect()
     data = codec.encode_problem(problem)
@@ -150,22 +159,3 @@ def test_bad_data_names_the_field(world: World, change: dict[str, Any], field: s
 def test_values_without_a_json_form_are_refused() -> None:
     with pytest.raises(TypeError, match="cannot encode set"):
         codec.encode({"a"})
-
-
-def test_a_snapshot_orjson_cannot_write_is_encoded_by_the_codec(world: World) -> None:
-    problem = world.collect()
-    odd_keys = attrs.evolve(problem, assignment=None, note="")
-    # A value orjson refuses (a key that is not text) falls back to the codec's own walk.
-    assert codec._walked_by_orjson({1: odd_keys}) == {"1": codec.encode(odd_keys)}
-    assert codec._walked_by_orjson(2**70) == 2**70
-
-
-def test_a_dataclass_is_refused_as_the_codec_refuses_it() -> None:
-    @dataclasses.dataclass
-    class Loose:
-        name: str
-
-    with pytest.raises(TypeError, match="cannot encode Loose"):
-        codec._walked_by_orjson(Loose("x"))
-    with pytest.raises(TypeError, match="cannot encode set"):
-        codec._walked_by_orjson({"a": {"b"}})

@@ -28,7 +28,6 @@ from enum import Enum
 from typing import Any, TypeVar, Union, cast
 
 import attrs
-import orjson
 
 from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
@@ -293,41 +292,8 @@ def _name(tp: Any) -> str:
 
 
 def encode_problem(problem: Problem) -> dict[str, Any]:
-    """A problem's JSON snapshot: what `encode` gives, walked in C (see `_walked_by_orjson`)."""
-    return cast(dict[str, Any], _walked_by_orjson(problem))
-
-
-def _walked_by_orjson(value: Any) -> Any:
-    """`encode(value)`, the walk done by orjson: written as JSON and read back.
-
-    Every command encodes its problem's whole snapshot, some sixty values;
-    walking them in Python took about 40 µs, orjson's write and read about
-    12 µs.  orjson writes each value of a snapshot as `encode` does (enums
-    as their value, dates and datetimes in ISO 8601 with the offset, tuples
-    as arrays) and hands each attrs instance to `_fields`.  What it would
-    write differently (a dataclass) or cannot write (a key that is not
-    text, an integer over 64 bits, a value of no JSON form) raises, and
-    then `encode` gives the answer, or its own error.  The codec's tests
-    compare the two on every problem of the ledger's random walk.
-    """
-    try:
-        return orjson.loads(orjson.dumps(value, default=_fields, option=orjson.OPT_PASSTHROUGH_DATACLASS))
-    except TypeError:  # orjson.JSONEncodeError is one
-        return encode(value)
-
-
-def _fields(value: Any) -> dict[str, Any]:
-    """orjson's `default`: an attrs instance as a dict of its fields (their names read once per class)."""
-    kind = type(value)
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        if not attrs.has(kind):
-            raise TypeError(f"not an attrs class: {kind.__name__}")
-        names = _FIELD_NAMES[kind] = tuple(field.name for field in attrs.fields(kind))
-    return {name: getattr(value, name) for name in names}
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+    """A problem's JSON snapshot."""
+    return cast(dict[str, Any], encode(problem))
 
 
 def decode_problem(data: Mapping[str, Any]) -> Problem:
