@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from govbiz import commands as c
@@ -151,3 +154,23 @@ def build_world(ledger: Ledger | None = None) -> World:
 @pytest.fixture
 def world() -> World:
     return build_world()
+
+
+def sqlite_statements(engine: sa.Engine, keep: Callable[[str], bool]) -> list[str]:
+    """Every statement SQLite runs for `engine` from now on that `keep` accepts.
+
+    Traced by the driver itself (`set_trace_callback` on each checked-out
+    connection), so statements sent on the DB-API cursor, past SQLAlchemy's
+    execution events, are seen too.
+    """
+    seen: list[str] = []
+
+    def note(statement: str) -> None:
+        if keep(statement.lstrip()):
+            seen.append(statement)
+
+    @sa.event.listens_for(engine, "checkout")
+    def trace(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.set_trace_callback(note)
+
+    return seen

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
-import sqlalchemy as sa
 
 from govbiz import commands as c
 from govbiz.domain.events import DomainEvent
@@ -17,7 +15,7 @@ from govbiz.ledger import Ledger
 from govbiz.storage.port import RecordKind
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import RegistryCache, SQLStore
-from tests.conftest import CITY, World, build_world
+from tests.conftest import CITY, World, build_world, sqlite_statements
 
 
 @pytest.fixture
@@ -28,18 +26,8 @@ def store(tmp_path: Path) -> Iterator[SQLStore]:
 
 
 def record_reads(store: SQLStore) -> list[str]:
-    """Every SELECT on `records` SQLite runs for the store from now on (traced by the driver itself)."""
-    seen: list[str] = []
-
-    def note(statement: str) -> None:
-        if statement.lstrip().startswith("SELECT") and "FROM records" in statement:
-            seen.append(statement)
-
-    @sa.event.listens_for(store.engine, "checkout")
-    def trace(dbapi_connection: Any, *_: Any) -> None:
-        dbapi_connection.set_trace_callback(note)
-
-    return seen
+    """Every SELECT on `records` SQLite runs for the store from now on."""
+    return sqlite_statements(store.engine, lambda sql: sql.startswith("SELECT") and "FROM records" in sql)
 
 
 def test_an_assignment_reads_known_records_without_a_round_trip(store: SQLStore) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from govbiz import commands as c
 from govbiz.ledger import Ledger
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SQLStore
-from tests.conftest import World, build_world
+from tests.conftest import World, build_world, sqlite_statements
 
 
 @pytest.fixture
@@ -24,18 +23,8 @@ def store(tmp_path: Path) -> Iterator[SQLStore]:
 
 
 def problem_updates(store: SQLStore) -> list[str]:
-    """Every UPDATE of `problems` SQLite runs for the store from now on (traced by the driver itself)."""
-    seen: list[str] = []
-
-    def note(statement: str) -> None:
-        if statement.lstrip().startswith("UPDATE problems"):
-            seen.append(statement)
-
-    @sa.event.listens_for(store.engine, "checkout")
-    def trace(dbapi_connection: Any, *_: Any) -> None:
-        dbapi_connection.set_trace_callback(note)
-
-    return seen
+    """Every UPDATE of `problems` SQLite runs for the store from now on."""
+    return sqlite_statements(store.engine, lambda sql: sql.startswith("UPDATE problems"))
 
 
 def set_columns(update: str) -> set[str]:
