@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import attrs
-import pytest
 
 from govbiz import commands as c
 from govbiz.domain.events import DomainEvent
@@ -16,13 +12,6 @@ from govbiz.storage.port import RecordKind
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import RegistryCache, SQLStore
 from tests.conftest import CITY, World, build_world, sqlite_statements
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLStore]:
-    opened = open_sqlite(f"sqlite:///{tmp_path / 'ledger.db'}")
-    yield opened
-    opened.close()
 
 
 def record_reads(store: SQLStore) -> list[str]:

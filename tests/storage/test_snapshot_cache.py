@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from govbiz import commands as c
@@ -13,13 +10,6 @@ from govbiz.storage import codec
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SnapshotCache, SQLStore
 from tests.conftest import build_world
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLStore]:
-    opened = open_sqlite(f"sqlite:///{tmp_path / 'ledger.db'}")
-    yield opened
-    opened.close()
 
 
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 
 from govbiz import commands as c
 from govbiz.ledger import Ledger
-from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SQLStore
 from tests.conftest import World, build_world, sqlite_statements
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLStore]:
-    opened = open_sqlite(f"sqlite:///{tmp_path / 'ledger.db'}")
-    yield opened
-    opened.close()
 
 
 def problem_updates(store: SQLStore) -> list[str]:
