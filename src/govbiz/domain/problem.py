@@ -39,11 +39,11 @@ from govbiz.domain.handling import (
 )
 from govbiz.domain.lifecycle import (
     ACTION_ROLES,
-    TRANSITIONS,
     Action,
     ProblemState,
     Transition,
     find_transition,
+    transitions_from,
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
@@ -143,7 +143,7 @@ def allowed_actions(problem: Problem) -> frozenset[Action]:
 
 @cache  # a few dozen combinations; every command asks twice
 def _allowed_actions(state: ProblemState, suspended: bool, extension_pending: bool) -> frozenset[Action]:
-    actions = {t.action for t in TRANSITIONS if state in t.sources}
+    actions = {t.action for t in transitions_from(state)}
     if suspended:
         actions &= _WHILE_SUSPENDED
     else:
