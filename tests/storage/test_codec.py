@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from unittest.mock import ANY
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import invariant
 
+from govbiz import commands as c
 from govbiz.domain import Problem
 from govbiz.domain.handling import DueDate
 from govbiz.domain.lifecycle import ProblemState
@@ -44,6 +46,10 @@ def assert_round_trips(problem: Problem) -> None:
 class CodecMachine(LedgerMachine):
     """The ledger's random walk, with every problem round-tripped after every step."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshots: dict[str, tuple[Problem, dict[str, Any]]] = {}
+
     @invariant()
     def every_problem_round_trips(self) -> None:
         with self.world.ledger.store.unit_of_work() as uow:
@@ -51,6 +57,10 @@ class CodecMachine(LedgerMachine):
                 problem = uow.get_problem(problem_id)
                 assert problem is not None
                 assert_round_trips(problem)
+                # Encoded beside the version seen at the previous step, whatever the walk did since.
+                like = codec.encode_problem(problem, like=self.snapshots.get(problem_id))
+                assert like == codec.encode_problem(problem)
+                self.snapshots[problem_id] = (problem, like)
                 for event in uow.events("problem", problem_id):
                     assert codec.decode_event(through_text(codec.encode_event(event))) == event
 
@@ -159,3 +169,24 @@ def test_bad_data_names_the_field(world: World, change: dict[str, Any], field: s
 def test_values_without_a_json_form_are_refused() -> None:
     with pytest.raises(TypeError, match="cannot encode set"):
         codec.encode({"a"})
+
+
+def test_a_new_version_reuses_the_snapshot_parts_it_shares(world: World) -> None:
+    assigned = world.signed()
+    before = codec.encode_problem(assigned)
+    progressed = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=assigned.id, text="正在推进"))
+    again = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=assigned.id, text="已完成一半"))
+    data = codec.encode_problem(progressed, like=(assigned, before))
+    assert data == codec.encode_problem(progressed)
+    assert data["assignment"] is before["assignment"]  # the command did not touch it
+    assert data is not before and data["progress"] is not before["progress"]
+    later = codec.encode_problem(again, like=(progressed, data))
+    assert later == codec.encode_problem(again)
+    assert later["progress"][0] is data["progress"][0]  # the first report kept, the second new
+    assert later["progress"][1] == {**data["progress"][0], "text": "已完成一半", "reported_at": ANY}
+
+
+def test_a_snapshot_like_an_unrelated_problem_is_still_its_own(world: World) -> None:
+    first, second = world.assigned("一"), world.assigned("二")
+    data = codec.encode_problem(second, like=(first, codec.encode_problem(first)))
+    assert data == codec.encode_problem(second)

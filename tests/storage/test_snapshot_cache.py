@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import sqlalchemy as sa
 
 from govbiz import commands as c
 from govbiz.ledger import Ledger
 from govbiz.storage import codec
+from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SnapshotCache, SQLStore
 from tests.conftest import build_world
@@ -65,3 +69,22 @@ def test_the_cache_keeps_the_most_recently_seen(store: SQLStore) -> None:
     assert cache.get(second.id) is None
     assert cache.get(first.id) is first
     assert cache.get(third.id) is third
+
+
+def test_each_stored_snapshot_is_the_whole_problem_though_encoded_from_the_last(store: SQLStore) -> None:
+    world = build_world(Ledger(store))
+    problem = world.signed()
+    steps = [
+        (world.zgj, c.ReportProgress(problem_id=problem.id, text="正在推进")),
+        (world.zgj, c.ReportProgress(problem_id=problem.id, text="已完成一半")),
+        (world.zgj, c.ReportResult(problem_id=problem.id, outcome="solved", text="已办结")),
+        (world.collector, c.RecordReturnVisit(problem_id=problem.id, satisfied=True)),
+    ]
+    for actor, command in steps:
+        known = store._snapshots.encoded(problem.id)
+        assert known is not None and known[0] is problem  # what the next snapshot starts from
+        problem = world.ledger.handle(actor, command)
+        with store.reading() as conn:
+            stored = conn.execute(sa.select(t.problems.c.data).where(t.problems.c.id == problem.id)).scalar()
+        assert stored == json.loads(json.dumps(codec.encode_problem(problem), ensure_ascii=False))
+        assert codec.decode_problem(stored) == problem

@@ -25,6 +25,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
+from functools import cache
 from typing import Any, TypeVar, Union, cast
 
 import attrs
@@ -87,8 +88,8 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def _compile_encoder(kind: type) -> Callable[[Any], Any]:
-    if attrs.has(kind):
-        names = tuple(field.name for field in attrs.fields(kind))
+    names = _attrs_fields(kind)
+    if names is not None:
         plain = _PLAIN
         return lambda value: {
             name: item if type(item := getattr(value, name)) in plain else encode(item) for name in names
@@ -291,9 +292,55 @@ def _name(tp: Any) -> str:
 # --- the stored values ----------------------------------------------------------------------
 
 
-def encode_problem(problem: Problem) -> dict[str, Any]:
-    """A problem's JSON snapshot."""
-    return cast(dict[str, Any], encode(problem))
+def encode_problem(problem: Problem, *, like: tuple[Problem, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A problem's JSON snapshot.
+
+    `like` is another version of the same problem with its snapshot.  A
+    command's new version shares every value it did not change (attrs'
+    `evolve` keeps the very objects), so wherever `problem` holds the same
+    object as `like`'s problem, that part of its snapshot is reused rather
+    than encoded again: most commands change the state, a time and one list,
+    and the assignment's deadlines, the largest part, stay.  The result is
+    equal to encoding `problem` alone; it shares those parts with `like`'s
+    snapshot, so neither may be changed in place (the top level is new).
+    """
+    if like is None:
+        return cast(dict[str, Any], encode(problem))
+    return cast(dict[str, Any], _encode_like(problem, *like))
+
+
+def _encode_like(value: Any, old: Any, old_data: Any) -> Any:
+    """`encode(value)`, reusing `old_data` (`encode(old)`) for whatever `value` shares with `old`."""
+    if value is old:
+        return old_data
+    kind = type(value)
+    if kind is not type(old):
+        return encode(value)
+    if kind is tuple:  # a list that grew keeps its items: the report added last is the only new one
+        kept = min(len(value), len(old))
+        return [
+            _encode_like(item, old[n], old_data[n]) if n < kept else encode(item)
+            for n, item in enumerate(value)
+        ]
+    names = _attrs_fields(cast(type, kind))
+    if names is None:  # text, a number, a time: nothing inside to share
+        return encode(value)
+    data = {}
+    for name in names:
+        item = getattr(value, name)
+        if type(item) in _PLAIN:
+            data[name] = item
+        elif item is (was := getattr(old, name)):  # the usual case, without a call
+            data[name] = old_data[name]
+        else:
+            data[name] = _encode_like(item, was, old_data[name])
+    return data
+
+
+@cache
+def _attrs_fields(kind: type) -> tuple[str, ...] | None:
+    """The field names of an attrs class, in order; `None` for any other type."""
+    return tuple(field.name for field in attrs.fields(kind)) if attrs.has(kind) else None
 
 
 def decode_problem(data: Mapping[str, Any]) -> Problem:

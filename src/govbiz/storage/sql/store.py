@@ -279,21 +279,32 @@ class SnapshotCache:
     the database for the problem's version and gets the snapshot only if it
     has moved on.  Most commands on a problem follow one another in the same
     process, so they skip sending, parsing and decoding the JSON document.
+    A snapshot this process encoded is kept with it: the next version
+    reuses the parts it shares (`govbiz.storage.codec.encode_problem`).
     The oldest go first beyond `limit`.
     """
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
-        self._problems: dict[str, Problem] = {}
+        self._problems: dict[str, tuple[Problem, dict[str, Any] | None]] = {}
 
     def get(self, problem_id: str) -> Problem | None:
-        return self._problems.get(problem_id)
+        found = self._problems.get(problem_id)
+        return None if found is None else found[0]
 
-    def put(self, problem: Problem) -> None:
+    def encoded(self, problem_id: str) -> tuple[Problem, dict[str, Any]] | None:
+        """The known version of a problem with the snapshot this process encoded of it, if any."""
+        found = self._problems.get(problem_id)
+        if found is None or found[1] is None:
+            return None
+        return found[0], found[1]
+
+    def put(self, problem: Problem, data: dict[str, Any] | None = None) -> None:
+        """Remember `problem`, with `data`, its snapshot as encoded here (never to be changed)."""
         self._problems.pop(problem.id, None)  # re-inserted last: the most recently seen go last
         if len(self._problems) >= self.limit:
             self._problems.pop(next(iter(self._problems)), None)
-        self._problems[problem.id] = problem
+        self._problems[problem.id] = (problem, data)
 
 
 class SQLUnitOfWork(UnitOfWork):
@@ -307,6 +318,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._events: list[DomainEvent] = []
         self._outbox: dict[str, OutboxEntry] = {}
         self._loaded: dict[str, Problem] = {}  # as read from the database, to diff index rows against
+        self._snapshots: dict[str, dict[str, Any]] = {}  # as encoded for the commit, by problem id
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
@@ -431,7 +443,7 @@ class SQLUnitOfWork(UnitOfWork):
             for kind, key in self._records:  # written here: whatever was remembered is stale
                 self._store._registry.forget(kind, key)
             for problem in self._problems.values():  # committed: the next command may start from it
-                self._store._snapshots.put(problem)
+                self._store._snapshots.put(problem, self._snapshots.get(problem.id))
         self.rollback()
 
     def rollback(self) -> None:
@@ -440,6 +452,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._events.clear()
         self._outbox.clear()
         self._loaded.clear()
+        self._snapshots.clear()
         self._release()
 
     @contextmanager
@@ -464,7 +477,8 @@ class SQLUnitOfWork(UnitOfWork):
         """Write one record's new state if its stored version is still `first - 1`."""
         if stream == PROBLEM_STREAM:
             state, key = _PROBLEM_STATE, {"key_id": stream_id}
-            row = problem_row(self._problems[stream_id])
+            row = problem_row(self._problems[stream_id], like=self._store._snapshots.encoded(stream_id))
+            self._snapshots[stream_id] = row["data"]
         else:
             kind = RecordKind(stream)
             state, key = _RECORD_STATE, {"key_kind": kind.value, "key_key": stream_id}
@@ -654,8 +668,12 @@ _INDEX = {
 # --- rows ---------------------------------------------------------------------------------
 
 
-def problem_row(problem: Problem) -> dict[str, Any]:
-    """The `problems` row of a problem: its snapshot and the columns queries filter on."""
+def problem_row(problem: Problem, *, like: tuple[Problem, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The `problems` row of a problem: its snapshot and the columns queries filter on.
+
+    `like`: another version of it and its snapshot, whose shared parts the
+    snapshot reuses (see `govbiz.storage.codec.encode_problem`).
+    """
     return {
         "id": problem.id,
         "county": problem.county,
@@ -667,7 +685,7 @@ def problem_row(problem: Problem) -> dict[str, Any]:
         "version": problem.version,
         "updated_at": problem.updated_at,
         "last_hash": problem.last_hash,
-        "data": codec.encode_problem(problem),
+        "data": codec.encode_problem(problem, like=like),
     }
 
 
