@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
+from govbiz_postgres import store as pg_store_module
 from govbiz_postgres.bulk import BulkStore
 from govbiz_postgres.store import PostgresStore
 
@@ -85,6 +89,32 @@ def test_the_warning_sweep_is_a_range_scan_on_the_last_day(pg_store: PostgresSto
     assert all(any(c.level is member for member in WarningLevel) for c in found)
     assert found[0].county == "430800"
     assert found[0].last_day <= thresholds["430800"].approaching_through
+
+
+def test_the_sweep_streamed_in_chunks_is_the_sweep_fetched_at_once(
+    pg_store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = bulk_world(pg_store, 200)
+    thresholds = {"430800": DeadlinePolicy.default().thresholds(world.clock.now() - timedelta(days=10))}
+    streamed: list[int] = []
+    stream = psycopg.Cursor.stream
+
+    def counted(cursor: psycopg.Cursor[Any], *args: Any, size: int = 1, **kwargs: Any) -> Iterator[Any]:
+        streamed.append(size)
+        return stream(cursor, *args, size=size, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "stream", counted)
+    monkeypatch.setattr(pg_store_module, "STREAM_CHUNK", 7)  # many chunks, the last one short
+    with pg_store.unit_of_work() as uow:
+        in_chunks = list(uow.warning_clocks(thresholds))
+    assert streamed == [7]  # libpq 17 or newer here: chunked rows mode
+    monkeypatch.setattr(psycopg.capabilities, "has_stream_chunked", lambda check=False: False)
+    with pg_store.unit_of_work() as uow:
+        at_once = list(uow.warning_clocks(thresholds))
+    assert streamed == [7]  # an older libpq: fetched at once
+    assert in_chunks == at_once
+    assert len(at_once) > 7 * 10
+    assert len(at_once) % 7 != 0  # the last chunk is a short one
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["one-commit-per-command", "bulk"])
