@@ -19,6 +19,7 @@ from govbiz.domain import Actor, Problem, Role
 from govbiz.domain.credit_code import check_character
 from govbiz.ledger import Ledger
 from govbiz.storage import MemoryStore
+from govbiz.storage.sql.store import SQLStore
 
 # "ci" is derandomized so that a CI run cannot pass or fail by luck; "dev" is quick.
 settings.register_profile(
@@ -156,12 +157,14 @@ def world() -> World:
     return build_world()
 
 
-def sqlite_statements(engine: sa.Engine, keep: Callable[[str], bool]) -> list[str]:
-    """Every statement SQLite runs for `engine` from now on that `keep` accepts.
+def sqlite_statements(store: SQLStore, keep: Callable[[str], bool]) -> list[str]:
+    """Every statement SQLite runs for `store` from now on that `keep` accepts.
 
-    Traced by the driver itself (`set_trace_callback` on each checked-out
-    connection), so statements sent on the DB-API cursor, past SQLAlchemy's
-    execution events, are seen too.
+    Traced by the driver itself (`set_trace_callback` on each connection),
+    so statements sent on the DB-API cursor, past SQLAlchemy's execution
+    events, are seen too.  The store's connections are closed first (a
+    unit of work keeps one between commands), so every one it uses is new
+    and traced.
     """
     seen: list[str] = []
 
@@ -169,7 +172,9 @@ def sqlite_statements(engine: sa.Engine, keep: Callable[[str], bool]) -> list[st
         if keep(statement.lstrip()):
             seen.append(statement)
 
-    @sa.event.listens_for(engine, "checkout")
+    store.close()
+
+    @sa.event.listens_for(store.engine, "connect")
     def trace(dbapi_connection: Any, *_: Any) -> None:
         dbapi_connection.set_trace_callback(note)
 

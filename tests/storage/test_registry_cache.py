@@ -16,7 +16,7 @@ from tests.conftest import CITY, World, build_world, sqlite_statements
 
 def record_reads(store: SQLStore) -> list[str]:
     """Every SELECT on `records` SQLite runs for the store from now on."""
-    return sqlite_statements(store.engine, lambda sql: sql.startswith("SELECT") and "FROM records" in sql)
+    return sqlite_statements(store, lambda sql: sql.startswith("SELECT") and "FROM records" in sql)
 
 
 def test_an_assignment_reads_known_records_without_a_round_trip(store: SQLStore) -> None:

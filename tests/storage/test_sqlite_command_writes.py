@@ -12,7 +12,7 @@ from tests.conftest import World, build_world, sqlite_statements
 
 def problem_updates(store: SQLStore) -> list[str]:
     """Every UPDATE of `problems` SQLite runs for the store from now on."""
-    return sqlite_statements(store.engine, lambda sql: sql.startswith("UPDATE problems"))
+    return sqlite_statements(store, lambda sql: sql.startswith("UPDATE problems"))
 
 
 def set_columns(update: str) -> set[str]:
@@ -20,21 +20,47 @@ def set_columns(update: str) -> set[str]:
     return {part.split("=", 1)[0].strip() for part in assignments.split(", ") if "=" in part}
 
 
-def test_consecutive_commands_run_on_the_connection_used_last(store: SQLStore) -> None:
+def test_the_pool_hands_out_the_connection_returned_last(store: SQLStore) -> None:
     # Under WAL, a connection that did not write the last commit finds its page cache stale
     # and reads the pages again; with the pool first in, first out, two pooled connections
     # took turns and each command re-read about 25 pages.
-    world = build_world(Ledger(store))
-    problem = world.signed()
-    first, second = store.engine.connect(), store.engine.connect()  # the pool now holds two
+    first, second = store.engine.connect(), store.engine.connect()
+    first_driver, second_driver = first.connection.driver_connection, second.connection.driver_connection
     first.close()
     second.close()
-    used: list[int] = []
-    sa.event.listen(store.engine, "checkout", lambda dbapi, *_: used.append(id(dbapi)))
+    with store.engine.connect() as again:
+        assert again.connection.driver_connection is second_driver
+    assert first_driver is not second_driver
+
+
+def test_consecutive_commands_keep_their_connection_out_of_the_pool(store: SQLStore) -> None:
+    world = build_world(Ledger(store))
+    problem = world.signed()
+    checkouts: list[int] = []
+    sa.event.listen(store.engine, "checkout", lambda dbapi, *_: checkouts.append(id(dbapi)))
     for n in range(4):
         world.ledger.handle(world.zgj, c.ReportProgress(problem_id=problem.id, text=f"第{n}次进展"))
-    assert len(used) == 4
-    assert set(used) == {used[0]}, "every command checked out the same (last used) connection"
+    assert checkouts == [], "each command reused the connection the one before it kept"
+    assert store.engine.pool.checkedout() == 1  # the one kept, idle
+    store.close()
+    assert store.engine.pool.checkedout() == 0  # closing the store closes it too
+
+
+def test_only_a_clean_connection_is_kept(store: SQLStore) -> None:
+    clean = store.hold()
+    store.release(clean)
+    assert store.hold() is clean  # kept, and handed to the next unit
+    in_a_transaction = store.engine.connect()
+    in_a_transaction.exec_driver_sql("SELECT 1")  # SQLAlchemy begins a transaction
+    store.release(clean)
+    store.release(in_a_transaction)
+    assert in_a_transaction.closed  # back to the pool, where its transaction is rolled back
+    begun_on_the_driver = store.engine.connect()
+    begun_on_the_driver.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+    assert store.hold() is clean
+    store.release(begun_on_the_driver)
+    assert begun_on_the_driver.closed
+    store.release(clean)
 
 
 def test_an_update_sets_only_the_indexed_columns_that_changed(store: SQLStore) -> None:

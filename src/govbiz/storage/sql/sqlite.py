@@ -128,6 +128,10 @@ class SQLiteStore(SQLStore):
 
     BEGIN = "BEGIN IMMEDIATE"
 
+    #: A SQLite connection is a file handle, never dropped by a server or a firewall: a
+    #: unit's connection is kept for the next (`SQLStore.release`).
+    KEEP_CONNECTION = True
+
 
 def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLiteStore:
     """Open (creating or upgrading as needed) the SQLite ledger at `url`.

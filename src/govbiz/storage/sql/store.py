@@ -89,6 +89,10 @@ class SQLStore(Store):
     #: dialects whose pooled connections run in autocommit (``None``: SQLAlchemy begins it).
     BEGIN: str | None = None
 
+    #: Whether a unit of work's connection is kept for the next unit (see `release`) rather
+    #: than returned to the pool: for dialects whose connections never go stale unseen.
+    KEEP_CONNECTION = False
+
     def __init__(self, engine: Engine, *, location: str | None = None, serialize: bool = False) -> None:
         self.engine = engine
         self.location = location or engine.url.render_as_string(hide_password=True)
@@ -96,6 +100,8 @@ class SQLStore(Store):
         self._registry = RegistryCache()
         self._snapshots = SnapshotCache()
         self.statements = StatementCache(engine.dialect)
+        self._kept: list[Connection] = []  # at most one, see `release`
+        self._keeping = threading.Lock()
 
     def unit_of_work(self) -> SQLUnitOfWork:
         """A new unit of work over this store."""
@@ -106,7 +112,11 @@ class SQLStore(Store):
         return SQLOutbox(self)
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the one kept for the next unit of work)."""
+        with self._keeping:
+            kept, self._kept = self._kept, []
+        for conn in kept:
+            conn.close()
         self.engine.dispose()
 
     def __repr__(self) -> str:
@@ -137,11 +147,25 @@ class SQLStore(Store):
 
     def hold(self) -> Connection:
         """A connection for a unit of work to keep for its reads; give it back with `release`."""
+        with self._keeping:
+            if self._kept:
+                return self._kept.pop()
         with self._serialized(), self._errors():
             return self.connect_for_reads()
 
     def release(self, conn: Connection) -> None:
-        """Return a connection from `hold` to the pool."""
+        """Give back a connection from `hold`: kept for the next unit, or returned to the pool.
+
+        With `KEEP_CONNECTION`, one idle connection is kept as it is, so the
+        next unit skips the pool's checkout and check-in (16 µs on SQLite,
+        a twentieth of a command's Python).  Only a clean one is kept: open,
+        valid, outside a transaction and not set up for writes.
+        """
+        if self.KEEP_CONNECTION and _clean(conn):
+            with self._keeping:
+                if not self._kept:
+                    self._kept.append(conn)
+                    return
         with self._serialized(), self._errors():
             conn.close()
 
@@ -175,17 +199,21 @@ class SQLStore(Store):
             with self.writing(held) as conn, self.runner(conn) as run:
                 yield run
             return
-        with self._serialized(), self._errors(), held or self.connect_for_reads() as conn:
-            run = self.new_runner(conn)
-            try:
-                run.begin(self.BEGIN)
-                yield run
-                run.commit()
-            except BaseException:
-                run.rollback()
-                raise
-            finally:
-                run.close()
+        conn = held or self.hold()
+        try:
+            with self._serialized(), self._errors():
+                run = self.new_runner(conn)
+                try:
+                    run.begin(self.BEGIN)
+                    yield run
+                    run.commit()
+                except BaseException:
+                    run.rollback()
+                    raise
+                finally:
+                    run.close()
+        finally:
+            self.release(conn)
 
     def new_runner(self, conn: Connection) -> StatementRunner:
         """Dialect hook: the `StatementRunner` a unit's writes use (this one runs each at once)."""
@@ -234,6 +262,15 @@ class SQLStore(Store):
             yield
         except sa.exc.OperationalError as error:
             raise StorageError(self.location, _reason(error)) from error
+
+
+def _clean(conn: Connection) -> bool:
+    """Whether `conn` can serve another unit of work as it is."""
+    if conn.closed or conn.invalidated or conn.in_transaction():
+        return False
+    if getattr(conn.connection.driver_connection, "in_transaction", False):  # begun on the driver (sqlite3)
+        return False
+    return not conn.get_execution_options().get(WRITE_OPTION, False)
 
 
 def _reason(error: sa.exc.DBAPIError) -> str:
