@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -56,9 +57,21 @@ def measure(url: str, cities: int, counties: int) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=True,
-        env={"GOVBIZ_LOAD_PLUGINS": "", "PATH": ""},
+        env=_child_environment(),
     ).stdout
     return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _child_environment() -> dict[str, str]:
+    """No plugins and no PATH, but the caller's PYTHONPATH: another checkout's code can be measured.
+
+    (Without it, a run meant to measure older code from a worktree measured
+    the installed code twice.)
+    """
+    env = {"GOVBIZ_LOAD_PLUGINS": "", "PATH": ""}
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return env
 
 
 def main() -> None:
