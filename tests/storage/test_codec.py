@@ -172,11 +172,11 @@ def test_values_without_a_json_form_are_refused() -> None:
 
 
 def test_a_new_version_reuses_the_snapshot_parts_it_shares(world: World) -> None:
-    assigned = world.signed()
-    before = codec.encode_problem(assigned)
-    progressed = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=assigned.id, text="正在推进"))
-    again = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=assigned.id, text="已完成一半"))
-    data = codec.encode_problem(progressed, like=(assigned, before))
+    signed = world.signed()
+    before = codec.encode_problem(signed)
+    progressed = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=signed.id, text="正在推进"))
+    again = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=signed.id, text="已完成一半"))
+    data = codec.encode_problem(progressed, like=(signed, before))
     assert data == codec.encode_problem(progressed)
     assert data["assignment"] is before["assignment"]  # the command did not touch it
     assert data is not before and data["progress"] is not before["progress"]

@@ -355,7 +355,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._events: list[DomainEvent] = []
         self._outbox: dict[str, OutboxEntry] = {}
         self._loaded: dict[str, Problem] = {}  # as read from the database, to diff index rows against
-        self._snapshots: dict[str, dict[str, Any]] = {}  # as encoded for the commit, by problem id
+        self._encoded: dict[str, dict[str, Any]] = {}  # problem snapshots as encoded for the commit
 
     # -- reads ----------------------------------------------------------------------
     def get_problem(self, problem_id: str) -> Problem | None:
@@ -480,7 +480,7 @@ class SQLUnitOfWork(UnitOfWork):
             for kind, key in self._records:  # written here: whatever was remembered is stale
                 self._store._registry.forget(kind, key)
             for problem in self._problems.values():  # committed: the next command may start from it
-                self._store._snapshots.put(problem, self._snapshots.get(problem.id))
+                self._store._snapshots.put(problem, self._encoded.get(problem.id))
         self.rollback()
 
     def rollback(self) -> None:
@@ -489,7 +489,7 @@ class SQLUnitOfWork(UnitOfWork):
         self._events.clear()
         self._outbox.clear()
         self._loaded.clear()
-        self._snapshots.clear()
+        self._encoded.clear()
         self._release()
 
     @contextmanager
@@ -515,7 +515,7 @@ class SQLUnitOfWork(UnitOfWork):
         if stream == PROBLEM_STREAM:
             state, key = _PROBLEM_STATE, {"key_id": stream_id}
             row = problem_row(self._problems[stream_id], like=self._store._snapshots.encoded(stream_id))
-            self._snapshots[stream_id] = row["data"]
+            self._encoded[stream_id] = row["data"]
         else:
             kind = RecordKind(stream)
             state, key = _RECORD_STATE, {"key_kind": kind.value, "key_key": stream_id}
