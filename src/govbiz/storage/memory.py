@@ -145,11 +145,11 @@ class _MemoryUnitOfWork(UnitOfWork):
                     state.add_keys(kind.value, [(key, _county(record))])
             state.problems.update(self._problems)
             state.records.update(self._records)
-            self._state.events.extend(self._events)
+            state.events.extend(self._events)
             for event in self._events:
-                self._state.streams.setdefault((event.stream, event.stream_id), []).append(event)
+                state.streams.setdefault((event.stream, event.stream_id), []).append(event)
             for key, entry in self._outbox.items():
-                self._state.outbox.setdefault(key, entry)  # a concurrent unit may have queued it first
+                state.outbox.setdefault(key, entry)  # a concurrent unit may have queued it first
         self.rollback()
 
     def rollback(self) -> None:

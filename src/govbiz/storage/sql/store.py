@@ -100,7 +100,7 @@ class SQLStore(Store):
         self._registry = RegistryCache()
         self._snapshots = SnapshotCache()
         self.statements = StatementCache(engine.dialect)
-        self._kept: list[Connection] = []  # at most one, see `release`
+        self._kept: Connection | None = None  # see `release`
         self._keeping = threading.Lock()
 
     def unit_of_work(self) -> SQLUnitOfWork:
@@ -114,9 +114,9 @@ class SQLStore(Store):
     def close(self) -> None:
         """Close every pooled connection (and the one kept for the next unit of work)."""
         with self._keeping:
-            kept, self._kept = self._kept, []
-        for conn in kept:
-            conn.close()
+            kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
         self.engine.dispose()
 
     def __repr__(self) -> str:
@@ -148,8 +148,9 @@ class SQLStore(Store):
     def hold(self) -> Connection:
         """A connection for a unit of work to keep for its reads; give it back with `release`."""
         with self._keeping:
-            if self._kept:
-                return self._kept.pop()
+            kept, self._kept = self._kept, None
+        if kept is not None:
+            return kept
         with self._serialized(), self._errors():
             return self.connect_for_reads()
 
@@ -163,8 +164,8 @@ class SQLStore(Store):
         """
         if self.KEEP_CONNECTION and _clean(conn):
             with self._keeping:
-                if not self._kept:
-                    self._kept.append(conn)
+                if self._kept is None:
+                    self._kept = conn
                     return
         with self._serialized(), self._errors():
             conn.close()
