@@ -129,21 +129,32 @@ class StorageError(GovbizError):
 
 
 class CalendarCoverageError(GovbizError, LookupError):
-    """A date falls in a year for which no holiday arrangement is loaded (日历未覆盖).
+    """A date falls in a year the working-day calendar does not cover (日历未覆盖).
 
     The national calendar is data, one year per State Council General Office
-    notice (国务院办公厅关于某年部分节假日安排的通知).  govbiz never guesses a
-    year it has no notice for, because a guessed deadline could name the wrong
-    department in a supervision circular.
+    notice (国务院办公厅关于某年部分节假日安排的通知); the few years after the
+    latest notice are derived from the holiday law and marked provisional.
+    Beyond those govbiz does not guess, because a guessed deadline could name
+    the wrong department in a supervision circular.  `official_through` is
+    the last year with a published notice, when known.
     """
 
-    def __init__(self, year: int, first_year: int, last_year: int) -> None:
+    def __init__(
+        self, year: int, first_year: int, last_year: int, official_through: int | None = None
+    ) -> None:
         self.year = year
         self.first_year = first_year
         self.last_year = last_year
+        self.official_through = official_through
+        derived = (
+            f"; notices through {official_through}, the years after derived from the holiday law "
+            f"as provisional up to {last_year}"
+            if official_through is not None and official_through < last_year
+            else ""
+        )
         super().__init__(
             f"the working-day calendar has no holiday arrangement for {year} "
-            f"(covered: {first_year}–{last_year}). Add that year's State Council notice "
-            f"as a calendar data file (see docs: 'Add next year's holiday notice') "
+            f"(covered: {first_year}–{last_year}{derived}). Add that year's State Council notice "
+            f"with `govbiz calendar add-notice FILE.toml` (see docs: 'Add next year's holiday notice') "
             f"or through the govbiz_calendar_data plugin hook."
         )

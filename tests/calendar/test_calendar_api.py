@@ -22,10 +22,17 @@ from govbiz.errors import CalendarCoverageError, ValidationError
 D = date
 
 
-def test_china_calendar_is_cached_and_covers_2004_to_2026() -> None:
+def test_china_calendar_is_cached_and_covers_2004_to_2031_the_last_five_provisional() -> None:
     cal = china_calendar()
     assert cal is china_calendar()
-    assert (cal.first_date, cal.last_date) == (D(2004, 1, 1), D(2026, 12, 31))
+    assert (cal.first_date, cal.last_date) == (D(2004, 1, 1), D(2031, 12, 31))
+    assert cal.official_through == 2026
+    assert cal.provisional_years == frozenset(range(2027, 2032))
+    assert not cal.day_info(D(2026, 12, 31)).provisional
+    assert cal.day_info(D(2027, 1, 4)) == DayInfo(D(2027, 1, 4), DayKind.WORKING_DAY, provisional=True)
+    assert cal.day_info(D(2027, 2, 9)) == DayInfo(
+        D(2027, 2, 9), DayKind.HOLIDAY, "春节", "暂按国务院令第795号推算", provisional=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -135,20 +142,36 @@ def test_next_working_day_on_or_after() -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda cal: cal.is_working_day(D(2027, 1, 4)),
-        lambda cal: cal.day_info(D(2027, 1, 4)),
-        lambda cal: cal.add_working_days(D(2027, 1, 4), 1),
-        lambda cal: cal.working_days_between(D(2026, 12, 1), D(2027, 1, 4)),
-        lambda cal: cal.working_days_between(D(2027, 1, 4), D(2026, 12, 1)),
-        lambda cal: cal.add_working_days(D(2026, 12, 30), 5),  # the walk runs off the end
+        lambda cal: cal.is_working_day(D(2032, 1, 5)),
+        lambda cal: cal.day_info(D(2032, 1, 5)),
+        lambda cal: cal.add_working_days(D(2032, 1, 5), 1),
+        lambda cal: cal.working_days_between(D(2031, 12, 1), D(2032, 1, 5)),
+        lambda cal: cal.working_days_between(D(2032, 1, 5), D(2031, 12, 1)),
+        lambda cal: cal.add_working_days(D(2031, 12, 30), 5),  # the walk runs off the end
     ],
 )
-def test_beyond_the_last_notice_is_refused_not_guessed(call: object) -> None:
+def test_beyond_the_provisional_years_is_refused_naming_the_limit(call: object) -> None:
     with pytest.raises(CalendarCoverageError) as caught:
         call(china_calendar())  # type: ignore[operator]
+    assert (caught.value.year, caught.value.last_year, caught.value.official_through) == (2032, 2031, 2026)
+    message = str(caught.value)
+    assert "no holiday arrangement for 2032" in message
+    assert "notices through 2026" in message
+    assert "provisional up to 2031" in message
+    assert "govbiz calendar add-notice" in message
+
+
+def test_a_calendar_without_provisional_years_refuses_the_year_after_the_last_notice() -> None:
+    strict = WorkingCalendar(china_calendar().notices, provisional_horizon=0)
+    assert strict.last_date == D(2026, 12, 31)
+    assert strict.provisional_years == frozenset()
+    with pytest.raises(CalendarCoverageError) as caught:
+        strict.add_working_days(D(2026, 12, 30), 5)
     assert caught.value.year == 2027
-    assert "2027" in str(caught.value)
-    assert "Add that year's State Council notice" in str(caught.value)
+    assert "provisional" not in str(caught.value)
+    with pytest.raises(ValidationError) as invalid:
+        WorkingCalendar(china_calendar().notices, provisional_horizon=-1)
+    assert invalid.value.field == "provisional_horizon"
 
 
 def test_before_the_first_notice_is_refused() -> None:
@@ -186,13 +209,16 @@ def test_a_deployment_adds_next_year_before_a_release(tmp_path: Path) -> None:
     path.write_text(NOTICE_2027, encoding="utf-8")
     notice = HolidayNotice.from_toml(path)
     cal = china_calendar(extra_notices=[notice])
-    assert cal.last_date == D(2027, 12, 31)
+    assert cal.official_through == 2027
+    assert cal.last_date == D(2032, 12, 31)  # the provisional years move on with it
+    assert 2027 not in cal.provisional_years
     assert cal.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
     assert cal.day_info(D(2027, 2, 14)).kind is DayKind.ADJUSTED_WORKING_DAY
+    assert not cal.day_info(D(2027, 2, 14)).provisional
     assert cal is china_calendar(extra_notices=[notice])  # cached per set of notices
-    assert china_calendar().last_date == D(2026, 12, 31)  # the national one is untouched
+    assert china_calendar().official_through == 2026  # the national one is untouched
     assert cal.with_notice() == cal
-    assert china_calendar().with_notice(notice).last_date == D(2027, 12, 31)
+    assert china_calendar().with_notice(notice).official_through == 2027
 
 
 def test_a_gap_year_is_refused(tmp_path: Path) -> None:
@@ -239,7 +265,7 @@ def test_local_days_are_validated() -> None:
         cal.with_local_days(rest=[D(2025, 5, 8)], name=" ")
     assert caught.value.field == "name"
     with pytest.raises(CalendarCoverageError):
-        cal.with_local_days(rest=[D(2030, 5, 8)], name="x")
+        cal.with_local_days(rest=[D(2032, 5, 8)], name="x")
 
 
 def test_importing_reads_no_data() -> None:

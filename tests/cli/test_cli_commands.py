@@ -60,7 +60,7 @@ def test_calendar_due_matches_the_issue_example(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["calendar", "day", "2027-01-05"], "no holiday arrangement for 2027"),
+        (["calendar", "day", "2032-01-05"], "no holiday arrangement for 2032"),
         (["calendar", "day", "05/01/2025"], "not an ISO date"),
         (["calendar", "due", "2025-09-26", "--clock", "lunch"], "unknown clock"),
     ],

@@ -78,9 +78,9 @@ def test_a_bad_scenario_file_names_the_field(runner: CliRunner, tmp_path: Path) 
 
 
 def test_years_past_the_calendar_fail_naming_the_year(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["simulate", "--years", "5", "--db", "memory://", "--quiet"])
+    result = runner.invoke(main, ["simulate", "--years", "10", "--db", "memory://", "--quiet"])
     assert result.exit_code == 1
-    assert "2027" in result.output
+    assert "2032" in result.output
 
 
 def test_an_unknown_channel_is_a_usage_error(runner: CliRunner) -> None:

@@ -10,9 +10,12 @@ Usage::
     cal.working_days_between(date(2025, 9, 26), date(2025, 10, 13))  # 7
 
 The national data are the State Council notices for 2004 to 2026, shipped as
-TOML and loaded on the first call.  Dates outside the covered years raise
-`govbiz.errors.CalendarCoverageError`.  A deployment adds a year with
-`china_calendar(extra_notices=[HolidayNotice.from_toml(path)])` and a county
+TOML and loaded on the first call.  The five years after the latest notice
+are derived from the holiday law (`govbiz.calendar.law`) and marked
+provisional; dates outside the covered years raise
+`govbiz.errors.CalendarCoverageError`.  A ledger keeps notices added with
+`govbiz calendar add-notice`, code adds one with
+`china_calendar(extra_notices=[HolidayNotice.from_toml(path)])`, and a county
 adds its own days with `WorkingCalendar.with_local_days`.
 """
 
@@ -20,15 +23,17 @@ from __future__ import annotations
 
 from govbiz.calendar.day import DayInfo, DayKind
 from govbiz.calendar.national import china_calendar, national_notices
-from govbiz.calendar.notice import HolidayNotice, HolidayRange, load_notices, parse_notices
-from govbiz.calendar.working_calendar import LocalDays, WorkingCalendar
+from govbiz.calendar.notice import HolidayNotice, HolidayRange, NoticeOrigin, load_notices, parse_notices
+from govbiz.calendar.working_calendar import PROVISIONAL_YEARS, LocalDays, WorkingCalendar
 
 __all__ = [
+    "PROVISIONAL_YEARS",
     "DayInfo",
     "DayKind",
     "HolidayNotice",
     "HolidayRange",
     "LocalDays",
+    "NoticeOrigin",
     "WorkingCalendar",
     "china_calendar",
     "load_notices",

@@ -77,13 +77,16 @@ class DayInfo:
     `holiday` names the holiday (`"国庆节、中秋节"`) or the local day for
     holiday, adjusted-working and local days, else `None`; `notice` is the
     notice number (`"国办发明电〔2024〕12号"`) or the local source that decided
-    the day, else `None`.
+    the day, else `None`.  `provisional` is true for every day of a year
+    without a published notice, whose rest days are derived from the holiday
+    law (暂按法定节假日推算): such a day may still change when the notice comes.
     """
 
     day: date
     kind: DayKind
     holiday: str | None = None
     notice: str | None = None
+    provisional: bool = False
 
     @property
     def is_working_day(self) -> bool:

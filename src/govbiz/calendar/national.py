@@ -12,7 +12,9 @@ import tomllib
 from collections.abc import Iterable
 from importlib import resources
 
-from govbiz.calendar.notice import HolidayNotice, parse_notices
+import attrs
+
+from govbiz.calendar.notice import HolidayNotice, NoticeOrigin, parse_notices
 from govbiz.calendar.working_calendar import WorkingCalendar
 
 __all__ = ["china_calendar", "national_notices"]
@@ -25,7 +27,8 @@ def national_notices() -> tuple[HolidayNotice, ...]:
     notices: list[HolidayNotice] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            notices.extend(parse_notices(tomllib.loads(entry.read_text(encoding="utf-8"))))
+            parsed = parse_notices(tomllib.loads(entry.read_text(encoding="utf-8")))
+            notices.extend(attrs.evolve(n, origin=NoticeOrigin.PACKAGE) for n in parsed)
     return tuple(notices)
 
 
@@ -33,8 +36,10 @@ def china_calendar(extra_notices: Iterable[HolidayNotice] = ()) -> WorkingCalend
     """Return the national working-day calendar of mainland China (全国工作日历).
 
     `extra_notices` adds notices that a deployment has before a govbiz
-    release (next year's arrangement, an amendment); a notice published later
-    wins for every day it names.  Calendars are cached per set of extra
+    release (next year's arrangement, an amendment); each wins over the
+    package's own for every day it names.  The five years after the latest
+    notice are derived from the holiday law and marked provisional
+    (`WorkingCalendar.provisional_years`).  Calendars are cached per set of extra
     notices, so repeated calls are free.  Feeding plugin data is one line::
 
         china_calendar(extra_notices=chain.from_iterable(pm.hook.govbiz_calendar_data()))

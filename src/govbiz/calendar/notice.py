@@ -2,8 +2,9 @@
 
 Each year's arrangement is published as a notice listing holiday ranges (放假)
 and the weekend days that become working days (调休上班).  govbiz keeps the
-notices as readable TOML, one file per year, and never derives a year from
-rules: an unpublished year is refused, not guessed.
+notices as readable TOML, one file per year.  A year whose notice is not yet
+published is derived from the holiday law (`govbiz.calendar.law`) and
+marked provisional, never guessed silently.
 """
 
 from __future__ import annotations
@@ -12,16 +13,43 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from govbiz.errors import ValidationError
 
-__all__ = ["HolidayNotice", "HolidayRange", "load_notices", "parse_notices"]
+__all__ = ["HolidayNotice", "HolidayRange", "NoticeOrigin", "load_notices", "parse_notices"]
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
+
+
+class NoticeOrigin(StrEnum):
+    """Where a notice in a calendar comes from; a later origin in this list wins for its days.
+
+    Derived years lose to any notice, the package's own notices to one that
+    code or a plugin supplies, and those to a notice kept in the ledger
+    (`govbiz calendar add-notice`), which every process of the ledger uses.
+    """
+
+    DERIVED = "derived"
+    """Derived from the holiday law for a year without a notice: provisional (暂按法定节假日推算)."""
+    PACKAGE = "package"
+    """Shipped with govbiz (`govbiz/calendar/data/YYYY.toml`)."""
+    SUPPLIED = "supplied"
+    """Passed in by code or by a `govbiz_calendar_data` plugin."""
+    LEDGER = "ledger"
+    """Kept in the ledger, added with `govbiz calendar add-notice`."""
+
+    @property
+    def rank(self) -> int:
+        """Precedence: a notice of higher rank wins for every day it names."""
+        return _ORIGIN_RANK[self]
+
+
+_ORIGIN_RANK = {origin: rank for rank, origin in enumerate(NoticeOrigin)}
 
 
 @attrs.frozen(slots=True)
@@ -53,7 +81,9 @@ class HolidayNotice:
     `number` is the document number (发文字号, e.g. `"国办发明电〔2024〕12号"`),
     `published` the date it was issued (成文日期).  When several notices
     concern the same year (an amendment such as the 2019 劳动节 change), the
-    later `published` one wins for every day it names.
+    one of higher `origin` wins for every day it names, and among those of
+    one origin the later `published` one.  `origin` says where the notice
+    comes from (`NoticeOrigin`); a derived one is provisional.
     """
 
     year: int
@@ -62,6 +92,22 @@ class HolidayNotice:
     published: date
     holidays: tuple[HolidayRange, ...]
     issuer: str = "国务院办公厅"
+    origin: NoticeOrigin = NoticeOrigin.SUPPLIED
+
+    @property
+    def provisional(self) -> bool:
+        """True for a year derived from the holiday law rather than published (暂按法定节假日推算)."""
+        return self.origin is NoticeOrigin.DERIVED
+
+    def rest_days(self) -> Iterator[date]:
+        """Every day off the notice names, holiday by holiday."""
+        for holiday in self.holidays:
+            yield from holiday.rest_days()
+
+    def working_days(self) -> Iterator[date]:
+        """Every weekend day the notice makes a working day (调休上班)."""
+        for holiday in self.holidays:
+            yield from holiday.working
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, field: str = "notice") -> HolidayNotice:

@@ -11,7 +11,12 @@ from govbiz.calendar.day import DayInfo, DayKind
 from govbiz.calendar.notice import HolidayNotice
 from govbiz.errors import CalendarCoverageError, ValidationError
 
-__all__ = ["LocalDays", "WorkingCalendar"]
+__all__ = ["PROVISIONAL_YEARS", "LocalDays", "WorkingCalendar"]
+
+#: How many years after the latest published notice are derived from the holiday law.
+#: Five: far enough for any deadline a reception day sets, near enough that the law
+#: (revised in 2007, 2013 and 2024) is still the one in force.
+PROVISIONAL_YEARS = 5
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
@@ -46,15 +51,22 @@ class WorkingCalendar:
     Immutable: `with_notice` and `with_local_days` return new
     calendars.  Lookups are answered from tables computed once at
     construction, so `is_working_day`, `add_working_days` and
-    `working_days_between` take constant time.  Any date outside
-    `first_date`–`last_date` raises
-    `govbiz.errors.CalendarCoverageError`: a year without a notice is
-    never guessed.
+    `working_days_between` take constant time.
+
+    The `provisional_horizon` years after the latest published notice
+    (`PROVISIONAL_YEARS` by default, 0 for none) are derived from the
+    holiday law (`govbiz.calendar.law.derived_notice`): their days say
+    `provisional=True`.  Any date outside `first_date`–`last_date`
+    raises `govbiz.errors.CalendarCoverageError`, naming the limit.
     """
 
     notices: tuple[HolidayNotice, ...] = attrs.field(converter=_notice_tuple)
     local_days: tuple[LocalDays, ...] = attrs.field(default=(), converter=_local_tuple)
+    provisional_horizon: int = attrs.field(default=PROVISIONAL_YEARS, kw_only=True)
     # Derived tables, filled in by __attrs_post_init__ (frozen, hence object.__setattr__).
+    _in_force: tuple[HolidayNotice, ...] = attrs.field(init=False, eq=False, repr=False)
+    _provisional: frozenset[int] = attrs.field(init=False, eq=False, repr=False)
+    _official_through: int | None = attrs.field(init=False, eq=False, repr=False)
     _first_year: int = attrs.field(init=False, eq=False, repr=False)
     _last_year: int = attrs.field(init=False, eq=False, repr=False)
     _special: dict[date, DayInfo] = attrs.field(init=False, eq=False, repr=False)
@@ -63,8 +75,14 @@ class WorkingCalendar:
     _working_dates: tuple[date, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        first_year, last_year = _coverage(self.notices)
-        special = _special_days(self.notices, self.local_days, first_year, last_year)
+        if isinstance(self.provisional_horizon, bool) or not 0 <= self.provisional_horizon <= 20:
+            raise ValidationError("provisional_horizon", self.provisional_horizon, "must be 0 to 20 years")
+        in_force = _with_derived_years(self.notices, self.provisional_horizon)
+        first_year, last_year = _coverage(in_force)
+        provisional = frozenset(
+            {n.year for n in in_force} - {n.year for n in in_force if not n.provisional}
+        )
+        special = _special_days(in_force, self.local_days, first_year, last_year, provisional)
         working: dict[date, bool] = {}
         rank: dict[date, int] = {}
         working_dates: list[date] = []
@@ -78,6 +96,10 @@ class WorkingCalendar:
             rank[day] = len(working_dates)  # working days in [first_date, day]
             day += _ONE_DAY
         setattr_ = object.__setattr__
+        setattr_(self, "_in_force", in_force)
+        setattr_(self, "_provisional", provisional)
+        official = [n.year for n in in_force if not n.provisional]
+        setattr_(self, "_official_through", max(official) if official else None)
         setattr_(self, "_first_year", first_year)
         setattr_(self, "_last_year", last_year)
         setattr_(self, "_special", special)
@@ -98,8 +120,32 @@ class WorkingCalendar:
         return date(self._last_year, 12, 31)
 
     def covers(self, d: date) -> bool:
-        """True when `d` lies in the covered range (有放假安排的年份)."""
+        """True when `d` lies in the covered range (有放假安排的年份，含暂按法定节假日推算的年份)."""
         return self.first_date <= d <= self.last_date
+
+    @property
+    def provisional_years(self) -> frozenset[int]:
+        """Covered years without a published notice, derived from the holiday law (暂定年份)."""
+        return self._provisional
+
+    @property
+    def official_through(self) -> int | None:
+        """The latest year with a published notice (`None` if every year is derived)."""
+        return self._official_through
+
+    def is_provisional(self, d: date) -> bool:
+        """True when `d` lies in a provisional year: its kind may change when the notice comes."""
+        return d.year in self._provisional
+
+    def provisional_years_between(self, first: date, last: date) -> tuple[int, ...]:
+        """The provisional years that days `first` to `last` (inclusive) touch, in order."""
+        if not self._provisional or last < first:
+            return ()
+        return tuple(y for y in range(first.year, last.year + 1) if y in self._provisional)
+
+    def notices_for(self, year: int) -> tuple[HolidayNotice, ...]:
+        """The notices in force for `year`, the one that wins last (a derived one if provisional)."""
+        return tuple(n for n in self._in_force if n.year == year)
 
     # -- the three fast operations ------------------------------------------------
 
@@ -158,7 +204,7 @@ class WorkingCalendar:
         if info is not None:
             return info
         kind = DayKind.WORKING_DAY if d.weekday() < _SATURDAY else DayKind.WEEKEND
-        return DayInfo(d, kind)
+        return DayInfo(d, kind, provisional=d.year in self._provisional)
 
     def next_working_day_on_or_after(self, d: date) -> date:
         """Return `d` if it is a working day, else the first working day after it.
@@ -179,7 +225,9 @@ class WorkingCalendar:
 
     def with_notice(self, *notices: HolidayNotice) -> WorkingCalendar:
         """Return a new calendar that also holds `notices` (next year's, or an amendment)."""
-        return WorkingCalendar(self.notices + notices, self.local_days)
+        return WorkingCalendar(
+            self.notices + notices, self.local_days, provisional_horizon=self.provisional_horizon
+        )
 
     def with_local_days(
         self,
@@ -197,7 +245,9 @@ class WorkingCalendar:
         """
         layer = LocalDays(name=name, rest=tuple(rest), working=tuple(working), source=source)
         _validate_local(layer, self)
-        return WorkingCalendar(self.notices, (*self.local_days, layer))
+        return WorkingCalendar(
+            self.notices, (*self.local_days, layer), provisional_horizon=self.provisional_horizon
+        )
 
     # -- errors ---------------------------------------------------------------------
 
@@ -205,7 +255,7 @@ class WorkingCalendar:
         return isinstance(d, date) and not isinstance(d, datetime) and d in self._working
 
     def _coverage_error(self, year: int) -> CalendarCoverageError:
-        return CalendarCoverageError(year, self._first_year, self._last_year)
+        return CalendarCoverageError(year, self._first_year, self._last_year, self._official_through)
 
     def _not_covered(self, d: object) -> Exception:
         if isinstance(d, datetime):
@@ -215,6 +265,24 @@ class WorkingCalendar:
         if not isinstance(d, date):
             return TypeError(f"expected a datetime.date, got {type(d).__name__}")
         return self._coverage_error(d.year)
+
+
+def _with_derived_years(notices: tuple[HolidayNotice, ...], horizon: int) -> tuple[HolidayNotice, ...]:
+    """The notices in force: published ones, then the derived years after the latest of them.
+
+    A derived notice for a year that has a published one is dropped; the
+    result is ordered by precedence (see `NoticeOrigin`), so a later notice
+    wins for every day it names.
+    """
+    from govbiz.calendar.law import derived_notice  # deferred: imports lunar-python
+
+    official = {n.year for n in notices if not n.provisional}
+    kept = [n for n in notices if not (n.provisional and n.year in official)]
+    if official and horizon:
+        latest = max(official)
+        have = {n.year for n in kept}
+        kept.extend(derived_notice(y) for y in range(latest + 1, latest + horizon + 1) if y not in have)
+    return tuple(sorted(kept, key=lambda n: (n.origin.rank, n.published, n.year, n.number)))
 
 
 def _coverage(notices: tuple[HolidayNotice, ...]) -> tuple[int, int]:
@@ -233,23 +301,32 @@ def _special_days(
     local_days: Iterable[LocalDays],
     first_year: int,
     last_year: int,
+    provisional: frozenset[int],
 ) -> dict[date, DayInfo]:
-    """Every day that is not a plain weekday or weekend, the latest source winning."""
+    """Every day that is not a plain weekday or weekend, the latest source winning.
+
+    `notices` come in order of precedence (see `_with_derived_years`).
+    """
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
     special: dict[date, DayInfo] = {}
-    ordered = sorted(notices, key=lambda n: (n.published, n.year, n.number))
-    for notice in ordered:
+    for notice in notices:
         for holiday in notice.holidays:
             for day in holiday.rest_days():
-                special[day] = DayInfo(day, DayKind.HOLIDAY, holiday.name, notice.number)
+                special[day] = DayInfo(
+                    day, DayKind.HOLIDAY, holiday.name, notice.number, day.year in provisional
+                )
             for day in holiday.working:
-                special[day] = DayInfo(day, DayKind.ADJUSTED_WORKING_DAY, holiday.name, notice.number)
+                special[day] = DayInfo(
+                    day, DayKind.ADJUSTED_WORKING_DAY, holiday.name, notice.number, day.year in provisional
+                )
     for layer in local_days:
         source = layer.source or None
         for day in layer.rest:
-            special[day] = DayInfo(day, DayKind.LOCAL_REST_DAY, layer.name, source)
+            special[day] = DayInfo(day, DayKind.LOCAL_REST_DAY, layer.name, source, day.year in provisional)
         for day in layer.working:
-            special[day] = DayInfo(day, DayKind.LOCAL_WORKING_DAY, layer.name, source)
+            special[day] = DayInfo(
+                day, DayKind.LOCAL_WORKING_DAY, layer.name, source, day.year in provisional
+            )
     # A notice for year Y may name days of late Y-1; outside the covered years they are dropped.
     return {day: info for day, info in special.items() if first <= day <= last}
 
