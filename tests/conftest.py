@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ settings.register_profile("dev", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+ROOT_README = Path(__file__).resolve().parents[1] / "README.md"
 CITY = "430800"  # 张家界市
 COUNTY = "430802"  # 永定区
 OTHER_CITY = "430100"  # 长沙市, another tenant entirely

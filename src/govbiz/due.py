@@ -106,5 +106,10 @@ def _as_deadline(policy: DeadlinePolicy, current: DueDate) -> Deadline:
 
 def _due(start: datetime, deadline: Deadline, basis: str) -> DueDate:
     return DueDate(
-        clock=deadline.clock, start=start, last_day=deadline.last_day, cutoff=deadline.cutoff, basis=basis
+        clock=deadline.clock,
+        start=start,
+        last_day=deadline.last_day,
+        cutoff=deadline.cutoff,
+        basis=basis,
+        provisional_years=deadline.provisional_years,
     )

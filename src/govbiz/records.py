@@ -40,13 +40,20 @@ class _Record(BaseModel):
 
 
 class DueDateRecord(_Record):
-    """A deadline of one clock (期限): last day, cutoff and basis."""
+    """A deadline of one clock (期限): last day, cutoff and basis.
+
+    `provisional` is true when the counting went through a year without a
+    State Council notice (`provisional_years`), whose rest days follow the
+    holiday law until the notice is added (暂按法定节假日推算).
+    """
 
     clock: str
     start: datetime
     last_day: date
     cutoff: datetime
     basis: str
+    provisional: bool = False
+    provisional_years: tuple[int, ...] = ()
 
 
 class AssignmentRecord(_Record):

@@ -45,6 +45,7 @@ def test_calendar_day_explains_an_adjusted_working_day(runner: CliRunner) -> Non
         "kind": "adjusted_working_day",
         "holiday": "国庆节、中秋节",
         "notice": "国办发明电〔2024〕12号",
+        "provisional": False,
     }
 
 

@@ -28,6 +28,8 @@ def test_a_problem_round_trips_through_json(world: World) -> None:
         "last_day": "2025-04-10",
         "cutoff": "2025-04-11T00:00:00+08:00",
         "basis": "7个工作日",
+        "provisional": False,
+        "provisional_years": [],
     }
 
 

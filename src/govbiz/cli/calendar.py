@@ -33,10 +33,13 @@ def day_command(day: str, county: str | None, as_json: bool) -> None:
                 "kind": info.kind.value,
                 "holiday": info.holiday,
                 "notice": info.notice,
+                "provisional": info.provisional,
             }
         )
         return
     reason = f"{info.kind.zh}" + (f"（{info.holiday}）" if info.holiday else "")
+    if info.provisional:
+        reason += f"；暂定：国务院尚未发布{info.day.year}年放假安排，暂按法定节假日推算"
     verdict = "工作日 working day" if info.kind.is_working else "休息日 rest day"
     click.echo(f"{info.day.isoformat()}: {verdict} — {reason}" + (f", {info.notice}" if info.notice else ""))
 
@@ -74,6 +77,8 @@ def due_command(start: str, clock: str, county: str | None, english: bool, as_js
                 "last_day": deadline.last_day.isoformat(),
                 "cutoff": deadline.cutoff.isoformat(),
                 "basis": deadline.basis,
+                "provisional": deadline.provisional,
+                "provisional_years": list(deadline.provisional_years),
                 "explanation": deadline.explain("en" if english else "zh"),
             }
         )

@@ -63,6 +63,16 @@ class Deadline:
             return "延期" if isinstance(self.explanation.events[-1], Extension) else "中止后恢复"
         return "现场明确" if self.fixed_on_the_spot else self.rule.basis
 
+    @property
+    def provisional_years(self) -> tuple[int, ...]:
+        """Years without a published notice that the counting went through (暂定年份)."""
+        return self.explanation.provisional_years
+
+    @property
+    def provisional(self) -> bool:
+        """True when the last day rests on a year derived from the holiday law (暂按法定节假日推算)."""
+        return bool(self.explanation.provisional_years)
+
     def is_late(self, at: datetime) -> bool:
         """Return True when a report made at `at` (aware) is late: at or after the cutoff."""
         return at >= self.cutoff

@@ -28,6 +28,7 @@ __all__ = [
     "StepReason",
     "Suspension",
     "count_steps",
+    "provisional_note",
     "render",
 ]
 
@@ -99,6 +100,9 @@ class Explanation:
     count reached before a rest-day move (calendar-day periods only).
     `fixed_on_the_spot` marks a last day fixed by the chair (现场明确).
     `events` are the extensions and suspensions, oldest first.
+    `provisional_years` are the years without a State Council notice whose
+    days the counting went through (暂按法定节假日推算); empty when every
+    day it read is published.
     """
 
     clock: str
@@ -116,6 +120,7 @@ class Explanation:
     fixed_on_the_spot: bool = False
     last_day_kind: DayKind | None = None
     events: tuple[Extension | Suspension, ...] = ()
+    provisional_years: tuple[int, ...] = ()
 
 
 #: What `count_steps` returns: the steps, the last day and the nominal last day.
@@ -212,6 +217,8 @@ class _Words(ABC):
             yield from self.steps(e)
         for event in e.events:
             yield self.extension(e, event) if isinstance(event, Extension) else self.suspension(event)
+        if e.provisional_years:
+            yield self.provisional(e.provisional_years)
         yield self.last(e)
 
     def steps(self, e: Explanation) -> Iterator[str]:
@@ -257,6 +264,10 @@ class _Words(ABC):
         """Why counting goes on past the n-th day (art. 203)."""
 
     @abstractmethod
+    def provisional(self, years: Sequence[int]) -> str:
+        """Why the last day may still change: years counted on the holiday law alone."""
+
+    @abstractmethod
     def last(self, e: Explanation) -> str:
         """The last day and the cutoff."""
 
@@ -292,6 +303,20 @@ def _same_line(a: DayStep, b: DayStep, unit: Unit) -> bool:
     if a.reason is StepReason.COUNTED:
         return unit is Unit.CALENDAR_DAYS
     return (a.kind, a.holiday) == (b.kind, b.holiday)
+
+
+def provisional_note(years: Sequence[int], lang: str = "zh") -> str:
+    """The note a department reads beside a provisional last day, naming the year(s).
+
+    `""` when `years` is empty.  Chinese: `"（暂按法定节假日推算，国务院2027年放假安排发布后复核）"`.
+    """
+    if not years:
+        return ""
+    if lang == "en":
+        named = " and ".join(str(y) for y in years)
+        return f" (provisional: counted on the statutory holidays; re-checked when the {named} notice is out)"
+    named = "、".join(f"{y}年" for y in years)
+    return f"（暂按法定节假日推算，国务院{named}放假安排发布后复核）"
 
 
 def _zh_date(day: date) -> str:
@@ -371,6 +396,13 @@ class _Chinese(_Words):
             f"中止：{s.suspended_at.astimezone(tz):%Y-%m-%d %H:%M} 中止计时，原最后一日为"
             f"{_zh_date(s.previous_last_day)}，尚余{s.unit.amount_text(s.remaining)}；"
             f"{s.resumed_at:%Y-%m-%d %H:%M} 恢复，按剩余时间重新计算。"
+        )
+
+    def provisional(self, years: Sequence[int]) -> str:
+        named = "、".join(f"{y}年" for y in years)
+        return (
+            f"暂定：国务院尚未发布{named}放假安排，其休息日暂按《全国年节及纪念日放假办法》推算"
+            "（法定节假日及补假，不含调休上班）；放假安排发布后复核本期限，最后一日不早于已通知的日期。"
         )
 
     def last(self, e: Explanation) -> str:
@@ -467,6 +499,15 @@ class _English(_Words):
             f"Suspension: paused {s.suspended_at.astimezone(tz):%Y-%m-%d %H:%M} with last day "
             f"{_en_date(s.previous_last_day)} and {s.unit.amount_text(s.remaining, 'en')} left; "
             f"resumed {s.resumed_at:%Y-%m-%d %H:%M} and counted again from there."
+        )
+
+    def provisional(self, years: Sequence[int]) -> str:
+        named = " and ".join(str(y) for y in years)
+        return (
+            f"Provisional: the State Council has not yet published its holiday arrangement for {named}; "
+            "its rest days follow the holiday law (statutory days and make-up days, no adjusted working "
+            "days). The deadline is re-checked when the notice is out and never ends before the day "
+            "already announced."
         )
 
     def last(self, e: Explanation) -> str:

@@ -276,7 +276,9 @@ class DeadlinePolicy:
             "new_last_day", new_last_day, deadline.start_day, earliest=deadline.last_day + _ONE_DAY
         )
         extension = Extension(deadline.last_day, new_last_day, requested, reason)
-        return self._moved(deadline, new_last_day, extension)
+        moved = self._moved(deadline, new_last_day, extension)
+        # An approved day is a date, not a count: it no longer rests on a provisional year.
+        return attrs.evolve(moved, explanation=attrs.evolve(moved.explanation, provisional_years=()))
 
     def resume(self, deadline: Deadline, suspended_at: datetime, resumed_at: datetime) -> Deadline:
         """Return `deadline` after a suspension (中止) from `suspended_at` to `resumed_at`.
@@ -313,9 +315,17 @@ class DeadlinePolicy:
             last_day = cal.add_working_days(last_day, 1)
         suspension = Suspension(suspended, resumed, deadline.last_day, remaining, unit)
         moved = self._moved(deadline, last_day, suspension)
+        # A working-day clock's time left was counted on the calendar too.
+        left_years = (
+            cal.provisional_years_between(suspended_day + _ONE_DAY, deadline.last_day)
+            if unit is Unit.WORKING_DAYS
+            else ()
+        )
+        counted_years = self._provisional_years(resumed_day, last_day, nominal)
         explanation = attrs.evolve(
             moved.explanation, counted_from=resumed_day, steps=steps, nominal_last_day=nominal,
             amount=remaining or deadline.explanation.amount,
+            provisional_years=tuple(sorted({*left_years, *counted_years})),
         )
         return attrs.evolve(moved, explanation=explanation)
 
@@ -403,8 +413,15 @@ class DeadlinePolicy:
             start=start, start_day=start_day, counted_from=start_day, steps=steps,
             last_day=last_day, cutoff=cutoff, close_of_business=self.close_of_business,
             nominal_last_day=nominal, last_day_kind=self.calendar.day_info(last_day).kind,
+            provisional_years=self._provisional_years(start_day, last_day, nominal),
         )
         return Deadline(rule.name, rule, start, last_day, cutoff, explanation)
+
+    def _provisional_years(self, counted_from: date, last_day: date, nominal: date | None) -> tuple[int, ...]:
+        """The provisional years of the days a count read: each day after `counted_from` for
+        working days; for days, only the nominal last day and the rest days it moved past."""
+        first = nominal if nominal is not None else counted_from + _ONE_DAY
+        return self.calendar.provisional_years_between(first, last_day)
 
     def _moved(self, deadline: Deadline, last_day: date, event: Extension | Suspension) -> Deadline:
         cutoff = self._cutoff(last_day)

@@ -36,7 +36,10 @@ class DueDate:
     `last_day` is the last day on which the report is on time and
     `cutoff` the instant after which it is late; `basis` says where it
     came from (`"7个工作日"`, `"30日"`, `"现场明确"`, `"延期"` ...).
-    `start` is the instant the clock started.
+    `start` is the instant the clock started.  `provisional_years` are the
+    years without a State Council notice that the counting went through: the
+    last day rests on the holiday law alone (暂按法定节假日推算) and is
+    re-based when the notice is added to the ledger.
     """
 
     clock: str
@@ -44,16 +47,26 @@ class DueDate:
     last_day: date
     cutoff: datetime
     basis: str
+    provisional_years: tuple[int, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        """The payload form: ISO 8601 text."""
-        return {
+    @property
+    def provisional(self) -> bool:
+        """True when the last day was counted through a year without a published notice."""
+        return bool(self.provisional_years)
+
+    def to_json(self) -> dict[str, Any]:
+        """The payload form: ISO 8601 text, plus `provisional` and its years when it is."""
+        data: dict[str, Any] = {
             "clock": self.clock,
             "start": self.start.isoformat(),
             "last_day": self.last_day.isoformat(),
             "cutoff": self.cutoff.isoformat(),
             "basis": self.basis,
         }
+        if self.provisional_years:  # left out otherwise: payloads sealed before it keep their form
+            data["provisional"] = True
+            data["provisional_years"] = list(self.provisional_years)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DueDate:
@@ -64,6 +77,7 @@ class DueDate:
             last_day=date.fromisoformat(data["last_day"]),
             cutoff=datetime.fromisoformat(data["cutoff"]),
             basis=data["basis"],
+            provisional_years=tuple(data.get("provisional_years", ())),
         )
 
 

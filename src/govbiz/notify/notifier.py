@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from govbiz.deadlines.explanation import provisional_note
 from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
@@ -254,7 +255,8 @@ class Notifier:
         codes = [assignment.lead, *assignment.co_handlers] if assignment else []
         names = [_display_name(code, uow) for code in codes]
         policy = self._policy_for(problem.county)
-        deadlines = [_due_summary(d, policy) for d in assignment.deadlines] if assignment else []
+        language = self._settings_for(problem.county).templates.language
+        deadlines = [_due_summary(d, policy, language) for d in assignment.deadlines] if assignment else []
         return {
             "subject_id": problem.id,
             "problem": {
@@ -282,15 +284,19 @@ class Notifier:
         language = settings.templates.language
         left = policy.calendar.working_days_between(today, due.last_day)
         return {
-            "deadline": _due_summary(due, policy),
+            "deadline": _due_summary(due, policy, language),
             "days_left": max(left, 0),
             "days_late": max(-left, 0),
             "explanation": deadline.explain("en" if language == "en" else "zh"),
         }
 
 
-def _due_summary(due: DueDate, policy: DeadlinePolicy) -> dict[str, str]:
-    """A deadline as templates see it; `rule` is the clock's full rule (7个工作日内报送落实情况)."""
+def _due_summary(due: DueDate, policy: DeadlinePolicy, language: str) -> dict[str, Any]:
+    """A deadline as templates see it; `rule` is the clock's full rule (7个工作日内报送落实情况).
+
+    `note` is empty, or for a provisional last day says on what calendar it
+    stands and when it is checked again (`provisional_note`).
+    """
     try:
         rule = policy.rule(due.clock).label
     except ValidationError:  # a clock the county has since removed: fall back to the stored basis
@@ -302,6 +308,8 @@ def _due_summary(due: DueDate, policy: DeadlinePolicy) -> dict[str, str]:
         "rule": rule,
         "last_day": due.last_day.isoformat(),
         "cutoff": due.cutoff.strftime("%Y-%m-%d %H:%M"),
+        "provisional": due.provisional,
+        "note": provisional_note(due.provisional_years, language),
     }
 
 
