@@ -31,6 +31,7 @@ from govbiz.errors import ValidationError
 
 __all__ = [
     "COMMANDS",
+    "AddHolidayNotice",
     "AssignProblem",
     "CollectProblem",
     "Command",
@@ -358,6 +359,21 @@ class PublishCircular(Command):
     body: Text = ""
 
 
+class AddHolidayNotice(Command):
+    """Keep a State Council holiday notice in the ledger (录入放假安排通知), and re-base the clocks.
+
+    `text` is the notice as a TOML file (see the how-to "Add next year's
+    holiday notice"), exactly one `[[notice]]`; `source` names the file.
+    The ledger checks it against the holiday law, stores it with the
+    SHA-256 of `text` (UTF-8), and counts again every open clock that was
+    counted on that year as provisional, in every county of the ledger.
+    """
+
+    # Kept byte for byte (no stripping): its SHA-256 must be that of the file.
+    text: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=200_000)]
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+
+
 #: Every command class, for documentation and JSON Schema export.
 COMMANDS: tuple[type[Command], ...] = (
     RegisterDivision,
@@ -385,4 +401,5 @@ COMMANDS: tuple[type[Command], ...] = (
     RecordLastingRule,
     LinkLastingRule,
     PublishCircular,
+    AddHolidayNotice,
 )

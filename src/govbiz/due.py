@@ -9,20 +9,27 @@ replay) keeps history stable when a calendar file is corrected later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+import attrs
 
 from govbiz.domain.handling import DueDate
 from govbiz.errors import ValidationError
 
 if TYPE_CHECKING:
     from govbiz.deadlines import Deadline, DeadlinePolicy
+    from govbiz.domain.events import DomainEvent
+    from govbiz.domain.problem import Problem
 
 __all__ = [
+    "Rebased",
     "assignment_clocks",
     "check_extension_request",
     "extended",
+    "rebased",
+    "recounted",
     "resumed",
     "start_assignment_clocks",
     "start_clock",
@@ -97,6 +104,115 @@ def resumed(
     """The due date after a suspension (中止) from `suspended_at` to `resumed_at`."""
     deadline = policy.resume(_as_deadline(policy, current), suspended_at, resumed_at)
     return _due(current.start, deadline, current.basis)
+
+
+# --- re-basing: counting again on a calendar that has changed -----------------------------
+
+#: Events whose deadlines replace every running clock (a new assignment, a redo).
+_STARTS_AFRESH = frozenset({"assign", "reassign", "return_visit"})
+
+
+def recounted(policy: DeadlinePolicy, events: Iterable[DomainEvent]) -> dict[str, DueDate]:
+    """Each clock's current deadline, counted again on `policy` from the problem's own events.
+
+    The events are replayed in order and every deadline they set is computed
+    afresh the way its command computed it: a rule's count from the clock's
+    start, a resumption (中止后恢复) from the suspension before it.  A day
+    fixed on the spot (现场明确) or by an approved extension (延期) is a date,
+    not a count, and is taken as stored; so is any deadline the policy can no
+    longer compute (a clock the county has since removed).  Earlier re-basings
+    are ignored: they were counts on an older calendar.
+    """
+    current: dict[str, DueDate] = {}
+    suspended_at: datetime | None = None
+    for event in events:
+        if event.kind == "suspend":
+            suspended_at = event.occurred_at
+        if event.kind == "deadline_rebased" or "deadlines" not in event.payload:
+            continue
+        stored = [DueDate.from_json(item) for item in event.payload["deadlines"]]
+        if event.kind in _STARTS_AFRESH and stored:
+            current = {}
+        paused = suspended_at if event.kind == "resume" else None
+        for due in stored:
+            current[due.clock] = _counted_again(
+                policy, due, current.get(due.clock), paused=paused, at=event.occurred_at
+            )
+    return current
+
+
+def _counted_again(
+    policy: DeadlinePolicy, due: DueDate, before: DueDate | None, *, paused: datetime | None, at: datetime
+) -> DueDate:
+    """`due` as the event that set it would count it on `policy` (resumed at `at` if `paused`)."""
+    try:
+        if paused is not None and before is not None:
+            return resumed(policy, before, paused, at)
+        if due.basis in (ON_THE_SPOT, EXTENDED):
+            return due
+        return _due(due.start, policy.deadline(due.clock, due.start), due.basis)
+    except ValidationError:  # the policy cannot count it any more: the stored day stands
+        return due
+
+
+@attrs.frozen(slots=True)
+class Rebased:
+    """One running clock counted again on a new notice (期限复核): announced and new last day.
+
+    `official_last_day` is what the new calendar gives; `new` is the deadline
+    in force from now on, which never ends before the day announced to the
+    department (`kept_announced` is true when the announced day stood).
+    """
+
+    announced: DueDate
+    new: DueDate
+    official_last_day: date
+
+    @property
+    def kept_announced(self) -> bool:
+        """True when the new calendar would have ended the clock earlier than announced."""
+        return self.official_last_day < self.announced.last_day
+
+    @property
+    def moved(self) -> bool:
+        """True when the department's last day changes."""
+        return self.new.last_day != self.announced.last_day
+
+    def to_json(self) -> dict[str, object]:
+        """The change as an event payload records it."""
+        return {
+            "clock": self.new.clock,
+            "old_last_day": self.announced.last_day.isoformat(),
+            "new_last_day": self.new.last_day.isoformat(),
+            "official_last_day": self.official_last_day.isoformat(),
+            "kept_announced": self.kept_announced,
+        }
+
+
+def rebased(
+    policy: DeadlinePolicy, problem: Problem, events: Iterable[DomainEvent], year: int
+) -> list[Rebased]:
+    """The running clocks of `problem` that were provisional for `year`, counted on `policy`.
+
+    A department planned on the day it was told, so a re-based deadline
+    never ends earlier than that day: when the new calendar would end it
+    earlier, the announced last day (and its cutoff) stands.
+    """
+    provisional = [d for d in problem.open_deadlines() if year in d.provisional_years]
+    if not provisional:
+        return []
+    fresh = recounted(policy, events)
+    changes = []
+    for announced in provisional:
+        counted = fresh.get(announced.clock)
+        if counted is None or counted.start != announced.start:
+            continue  # not a clock these events set: nothing to count it from
+        new = counted
+        if counted.last_day < announced.last_day:
+            new = attrs.evolve(counted, last_day=announced.last_day, cutoff=announced.cutoff)
+        if new != announced:
+            changes.append(Rebased(announced, new, counted.last_day))
+    return changes
 
 
 def _as_deadline(policy: DeadlinePolicy, current: DueDate) -> Deadline:

@@ -14,10 +14,13 @@ elsewhere, so a simulation or a test controls time completely.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
 
 from govbiz import commands as c
 from govbiz import due
@@ -28,19 +31,24 @@ from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Contact, Enterprise
 from govbiz.domain.events import DomainEvent, JsonValue
 from govbiz.domain.handling import ResultOutcome
+from govbiz.domain.holiday_notice import NATIONAL, KeptNotice, notice_key
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.lifecycle import Action, ProblemState
 from govbiz.domain.problem import Problem, allowed_actions, apply, authorize, decide
 from govbiz.domain.session import Chair, ReceptionSession
 from govbiz.domain.tenancy import Department, Division, DivisionLevel
 from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
+from govbiz.kept_notices import KeptNotices, NoticeAdded
+from govbiz.kept_notices import in_force as kept_in_force
 from govbiz.notify.notifier import Notifier
 from govbiz.profile import CountyProfile
 from govbiz.storage.memory import MemoryStore
 from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 
 if TYPE_CHECKING:
+    from govbiz.calendar import HolidayNotice
     from govbiz.deadlines import DeadlinePolicy
+    from govbiz.kept_notices import RebasedClock
 
 __all__ = ["EventSubscriber", "Ledger"]
 
@@ -59,6 +67,7 @@ _REGISTRY_ROLES: dict[type[c.Command], frozenset[Role]] = {
     c.PlanSession: frozenset({Role.SECRETARIAT}),
     c.RecordLastingRule: frozenset({Role.COLLECTOR, Role.SECRETARIAT, Role.DEPARTMENT_HANDLER}),
     c.PublishCircular: frozenset({Role.SUPERVISOR}),
+    c.AddHolidayNotice: frozenset({Role.ADMINISTRATOR}),
 }
 
 
@@ -81,7 +90,9 @@ class Ledger:
     not listed, `profile_source(county)` is asked once (plugins answer it
     when the ledger comes from `govbiz.open`), then `default_profile`.  `subscribers` are called with the
     events of every committed command.  ``hasher`` seals the audit chain
-    (SHA-256 by default; see `govbiz.audit`).
+    (SHA-256 by default; see `govbiz.audit`).  The holiday notices kept in
+    the store (`c.AddHolidayNotice`) are on every county's calendar
+    (`policy`); `notices` re-reads them at most once a minute.
     """
 
     def __init__(
@@ -102,10 +113,12 @@ class Ledger:
         self._profile_source = profile_source
         self._subscribers = list(subscribers)
         self._hasher = hasher
+        #: The holiday notices this ledger keeps, and the calendars they make.
+        self.notices = KeptNotices()
         #: Builds the notifications each command queues (in the same transaction).
         self.notifier = Notifier(
             settings_for=lambda county: self.profile(county).notifications,
-            policy_for=lambda county: self.profile(county).policy(),
+            policy_for=self._policy_of,
         )
         self._handlers: dict[type[c.Command], Callable[[_Context, Any], Any]] = {
             c.RegisterDivision: self._register_division,
@@ -133,6 +146,7 @@ class Ledger:
             c.RecordReturnVisit: self._return_visit,
             c.SendReminder: self._remind,
             c.LinkLastingRule: self._link_lasting_rule,
+            c.AddHolidayNotice: self._add_holiday_notice,
         }
 
     # === configuration =================================================================
@@ -149,6 +163,25 @@ class Ledger:
             found = self._profile_source(county) if self._profile_source else None
             profile = self._profiles.setdefault(county, found or self._default_profile)
         return profile
+
+    def policy(self, county: str) -> DeadlinePolicy:
+        """The deadline policy in force for `county`: its profile's, on a calendar that has
+        the holiday notices kept in this ledger (re-read when a minute old)."""
+        self._refresh_notices()
+        return self._policy_of(county)
+
+    def holiday_notices(self) -> tuple[KeptNotice, ...]:
+        """The holiday notices kept in this ledger, in the order they were added."""
+        self._refresh_notices()
+        return self.notices.kept
+
+    def _policy_of(self, county: str) -> DeadlinePolicy:
+        return self.notices.policy(self.profile(county).policy())
+
+    def _refresh_notices(self) -> None:
+        if self.notices.stale():
+            with self.store.unit_of_work() as uow:
+                self.notices.refresh(uow)
 
     def subscribe(self, subscriber: EventSubscriber) -> None:
         """Call `subscriber` with the events of every command committed from now on."""
@@ -173,6 +206,7 @@ class Ledger:
         if handler is None:
             raise ValidationError("command", type(command).__name__, "not a govbiz command")
         now = require_aware(self.clock.now(), "clock.now()")
+        self._refresh_notices()
         with self.store.unit_of_work() as uow:
             ctx = _Context(uow, actor, now)
             result = handler(ctx, command)
@@ -181,6 +215,8 @@ class Ledger:
             for entry in self.notifier.for_events(ctx.events, uow):
                 uow.enqueue_new(entry)
             uow.commit()
+        if isinstance(result, NoticeAdded):
+            self.notices.added(result.kept)  # this process counts on it from the next command
         self._publish(ctx.events)
         return result
 
@@ -296,6 +332,63 @@ class Ledger:
         )
         self._add_record(ctx, RecordKind.CIRCULAR, circular.id, circular, county=circular.county, cmd=cmd)
         return circular
+
+    def _add_holiday_notice(self, ctx: _Context, cmd: c.AddHolidayNotice) -> NoticeAdded:
+        from govbiz.calendar import china_calendar
+        from govbiz.calendar.law import check_notice
+        from govbiz.kept_notices import read_notice
+
+        self._check_registry_role(ctx, cmd)
+        notice = read_notice(cmd.text, cmd.source)
+        sha256 = hashlib.sha256(cmd.text.encode("utf-8")).hexdigest()
+        key = notice_key(notice.number, sha256)
+        existing = ctx.uow.get_record(RecordKind.HOLIDAY_NOTICE, key)
+        if isinstance(existing, KeptNotice):
+            return NoticeAdded(existing, already_kept=True)
+        before = self.notices.kept
+        warnings = check_notice(notice, self.notices.calendar(china_calendar()))
+        same_number = [k for k in before if k.notice.number == notice.number]
+        kept = KeptNotice(
+            key=key, county=NATIONAL, notice=notice, sha256=sha256, source=cmd.source,
+            added_at=ctx.now, added_by=ctx.actor.id, corrects=same_number[-1].key if same_number else None,
+        )
+        payload: dict[str, JsonValue] = {
+            "number": notice.number, "year": notice.year, "published": notice.published.isoformat(),
+            "sha256": sha256, "source": cmd.source, "corrects": kept.corrects, "text": cmd.text,
+            "warnings": list(warnings),
+        }
+        self._add_record(ctx, RecordKind.HOLIDAY_NOTICE, key, kept, county=NATIONAL, cmd=cmd, payload=payload)
+        rebased = self._rebase(ctx, kept, kept_in_force((*before, kept)))
+        return NoticeAdded(kept, warnings=warnings, rebased=tuple(rebased))
+
+    def _rebase(
+        self, ctx: _Context, kept: KeptNotice, in_force: tuple[HolidayNotice, ...]
+    ) -> list[RebasedClock]:
+        """Count again, on `in_force`, every open clock that was provisional for the notice's year."""
+        from govbiz.kept_notices import RebasedClock
+
+        year = kept.notice.year
+        found: list[RebasedClock] = []
+        for problem in list(ctx.uow.find_problems(ProblemQuery())):
+            if not any(year in d.provisional_years for d in problem.open_deadlines()):
+                continue
+            base = self.profile(problem.county).policy()
+            policy = attrs.evolve(base, calendar=self.notices.calendar(base.calendar, in_force))
+            changes = due.rebased(policy, problem, ctx.uow.events("problem", problem.id), year)
+            if not changes:
+                continue
+            payload: dict[str, JsonValue] = {
+                "notice": {"number": kept.notice.number, "year": year, "key": kept.key},
+                "deadlines": [change.new.to_json() for change in changes],
+                "changes": [change.to_json() for change in changes],
+                "moved": any(change.moved for change in changes),
+            }
+            # Nationwide data re-bases every county's clocks: the event records who added the notice.
+            county_ctx = _Context(ctx.uow, attrs.evolve(ctx.actor, county=problem.county), ctx.now)
+            county_ctx.events = ctx.events
+            self._act(county_ctx, problem, Action.REBASE_DEADLINES, payload)
+            found.extend(RebasedClock(problem.id, problem.county, change) for change in changes)
+        return found
 
     # --- problems: collection and triage ---------------------------------------------
 
@@ -604,7 +697,7 @@ class Ledger:
         return department
 
     def _policy(self, problem: Problem) -> DeadlinePolicy:
-        return self.profile(problem.county).policy()
+        return self._policy_of(problem.county)
 
     def _session(self, ctx: _Context, session_id: str, county: str) -> ReceptionSession:
         session = self._record(ctx, RecordKind.SESSION, session_id, ReceptionSession, "session_id")
@@ -658,7 +751,15 @@ class Ledger:
         return changed
 
     def _add_record(
-        self, ctx: _Context, kind: RecordKind, key: str, record: Record, *, county: str, cmd: c.Command
+        self,
+        ctx: _Context,
+        kind: RecordKind,
+        key: str,
+        record: Record,
+        *,
+        county: str,
+        cmd: c.Command,
+        payload: Mapping[str, JsonValue] | None = None,
     ) -> None:
         if ctx.uow.get_record(kind, key) is not None:
             raise ValidationError("code", key, f"a {kind.value} with this code is already registered")
@@ -670,7 +771,7 @@ class Ledger:
             kind=f"{kind.value}_registered",
             county=county,
             at=ctx.now,
-            payload=cmd.model_dump(mode="json"),
+            payload=cmd.model_dump(mode="json") if payload is None else payload,
         )
         event = seal(event, "", self._hasher)
         ctx.uow.save_record(kind, key, record, event)

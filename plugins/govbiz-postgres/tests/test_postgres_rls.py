@@ -10,6 +10,7 @@ change or add them; the Ledger still runs a whole chain of commands for
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import resources
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from govbiz_postgres.testing import as_role, login_role
 from govbiz import commands as c
 from govbiz.cli import main
 from govbiz.domain import Actor, Role
+from govbiz.domain.holiday_notice import NATIONAL
 from govbiz.errors import ValidationError
 from govbiz.ledger import Ledger
 from govbiz.storage.sql import schema as t
@@ -77,6 +79,9 @@ def test_a_county_role_reaches_only_its_countys_rows(
     pg_store: PostgresStore, pg_url: str, county_role: str
 ) -> None:
     world, zjj_id, cs_id = two_tenants(pg_store)
+    notice = resources.files("govbiz.calendar").joinpath("data", "2026.toml").read_text(encoding="utf-8")
+    owner_admin = Actor(id="owner", role=Role.ADMINISTRATOR, county=NATIONAL)
+    kept = world.ledger.handle(owner_admin, c.AddHolidayNotice(text=notice, source="2026.toml")).kept
     with pg_store.writing() as conn:
         enable_row_security(conn)
         enable_row_security(conn)  # idempotent
@@ -96,6 +101,9 @@ def test_a_county_role_reaches_only_its_countys_rows(
             theirs = t.problem_departments.c.problem_id == cs_id
             assert conn.execute(sa.select(sa.func.count()).where(theirs)).scalar_one() == 0
             assert conn.execute(sa.select(sa.func.count()).select_from(t.counters)).scalar_one() > 0
+            # Nationwide rows (the holiday notices) are readable by every county ...
+            national = sa.select(t.records.c.key).where(t.records.c.county == NATIONAL)
+            assert list(conn.execute(national).scalars()) == [kept.key]
             # Changing or deleting their rows finds nothing to change ...
             changed = conn.execute(
                 sa.update(t.problems).where(t.problems.c.id == cs_id).values(state="closed")
@@ -105,6 +113,12 @@ def test_a_county_role_reaches_only_its_countys_rows(
         # ... and a row of theirs cannot be added.
         with pytest.raises(sa.exc.DBAPIError, match="row-level security"), store.engine.begin() as conn:
             conn.execute(sa.insert(t.counters).values(name=f"problem:{OTHER_CITY}:2099", value=1))
+        # ... nor can a county change nationwide data: only the owner keeps notices.
+        with pytest.raises(sa.exc.DBAPIError, match="row-level security"), store.engine.begin() as conn:
+            conn.execute(
+                sa.update(t.records).where(t.records.c.county == NATIONAL).values(county=NATIONAL, version=2)
+            )
+        assert [k.key for k in Ledger(store, clock=world.clock).holiday_notices()] == [kept.key]
 
         # The Ledger works for 张家界 through the role: a whole chain of commands.
         world.ledger = Ledger(store, clock=world.clock)

@@ -26,12 +26,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
 from govbiz.calendar.notice import HolidayNotice, HolidayRange, NoticeOrigin
 from govbiz.errors import ValidationError
+
+if TYPE_CHECKING:
+    from govbiz.calendar.working_calendar import WorkingCalendar
 
 __all__ = [
     "DECREE_513",
@@ -40,6 +43,7 @@ __all__ = [
     "HOLIDAY_LAWS",
     "HolidayLaw",
     "StatutoryDay",
+    "check_notice",
     "derived_notice",
     "law_for",
     "statutory_days",
@@ -74,7 +78,9 @@ class HolidayLaw:
     (`"国务院令第795号"`), `in_force` the first day it applies.
     `spring_festival` lists the days of 春节 as offsets from 正月初一
     (-1 is 除夕, the last day of the lunar year); `labour_days` is how many
-    days from 1 May are 劳动节.
+    days from 1 May are 劳动节.  `max_working_run` is the longest run of
+    working days the law wants next to a holiday (Art. 7 of Decree 795:
+    "一般不超过6天"), `None` where it says nothing.
     """
 
     decree: str
@@ -82,6 +88,7 @@ class HolidayLaw:
     in_force: date
     spring_festival: tuple[int, ...]
     labour_days: int
+    max_working_run: int | None = None
 
     def statutory_days(self, year: int) -> tuple[StatutoryDay, ...]:
         """Every statutory holiday day of `year` under this law, in date order."""
@@ -115,7 +122,7 @@ DECREE_513 = HolidayLaw("国务院令第513号", date(2007, 12, 14), date(2008, 
 #: 国务院令第644号 (2013): 春节 初一、初二、初三.
 DECREE_644 = HolidayLaw("国务院令第644号", date(2013, 12, 11), date(2014, 1, 1), (0, 1, 2), 1)
 #: 国务院令第795号 (2024): 春节 除夕 to 初三, 劳动节 1–2 May; in force since 2025.
-DECREE_795 = HolidayLaw("国务院令第795号", date(2024, 11, 10), date(2025, 1, 1), (-1, 0, 1, 2), 2)
+DECREE_795 = HolidayLaw("国务院令第795号", date(2024, 11, 10), date(2025, 1, 1), (-1, 0, 1, 2), 2, 6)
 #: The versions of the law govbiz knows, oldest first.
 HOLIDAY_LAWS: tuple[HolidayLaw, ...] = (DECREE_513, DECREE_644, DECREE_795)
 
@@ -172,6 +179,53 @@ def derived_notice(year: int) -> HolidayNotice:
         issuer="govbiz",
         origin=NoticeOrigin.DERIVED,
     )
+
+
+def check_notice(notice: HolidayNotice, calendar: WorkingCalendar | None = None) -> tuple[str, ...]:
+    """Check a published notice against the law in force; return warnings, raise on errors.
+
+    Every statutory day of the notice's year must be a day off of one of its
+    holidays: a missing one raises `govbiz.errors.ValidationError` naming
+    the day (a transcription mistake, most likely).  Under Decree 795 Art. 7
+    a run of more than six working days before or after a holiday is allowed
+    but unusual ("一般不超过6天"): each is returned as a warning, counted on
+    `calendar` (the national one by default) with this notice in force.
+    """
+    law = law_for(notice.year)
+    rest = set(notice.rest_days())
+    for day in law.statutory_days(notice.year):
+        if day.day not in rest:
+            raise ValidationError(
+                "notice.holidays", day.day.isoformat(),
+                f"is {day.holiday}（{day.part}）, a statutory holiday under {law.decree}, "
+                "but no holiday of the notice gives it off",
+            )
+    if law.max_working_run is None:
+        return ()
+    from govbiz.calendar.national import china_calendar
+
+    with_notice = (calendar or china_calendar()).with_notice(notice)
+    warnings = []
+    for holiday in notice.holidays:
+        for side, run in (("前", _working_run(with_notice, holiday.first, -1)),
+                          ("后", _working_run(with_notice, holiday.last, 1))):
+            if len(run) > law.max_working_run:
+                first, last = min(run), max(run)
+                warnings.append(
+                    f"{holiday.name}{side}连续工作{len(run)}天（{first.isoformat()} 至 {last.isoformat()}），"
+                    f"超过{law.decree}第七条“法定节假日假期前后连续工作一般不超过{law.max_working_run}天”"
+                )
+    return tuple(warnings)
+
+
+def _working_run(calendar: WorkingCalendar, edge: date, step: int) -> list[date]:
+    """The working days next to `edge` (a holiday's first or last day), walking by `step` days."""
+    run: list[date] = []
+    day = edge + timedelta(days=step)
+    while calendar.covers(day) and calendar.is_working_day(day):
+        run.append(day)
+        day += timedelta(days=step)
+    return run
 
 
 def _grouped(items: Iterable[T], day_of: Callable[[T], date]) -> Iterator[list[T]]:

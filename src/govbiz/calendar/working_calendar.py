@@ -270,14 +270,23 @@ class WorkingCalendar:
 def _with_derived_years(notices: tuple[HolidayNotice, ...], horizon: int) -> tuple[HolidayNotice, ...]:
     """The notices in force: published ones, then the derived years after the latest of them.
 
-    A derived notice for a year that has a published one is dropped; the
-    result is ordered by precedence (see `NoticeOrigin`), so a later notice
-    wins for every day it names.
+    A derived notice for a year that has a published one is dropped, and so
+    is a notice whose document number a notice of higher origin also has
+    (the same document, transcribed again: it replaces the other whole).
+    The result is ordered by precedence (see `NoticeOrigin`), so a later
+    notice wins for every day it names (an amendment with its own number).
     """
     from govbiz.calendar.law import derived_notice  # deferred: imports lunar-python
 
     official = {n.year for n in notices if not n.provisional}
-    kept = [n for n in notices if not (n.provisional and n.year in official)]
+    top_rank: dict[str, int] = {}
+    for notice in notices:
+        top_rank[notice.number] = max(top_rank.get(notice.number, -1), notice.origin.rank)
+    kept = [
+        n
+        for n in notices
+        if not (n.provisional and n.year in official) and n.origin.rank == top_rank[n.number]
+    ]
     if official and horizon:
         latest = max(official)
         have = {n.year for n in kept}

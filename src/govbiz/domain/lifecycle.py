@@ -24,6 +24,7 @@ from govbiz.domain.actors import Role
 __all__ = [
     "ACTION_ROLES",
     "FINAL_STATES",
+    "SYSTEM_ACTIONS",
     "TRANSITIONS",
     "Action",
     "ProblemState",
@@ -103,6 +104,8 @@ class Action(StrEnum):
     RETURN_VISIT = "return_visit"
     REMIND = "remind"
     LINK_LASTING_RULE = "link_lasting_rule"
+    #: The running clocks are counted again on a holiday notice just added (期限复核).
+    REBASE_DEADLINES = "deadline_rebased"
 
     @property
     def label_zh(self) -> str:
@@ -130,7 +133,12 @@ _ACTION_LABELS = {
     Action.RETURN_VISIT: "回访",
     Action.REMIND: "催办/督办",
     Action.LINK_LASTING_RULE: "关联长效机制",
+    Action.REBASE_DEADLINES: "按放假安排复核期限",
 }
+
+#: Actions no command asks for: the ledger records them itself, as part of another command
+#: (re-basing follows `AddHolidayNotice`).  A user interface offers no button for them.
+SYSTEM_ACTIONS = frozenset({Action.REBASE_DEADLINES})
 
 S = ProblemState
 _HANDLING = frozenset({S.SIGNED, S.IN_PROGRESS, S.REDO})
@@ -183,6 +191,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.CLOSED},
         None,
     ),
+    Transition(Action.REBASE_DEADLINES, frozenset({S.ASSIGNED, *_HANDLING, S.RESULT_REPORTED}), None),
 )
 
 #: Which roles may take each action.  The domain adds scope rules on top:
@@ -208,6 +217,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.RETURN_VISIT: frozenset({Role.COLLECTOR}),
     Action.REMIND: frozenset({Role.SUPERVISOR, Role.COLLECTOR}),
     Action.LINK_LASTING_RULE: frozenset({Role.COLLECTOR, Role.DEPARTMENT_HANDLER}),
+    Action.REBASE_DEADLINES: frozenset({Role.ADMINISTRATOR}),
 }
 
 

@@ -538,6 +538,10 @@ def _linked(problem: Problem, event: DomainEvent) -> Problem:
     return attrs.evolve(problem, lasting_rules=(*problem.lasting_rules, rule))
 
 
+def _rebased(problem: Problem, event: DomainEvent) -> Problem:
+    return _with_deadlines(problem, event.payload["deadlines"])
+
+
 _APPLIERS: dict[Action, Applier] = {
     Action.TRIAGE: _triaged,
     Action.REJECT: _noted,
@@ -556,4 +560,5 @@ _APPLIERS: dict[Action, Applier] = {
     Action.RETURN_VISIT: _visited,
     Action.REMIND: _reminded,
     Action.LINK_LASTING_RULE: _linked,
+    Action.REBASE_DEADLINES: _rebased,
 }

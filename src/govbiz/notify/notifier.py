@@ -19,7 +19,7 @@ from govbiz.deadlines.explanation import provisional_note
 from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
-from govbiz.domain.handling import DueDate
+from govbiz.domain.handling import DueDate, due_dates_from_json
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department
 from govbiz.errors import ValidationError
@@ -100,19 +100,27 @@ def _rule(index: int, data: Mapping[str, Any]) -> RoutingRule:
         ) from None
 
 
+#: The problem events that notify someone, by kind (and state after, for a return visit).
+_PROBLEM_TRIGGERS: dict[tuple[str, str | None], Trigger] = {
+    ("assign", None): Trigger.ASSIGNED,
+    ("reassign", None): Trigger.ASSIGNED,
+    ("return", None): Trigger.RETURNED,
+    ("return_visit", "redo"): Trigger.REDO,
+    ("deadline_rebased", None): Trigger.DEADLINE_REBASED,
+}
+
+
 def trigger_for_event(event: DomainEvent) -> Trigger | None:
     """The trigger an event fires, if any."""
     if event.stream == "circular":
         return Trigger.CIRCULAR
     if event.stream != "problem":
         return None
-    if event.kind in ("assign", "reassign"):
-        return Trigger.ASSIGNED
-    if event.kind == "return":
-        return Trigger.RETURNED
-    if event.kind == "return_visit" and event.state_after == "redo":
-        return Trigger.REDO
-    return None
+    triggers = _PROBLEM_TRIGGERS
+    trigger = triggers.get((event.kind, None)) or triggers.get((event.kind, event.state_after))
+    if trigger is Trigger.DEADLINE_REBASED and not event.payload.get("moved"):
+        return None  # every last day stood: the departments need no news
+    return trigger
 
 
 def trigger_for_warning(clock: str, level: WarningLevel) -> Trigger | None:
@@ -168,8 +176,10 @@ class Notifier:
         context = self._problem_context(problem, uow)
         context.update(self._deadline_context(policy, due, today, self._settings_for(problem.county)))
         base = f"sweep:{problem.id}:{due.clock}:{due.last_day.isoformat()}:{today.isoformat()}"
+        # What the dispatcher checks again before sending (govbiz.notify.recheck).
+        facts = {"problem_id": problem.id, "clock": due.clock, "last_day": due.last_day.isoformat()}
         return self._entries(
-            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow
+            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow, facts=facts
         )
 
     # --- building ---------------------------------------------------------------------
@@ -183,6 +193,7 @@ class Notifier:
         context: dict[str, Any],
         at: datetime,
         uow: UnitOfWork,
+        facts: Mapping[str, str] | None = None,
     ) -> list[OutboxEntry]:
         settings = self._settings_for(county)
         entries = []
@@ -199,7 +210,11 @@ class Notifier:
                     recipients=addresses,
                     subject=rendered.subject,
                     body=rendered.body,
-                    data={"trigger": trigger.value, "subject_id": str(context.get("subject_id", ""))},
+                    data={
+                        "trigger": trigger.value,
+                        "subject_id": str(context.get("subject_id", "")),
+                        **(facts or {}),
+                    },
                 )
                 entries.append(
                     OutboxEntry(notification=note, county=county, created_at=at, next_attempt_at=at)
@@ -247,7 +262,21 @@ class Notifier:
         context["reason"] = event.payload.get("reason", "")
         proposed = event.payload.get("proposed_department")
         context["proposed"] = _display_name(proposed, uow) if proposed else ""
+        if trigger is Trigger.DEADLINE_REBASED:
+            context.update(self._rebase_context(problem, event))
         return context
+
+    def _rebase_context(self, problem: Problem, event: DomainEvent) -> dict[str, Any]:
+        policy = self._policy_for(problem.county)
+        language = self._settings_for(problem.county).templates.language
+        new = due_dates_from_json(event.payload["deadlines"])
+        rules = {d.clock: _due_summary(d, policy, language) for d in new}
+        changes = [
+            {**change, **{k: rules[change["clock"]][k] for k in ("rule", "cutoff", "note")}}
+            for change in event.payload["changes"]
+            if change["old_last_day"] != change["new_last_day"]
+        ]
+        return {"notice": event.payload["notice"], "changes": changes}
 
     def _problem_context(self, problem: Problem, uow: UnitOfWork) -> dict[str, Any]:
         enterprise = uow.get_record(RecordKind.ENTERPRISE, problem.enterprise_id)

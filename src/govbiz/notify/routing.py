@@ -48,6 +48,8 @@ class Trigger(StrEnum):
     SERIOUSLY_OVERDUE = "seriously_overdue"
     #: 回访到期: the collector's return-visit clock needs attention.
     RETURN_VISIT_DUE = "return_visit_due"
+    #: 期限调整: a holiday notice added to the ledger moved a provisional last day.
+    DEADLINE_REBASED = "deadline_rebased"
 
     @property
     def label_zh(self) -> str:
@@ -65,6 +67,7 @@ _LABELS = {
     Trigger.OVERDUE: "超期催办",
     Trigger.SERIOUSLY_OVERDUE: "严重超期督办",
     Trigger.RETURN_VISIT_DUE: "回访提醒",
+    Trigger.DEADLINE_REBASED: "期限调整通知",
 }
 
 
@@ -121,6 +124,7 @@ DEFAULT_RULES: tuple[RoutingRule, ...] = (
         Trigger.SERIOUSLY_OVERDUE, (Recipient.LEAD, Recipient.SUPERVISION_OFFICE, Recipient.SECRETARIAT)
     ),
     RoutingRule(Trigger.RETURN_VISIT_DUE, (Recipient.COLLECTOR,)),
+    RoutingRule(Trigger.DEADLINE_REBASED, (Recipient.LEAD, Recipient.CO_HANDLERS)),
 )
 
 

@@ -86,7 +86,8 @@ def render_report_html(report: MetricsReport) -> str:
     if report.county:
         meta += f"　区县：{report.county_name or report.county}（{report.county}）"
     number = iter(_NUMERALS)
-    body = [f"<h2>{next(number)}、统计图</h2>", *_charts(report)]
+    body = [f'<p class="note">{escape(note)}</p>' for note in report.notes]
+    body += [f"<h2>{next(number)}、统计图</h2>", *_charts(report)]
     body += [f"<h2>{next(number)}、总体情况</h2>", _overall(report.overall)]
     for section in report.sections:
         body.append(f"<h2>{next(number)}、{escape(section.title)}</h2>")

@@ -204,7 +204,7 @@ def build_ledger_report(
     source = LedgerProblems(ledger, actor, **filters)
     context = GroupContext.from_ledger(ledger, actor)
     enterprises = {e.id: e for e in ledger.records(actor, "enterprise")}
-    calendar = ledger.profile(county).policy().calendar if county else None
+    calendar = ledger.policy(county).calendar if county else None
     rows = tuple(
         _row(n, p, as_of=as_of, context=context, enterprises=enterprises, calendar=calendar)
         for n, p in enumerate(sorted(source.problems_as_of(as_of), key=lambda p: p.id), start=1)

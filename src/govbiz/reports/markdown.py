@@ -66,6 +66,7 @@ def render_report_markdown(report: MetricsReport) -> str:
     if report.county:
         lines.append(f"- 区县：{report.county_name or report.county}（{report.county}）")
     lines += [f"- 范围：{f}" for f in report.overall.filters]
+    lines += [f"- {note}" for note in report.notes]
     number = iter(_NUMERALS)
     lines += ["", f"## {next(number)}、总体情况", "", *overall_table(report.overall)]
     for section in report.sections:

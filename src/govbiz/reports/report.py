@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from govbiz.calendar.status import upcoming_year_warning
 from govbiz.clock import beijing
 from govbiz.metrics.asof import LedgerProblems
 from govbiz.metrics.compute import compute_metrics
@@ -113,7 +114,9 @@ class MetricsReport:
 
     `overall` is the ungrouped result (合计), `sections` one per grouping,
     `overdue_trend` the overdue count at each month's end, `circular` an
-    optional supervision circular for a period.
+    optional supervision circular for a period.  `notes` are lines a reader
+    must see beside the figures, such as the warning that next year's
+    holiday notice is not yet in the ledger.
     """
 
     title: str
@@ -124,6 +127,7 @@ class MetricsReport:
     county: str | None = None
     county_name: str = ""
     circular: CircularDraft | None = None
+    notes: tuple[str, ...] = ()
 
     def section(
         self, grouping: Grouping | str, then_by: Grouping | str | None = None
@@ -145,6 +149,7 @@ class MetricsReport:
             "county": self.county,
             "county_name": self.county_name,
             "as_of": self.as_of.isoformat(),
+            "notes": list(self.notes),
             "overall": to_record(self.overall).model_dump(mode="json"),
             "sections": [
                 {"grouping": s.grouping.value, "then_by": s.then_by.value if s.then_by else None,
@@ -197,6 +202,7 @@ def build_metrics_report(
         return ReportSection(grouping, compute(grouping, then_by), then_by)
 
     county_name = context.label(Grouping.COUNTY, county) if county else ""
+    warning = upcoming_year_warning(ledger.policy(county or actor.county).calendar, local_day(as_of))
     return MetricsReport(
         title=title or _default_title(county_name, as_of),
         as_of=as_of,
@@ -214,6 +220,7 @@ def build_metrics_report(
             context=context,
             registry=registry,
         ),
+        notes=(warning,) if warning else (),
     )
 
 
@@ -275,5 +282,5 @@ def _circular(
     return generate_circular(
         LedgerProblems(ledger, actor, county=county), county=county, period_start=since,
         period_end=local_day(as_of), as_of=as_of, context=context, registry=registry,
-        policy=ledger.profile(county).policy(),
+        policy=ledger.policy(county),
     )  # fmt: skip

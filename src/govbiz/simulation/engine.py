@@ -181,7 +181,7 @@ class Engine:
         for unit in self.units:
             self._register(unit)
         for unit in self.units:
-            self._policies[unit.code] = self.ledger.profile(unit.code).policy()
+            self._policies[unit.code] = self.ledger.policy(unit.code)
             for session in unit.sessions:
                 self._schedule(_at(session.planned_on, 8, 30), self._plan_session, unit, session)
 
@@ -790,7 +790,7 @@ class Engine:
         code = unit.code if unit is not None else self.units[0].code
         policy = self._policies.get(code)
         if policy is None:
-            policy = self._policies[code] = self.ledger.profile(code).policy()
+            policy = self._policies[code] = self.ledger.policy(code)
         return policy.calendar
 
     def _add_wd(self, unit: UnitPlan, day: date, n: int) -> date:

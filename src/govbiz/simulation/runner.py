@@ -114,7 +114,7 @@ def run_simulation(
     clock = ledger.clock
     if not isinstance(clock, ManualClock):
         raise ValidationError("ledger", type(clock).__name__, "a simulation needs a ledger on a ManualClock")
-    calendar = ledger.profile(scenario.division.code).policy().calendar
+    calendar = ledger.policy(scenario.division.code).calendar
     _check_coverage(scenario, as_of, calendar, "years" if options.years > 1 else "as_of")
     # The plan always reaches the scenario's date, so a run stopped earlier is the same
     # year seen sooner, not a different year.

@@ -33,6 +33,7 @@ import attrs
 from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
+from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.problem import Problem
 from govbiz.domain.session import ReceptionSession
@@ -62,6 +63,7 @@ RECORD_CLASSES: dict[RecordKind, type[Any]] = {
     RecordKind.SESSION: ReceptionSession,
     RecordKind.LASTING_RULE: LastingRule,
     RecordKind.CIRCULAR: Circular,
+    RecordKind.HOLIDAY_NOTICE: KeptNotice,
 }
 
 

@@ -27,6 +27,7 @@ from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.handling import DueDate
+from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
@@ -37,7 +38,7 @@ from govbiz.notify.outbox import Outbox, OutboxEntry
 __all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork", "WarningClock"]
 
 #: The registry records a ledger keeps besides problems.
-Record = Division | Department | Enterprise | ReceptionSession | LastingRule | Circular
+Record = Division | Department | Enterprise | ReceptionSession | LastingRule | Circular | KeptNotice
 
 
 class RecordKind(StrEnum):
@@ -49,6 +50,8 @@ class RecordKind(StrEnum):
     SESSION = "session"
     LASTING_RULE = "lasting_rule"
     CIRCULAR = "circular"
+    #: A State Council holiday notice kept in the ledger (nationwide: county `000000`).
+    HOLIDAY_NOTICE = "holiday_notice"
 
 
 @attrs.frozen(slots=True)

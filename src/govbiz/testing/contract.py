@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,7 @@ from govbiz.domain.lifecycle import FINAL_STATES, Action, ProblemState
 from govbiz.domain.problem import Problem, apply, decide, replay
 from govbiz.domain.tenancy import Division
 from govbiz.errors import ConcurrencyError, IllegalTransitionError
+from govbiz.kept_notices import NoticeAdded
 from govbiz.ledger import Ledger
 from govbiz.notify.channel import Notification
 from govbiz.notify.outbox import OutboxEntry, OutboxStatus
@@ -90,6 +92,9 @@ class Scenario:
         self.clock.advance(timedelta(minutes=7, microseconds=1234))
         result = self.ledger.handle(self.actors[actor], command)
         if isinstance(result, Problem):
+            return result
+        if isinstance(result, NoticeAdded):
+            self.records[(RecordKind.HOLIDAY_NOTICE, result.kept.key)] = result.kept
             return result
         kind = _KIND_OF[type(command)]
         key = result.code if isinstance(result, Division) or kind is RecordKind.DEPARTMENT else result.id
@@ -217,6 +222,9 @@ def _register(s: Scenario) -> None:
             document_number="张住建发〔2025〕3号",
         ),
     )
+    # A nationwide record (county 000000): the 2026 notice, as an administrator keeps it.
+    notice = resources.files("govbiz.calendar").joinpath("data", "2026.toml").read_text(encoding="utf-8")
+    s.run("admin", c.AddHolidayNotice(text=notice, source="2026.toml"))
 
 
 def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk through the lifecycle

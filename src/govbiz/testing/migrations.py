@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division
 from govbiz.ledger import Ledger
@@ -44,8 +45,10 @@ def rows_at_first_schema(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
 
 
 def _key(record: Record) -> str:
-    """A registry record's key: divisions and departments by code, the rest by id."""
-    return record.code if isinstance(record, Division | Department) else record.id
+    """A registry record's key: divisions and departments by code, kept notices by key, the rest by id."""
+    if isinstance(record, Division | Department):
+        return record.code
+    return record.key if isinstance(record, KeptNotice) else record.id
 
 
 def assert_clock_rows_current(store: SQLStore) -> None:

@@ -59,6 +59,10 @@ _POLICIES = {
     GRANTS: "role_name = current_user",
 }
 
+#: Rows every role may read but none may write: nationwide data (holiday notices, county 000000),
+#: which the schema's owner adds (`govbiz calendar add-notice` run as the owner).
+_READABLE_TO_ALL = {"records": "county = '000000'"}
+
 _WRITABLE = ("problems", "problem_clocks", "problem_departments", "records", "events", "outbox", "counters")
 _READABLE = ("govbiz_schema_version", GRANTS)
 
@@ -73,10 +77,11 @@ def enable_row_security(conn: Connection) -> None:
         " role_name text NOT NULL, county varchar(200) NOT NULL, PRIMARY KEY (role_name, county))"
     )
     for table, condition in _POLICIES.items():
+        readable = f"({condition}) OR {_READABLE_TO_ALL[table]}" if table in _READABLE_TO_ALL else condition
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
         conn.exec_driver_sql(
-            f"CREATE POLICY {POLICY} ON {table} USING ({condition}) WITH CHECK ({condition})"
+            f"CREATE POLICY {POLICY} ON {table} USING ({readable}) WITH CHECK ({condition})"
         )
 
 

@@ -38,7 +38,8 @@ def metrics_workbook(report: MetricsReport) -> Workbook:
 def _overall(sheet: Worksheet, report: MetricsReport) -> None:
     sheet.merge_cells("A1:E1")
     title_cell(sheet["A1"], report.title, size=14)
-    set_value(sheet["A2"], f"统计时点：{report.as_of.isoformat()}")
+    notes = "".join(f"　{note}" for note in getattr(report, "notes", ()))
+    set_value(sheet["A2"], f"统计时点：{report.as_of.isoformat()}{notes}")
     for n, (header, width) in enumerate(
         (("指标", 22), ("数值", 12), ("分子", 8), ("分母", 8), ("口径", 90)), 1
     ):
