@@ -10,7 +10,7 @@ from rich.table import Table
 
 from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, parse_day
 
-_STATUSES = click.Choice(["pending", "sent", "dead"])
+_STATUSES = click.Choice(["pending", "sent", "dead", "superseded"])
 
 
 @click.group("outbox")
@@ -71,14 +71,23 @@ def dispatch_command(db: str | None, batch: int, timeout: float, once: bool) -> 
     """Deliver due entries through the registered channels."""
     import govbiz
     from govbiz.notify.dispatcher import Dispatcher
+    from govbiz.notify.recheck import warning_recheck
     from govbiz.plugins import notification_channels
 
     ledger = govbiz.open(db)
     dispatcher = Dispatcher(
-        ledger.store.outbox(), notification_channels(), ledger.clock, batch=batch, timeout=timeout
+        ledger.store.outbox(),
+        notification_channels(),
+        ledger.clock,
+        batch=batch,
+        timeout=timeout,
+        recheck=warning_recheck(ledger),
     )
     report = dispatcher.run_once() if once else dispatcher.run_until_idle()
-    click.echo(f"sent {len(report.sent)}, to retry {len(report.retried)}, dead {len(report.dead)}")
+    click.echo(
+        f"sent {len(report.sent)}, to retry {len(report.retried)}, dead {len(report.dead)}, "
+        f"superseded {len(report.superseded)}"
+    )
 
 
 @outbox_command.command("retry")

@@ -13,20 +13,42 @@ from govbiz.cli.options import as_of_option, db_option, echo_json, govbiz_errors
 @db_option
 @as_of_option
 @click.option("--county", "counties", metavar="CODE", multiple=True, help="Only these counties (repeatable).")
+@click.option(
+    "--future", is_flag=True, help="Allow --as-of later than now (the reminders wait for that instant)."
+)
 @json_option
 @govbiz_errors
-def remind_command(db: str | None, as_of: datetime | None, counties: tuple[str, ...], as_json: bool) -> None:
+def remind_command(
+    db: str | None, as_of: datetime | None, counties: tuple[str, ...], future: bool, as_json: bool
+) -> None:
     """Queue reminders (催办) for approaching, due and overdue clocks as of WHEN.
 
     Idempotent: a second run on the same day queues nothing; overdue clocks
     are reminded again each day until their report arrives.  Run
-    `govbiz outbox dispatch` (or a dispatcher service) to deliver them.
+    `govbiz outbox dispatch` (or a dispatcher service) to deliver them; it
+    checks each reminder again first and does not send one whose clock was
+    met, suspended, extended or re-based since.  A clock the calendar cannot
+    judge is named on standard error, and every other clock is still reminded.
     """
     import govbiz
     from govbiz.notify.sweep import sweep
 
     ledger = govbiz.open(db)
-    report = sweep(ledger, as_of or ledger.clock.now(), counties=frozenset(counties) or None)
+    now = ledger.clock.now()
+    if as_of is not None and as_of > now and not future:
+        raise click.UsageError(
+            f"--as-of {as_of.isoformat()} is later than now ({now:%Y-%m-%d %H:%M %Z}): the reminders would "
+            "be queued today for clocks judged on that day, and sent from it on. Pass --future to do so "
+            "on purpose (the dispatcher still checks each one again before sending)."
+        )
+    report = sweep(ledger, as_of or now, counties=frozenset(counties) or None)
+    for clock in report.uncomputed:
+        click.echo(
+            f"not judged: {clock.problem_id} {clock.clock} (last day {clock.last_day}): {clock.reason}",
+            err=True,
+        )
+    if report.calendar_warning:
+        click.echo(report.calendar_warning, err=True)
     if as_json:
         echo_json(
             {
@@ -35,6 +57,17 @@ def remind_command(db: str | None, as_of: datetime | None, counties: tuple[str, 
                 "by_level": report.by_level,
                 "queued": report.queued,
                 "already_queued": report.already_queued,
+                "not_judged": [
+                    {
+                        "problem_id": u.problem_id,
+                        "county": u.county,
+                        "clock": u.clock,
+                        "last_day": u.last_day.isoformat(),
+                        "reason": u.reason,
+                    }
+                    for u in report.uncomputed
+                ],
+                "calendar_warning": report.calendar_warning,
             }
         )
         return
@@ -42,4 +75,5 @@ def remind_command(db: str | None, as_of: datetime | None, counties: tuple[str, 
     click.echo(
         f"{report.as_of:%Y-%m-%d %H:%M}: {report.clocks} clock(s) need attention ({levels}); "
         f"queued {report.queued}, already queued {report.already_queued}"
+        + (f"; {len(report.uncomputed)} not judged" if report.uncomputed else "")
     )

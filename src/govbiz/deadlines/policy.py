@@ -351,21 +351,27 @@ class DeadlinePolicy:
         `thresholds(at).level(d)` equals `warning_level` of a deadline with
         last day `d` restored under this policy, for every `d` the calendar
         covers; a sweep classifies thousands of clocks with it (or hands the
-        dates to SQL) instead of counting working days for each.
+        dates to SQL) instead of counting working days for each.  It never
+        raises for calendar coverage: counting stops at the calendar's ends.
         """
         local = self._local(at, "at")
         today = local.date()
+        cal = self.calendar
+        n_late, n_left = self.seriously_overdue_working_days, self.approaching_working_days
         overdue_through = today if self._cutoff(today) <= local else today - _ONE_DAY
+        # Counting stops at the calendar's ends, so a sweep never fails for coverage: past the
+        # last covered day the days late are a lower bound, and no last day beyond it is listed.
+        anchor = min(today, cal.last_date)
         # Late by more than N working days: every last day before the first one that is not.
-        seriously_before = today
-        while self.calendar.working_days_between(seriously_before - _ONE_DAY, today) <= (
-            self.seriously_overdue_working_days
+        seriously_before = anchor
+        while seriously_before > cal.first_date and (
+            cal.working_days_between(seriously_before - _ONE_DAY, anchor) <= n_late
         ):
             seriously_before -= _ONE_DAY
         # Approaching: every last day with at most N working days left.
         approaching_through = today
-        while self.calendar.working_days_between(today, approaching_through + _ONE_DAY) <= (
-            self.approaching_working_days
+        while approaching_through < cal.last_date and (
+            cal.working_days_between(today, approaching_through + _ONE_DAY) <= n_left
         ):
             approaching_through += _ONE_DAY
         return WarningThresholds(

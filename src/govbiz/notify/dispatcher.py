@@ -3,7 +3,9 @@
 Each round it claims a batch of due entries under a lease, delivers each one
 through its channel with a hard timeout, and marks it sent, failed (retried
 after an exponentially growing delay), or dead (a permanent error or too
-many attempts, with the last error kept for `govbiz outbox list`).  A
+many attempts, with the last error kept for `govbiz outbox list`).  An
+entry that `recheck` finds out of date (a reminder whose clock was met
+since it was queued) is marked superseded instead of sent.  A
 channel that raises or hangs costs that one message an attempt and never
 blocks the others, nor the commands that queued them.  Several dispatchers
 (on several machines, against one database) share the work through the
@@ -16,7 +18,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 import attrs
@@ -25,7 +27,10 @@ from govbiz.clock import Clock
 from govbiz.notify.channel import DeliveryError, NotificationChannel
 from govbiz.notify.outbox import Outbox, OutboxEntry
 
-__all__ = ["DispatchReport", "Dispatcher", "RetryPolicy"]
+__all__ = ["DispatchReport", "Dispatcher", "Recheck", "RetryPolicy"]
+
+#: Asked for each claimed entry before delivery: why it must not be sent any more, or `None`.
+Recheck = Callable[[OutboxEntry], str | None]
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +53,25 @@ class RetryPolicy:
 
 @attrs.frozen(slots=True)
 class DispatchReport:
-    """What one round did: keys sent, retried later, and dead-lettered."""
+    """What one round did: keys sent, retried later, dead-lettered, and superseded (not sent)."""
 
     sent: tuple[str, ...] = ()
     retried: tuple[str, ...] = ()
     dead: tuple[str, ...] = ()
+    superseded: tuple[str, ...] = ()
 
     @property
     def claimed(self) -> int:
         """How many entries the round handled."""
-        return len(self.sent) + len(self.retried) + len(self.dead)
+        return len(self.sent) + len(self.retried) + len(self.dead) + len(self.superseded)
+
+    def __add__(self, other: DispatchReport) -> DispatchReport:
+        return DispatchReport(
+            self.sent + other.sent,
+            self.retried + other.retried,
+            self.dead + other.dead,
+            self.superseded + other.superseded,
+        )
 
 
 class Dispatcher:
@@ -74,6 +88,7 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=5),
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        recheck: Recheck | None = None,
     ) -> None:
         self._outbox = outbox
         self._channels = dict(channels)
@@ -83,19 +98,17 @@ class Dispatcher:
         self._lease = lease
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
+        self._recheck = recheck
 
     def run_once(self) -> DispatchReport:
         """Claim one batch and deliver it; return what happened."""
         entries = self._outbox.claim(
             self._clock.now(), limit=self._batch, lease=self._lease, worker=self.worker
         )
-        sent: list[str] = []
-        retried: list[str] = []
-        dead: list[str] = []
+        outcomes: dict[str, list[str]] = {"sent": [], "retried": [], "dead": [], "superseded": []}
         for entry in entries:
-            outcome = self._deliver(entry)
-            {"sent": sent, "retried": retried, "dead": dead}[outcome].append(entry.key)
-        return DispatchReport(tuple(sent), tuple(retried), tuple(dead))
+            outcomes[self._deliver(entry)].append(entry.key)
+        return DispatchReport(**{outcome: tuple(keys) for outcome, keys in outcomes.items()})
 
     def run_until_idle(self, *, max_rounds: int = 1000) -> DispatchReport:
         """Run rounds until one claims nothing (or `max_rounds`); return everything done."""
@@ -104,12 +117,15 @@ class Dispatcher:
             report = self.run_once()
             if not report.claimed:
                 break
-            total = DispatchReport(
-                total.sent + report.sent, total.retried + report.retried, total.dead + report.dead
-            )
+            total += report
         return total
 
     def _deliver(self, entry: OutboxEntry) -> str:
+        stale = self._recheck(entry) if self._recheck is not None else None
+        if stale is not None:  # judged when sent, not only when queued
+            log.info("not sending %s: %s", entry.key, stale)
+            self._outbox.mark_superseded(entry.key, stale, worker=self.worker)
+            return "superseded"
         channel = self._channels.get(entry.notification.channel)
         if channel is None:
             known = ", ".join(sorted(self._channels)) or "none"

@@ -37,6 +37,9 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     #: 发送失败已停止: a permanent error or too many attempts; needs a person.
     DEAD = "dead"
+    #: 已失效未发送: a reminder whose clock was met, re-based, suspended or extended before
+    #: the dispatcher took it; `last_error` says why.
+    SUPERSEDED = "superseded"
 
 
 @attrs.frozen(slots=True)
@@ -85,6 +88,14 @@ class Outbox(ABC):
     @abstractmethod
     def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
         """Record a failed attempt: retry at `retry_at`, or dead-letter it when `None`."""
+
+    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
+        """Record that `key` is not to be sent any more, and why (status `superseded`).
+
+        This default dead-letters it with the reason, for outboxes written
+        before the status existed; the built-in ones store `superseded`.
+        """
+        self.mark_failed(key, f"superseded: {reason}", retry_at=None, worker=worker)
 
     @abstractmethod
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:

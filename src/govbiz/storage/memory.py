@@ -210,6 +210,13 @@ class _MemoryOutbox(Outbox):
                 status=OutboxStatus.PENDING if retry_at is not None else OutboxStatus.DEAD,
             )
 
+    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
+        with self._lock:
+            entry = self._state.outbox[key]
+            self._state.outbox[key] = attrs.evolve(
+                entry, status=OutboxStatus.SUPERSEDED, last_error=reason, claimed_until=None
+            )
+
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
         with self._lock:
             found = [e for e in self._state.outbox.values() if status is None or e.status is status]

@@ -157,6 +157,11 @@ class SQLOutbox(Outbox):
         with self._store.writing() as conn:
             conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
 
+    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
+        values = {"status": OutboxStatus.SUPERSEDED.value, "last_error": reason, "claimed_until": None}
+        with self._store.writing() as conn:
+            conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
+
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
         statement = sa.select(t.outbox).order_by(_C.created_at.desc(), _C.key.desc()).limit(limit)
         if status is not None:
