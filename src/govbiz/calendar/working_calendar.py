@@ -20,6 +20,7 @@ PROVISIONAL_YEARS = 5
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
+_NEVER = 10_000  # a year after every date
 
 
 @attrs.frozen(slots=True)
@@ -66,6 +67,7 @@ class WorkingCalendar:
     # Derived tables, filled in by __attrs_post_init__ (frozen, hence object.__setattr__).
     _in_force: tuple[HolidayNotice, ...] = attrs.field(init=False, eq=False, repr=False)
     _provisional: frozenset[int] = attrs.field(init=False, eq=False, repr=False)
+    _first_provisional: int = attrs.field(init=False, eq=False, repr=False)
     _official_through: int | None = attrs.field(init=False, eq=False, repr=False)
     _first_year: int = attrs.field(init=False, eq=False, repr=False)
     _last_year: int = attrs.field(init=False, eq=False, repr=False)
@@ -98,6 +100,7 @@ class WorkingCalendar:
         setattr_ = object.__setattr__
         setattr_(self, "_in_force", in_force)
         setattr_(self, "_provisional", provisional)
+        setattr_(self, "_first_provisional", min(provisional, default=_NEVER))
         official = [n.year for n in in_force if not n.provisional]
         setattr_(self, "_official_through", max(official) if official else None)
         setattr_(self, "_first_year", first_year)
@@ -139,7 +142,8 @@ class WorkingCalendar:
 
     def provisional_years_between(self, first: date, last: date) -> tuple[int, ...]:
         """The provisional years that days `first` to `last` (inclusive) touch, in order."""
-        if not self._provisional or last < first:
+        # Asked for every deadline counted: most end before the first provisional year.
+        if last.year < self._first_provisional or last < first:
             return ()
         return tuple(y for y in range(first.year, last.year + 1) if y in self._provisional)
 
