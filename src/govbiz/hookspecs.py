@@ -77,8 +77,11 @@ def govbiz_calendar_data() -> Iterable[HolidayNotice] | None:
     """Return holiday notices (国务院办公厅放假安排通知) to add to the national calendar.
 
     Called when the national calendar is first built.  Use it to add next
-    year's notice before a govbiz release carries it.  A notice for a year
-    the package already has replaces it (a corrected notice).
+    year's notice to every ledger of a deployment before a govbiz release
+    carries it (a ledger can keep one itself: `govbiz calendar add-notice`).
+    A notice with the document number of one the package ships replaces it
+    whole (a corrected notice); one with its own number wins for every day it
+    names (an amendment).  A notice kept in a ledger wins over both.
     """
 
 
