@@ -11,9 +11,14 @@ time something asks for it (`plugin_manager()`), and then:
 
 * the environment variable `GOVBIZ_LOAD_PLUGINS` restricts which installed
   plugins load (a comma-separated allow-list of entry-point names; empty
-  means none, unset means all);
+  means none, unset means all), and `GOVBIZ_DISABLE_PLUGINS` keeps the named
+  ones out (like pytest's `-p no:NAME`); a name in either that no installed
+  plugin has is refused, naming the installed ones, so a typo never quietly
+  leaves a county on the national rules;
 * a plugin that fails to import, or implements a hook that does not exist
-  (a misspelled `govbiz_*` name), fails loudly with the plugin's name;
+  (a misspelled `govbiz_*` name), fails loudly with the plugin's name; a
+  `govbiz_*` function without `@govbiz.hookimpl` is ignored with a
+  `PluginWarning`, as pytest warns about a test class it cannot collect;
 * an exception raised inside a plugin's hook is re-raised as `PluginError`
   naming the plugin and the hook.
 """
@@ -26,6 +31,8 @@ import logging
 import os
 import threading
 import traceback
+import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,11 +55,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PLUGINS",
+    "DISABLE_PLUGINS_ENV",
     "ENTRY_POINT_GROUP",
     "LOAD_PLUGINS_ENV",
     "PluginConflictError",
     "PluginError",
     "PluginInfo",
+    "PluginWarning",
     "call_hook",
     "describe_plugins",
     "make_plugin_manager",
@@ -66,6 +75,8 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "govbiz"
 #: Environment variable: comma-separated entry-point names allowed to load.
 LOAD_PLUGINS_ENV = "GOVBIZ_LOAD_PLUGINS"
+#: Environment variable: comma-separated entry-point names kept from loading.
+DISABLE_PLUGINS_ENV = "GOVBIZ_DISABLE_PLUGINS"
 #: govbiz's own adapters, registered like any other plugin.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "govbiz.builtin.memory",
@@ -88,6 +99,10 @@ class PluginError(GovbizError):
         self.hook = hook
         self.reason = reason
         super().__init__(f"plugin {plugin!r} failed in {hook}: {reason}")
+
+
+class PluginWarning(UserWarning):
+    """Something in a plugin govbiz ignores, such as a hook function without `@govbiz.hookimpl`."""
 
 
 class PluginConflictError(PluginError):
@@ -138,12 +153,17 @@ def reset_plugin_manager() -> None:
 
 
 def make_plugin_manager(
-    *, load_entry_points: bool = True, allow: Sequence[str] | None = None
+    *,
+    load_entry_points: bool = True,
+    allow: Sequence[str] | None = None,
+    disable: Sequence[str] | None = None,
 ) -> pluggy.PluginManager:
     """A new plugin manager with the default plugins and (optionally) installed ones.
 
-    `allow` restricts installed plugins to those entry-point names; when it
-    is `None` the `GOVBIZ_LOAD_PLUGINS` environment variable decides.
+    `allow` restricts installed plugins to those entry-point names and
+    `disable` keeps those out; when `None`, the `GOVBIZ_LOAD_PLUGINS` and
+    `GOVBIZ_DISABLE_PLUGINS` environment variables decide.  A name no
+    installed plugin has raises `govbiz.errors.ValidationError`.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -151,24 +171,36 @@ def make_plugin_manager(
         pm.register(importlib.import_module(module_name), name=module_name)
         _dists[module_name] = None
     if load_entry_points:
-        for name, plugin, dist in _installed_plugins(allow if allow is not None else _allow_list()):
+        allowed = allow if allow is not None else _names(LOAD_PLUGINS_ENV)
+        disabled = disable if disable is not None else _names(DISABLE_PLUGINS_ENV) or ()
+        for name, plugin, dist in _installed_plugins(allowed, disabled):
             _register(pm, plugin, name)
             _dists[name] = dist
     return pm
 
 
-def _allow_list() -> list[str] | None:
-    value = os.environ.get(LOAD_PLUGINS_ENV)
+def _names(variable: str) -> list[str] | None:
+    """The comma-separated names of an environment variable; `None` when it is unset."""
+    value = os.environ.get(variable)
     if value is None:
         return None
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
 def _installed_plugins(
-    allow: Sequence[str] | None,
+    allow: Sequence[str] | None, disable: Sequence[str]
 ) -> Iterator[tuple[str, object, importlib.metadata.Distribution | None]]:
-    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if allow is not None and entry_point.name not in allow:
+    entry_points = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+    installed = sorted({e.name for e in entry_points})
+    for variable, names in ((LOAD_PLUGINS_ENV, allow or ()), (DISABLE_PLUGINS_ENV, disable)):
+        unknown = sorted(set(names) - set(installed))
+        if unknown:
+            raise ValidationError(
+                variable, ",".join(unknown),
+                f"no installed plugin has this name; installed: {', '.join(installed) or 'none'}",
+            )
+    for entry_point in entry_points:
+        if (allow is not None and entry_point.name not in allow) or entry_point.name in disable:
             continue
         try:
             plugin = entry_point.load()
@@ -193,6 +225,17 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
     if unknown:
         pm.unregister(name=name)
         raise PluginError(name, "validate", f"unknown hook(s) {', '.join(unknown)}: check the spelling")
+    unmarked = [
+        attr
+        for attr in dir(plugin)
+        if attr.startswith("govbiz_")
+        and callable(getattr(plugin, attr))
+        and pm.parse_hookimpl_opts(plugin, attr) is None
+    ]
+    for attr in unmarked:
+        warnings.warn(
+            PluginWarning(f"plugin {name!r}: {attr} has no @govbiz.hookimpl and is ignored"), stacklevel=3
+        )
 
 
 def register_plugin(pm: pluggy.PluginManager, plugin: object, name: str | None = None) -> str:
@@ -226,8 +269,20 @@ def _culprit(hook: Any, exc: BaseException) -> str:
     return culprit
 
 
+def _only_answer(pm: pluggy.PluginManager, name: str, subject: str, **kwargs: Any) -> Any:
+    """The one answer to a hook that at most one plugin may answer, or `None`.
+
+    The hook is called as pluggy calls it, so wrappers run; only when two
+    plugins answer is each asked again, to name both in the error.
+    """
+    results = call_hook(pm, name, **kwargs)
+    if len(results) > 1:
+        raise PluginConflictError(name, subject, [plugin for plugin, _ in _answers(pm, name, **kwargs)])
+    return results[0] if results else None
+
+
 def _answers(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name."""
+    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name (wrappers skipped)."""
     answers = []
     for impl in reversed(getattr(pm.hook, name).get_hookimpls()):
         if impl.hookwrapper or impl.wrapper:
@@ -265,11 +320,29 @@ def storage_for(url: str, pm: pluggy.PluginManager | None = None) -> Store:
     return store  # type: ignore[no-any-return]
 
 
+#: Each plugin manager's hash functions, collected by one historic call (see `hashers`).
+_hashers: weakref.WeakKeyDictionary[pluggy.PluginManager, dict[str, Hasher]] = weakref.WeakKeyDictionary()
+
+
 def hashers(pm: pluggy.PluginManager | None = None) -> dict[str, Hasher]:
-    """Every registered audit-chain hash function, by name."""
-    found: list[Hasher] = []
-    (pm or plugin_manager()).hook.govbiz_hash_algorithms.call_historic(kwargs={"register": found.append})
-    return {h.name: h for h in found}
+    """Every registered audit-chain hash function, by name.
+
+    The historic hook is called once per plugin manager: pluggy keeps each
+    historic call and replays it for plugins registered later, so calling it
+    on every `govbiz.open()` would grow that history in a long-running server
+    and call a later plugin once per earlier open.
+    """
+    pm = pm or plugin_manager()
+    with _process.lock:
+        found = _hashers.get(pm)
+        if found is None:
+            found = _hashers[pm] = {}
+
+            def register(hasher: Hasher) -> None:
+                found[hasher.name] = hasher
+
+            pm.hook.govbiz_hash_algorithms.call_historic(kwargs={"register": register})
+    return dict(found)
 
 
 def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar:
@@ -295,10 +368,9 @@ def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> Count
     from govbiz.profile import CountyProfile
 
     pm = pm or plugin_manager()
-    profiles = _answers(pm, "govbiz_county_profile", county=county)
-    if len(profiles) > 1:
-        raise PluginConflictError("govbiz_county_profile", f"county {county}", [p for p, _ in profiles])
-    profile: CountyProfile = profiles[0][1] if profiles else CountyProfile()
+    subject = f"county {county}"
+    answer = _only_answer(pm, "govbiz_county_profile", subject, county=county)
+    profile: CountyProfile = answer or CountyProfile()
     policy = profile.deadline_policy or DeadlinePolicy.default(calendar=national_calendar(pm))
     for batch in call_hook(pm, "govbiz_local_days", county=county):
         for local in batch or ():
@@ -308,12 +380,8 @@ def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> Count
                     rest=local.rest, working=local.working, name=local.name, source=local.source
                 ),
             )
-    overrides = _answers(pm, "govbiz_deadline_policy", county=county, default=policy)
-    if len(overrides) > 1:
-        raise PluginConflictError("govbiz_deadline_policy", f"county {county}", [p for p, _ in overrides])
-    if overrides:
-        policy = overrides[0][1]
-    return _attrs.evolve(profile, deadline_policy=policy)
+    override = _only_answer(pm, "govbiz_deadline_policy", subject, county=county, default=policy)
+    return _attrs.evolve(profile, deadline_policy=override or policy)
 
 
 def event_observer(pm: pluggy.PluginManager | None = None) -> Callable[[Sequence[DomainEvent]], None]:
@@ -346,30 +414,37 @@ def _unique(items: list[Any], what: str) -> dict[str, Any]:
 
 
 def plugin_commands(pm: pluggy.PluginManager | None = None) -> dict[str, click.Command]:
-    """Subcommands contributed by plugins, by name; a clash with another command is an error."""
+    """Subcommands contributed by plugins, by name; a clash with another command is an error.
+
+    The hook is called once, as pluggy calls it (wrappers run), on a group
+    that refuses a name already taken and names the plugin whose module
+    defines each command.
+    """
     import click
 
     from govbiz.cli import BUILTIN_COMMANDS
 
     pm = pm or plugin_manager()
-    commands: dict[str, click.Command] = {}
+    modules = {getattr(plugin, "__name__", ""): name for name, plugin in pm.list_name_plugin() if plugin}
     owners: dict[str, str] = dict.fromkeys(BUILTIN_COMMANDS, "govbiz")
-    for impl in reversed(pm.hook.govbiz_register_commands.get_hookimpls()):
-        group = click.Group()
-        try:
-            impl.function(cli=group)
-        except Exception as exc:
-            raise PluginError(
-                impl.plugin_name, "govbiz_register_commands", f"{type(exc).__name__}: {exc}"
-            ) from exc
-        for name, command in group.commands.items():
+
+    def owner(command: click.Command) -> str:
+        module = getattr(command.callback, "__module__", "") or ""
+        found = [(prefix, name) for prefix, name in modules.items() if f"{module}.".startswith(f"{prefix}.")]
+        return max(found, default=("", "unknown plugin"), key=lambda pair: len(pair[0]))[1]
+
+    class _Commands(click.Group):
+        def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+            name = name or cmd.name or ""
             if name in owners:
-                raise PluginConflictError(
-                    "govbiz_register_commands", f"command {name!r}", [owners[name], impl.plugin_name]
-                )
-            owners[name] = impl.plugin_name
-            commands[name] = command
-    return commands
+                taken = [owners[name], owner(cmd)]
+                raise PluginConflictError("govbiz_register_commands", f"command {name!r}", taken)
+            owners[name] = owner(cmd)
+            super().add_command(cmd, name)
+
+    group = _Commands()
+    call_hook(pm, "govbiz_register_commands", cli=group)
+    return dict(group.commands)
 
 
 def describe_plugins(pm: pluggy.PluginManager | None = None) -> list[PluginInfo]:

@@ -200,8 +200,8 @@ def test_a_plugin_that_fails_to_import_is_named(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(PluginError, match="ModuleNotFoundError") as info:
         make_plugin_manager()
     assert (info.value.plugin, info.value.hook) == ("broken_sms", "import")
-    # The allow-list can keep it out, so the rest of the deployment still starts.
-    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "zhangjiajie")
+    # Disabling it keeps it out, so the rest of the deployment still starts.
+    monkeypatch.setenv(plugins.DISABLE_PLUGINS_ENV, "broken_sms")
     assert {i.name for i in plugins.describe_plugins(make_plugin_manager())} == set(plugins.DEFAULT_PLUGINS)
 
 
@@ -209,3 +209,78 @@ def test_installed_plugins_show_their_distribution_and_version() -> None:
     infos = {i.name: i for i in plugins.describe_plugins(make_plugin_manager(allow=["zhangjiajie"]))}
     assert infos["zhangjiajie"].source == "govbiz-zhangjiajie"
     assert infos["zhangjiajie"].version == "0.1.0"
+
+
+def test_a_misspelt_plugin_name_is_refused_naming_the_installed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "zhangjiajie,zhangjaijie")
+    with pytest.raises(ValidationError) as caught:
+        make_plugin_manager()
+    assert caught.value.field == plugins.LOAD_PLUGINS_ENV
+    assert caught.value.value == "zhangjaijie"
+    assert "installed: " in str(caught.value) and "zhangjiajie" in str(caught.value)
+    monkeypatch.delenv(plugins.LOAD_PLUGINS_ENV)
+    monkeypatch.setenv(plugins.DISABLE_PLUGINS_ENV, "xslx")
+    with pytest.raises(ValidationError) as caught:
+        make_plugin_manager()
+    assert (caught.value.field, caught.value.value) == (plugins.DISABLE_PLUGINS_ENV, "xslx")
+
+
+def test_one_plugin_can_be_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(plugins.LOAD_PLUGINS_ENV, raising=False)
+    monkeypatch.setenv(plugins.DISABLE_PLUGINS_ENV, "zhangjiajie")
+    names = {i.name for i in plugins.describe_plugins(make_plugin_manager())}
+    assert "zhangjiajie" not in names
+    assert "xlsx" in names  # the others still load
+    by_argument = make_plugin_manager(disable=["zhangjiajie"])
+    assert "zhangjiajie" not in {i.name for i in plugins.describe_plugins(by_argument)}
+
+
+def test_a_hook_function_without_hookimpl_is_ignored_with_a_warning(pm: pluggy.PluginManager) -> None:
+    module = types.ModuleType("forgetful")
+
+    def govbiz_county_profile(county: str) -> CountyProfile:
+        return CountyProfile(name="never used")
+
+    module.govbiz_county_profile = govbiz_county_profile  # type: ignore[attr-defined]
+    warning = "'forgetful': govbiz_county_profile has no @govbiz.hookimpl"
+    with pytest.warns(plugins.PluginWarning, match=warning):
+        register_plugin(pm, module, "forgetful")
+    assert plugins.county_profile("430800", pm).name == ""
+
+
+def test_the_historic_hash_hook_is_called_once_per_manager(pm: pluggy.PluginManager) -> None:
+    calls: list[str] = []
+
+    def govbiz_hash_algorithms(register: object) -> None:
+        calls.append("called")
+
+    for _ in range(3):
+        govbiz.open("memory://", plugin_manager=pm)
+    register_plugin(pm, plugin("late_sm3", govbiz_hash_algorithms=govbiz_hash_algorithms), "late_sm3")
+    for _ in range(3):
+        govbiz.open("memory://", plugin_manager=pm)
+    assert calls == ["called"]  # replayed once for the late plugin, not once per earlier open
+    assert set(plugins.hashers(pm)) == {"sha256"}
+
+
+def test_wrappers_run_on_the_hooks_only_one_plugin_may_answer(pm: pluggy.PluginManager) -> None:
+    seen: list[str] = []
+
+    @govbiz.hookimpl(wrapper=True)
+    def govbiz_county_profile(county: str) -> object:
+        seen.append(county)
+        return (yield)
+
+    @govbiz.hookimpl(wrapper=True)
+    def govbiz_deadline_policy(county: str, default: DeadlinePolicy) -> object:
+        answer = yield
+        seen.append(f"policy {county}")
+        return answer
+
+    audit = types.ModuleType("audit")
+    audit.govbiz_county_profile = govbiz_county_profile  # type: ignore[attr-defined]
+    audit.govbiz_deadline_policy = govbiz_deadline_policy  # type: ignore[attr-defined]
+    register_plugin(pm, audit, "audit")
+    register_plugin(pm, plugin("county", govbiz_county_profile=lambda county: CountyProfile(name="永定区")))
+    assert plugins.county_profile("430802", pm).name == "永定区"
+    assert seen == ["430802", "policy 430802"]
