@@ -18,7 +18,8 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
@@ -93,6 +94,10 @@ class Ledger:
     (SHA-256 by default; see `govbiz.audit`).  The holiday notices kept in
     the store (`c.AddHolidayNotice`) are on every county's calendar
     (`policy`); `notices` re-reads them at most once a minute.
+
+    A ledger is a context manager: leaving the block closes its store
+    (`close`).  `govbiz.retry.handle_retrying` retries a command that lost
+    a write conflict (`govbiz.errors.ConcurrencyError`).
     """
 
     def __init__(
@@ -148,6 +153,20 @@ class Ledger:
             c.LinkLastingRule: self._link_lasting_rule,
             c.AddHolidayNotice: self._add_holiday_notice,
         }
+
+    # === lifetime ======================================================================
+
+    def close(self) -> None:
+        """Release the store's connections; the ledger is unusable afterwards."""
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     # === configuration =================================================================
 
