@@ -14,15 +14,15 @@ is loaded and no clock is read until you ask for it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govbiz.hookspecs import hookimpl
-from govbiz.ledger import Ledger
 
 if TYPE_CHECKING:
     import pluggy
 
     from govbiz.clock import Clock
+    from govbiz.ledger import Ledger
 
 __all__ = ["DEFAULT_URL", "URL_ENV", "Ledger", "__version__", "hookimpl", "open"]
 
@@ -51,6 +51,7 @@ def open(
     """
     from govbiz import plugins
     from govbiz.audit import hasher_from
+    from govbiz.ledger import Ledger
 
     pm = plugin_manager or plugins.plugin_manager()
     resolved = url or os.environ.get(URL_ENV) or DEFAULT_URL
@@ -61,3 +62,12 @@ def open(
         subscribers=[plugins.event_observer(pm)],
         hasher=hasher_from(hash_algorithm, plugins.hashers(pm)),
     )
+
+
+def __getattr__(name: str) -> Any:
+    # `govbiz.Ledger` is loaded on first use, so `import govbiz.domain` loads the domain only.
+    if name == "Ledger":
+        from govbiz.ledger import Ledger
+
+        return Ledger
+    raise AttributeError(f"module 'govbiz' has no attribute {name!r}")

@@ -182,7 +182,8 @@ def test_importing_govbiz_loads_no_plugin_and_opens_nothing() -> None:
         "from govbiz import plugins; "
         "assert plugins._process.manager is None; "
         "assert 'govbiz.builtin.memory' not in sys.modules; "
-        "assert 'govbiz.storage.memory' in sys.modules"  # the Ledger's default store class, not an instance
+        "assert 'govbiz.ledger' not in sys.modules; "  # loaded at first use of govbiz.Ledger or open()
+        "assert govbiz.Ledger.__module__ == 'govbiz.ledger'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
