@@ -8,9 +8,10 @@ again is safe, because `Ledger.handle` reads the problem afresh and decides
 again on what it finds: a second "sign" of a problem someone else signed
 meanwhile is then refused with `IllegalTransitionError`, not retried.
 
+    from govbiz.commands import SendReminder
     from govbiz.retry import handle_retrying
 
-    problem = handle_retrying(ledger, clerk, SignAssignment(problem_id=pid))
+    problem = handle_retrying(ledger, supervisor, SendReminder(problem_id=pid, kind="reminder"))
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     from govbiz.simulation import RunOptions, load_scenario, run_simulation
 
     run = run_simulation(load_scenario("zhangjiajie"), url="memory://")
-    run.figures()["assigned"]     # 59
+    run.figures()["figures"]["assigned"]     # 59
 
 This is the I/O edge of the simulation: it opens the ledger (any storage
 URL, through `govbiz.open`), refuses ranges the calendar cannot count, and
