@@ -71,7 +71,7 @@ from govbiz.domain.problem import Problem
 from govbiz.ledger import Ledger
 from govbiz.metrics import GroupFigures, MetricRequest, standard_registry
 from govbiz.metrics.grouping import NONE_KEY, Grouping, cross_key
-from govbiz.storage.port import WarningClock
+from govbiz.ports.storage import WarningClock
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SQLStore, clock_rows, department_rows, event_row, problem_row

@@ -1,7 +1,8 @@
 """The layering contract: which parts of govbiz may import which, checked on the source.
 
 Bottom: the domain, the calendar, the deadline rules and the errors, pure
-and importable alone.  Adapters (storage, built-in plugins) implement ports
+and importable alone.  Then the ports (`govbiz.ports`), which import only
+those.  Adapters (storage, built-in plugins) implement ports
 and never reach up into the Ledger or what is built on it.  Nothing in the
 library imports the command line, the simulation or the test helpers, which
 sit on top.  And no module-level import cycle exists, so every module can be
@@ -23,6 +24,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: The bottom layer and what it may import: itself only.
 BOTTOM = ("govbiz.domain", "govbiz.calendar", "govbiz.deadlines", "govbiz.errors")
+#: The ports: what adapters implement; they import the bottom layer and each other only.
+PORTS = ("govbiz.ports",)
 #: Adapters, and what they must never import.
 ADAPTERS = ("govbiz.storage", "govbiz.builtin")
 ABOVE_ADAPTERS = ("govbiz.ledger", "govbiz.cli", "govbiz.simulation", "govbiz.metrics", "govbiz.supervision")
@@ -74,6 +77,31 @@ def test_the_bottom_layer_imports_only_itself() -> None:
         if _within(m, BOTTOM)
     }
     assert {m: d for m, d in wrong.items() if d} == {}
+
+
+def test_the_ports_import_only_the_bottom_layer_and_each_other() -> None:
+    wrong = {
+        m: sorted(d for d in deps if not _within(d, (*BOTTOM, *PORTS)))
+        for m, deps in GRAPH.items()
+        if _within(m, PORTS)
+    }
+    assert {m: d for m, d in wrong.items() if d} == {}
+
+
+def test_the_old_port_paths_still_give_the_same_objects() -> None:
+    from govbiz import hookspecs
+    from govbiz.notify import channel, outbox
+    from govbiz.ports import channel as channel_port
+    from govbiz.ports import hooks, report_format, storage
+    from govbiz.ports import outbox as outbox_port
+    from govbiz.reports import format as old_format
+    from govbiz.storage import port
+
+    assert port.Store is storage.Store and port.earliest_deadlines is storage.earliest_deadlines
+    assert outbox.Outbox is outbox_port.Outbox
+    assert channel.Notification is channel_port.Notification
+    assert old_format.ReportFormat is report_format.ReportFormat
+    assert hookspecs.govbiz_storage is hooks.govbiz_storage and hookspecs.hookimpl is hooks.hookimpl
 
 
 def test_adapters_never_import_the_service_or_what_is_built_on_it() -> None:

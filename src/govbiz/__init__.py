@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from govbiz.hookspecs import hookimpl
+from govbiz.ports.hooks import hookimpl
 
 if TYPE_CHECKING:
     import pluggy

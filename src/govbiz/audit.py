@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -23,20 +23,9 @@ import attrs
 
 from govbiz.domain.events import DomainEvent
 from govbiz.errors import ValidationError
+from govbiz.ports.hasher import Hasher
 
 __all__ = ["SHA256", "AuditFinding", "Finding", "Hasher", "canonical_bytes", "seal", "verify"]
-
-
-@attrs.frozen(slots=True)
-class Hasher:
-    """A named hash function: ``digest(data) -> hex string``."""
-
-    name: str
-    digest: Callable[[bytes], str]
-
-    def hash(self, data: bytes) -> str:
-        """``"<name>:<hex digest>"`` of ``data``."""
-        return f"{self.name}:{self.digest(data)}"
 
 
 #: SHA-256, the default.

@@ -26,7 +26,7 @@ from govbiz.errors import ValidationError
 if TYPE_CHECKING:
     from govbiz.calendar import HolidayNotice, WorkingCalendar
     from govbiz.deadlines import DeadlinePolicy
-    from govbiz.storage.port import UnitOfWork
+    from govbiz.ports.storage import UnitOfWork
 
 __all__ = ["REFRESH_SECONDS", "KeptNotices", "NoticeAdded", "RebasedClock", "in_force", "read_notice"]
 
@@ -130,7 +130,7 @@ class KeptNotices:
 
     def refresh(self, uow: UnitOfWork) -> None:
         """Read the kept notices through `uow` (a unit of work of the ledger's store)."""
-        from govbiz.storage.port import RecordKind
+        from govbiz.ports.storage import RecordKind
 
         found = [r for r in uow.list_records(RecordKind.HOLIDAY_NOTICE) if isinstance(r, KeptNotice)]
         self._set(tuple(sorted(found, key=lambda k: (k.added_at, k.key))))

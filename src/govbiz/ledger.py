@@ -25,7 +25,7 @@ import attrs
 
 from govbiz import commands as c
 from govbiz import due
-from govbiz.audit import SHA256, Hasher, seal
+from govbiz.audit import SHA256, seal
 from govbiz.clock import Clock, SystemClock, beijing, require_aware
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.circular import Circular
@@ -42,9 +42,10 @@ from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
 from govbiz.kept_notices import KeptNotices, NoticeAdded
 from govbiz.kept_notices import in_force as kept_in_force
 from govbiz.notify.notifier import Notifier
+from govbiz.ports.hasher import Hasher
+from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 from govbiz.profile import CountyProfile
 from govbiz.storage.memory import MemoryStore
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 
 if TYPE_CHECKING:
     from govbiz.calendar import HolidayNotice

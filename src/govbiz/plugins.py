@@ -39,19 +39,20 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pluggy
 
-from govbiz import __version__, hookspecs
+from govbiz import __version__
 from govbiz.errors import GovbizError, ValidationError
+from govbiz.ports import hooks as hookspecs
 
 if TYPE_CHECKING:
     import click
 
-    from govbiz.audit import Hasher
     from govbiz.calendar import HolidayNotice, WorkingCalendar
     from govbiz.domain.events import DomainEvent
-    from govbiz.notify.channel import NotificationChannel
+    from govbiz.ports.channel import NotificationChannel
+    from govbiz.ports.hasher import Hasher
+    from govbiz.ports.report_format import ReportFormat
+    from govbiz.ports.storage import Store
     from govbiz.profile import CountyProfile
-    from govbiz.reports.format import ReportFormat
-    from govbiz.storage.port import Store
 
 __all__ = [
     "DEFAULT_PLUGINS",

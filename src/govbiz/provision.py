@@ -14,7 +14,7 @@ from govbiz.domain.actors import Actor
 from govbiz.domain.tenancy import DivisionLevel
 from govbiz.errors import NotFoundError, ValidationError
 from govbiz.ledger import Ledger
-from govbiz.storage.port import RecordKind
+from govbiz.ports.storage import RecordKind
 
 __all__ = ["Provisioned", "provision_county"]
 

@@ -19,7 +19,7 @@ from govbiz.errors import PermissionDeniedError, ValidationError
 from govbiz.kept_notices import KeptNotices, NoticeAdded
 from govbiz.ledger import Ledger
 from govbiz.metrics.asof import problem_as_of
-from govbiz.storage.port import RecordKind
+from govbiz.ports.storage import RecordKind
 from tests.conftest import BEIJING, COUNTY, World, build_world, credit_code
 
 #: INVENTED (测试虚构): not the real 2027 notice.

@@ -7,10 +7,10 @@ import pytest
 from govbiz import commands as c
 from govbiz.errors import ConcurrencyError, IllegalTransitionError, ValidationError
 from govbiz.ledger import Ledger
+from govbiz.ports.storage import UnitOfWork
 from govbiz.retry import handle_retrying
 from govbiz.storage import MemoryStore
 from govbiz.storage.delegating import DelegatingStore, DelegatingUnitOfWork
-from govbiz.storage.port import UnitOfWork
 from tests.conftest import World, build_world
 
 

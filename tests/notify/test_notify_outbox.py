@@ -10,13 +10,13 @@ import pytest
 from govbiz import commands as c
 from govbiz.errors import ValidationError
 from govbiz.ledger import Ledger
-from govbiz.notify.channel import DeliveryError, Notification
 from govbiz.notify.dispatcher import Dispatcher, RetryPolicy
 from govbiz.notify.notifier import NotificationSettings
-from govbiz.notify.outbox import OutboxStatus
 from govbiz.notify.routing import AddressBook, RoutingRule, Trigger
 from govbiz.notify.sweep import sweep
 from govbiz.notify.templates import TemplateSet
+from govbiz.ports.channel import DeliveryError, Notification
+from govbiz.ports.outbox import OutboxStatus
 from govbiz.profile import CountyProfile
 from govbiz.storage import MemoryStore
 from tests.conftest import World, build_world

@@ -14,7 +14,7 @@ from pathlib import Path
 import govbiz
 from govbiz.clock import ManualClock, beijing
 from govbiz.notify.dispatcher import Dispatcher
-from govbiz.notify.outbox import OutboxStatus
+from govbiz.ports.outbox import OutboxStatus
 from tests.conftest import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]

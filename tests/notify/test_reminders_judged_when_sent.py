@@ -13,9 +13,9 @@ from govbiz.cli import main
 from govbiz.deadlines import DeadlinePolicy
 from govbiz.ledger import Ledger
 from govbiz.notify.dispatcher import Dispatcher
-from govbiz.notify.outbox import OutboxEntry, OutboxStatus
 from govbiz.notify.recheck import warning_recheck
 from govbiz.notify.sweep import sweep
+from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 from govbiz.profile import CountyProfile
 from govbiz.storage import MemoryStore
 from tests.conftest import BEIJING, CITY, World, build_world

@@ -6,7 +6,7 @@ import inspect
 import re
 from pathlib import Path
 
-from govbiz import hookspecs
+from govbiz.ports import hooks as hookspecs
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "hooks.md"
 

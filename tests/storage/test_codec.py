@@ -19,8 +19,8 @@ from govbiz.domain.handling import DueDate
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.errors import ValidationError
 from govbiz.ledger import Ledger
+from govbiz.ports.storage import RecordKind
 from govbiz.storage import codec
-from govbiz.storage.port import RecordKind
 from govbiz.storage.sql.sqlite import open_sqlite
 from tests.conftest import World, build_world
 from tests.ledger.test_stateful import LedgerMachine

@@ -8,7 +8,7 @@ from govbiz import commands as c
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.tenancy import Department
 from govbiz.ledger import Ledger
-from govbiz.storage.port import RecordKind
+from govbiz.ports.storage import RecordKind
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import RegistryCache, SQLStore
 from tests.conftest import CITY, World, build_world, sqlite_statements

@@ -22,7 +22,7 @@ from govbiz.audit import verify
 from govbiz.domain import Actor, Role, replay
 from govbiz.errors import ConcurrencyError
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery
+from govbiz.ports.storage import ProblemQuery
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.testing.contention import BarrierStore

@@ -22,8 +22,8 @@ from govbiz.domain import replay
 from govbiz.errors import StorageError, ValidationError
 from govbiz.ledger import Ledger
 from govbiz.plugins import make_plugin_manager
+from govbiz.ports.storage import ProblemQuery, RecordKind
 from govbiz.storage import MemoryStore
-from govbiz.storage.port import ProblemQuery, RecordKind
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.sqlite import open_sqlite, parse_sqlite_url, sqlite_engine

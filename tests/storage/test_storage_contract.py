@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from govbiz.ports.storage import Store
 from govbiz.storage import MemoryStore
-from govbiz.storage.port import Store
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.testing.contract import StorageContract
 

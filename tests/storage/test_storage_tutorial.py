@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from govbiz.storage.port import Store
+from govbiz.ports.storage import Store
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.testing.contract import StorageContract
 

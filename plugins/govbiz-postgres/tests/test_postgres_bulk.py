@@ -14,7 +14,7 @@ from govbiz.domain import replay
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError, NotFoundError
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery
+from govbiz.ports.storage import ProblemQuery
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.sqlite import open_sqlite
 from govbiz.storage.sql.store import SQLStore, problem_row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from govbiz_postgres.store import PostgresStore
 
-from govbiz.storage.port import Store
+from govbiz.ports.storage import Store
 from govbiz.testing.contract import StorageContract
 
 

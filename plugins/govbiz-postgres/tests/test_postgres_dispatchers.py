@@ -19,9 +19,9 @@ from typing import Any
 from govbiz_postgres import open_postgres
 
 from govbiz.clock import SystemClock
-from govbiz.notify.channel import Notification
 from govbiz.notify.dispatcher import Dispatcher
-from govbiz.notify.outbox import OutboxEntry, OutboxStatus
+from govbiz.ports.channel import Notification
+from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 
 DISPATCHERS = 4
 MESSAGES = 400

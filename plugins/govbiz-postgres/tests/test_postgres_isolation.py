@@ -17,7 +17,7 @@ from govbiz import commands as c
 from govbiz.domain import Actor, Role
 from govbiz.errors import NotFoundError, PermissionDeniedError
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery, RecordKind
+from govbiz.ports.storage import ProblemQuery, RecordKind
 from govbiz.storage.sql import schema as t
 from tests.conftest import COUNTY, OTHER_CITY, build_world, credit_code
 

@@ -28,7 +28,7 @@ from govbiz.audit import verify
 from govbiz.domain import Actor, Role, replay
 from govbiz.errors import ConcurrencyError
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery
+from govbiz.ports.storage import ProblemQuery
 from govbiz.storage.sql import schema as t
 from govbiz.testing.contention import BarrierStore
 from tests.conftest import build_world

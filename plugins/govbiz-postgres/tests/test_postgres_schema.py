@@ -23,7 +23,7 @@ from govbiz.domain import replay
 from govbiz.errors import StorageError, ValidationError
 from govbiz.ledger import Ledger
 from govbiz.plugins import make_plugin_manager, register_plugin
-from govbiz.storage.port import ProblemQuery
+from govbiz.ports.storage import ProblemQuery
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
 from govbiz.testing.migrations import assert_clock_rows_current, rows_at_first_schema

@@ -15,7 +15,7 @@ from govbiz_postgres.store import PostgresStore
 
 from govbiz.deadlines import DeadlinePolicy, WarningLevel
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery, WarningClock
+from govbiz.ports.storage import ProblemQuery, WarningClock
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.store import problem_conditions, warning_query
 from govbiz.testing.contract import build_scenario

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govbiz.hookspecs import hookimpl
-from govbiz.notify.channel import ConsoleChannel, NotificationChannel
+from govbiz.notify.channel import ConsoleChannel
+from govbiz.ports.channel import NotificationChannel
+from govbiz.ports.hooks import hookimpl
 
 
 @hookimpl

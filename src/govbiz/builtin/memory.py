@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from govbiz.hookspecs import hookimpl
+from govbiz.ports.hooks import hookimpl
+from govbiz.ports.storage import Store
 from govbiz.storage.memory import MemoryStore
-from govbiz.storage.port import Store
 
 
 @hookimpl

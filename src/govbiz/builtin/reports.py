@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govbiz.hookspecs import hookimpl
-from govbiz.reports.format import ReportFormat
+from govbiz.ports.hooks import hookimpl
+from govbiz.ports.report_format import ReportFormat
 
 
 @hookimpl

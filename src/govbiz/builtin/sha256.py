@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govbiz.audit import SHA256, Hasher
-from govbiz.hookspecs import hookimpl
+from govbiz.audit import SHA256
+from govbiz.ports.hasher import Hasher
+from govbiz.ports.hooks import hookimpl
 
 
 @hookimpl

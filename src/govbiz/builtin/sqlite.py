@@ -6,8 +6,8 @@ building the plugin manager stays cheap.
 
 from __future__ import annotations
 
-from govbiz.hookspecs import hookimpl
-from govbiz.storage.port import Store
+from govbiz.ports.hooks import hookimpl
+from govbiz.ports.storage import Store
 
 
 @hookimpl

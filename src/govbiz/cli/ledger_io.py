@@ -12,7 +12,7 @@ from govbiz.cli.options import as_of_option, county_option, db_option, echo_json
 from govbiz.cli.report import format_option, out_option, pick_format, resolve_county, write_output
 
 if TYPE_CHECKING:
-    from govbiz.reports.format import TableReader
+    from govbiz.ports.report_format import TableReader
 
 __all__ = ["export_command", "import_command"]
 
@@ -112,7 +112,7 @@ def import_command(
 def _reader(file: Path) -> TableReader:
     """The registered format that reads files with FILE's suffix."""
     from govbiz.plugins import report_formats
-    from govbiz.reports.format import TableReader
+    from govbiz.ports.report_format import TableReader
 
     readers = {f.suffix: f for f in report_formats().values() if isinstance(f, TableReader)}
     suffix = file.suffix.lower()

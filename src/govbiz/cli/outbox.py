@@ -27,7 +27,7 @@ def outbox_command() -> None:
 def list_command(db: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List entries, newest first, with their attempts and last error."""
     import govbiz
-    from govbiz.notify.outbox import OutboxStatus
+    from govbiz.ports.outbox import OutboxStatus
 
     entries = govbiz.open(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
     if as_json:
@@ -114,7 +114,7 @@ def purge_command(db: str | None, status: str, before: str) -> None:
     """Delete old entries (sent ones by default)."""
     import govbiz
     from govbiz.clock import beijing
-    from govbiz.notify.outbox import OutboxStatus
+    from govbiz.ports.outbox import OutboxStatus
 
     cutoff = datetime.combine(parse_day(before, "--before"), datetime.min.time(), tzinfo=beijing())
     count = govbiz.open(db).store.outbox().purge(OutboxStatus(status), cutoff)

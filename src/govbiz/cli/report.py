@@ -14,7 +14,7 @@ from govbiz.cli.options import as_of_option, county_option, db_option, govbiz_er
 
 if TYPE_CHECKING:
     from govbiz.ledger import Ledger
-    from govbiz.reports.format import Report, ReportFormat
+    from govbiz.ports.report_format import Report, ReportFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,7 +70,7 @@ def resolve_county(ledger: Ledger, county: str | None) -> str:
     if county is not None:
         return county
     from govbiz.domain.tenancy import Division
-    from govbiz.storage.port import RecordKind
+    from govbiz.ports.storage import RecordKind
 
     with ledger.store.unit_of_work() as uow:
         tops = [

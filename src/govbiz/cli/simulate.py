@@ -152,8 +152,8 @@ def _default_url(out: Path | None, scratch: Path) -> str:
 
 def _notifier(names: tuple[str, ...]) -> Any:
     """Deliver each notification through every named channel (plugins register them)."""
-    from govbiz.notify.channel import DeliveryError
     from govbiz.plugins import notification_channels
+    from govbiz.ports.channel import DeliveryError
 
     available = notification_channels()
     unknown = [n for n in names if n not in available]

@@ -1,5 +1,6 @@
 """Notifications (通知): who is told what and when, over which channel."""
 
-from govbiz.notify.channel import ConsoleChannel, DeliveryError, Notification, NotificationChannel
+from govbiz.notify.channel import ConsoleChannel
+from govbiz.ports.channel import DeliveryError, Notification, NotificationChannel
 
 __all__ = ["ConsoleChannel", "DeliveryError", "Notification", "NotificationChannel"]

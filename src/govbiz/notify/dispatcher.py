@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 import attrs
 
 from govbiz.clock import Clock
-from govbiz.notify.channel import DeliveryError, NotificationChannel
-from govbiz.notify.outbox import Outbox, OutboxEntry
+from govbiz.ports.channel import DeliveryError, NotificationChannel
+from govbiz.ports.outbox import Outbox, OutboxEntry
 
 __all__ = ["DispatchReport", "Dispatcher", "Recheck", "RetryPolicy"]
 

@@ -23,15 +23,15 @@ from govbiz.domain.handling import DueDate, due_dates_from_json
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department
 from govbiz.errors import ValidationError
-from govbiz.notify.channel import Notification
-from govbiz.notify.outbox import OutboxEntry
 from govbiz.notify.routing import DEFAULT_RULES, AddressBook, Recipient, RoutingRule, Trigger
 from govbiz.notify.templates import TemplateSet
-from govbiz.storage.port import RecordKind
+from govbiz.ports.channel import Notification
+from govbiz.ports.outbox import OutboxEntry
+from govbiz.ports.storage import RecordKind
 
 if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy, WarningLevel
-    from govbiz.storage.port import UnitOfWork
+    from govbiz.ports.storage import UnitOfWork
 
 __all__ = ["NotificationSettings", "Notifier", "trigger_for_event", "trigger_for_warning"]
 

@@ -1,110 +1,13 @@
-"""The outbox (待发通知): notifications that must never be lost.
+"""The outbox port, where plugins have always imported it: see `govbiz.ports.outbox`."""
 
-A notification is written to the outbox in the same transaction as the
-event that causes it (`UnitOfWork.enqueue`), so either both are stored or
-neither is.  A dispatcher then claims due entries, delivers them, and marks
-each sent, failed (to retry later with exponential backoff), or dead (a
-permanent error, or too many attempts; the last error is kept).  Entries
-are keyed by the notification's idempotency key: queuing the same key twice
-keeps one entry.
+from govbiz.ports.outbox import (
+    Outbox,
+    OutboxEntry,
+    OutboxStatus,
+)
 
-A claim is a lease: an entry claimed by a dispatcher that dies (even by
-SIGKILL) becomes claimable again when the lease runs out, so nothing is
-lost.  The price is at-least-once delivery around such a crash; the
-idempotency key travels with the message so a receiver can drop the repeat.
-"""
-
-from __future__ import annotations
-
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from enum import StrEnum
-
-import attrs
-
-from govbiz.notify.channel import Notification
-
-__all__ = ["Outbox", "OutboxEntry", "OutboxStatus"]
-
-
-class OutboxStatus(StrEnum):
-    """Where an outbox entry stands."""
-
-    #: 待发送: waiting for its next attempt.
-    PENDING = "pending"
-    #: 已发送
-    SENT = "sent"
-    #: 发送失败已停止: a permanent error or too many attempts; needs a person.
-    DEAD = "dead"
-    #: 已失效未发送: a reminder whose clock was met, re-based, suspended or extended before
-    #: the dispatcher took it; `last_error` says why.
-    SUPERSEDED = "superseded"
-
-
-@attrs.frozen(slots=True)
-class OutboxEntry:
-    """One notification in the outbox, with its delivery state."""
-
-    notification: Notification
-    county: str
-    created_at: datetime
-    status: OutboxStatus = OutboxStatus.PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    claimed_until: datetime | None = None
-    claimed_by: str = ""
-    last_error: str = ""
-    sent_at: datetime | None = None
-
-    @property
-    def key(self) -> str:
-        """The idempotency key (the notification's)."""
-        return self.notification.key
-
-    def due(self, now: datetime) -> bool:
-        """True if a dispatcher may claim it at `now`."""
-        if self.status is not OutboxStatus.PENDING:
-            return False
-        if self.next_attempt_at is not None and self.next_attempt_at > now:
-            return False
-        return self.claimed_until is None or self.claimed_until <= now
-
-
-class Outbox(ABC):
-    """What a dispatcher and `govbiz outbox` need from a store's outbox."""
-
-    @abstractmethod
-    def claim(self, now: datetime, *, limit: int, lease: timedelta, worker: str) -> list[OutboxEntry]:
-        """Claim up to `limit` due entries for `worker` until `now + lease`, oldest first.
-
-        Two dispatchers never claim the same entry while its lease runs.
-        """
-
-    @abstractmethod
-    def mark_sent(self, key: str, at: datetime, *, worker: str) -> None:
-        """Record that `key` was delivered."""
-
-    @abstractmethod
-    def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
-        """Record a failed attempt: retry at `retry_at`, or dead-letter it when `None`."""
-
-    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
-        """Record that `key` is not to be sent any more, and why (status `superseded`).
-
-        This default dead-letters it with the reason, for outboxes written
-        before the status existed; the built-in ones store `superseded`.
-        """
-        self.mark_failed(key, f"superseded: {reason}", retry_at=None, worker=worker)
-
-    @abstractmethod
-    def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
-        """Entries (of `status`), newest first."""
-
-    @abstractmethod
-    def retry(self, keys: Sequence[str] | None = None) -> int:
-        """Make dead entries (the given keys, or all dead ones) pending again; return how many."""
-
-    @abstractmethod
-    def purge(self, status: OutboxStatus, before: datetime) -> int:
-        """Delete entries of `status` created before `before`; return how many."""
+__all__ = [
+    "Outbox",
+    "OutboxEntry",
+    "OutboxStatus",
+]

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govbiz.storage.port import earliest_deadlines
+from govbiz.ports.storage import earliest_deadlines
 
 if TYPE_CHECKING:
     from govbiz.ledger import Ledger
     from govbiz.notify.dispatcher import Recheck
-    from govbiz.notify.outbox import OutboxEntry
+    from govbiz.ports.outbox import OutboxEntry
 
 __all__ = ["warning_recheck"]
 

@@ -26,7 +26,7 @@ from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Division
 from govbiz.errors import CalendarCoverageError
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery, RecordKind, UnitOfWork, WarningClock, earliest_deadlines
+from govbiz.ports.storage import ProblemQuery, RecordKind, UnitOfWork, WarningClock, earliest_deadlines
 
 if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy, WarningThresholds

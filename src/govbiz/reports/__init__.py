@@ -16,8 +16,8 @@ Markdown, JSON, CSV and HTML are built in, xlsx comes with `govbiz-xlsx`.
 into the ledger, all rows or none.
 """
 
+from govbiz.ports.report_format import Cell, Report, ReportFormat, TableReader
 from govbiz.reports.cells import neutralise, restore
-from govbiz.reports.format import Cell, Report, ReportFormat, TableReader
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, Column, LedgerReport, LedgerRow, build_ledger_report
 from govbiz.reports.report import (
     DEFAULT_GROUPINGS,

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from govbiz.domain.events import DomainEvent
+from govbiz.ports.storage import Store, UnitOfWork
 from govbiz.storage.delegating import DelegatingStore, DelegatingUnitOfWork
-from govbiz.storage.port import Store, UnitOfWork
 
 if TYPE_CHECKING:
     from govbiz.ledger import Ledger

@@ -20,8 +20,8 @@ from datetime import date
 
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import GroupFigures, MetricsResult
+from govbiz.ports.report_format import Cell, Report
 from govbiz.reports.cells import neutralise
-from govbiz.reports.format import Cell, Report
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
 from govbiz.reports.report import MetricsReport
 from govbiz.reports.unsupported import unsupported

@@ -23,8 +23,8 @@ from govbiz import __version__
 from govbiz.metrics.definitions import MetricDefinition, MetricKind
 from govbiz.metrics.figures import Figure, GroupFigures, MetricsResult
 from govbiz.metrics.grouping import Grouping
+from govbiz.ports.report_format import Report
 from govbiz.reports import charts
-from govbiz.reports.format import Report
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, ColumnKind, LedgerReport
 from govbiz.reports.report import MetricsReport
 from govbiz.reports.unsupported import unsupported

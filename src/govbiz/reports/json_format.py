@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from govbiz.reports.format import Report
+from govbiz.ports.report_format import Report
 
 __all__ = ["JsonFormat"]
 

@@ -49,9 +49,9 @@ from govbiz.domain.credit_code import validate_credit_code
 from govbiz.domain.enterprise import Enterprise
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.metrics.facts import local_day
+from govbiz.ports.report_format import Cell
 from govbiz.reports.batch import all_or_nothing
 from govbiz.reports.cells import restore
-from govbiz.reports.format import Cell
 
 if TYPE_CHECKING:
     from govbiz.domain.actors import Actor

@@ -10,7 +10,7 @@ from __future__ import annotations
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import MetricsResult
 from govbiz.metrics.render import render_markdown
-from govbiz.reports.format import Report
+from govbiz.ports.report_format import Report
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
 from govbiz.reports.report import MetricsReport
 from govbiz.reports.unsupported import unsupported

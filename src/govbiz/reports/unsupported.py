@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govbiz.errors import ValidationError
-from govbiz.reports.format import Report
+from govbiz.ports.report_format import Report
 
 __all__ = ["unsupported"]
 

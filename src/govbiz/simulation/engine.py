@@ -31,7 +31,7 @@ from govbiz.deadlines import Deadline, DeadlinePolicy, WarningLevel
 from govbiz.domain import Actor, DueDate, Problem, ProblemState, Role
 from govbiz.errors import CalendarCoverageError
 from govbiz.ledger import Ledger
-from govbiz.notify.channel import Notification
+from govbiz.ports.channel import Notification
 from govbiz.simulation.plan import Fate, ProblemPlan, SessionPlan, UnitPlan
 from govbiz.simulation.scenario import CaseStep, LastingRuleSpec, Scenario
 

@@ -39,7 +39,7 @@ from govbiz.domain.problem import Problem
 from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department, Division
 from govbiz.errors import ValidationError
-from govbiz.storage.port import Record, RecordKind
+from govbiz.ports.storage import Record, RecordKind
 
 __all__ = [
     "RECORD_CLASSES",

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import Problem
-from govbiz.notify.outbox import Outbox, OutboxEntry
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork, WarningClock
+from govbiz.ports.outbox import Outbox, OutboxEntry
+from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, UnitOfWork, WarningClock
 
 __all__ = ["DelegatingStore", "DelegatingUnitOfWork"]
 

@@ -19,8 +19,8 @@ from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
-from govbiz.notify.outbox import Outbox, OutboxEntry, OutboxStatus
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStatus
+from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 
 __all__ = ["MemoryStore"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from govbiz.ports.storage import Store, UnitOfWork
 from govbiz.storage.delegating import DelegatingStore, DelegatingUnitOfWork
-from govbiz.storage.port import Store, UnitOfWork
 
 __all__ = ["BarrierStore", "BarrierUnitOfWork"]
 

@@ -1,7 +1,7 @@
 """The storage contract (存储契约): one test suite every storage adapter must pass.
 
 The in-memory store, SQLite, PostgreSQL and any third-party adapter keep the
-same promises (see `govbiz.storage.port`).  To check yours, subclass
+same promises (see `govbiz.ports.storage`).  To check yours, subclass
 `StorageContract` in a test module under a name pytest collects and give
 it a `store` fixture that returns a fresh, empty store::
 
@@ -49,9 +49,9 @@ from govbiz.domain.tenancy import Division
 from govbiz.errors import ConcurrencyError, IllegalTransitionError
 from govbiz.kept_notices import NoticeAdded
 from govbiz.ledger import Ledger
-from govbiz.notify.channel import Notification
-from govbiz.notify.outbox import OutboxEntry, OutboxStatus
-from govbiz.storage.port import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
+from govbiz.ports.channel import Notification
+from govbiz.ports.outbox import OutboxEntry, OutboxStatus
+from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
 
 __all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
 

@@ -8,7 +8,7 @@ from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division
 from govbiz.ledger import Ledger
-from govbiz.storage.port import ProblemQuery, Record, RecordKind
+from govbiz.ports.storage import ProblemQuery, Record, RecordKind
 from govbiz.storage.sql.store import SQLStore, department_rows, event_row, problem_row, record_row
 from govbiz.testing.sql import index_rows
 

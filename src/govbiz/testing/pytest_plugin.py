@@ -22,7 +22,7 @@ import pytest
 
 from govbiz.clock import ManualClock, beijing
 from govbiz.ledger import Ledger
-from govbiz.notify.channel import Notification
+from govbiz.ports.channel import Notification
 
 __all__ = ["CaptureChannel"]
 
@@ -82,7 +82,7 @@ def govbiz_ledger(govbiz_plugin_manager: pluggy.PluginManager, govbiz_clock: Man
 @pytest.fixture
 def captured_notifications(register_plugin: Callable[..., str]) -> list[Notification]:
     """Notifications delivered to the `capture` channel during this test."""
-    from govbiz.hookspecs import hookimpl
+    from govbiz.ports.hooks import hookimpl
 
     channel = CaptureChannel()
 

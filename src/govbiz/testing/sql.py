@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from govbiz.storage.port import ProblemQuery
+from govbiz.ports.storage import ProblemQuery
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.outbox import entry_row

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govbiz.hookspecs import hookimpl
-from govbiz.notify.channel import NotificationChannel
+from govbiz.ports.channel import NotificationChannel
+from govbiz.ports.hooks import hookimpl
 from govbiz_email.channel import EmailChannel, message_id
 from govbiz_email.config import (
     CONFIG_ENV,

@@ -25,7 +25,7 @@ from typing import Literal, NoReturn
 
 from govbiz.clock import Clock, SystemClock
 from govbiz.errors import ValidationError
-from govbiz.notify.channel import DeliveryError, Notification
+from govbiz.ports.channel import DeliveryError, Notification
 
 __all__ = ["SECURITY_MODES", "EmailChannel", "Security", "message_id"]
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govbiz.hookspecs import hookimpl
+from govbiz.ports.hooks import hookimpl
 
 if TYPE_CHECKING:
     import click
 
-    from govbiz.storage.port import Store
+    from govbiz.ports.storage import Store
     from govbiz_postgres.store import PostgresStore
 
 __all__ = ["govbiz_register_commands", "govbiz_storage", "open_postgres"]

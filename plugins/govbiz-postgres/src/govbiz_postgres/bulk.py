@@ -40,8 +40,8 @@ from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
-from govbiz.notify.outbox import Outbox, OutboxEntry
-from govbiz.storage.port import Record, RecordKind, Store
+from govbiz.ports.outbox import Outbox, OutboxEntry
+from govbiz.ports.storage import Record, RecordKind, Store
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.outbox import write_entries

@@ -42,7 +42,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
-from govbiz.storage.port import WarningClock
+from govbiz.ports.storage import WarningClock
 from govbiz.storage.sql import json_text
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govbiz.hookspecs import hookimpl
-from govbiz.notify.channel import NotificationChannel
+from govbiz.ports.channel import NotificationChannel
+from govbiz.ports.hooks import hookimpl
 from govbiz_webhook.config import (
     CONFIG_ENV,
     channels_from_environment,

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from govbiz.errors import ValidationError
-from govbiz.notify.channel import NotificationChannel
+from govbiz.ports.channel import NotificationChannel
 from govbiz_webhook.generic import JsonWebhookChannel
 from govbiz_webhook.robots import DingTalkChannel, FeishuChannel, Robot, RobotChannel, WeComChannel
 

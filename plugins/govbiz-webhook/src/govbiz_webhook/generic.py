@@ -26,7 +26,7 @@ from typing import Any
 
 from govbiz.clock import Clock, SystemClock
 from govbiz.errors import ValidationError
-from govbiz.notify.channel import DeliveryError, Notification
+from govbiz.ports.channel import DeliveryError, Notification
 from govbiz_webhook.signing import body_signature, epoch_seconds
 from govbiz_webhook.transport import check_url, mask_url, post_json
 

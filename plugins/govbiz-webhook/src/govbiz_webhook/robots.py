@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from govbiz.clock import Clock, SystemClock
 from govbiz.errors import ValidationError
-from govbiz.notify.channel import DeliveryError, Notification
+from govbiz.ports.channel import DeliveryError, Notification
 from govbiz_webhook.signing import dingtalk_sign, epoch_milliseconds, epoch_seconds, feishu_sign
 from govbiz_webhook.transport import check_url, mask_url, post_json
 

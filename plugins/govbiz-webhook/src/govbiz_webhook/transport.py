@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 from govbiz.errors import ValidationError
-from govbiz.notify.channel import DeliveryError
+from govbiz.ports.channel import DeliveryError
 
 __all__ = ["MAX_REPLY_BYTES", "Reply", "check_url", "mask_url", "post_json"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govbiz import hookimpl
-from govbiz.reports.format import ReportFormat
+from govbiz.ports.report_format import ReportFormat
 from govbiz_xlsx.fmt import XlsxFormat
 
 __all__ = ["XlsxFormat", "govbiz_report_formats"]

@@ -6,7 +6,7 @@ import io
 from datetime import date, datetime
 
 from govbiz.errors import ValidationError
-from govbiz.reports.format import Cell, Report
+from govbiz.ports.report_format import Cell, Report
 from govbiz.reports.ledger_table import LedgerReport
 from govbiz.reports.report import MetricsReport
 

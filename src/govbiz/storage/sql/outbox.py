@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from govbiz.notify.channel import Notification
-from govbiz.notify.outbox import Outbox, OutboxEntry, OutboxStatus
+from govbiz.ports.channel import Notification
+from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStatus
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 

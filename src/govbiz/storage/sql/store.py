@@ -38,9 +38,8 @@ from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError, StorageError
-from govbiz.notify.outbox import Outbox, OutboxEntry
-from govbiz.storage import codec
-from govbiz.storage.port import (
+from govbiz.ports.outbox import Outbox, OutboxEntry
+from govbiz.ports.storage import (
     ProblemQuery,
     Record,
     RecordKind,
@@ -49,6 +48,7 @@ from govbiz.storage.port import (
     WarningClock,
     earliest_deadlines,
 )
+from govbiz.storage import codec
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner, first_row, scalar
 from govbiz.storage.sql.outbox import SQLOutbox, queued, write_entries

@@ -1,0 +1,158 @@
+"""Hook specifications: the ports through which a county plugs in what differs.
+
+A plugin is a module or object with functions named like these, decorated
+with `govbiz.hookimpl`.  It is found through the `govbiz` entry-point group
+(see `govbiz.plugins`).  Each docstring says when the hook is called, what
+it receives and what it returns.
+
+Conventions:
+
+* Collection hooks take a `register` callback: call it once per thing you
+  contribute (a hasher, a channel, a report format).  Nothing is returned.
+* `firstresult` hooks stop at the first plugin that answers (not `None`).
+* Hooks that configure a county (profile, deadline policy) collect every
+  answer; two plugins answering for the same county is an error that names
+  both, never a silent pick.
+* A plugin may wrap any hook (`@hookimpl(wrapper=True)`) to time or audit it.
+
+Hooks are grouped by the phase in which govbiz calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from govbiz.calendar import HolidayNotice, LocalDays
+    from govbiz.deadlines import DeadlinePolicy
+    from govbiz.domain.events import DomainEvent
+    from govbiz.ports.channel import NotificationChannel
+    from govbiz.ports.hasher import Hasher
+    from govbiz.ports.report_format import ReportFormat
+    from govbiz.ports.storage import Store
+    from govbiz.profile import CountyProfile
+
+__all__ = ["hookimpl", "hookspec"]
+
+PROJECT = "govbiz"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- Opening a ledger -----------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def govbiz_storage(url: str) -> Store | None:
+    """Return a store for `url`, or `None` if this plugin does not handle its scheme.
+
+    Called by `govbiz.open(url)` each time a ledger is opened.  The first
+    plugin that returns a store wins; built in are `memory://` and
+    `sqlite:///path`.  A PostgreSQL plugin answers `postgresql://...`.
+    Raise `govbiz.errors.ValidationError` (field `url`) for a URL of your
+    scheme that you cannot use; return `None` for any other scheme.
+    """
+
+
+@hookspec(historic=True)
+def govbiz_hash_algorithms(register: Callable[[Hasher], None]) -> None:
+    """Register hash functions for the audit chain (e.g. SM3, GB/T 32905).
+
+    Called once when the plugin manager is set up (historic: plugins
+    registered later are called too).  Call `register(Hasher(name, digest))`
+    for each; `govbiz verify` accepts chains made by any registered one.
+    """
+
+
+# --- Calendar and county rules ----------------------------------------------------------
+
+
+@hookspec
+def govbiz_calendar_data() -> Iterable[HolidayNotice] | None:
+    """Return holiday notices (国务院办公厅放假安排通知) to add to the national calendar.
+
+    Called when the national calendar is first built.  Use it to add next
+    year's notice to every ledger of a deployment before a govbiz release
+    carries it (a ledger can keep one itself: `govbiz calendar add-notice`).
+    A notice with the document number of one the package ships replaces it
+    whole (a corrected notice); one with its own number wins for every day it
+    names (an amendment).  A notice kept in a ledger wins over both.
+    """
+
+
+@hookspec
+def govbiz_local_days(county: str) -> Iterable[LocalDays] | None:
+    """Return local rest or working days of `county` (e.g. an autonomous prefecture's festival).
+
+    Called when a county's deadline policy is built.  Return an empty list
+    (or `None`) for counties you do not know.
+    """
+
+
+@hookspec
+def govbiz_county_profile(county: str) -> CountyProfile | None:
+    """Return the profile (categories, sources, deadline policy) of `county`, or `None`.
+
+    Called the first time a ledger needs the county's profile.  At most one
+    plugin may answer for a county; a second answer raises
+    `govbiz.plugins.PluginConflictError` naming both plugins.
+    """
+
+
+@hookspec
+def govbiz_deadline_policy(county: str, default: DeadlinePolicy) -> DeadlinePolicy | None:
+    """Return a deadline policy overriding `default` for `county`, or `None`.
+
+    Called after the county profile is resolved, with the profile's policy
+    (or the national default) as `default`; derive yours from it, e.g.
+    `attrs.evolve(default, approaching_working_days=3)`.  At most one plugin
+    may answer for a county.
+    """
+
+
+# --- Running ------------------------------------------------------------------------------
+
+
+@hookspec
+def govbiz_events_committed(events: Sequence[DomainEvent]) -> None:
+    """Observe the events of one command, after they are committed.
+
+    Called once per successful command, in the committing process.  The
+    state change is already durable: an exception here is logged with the
+    plugin's name and never undoes it.  For work that must not be lost
+    (notifications) use the outbox, not this hook.
+    """
+
+
+@hookspec
+def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
+    """Register notification channels (email, DingTalk/WeCom/Feishu robots, SMS ...).
+
+    Called when the notification dispatcher starts.  Call `register(channel)`
+    for each; a channel has a unique `name` and a `deliver(message)` method
+    (see `govbiz.notify.channel.NotificationChannel`).
+    """
+
+
+@hookspec
+def govbiz_report_formats(register: Callable[[ReportFormat], None]) -> None:
+    """Register report formats (Markdown, JSON, CSV, HTML, xlsx ...).
+
+    Called when a report is rendered or `govbiz report --help` lists the
+    formats.  Call `register(fmt)` for each; a format has a unique `name`,
+    a `suffix` and a `render(report) -> bytes` method.
+    """
+
+
+@hookspec
+def govbiz_register_commands(cli: click.Group) -> None:
+    """Add subcommands to the `govbiz` command.
+
+    Called when the command line starts.  Use `cli.command()` or
+    `cli.add_command(...)`; a name already taken is an error naming both.
+    """

@@ -1,0 +1,241 @@
+"""The storage port: what the Ledger needs from any store.
+
+A store hands out units of work (Cosmic Python's Unit of Work pattern): one
+per command.  Everything a command reads and writes goes through its unit of
+work, and `UnitOfWork.commit` makes the new state *and* its events
+durable together, or raises and keeps nothing.  A write based on a stale
+version raises `govbiz.errors.ConcurrencyError` at commit.
+
+Adapters (the in-memory one here, SQLite and PostgreSQL as plugins) implement
+these two classes; the storage contract tests in `govbiz.testing` check any
+adapter against the same expectations.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from types import TracebackType
+from typing import NamedTuple, Self
+
+import attrs
+
+from govbiz.deadlines.warning import WarningLevel, WarningThresholds
+from govbiz.domain.circular import Circular
+from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.handling import DueDate
+from govbiz.domain.holiday_notice import KeptNotice
+from govbiz.domain.lasting_rule import LastingRule
+from govbiz.domain.lifecycle import ProblemState
+from govbiz.domain.problem import Problem
+from govbiz.domain.session import ReceptionSession
+from govbiz.domain.tenancy import Department, Division
+from govbiz.ports.outbox import Outbox, OutboxEntry
+
+__all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork", "WarningClock"]
+
+#: The registry records a ledger keeps besides problems.
+Record = Division | Department | Enterprise | ReceptionSession | LastingRule | Circular | KeptNotice
+
+
+class RecordKind(StrEnum):
+    """Kinds of registry record; each is also the name of its event stream."""
+
+    DIVISION = "division"
+    DEPARTMENT = "department"
+    ENTERPRISE = "enterprise"
+    SESSION = "session"
+    LASTING_RULE = "lasting_rule"
+    CIRCULAR = "circular"
+    #: A State Council holiday notice kept in the ledger (nationwide: county `000000`).
+    HOLIDAY_NOTICE = "holiday_notice"
+
+
+@attrs.frozen(slots=True)
+class ProblemQuery:
+    """Which problems to list.  Every field left `None` matches everything.
+
+    `department` matches the lead or a co-handling department of the
+    current assignment, `lead` only the lead; `due_before` matches
+    problems with a running clock whose cutoff is at or before that instant
+    (the basis of the daily reminder sweep).  `matches` is the
+    reference meaning that every adapter's query must agree with.
+    """
+
+    counties: frozenset[str] | None = None
+    states: frozenset[ProblemState] | None = None
+    department: str | None = None
+    lead: str | None = None
+    enterprise_id: str | None = None
+    session_id: str | None = None
+    category: str | None = None
+    due_before: datetime | None = None
+
+    def matches(self, problem: Problem) -> bool:
+        """True if `problem` satisfies every condition of this query."""
+        assignment = problem.assignment
+        checks = (
+            self.counties is None or problem.county in self.counties,
+            self.states is None or problem.state in self.states,
+            self.department is None or (assignment is not None and assignment.involves(self.department)),
+            self.lead is None or (assignment is not None and assignment.lead == self.lead),
+            self.enterprise_id is None or problem.enterprise_id == self.enterprise_id,
+            self.session_id is None or problem.session_id == self.session_id,
+            self.category is None or problem.category == self.category,
+            self.due_before is None or any(due.cutoff <= self.due_before for due in problem.open_deadlines()),
+        )
+        return all(checks)
+
+
+class WarningClock(NamedTuple):
+    """A running clock at a warning level (预警期限): which problem, which clock, how urgent.
+
+    What `UnitOfWork.warning_clocks` lists for the daily reminder sweep.  A
+    named tuple rather than an attrs class: a province's sweep builds
+    hundreds of thousands of them straight from database rows, and a tuple
+    is made in half the time of a frozen attrs instance.
+    """
+
+    problem_id: str
+    county: str
+    clock: str
+    last_day: date
+    level: WarningLevel
+
+
+class UnitOfWork(ABC):
+    """One command's reads and writes, committed together or not at all.
+
+    Use it as a context manager: leaving the block without `commit`
+    rolls back.  Reads see the committed state plus this unit's own writes.
+    """
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    # -- reads ----------------------------------------------------------------------
+    @abstractmethod
+    def get_problem(self, problem_id: str) -> Problem | None:
+        """The problem with this id, or `None`."""
+
+    @abstractmethod
+    def find_problems(self, query: ProblemQuery) -> Iterator[Problem]:
+        """Problems matching `query`, ordered by id."""
+
+    def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
+        """Running clocks at a warning level (not normal), by problem id, then clock name.
+
+        `thresholds` maps each county to sweep to its dates as of the sweep
+        (`govbiz.deadlines.DeadlinePolicy.thresholds`); problems of other
+        counties are left out.  A clock running twice (it should not) is
+        listed once, with its earliest deadline.  This default classifies
+        the deadlines of the problems `find_problems` returns; SQL adapters
+        compare the dates in the database instead.
+        """
+        if not thresholds:
+            return
+        # Any cutoff of a last day up to the latest threshold falls before this instant.
+        latest = max(th.approaching_through for th in thresholds.values()) + timedelta(days=2)
+        query = ProblemQuery(
+            counties=frozenset(thresholds), due_before=datetime.combine(latest, time(), tzinfo=UTC)
+        )
+        for problem in self.find_problems(query):
+            for due in sorted(earliest_deadlines(problem), key=lambda due: due.clock):
+                level = thresholds[problem.county].level(due.last_day)
+                if level is not WarningLevel.NORMAL:
+                    yield WarningClock(problem.id, problem.county, due.clock, due.last_day, level)
+
+    @abstractmethod
+    def get_record(self, kind: RecordKind, key: str) -> Record | None:
+        """The registry record of `kind` with this key, or `None`."""
+
+    @abstractmethod
+    def list_records(self, kind: RecordKind, counties: frozenset[str] | None = None) -> list[Record]:
+        """Registry records of `kind` (in `counties` if given), ordered by key."""
+
+    @abstractmethod
+    def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
+        """Committed events, oldest first: all, one stream, or one record's."""
+
+    @abstractmethod
+    def next_number(self, counter: str) -> int:
+        """The next number (1, 2, ...) of a named counter, for human-readable ids.
+
+        Numbers may have gaps (a rolled-back command still uses its number)
+        but are never handed out twice.
+        """
+
+    # -- writes ---------------------------------------------------------------------
+    @abstractmethod
+    def save_problem(self, problem: Problem, event: DomainEvent) -> None:
+        """Stage `problem` at `event.version` together with `event`.
+
+        At commit the stored version must be `event.version - 1` (no row
+        for version 1), else `govbiz.errors.ConcurrencyError`.
+        """
+
+    @abstractmethod
+    def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
+        """Stage a registry record with its event (same version rule as problems)."""
+
+    @abstractmethod
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        """Stage a notification for the outbox, committed with this unit's events.
+
+        Returns `False` (and stages nothing) when an entry with the same key
+        is already queued, committed or staged: queuing is idempotent.
+        """
+
+    def enqueue_new(self, entry: OutboxEntry) -> None:
+        """Stage a notification whose key names an event this unit commits.
+
+        Called by the Ledger for the notifications of a command's own
+        events: their keys (``<stream>:<id>:v<version>:...``) are new unless
+        the command itself is refused, so a store need not look the key up
+        the way `enqueue` does; a key found at commit is still stored once.
+        This default calls `enqueue`.
+        """
+        self.enqueue(entry)
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make every staged write durable atomically, or raise and keep none."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Discard every staged write (harmless after commit)."""
+
+
+class Store(ABC):
+    """A storage adapter: a factory of units of work over one database."""
+
+    @abstractmethod
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work for one command."""
+
+    @abstractmethod
+    def outbox(self) -> Outbox:
+        """The outbox of notifications waiting for delivery (see `govbiz.ports.outbox`)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
+        """Release connections; the store is unusable afterwards."""
+
+
+def earliest_deadlines(problem: Problem) -> list[DueDate]:
+    """The open deadline of each running clock of `problem` (the earliest, should one run twice)."""
+    earliest: dict[str, DueDate] = {}
+    for due in problem.open_deadlines():
+        if due.clock not in earliest or due.cutoff < earliest[due.clock].cutoff:
+            earliest[due.clock] = due
+    return list(earliest.values())
