@@ -11,7 +11,9 @@ data only; who does it (the `govbiz.domain.actors.Actor`) and when
 
 A command can also be parsed from JSON (`AssignProblem.parse(body)`), and
 its JSON Schema comes from `AssignProblem.model_json_schema()`, for forms
-and HTTP APIs.  Validation errors are `govbiz.errors.ValidationError`
+and HTTP APIs.  Each command names what `Ledger.handle` returns for it
+(`AssignProblem` is a `Command[Problem]`), so a type checker knows the
+result's type.  Validation errors are `govbiz.errors.ValidationError`
 naming the field and the value; text is stripped of surrounding whitespace.
 """
 
@@ -19,14 +21,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from govbiz.domain.circular import Circular
+from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.handling import ReminderKind, ResultOutcome
-from govbiz.domain.session import SessionKind
-from govbiz.domain.tenancy import DivisionLevel
+from govbiz.domain.holiday_notice import NoticeAdded
+from govbiz.domain.lasting_rule import LastingRule
+from govbiz.domain.problem import Problem
+from govbiz.domain.session import ReceptionSession, SessionKind
+from govbiz.domain.tenancy import Department, Division, DivisionLevel
 from govbiz.errors import ValidationError
 
 __all__ = [
@@ -69,8 +76,15 @@ Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 DivisionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 
 
-class Command(BaseModel):
-    """Base of every command: frozen, no unknown fields, errors as govbiz errors."""
+#: What `Ledger.handle` returns for a command: the changed problem or the new record.
+R = TypeVar("R")
+
+
+class Command(BaseModel, Generic[R]):
+    """Base of every command: frozen, no unknown fields, errors as govbiz errors.
+
+    `R` is what `Ledger.handle` returns for it.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -109,7 +123,7 @@ def _as_govbiz_error(exc: pydantic.ValidationError, command: str) -> ValidationE
 # --- registry ------------------------------------------------------------------------
 
 
-class RegisterDivision(Command):
+class RegisterDivision(Command[Division]):
     """Register a city or county (行政区划) as a tenant."""
 
     code: DivisionCode
@@ -118,7 +132,7 @@ class RegisterDivision(Command):
     parent: DivisionCode | None = None
 
 
-class RegisterDepartment(Command):
+class RegisterDepartment(Command[Department]):
     """Register a functional department (职能部门) of a county or city."""
 
     code: Key
@@ -137,7 +151,7 @@ class ContactIn(BaseModel):
     position: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
 
-class RegisterEnterprise(Command):
+class RegisterEnterprise(Command[Enterprise]):
     """Register an enterprise (企业) in a county's ledger."""
 
     county: DivisionCode
@@ -150,7 +164,7 @@ class RegisterEnterprise(Command):
 # --- collection and triage -----------------------------------------------------------
 
 
-class CollectProblem(Command):
+class CollectProblem(Command[Problem]):
     """Collect a problem (收集问题) an enterprise raised into the ledger.
 
     `category` and `source` must be among the county profile's
@@ -166,7 +180,7 @@ class CollectProblem(Command):
     collected_at: AwareDatetime | None = None
 
 
-class TriageProblem(Command):
+class TriageProblem(Command[Problem]):
     """Analyse and classify a collected problem (分析研判、分类汇总)."""
 
     problem_id: Key
@@ -174,21 +188,21 @@ class TriageProblem(Command):
     note: Text = ""
 
 
-class RejectProblem(Command):
+class RejectProblem(Command[Problem]):
     """Decline a problem that the mechanism does not take (不予受理), with the reason."""
 
     problem_id: Key
     reason: RequiredText
 
 
-class MergeProblem(Command):
+class MergeProblem(Command[Problem]):
     """Merge a duplicate problem (重复问题) into another one of the same county."""
 
     problem_id: Key
     into: Key
 
 
-class WithdrawProblem(Command):
+class WithdrawProblem(Command[Problem]):
     """Withdraw a problem (撤回), e.g. the enterprise no longer needs help."""
 
     problem_id: Key
@@ -198,7 +212,7 @@ class WithdrawProblem(Command):
 # --- sessions and assignment ---------------------------------------------------------
 
 
-class PlanSession(Command):
+class PlanSession(Command[ReceptionSession]):
     """Plan a reception day (接待日), round table (圆桌会议) or special session (专场)."""
 
     county: DivisionCode
@@ -212,14 +226,14 @@ class PlanSession(Command):
     attendees: tuple[Name, ...] = ()
 
 
-class ScheduleProblem(Command):
+class ScheduleProblem(Command[Problem]):
     """Put a triaged problem on a session's agenda (列入接待日议程)."""
 
     problem_id: Key
     session_id: Key
 
 
-class AssignProblem(Command):
+class AssignProblem(Command[Problem]):
     """Assign a problem (交办) to a lead department and co-handling departments.
 
     `deadlines` maps a clock name (`"progress"`, `"result"` ...) to a
@@ -234,7 +248,7 @@ class AssignProblem(Command):
     deadlines: dict[Key, date] = Field(default_factory=dict)
 
 
-class ReassignProblem(Command):
+class ReassignProblem(Command[Problem]):
     """Assign a returned problem again (重新交办), usually to the proposed department."""
 
     problem_id: Key
@@ -243,13 +257,13 @@ class ReassignProblem(Command):
     deadlines: dict[Key, date] = Field(default_factory=dict)
 
 
-class SignAssignment(Command):
+class SignAssignment(Command[Problem]):
     """The lead department signs for an assignment (签收)."""
 
     problem_id: Key
 
 
-class ReturnAssignment(Command):
+class ReturnAssignment(Command[Problem]):
     """The lead department returns an assignment (退回): not its duty.
 
     Allowed only within the sign-for period; `proposed_department` is the
@@ -264,14 +278,14 @@ class ReturnAssignment(Command):
 # --- handling ------------------------------------------------------------------------
 
 
-class ReportProgress(Command):
+class ReportProgress(Command[Problem]):
     """Report progress (报送落实情况); the first one is due within 7 working days."""
 
     problem_id: Key
     text: RequiredText
 
 
-class ReportResult(Command):
+class ReportResult(Command[Problem]):
     """Report the result (报送办理结果); due within 30 days of the assignment."""
 
     problem_id: Key
@@ -279,7 +293,7 @@ class ReportResult(Command):
     text: RequiredText
 
 
-class RequestExtension(Command):
+class RequestExtension(Command[Problem]):
     """Ask for more time on one clock (申请延期), before that clock expires."""
 
     problem_id: Key
@@ -288,7 +302,7 @@ class RequestExtension(Command):
     reason: RequiredText
 
 
-class DecideExtension(Command):
+class DecideExtension(Command[Problem]):
     """Approve or refuse the pending extension request (审批延期)."""
 
     problem_id: Key
@@ -296,21 +310,21 @@ class DecideExtension(Command):
     note: Text = ""
 
 
-class SuspendProblem(Command):
+class SuspendProblem(Command[Problem]):
     """Suspend the clocks (中止), e.g. while waiting for a court ruling."""
 
     problem_id: Key
     reason: RequiredText
 
 
-class ResumeProblem(Command):
+class ResumeProblem(Command[Problem]):
     """Resume a suspended problem (恢复办理) with the time that was left."""
 
     problem_id: Key
     note: Text = ""
 
 
-class RecordReturnVisit(Command):
+class RecordReturnVisit(Command[Problem]):
     """Record a return visit (回访): satisfied closes, unsatisfied redoes (重办)."""
 
     problem_id: Key
@@ -318,7 +332,7 @@ class RecordReturnVisit(Command):
     notes: Text = ""
 
 
-class SendReminder(Command):
+class SendReminder(Command[Problem]):
     """Send a reminder (催办) or a supervision notice (督办) about a problem."""
 
     problem_id: Key
@@ -329,7 +343,7 @@ class SendReminder(Command):
 # --- lasting rules and circulars -----------------------------------------------------
 
 
-class RecordLastingRule(Command):
+class RecordLastingRule(Command[LastingRule]):
     """Record a lasting rule (长效机制): a policy document born from recurring problems."""
 
     county: DivisionCode
@@ -340,14 +354,14 @@ class RecordLastingRule(Command):
     summary: Text = ""
 
 
-class LinkLastingRule(Command):
+class LinkLastingRule(Command[Problem]):
     """Link a problem to the lasting rule it led to."""
 
     problem_id: Key
     rule_id: Key
 
 
-class PublishCircular(Command):
+class PublishCircular(Command[Circular]):
     """Publish a supervision circular (督查通报) for a period."""
 
     county: DivisionCode
@@ -359,7 +373,7 @@ class PublishCircular(Command):
     body: Text = ""
 
 
-class AddHolidayNotice(Command):
+class AddHolidayNotice(Command[NoticeAdded]):
     """Keep a State Council holiday notice in the ledger (录入放假安排通知), and re-base the clocks.
 
     `text` is the notice as a TOML file (see the how-to "Add next year's
@@ -375,7 +389,7 @@ class AddHolidayNotice(Command):
 
 
 #: Every command class, for documentation and JSON Schema export.
-COMMANDS: tuple[type[Command], ...] = (
+COMMANDS: tuple[type[Command[Any]], ...] = (
     RegisterDivision,
     RegisterDepartment,
     RegisterEnterprise,

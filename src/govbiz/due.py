@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from govbiz.domain.handling import DueDate
+from govbiz.domain.holiday_notice import Rebased
 from govbiz.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -153,40 +154,6 @@ def _counted_again(
         return _due(due.start, policy.deadline(due.clock, due.start), due.basis)
     except ValidationError:  # the policy cannot count it any more: the stored day stands
         return due
-
-
-@attrs.frozen(slots=True)
-class Rebased:
-    """One running clock counted again on a new notice (期限复核): announced and new last day.
-
-    `official_last_day` is what the new calendar gives; `new` is the deadline
-    in force from now on, which never ends before the day announced to the
-    department (`kept_announced` is true when the announced day stood).
-    """
-
-    announced: DueDate
-    new: DueDate
-    official_last_day: date
-
-    @property
-    def kept_announced(self) -> bool:
-        """True when the new calendar would have ended the clock earlier than announced."""
-        return self.official_last_day < self.announced.last_day
-
-    @property
-    def moved(self) -> bool:
-        """True when the department's last day changes."""
-        return self.new.last_day != self.announced.last_day
-
-    def to_json(self) -> dict[str, object]:
-        """The change as an event payload records it."""
-        return {
-            "clock": self.new.clock,
-            "old_last_day": self.announced.last_day.isoformat(),
-            "new_last_day": self.new.last_day.isoformat(),
-            "official_last_day": self.official_last_day.isoformat(),
-            "kept_announced": self.kept_announced,
-        }
 
 
 def rebased(

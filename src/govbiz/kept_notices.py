@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from govbiz.domain.holiday_notice import KeptNotice
-from govbiz.due import Rebased
+from govbiz.domain.holiday_notice import KeptNotice, NoticeAdded, RebasedClock
 from govbiz.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -49,36 +48,6 @@ def read_notice(text: str, source: str = "") -> HolidayNotice:
             "notice", where, f"holds {len(notices)} notices; add one notice per file (a [[notice]] table)"
         )
     return notices[0]
-
-
-@attrs.frozen(slots=True)
-class RebasedClock:
-    """A running clock of one problem re-based when a notice was added."""
-
-    problem_id: str
-    county: str
-    change: Rebased
-
-
-@attrs.frozen(slots=True)
-class NoticeAdded:
-    """What `AddHolidayNotice` did: the notice kept, its warnings, the clocks re-based.
-
-    `already_kept` is true (and nothing was written) when the same file was
-    added before: adding is idempotent.  `warnings` are the law's concerns
-    that do not refuse a notice (Decree 795 Art. 7); `rebased` lists every
-    clock counted again, `moved` those whose last day changed.
-    """
-
-    kept: KeptNotice
-    already_kept: bool = False
-    warnings: tuple[str, ...] = ()
-    rebased: tuple[RebasedClock, ...] = ()
-
-    @property
-    def moved(self) -> tuple[RebasedClock, ...]:
-        """The clocks whose last day moved (their departments are notified)."""
-        return tuple(r for r in self.rebased if r.change.moved)
 
 
 def in_force(kept: tuple[KeptNotice, ...]) -> tuple[HolidayNotice, ...]:

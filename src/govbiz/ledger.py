@@ -60,9 +60,11 @@ log = logging.getLogger(__name__)
 EventSubscriber = Callable[[Sequence[DomainEvent]], None]
 
 R = TypeVar("R", bound=Record)
+#: What a command's handler returns (see `govbiz.commands.Command`).
+Result = TypeVar("Result")
 
 #: Who may run each registry command (problem actions are in the lifecycle table).
-_REGISTRY_ROLES: dict[type[c.Command], frozenset[Role]] = {
+_REGISTRY_ROLES: dict[type[c.Command[Any]], frozenset[Role]] = {
     c.RegisterDivision: frozenset({Role.ADMINISTRATOR}),
     c.RegisterDepartment: frozenset({Role.ADMINISTRATOR}),
     c.RegisterEnterprise: frozenset({Role.ADMINISTRATOR, Role.COLLECTOR}),
@@ -126,7 +128,7 @@ class Ledger:
             settings_for=lambda county: self.profile(county).notifications,
             policy_for=self._policy_of,
         )
-        self._handlers: dict[type[c.Command], Callable[[_Context, Any], Any]] = {
+        self._handlers: dict[type[c.Command[Any]], Callable[[_Context, Any], Any]] = {
             c.RegisterDivision: self._register_division,
             c.RegisterDepartment: self._register_department,
             c.RegisterEnterprise: self._register_enterprise,
@@ -209,7 +211,7 @@ class Ledger:
 
     # === commands ======================================================================
 
-    def handle(self, actor: Actor, command: c.Command) -> Any:
+    def handle(self, actor: Actor, command: c.Command[Result]) -> Result:
         """Carry out `command` for `actor` atomically and return the changed record.
 
         Returns the new `govbiz.domain.problem.Problem` for problem
@@ -238,7 +240,7 @@ class Ledger:
         if isinstance(result, NoticeAdded):
             self.notices.added(result.kept)  # this process counts on it from the next command
         self._publish(ctx.events)
-        return result
+        return result  # type: ignore[no-any-return]  # the handler table pairs each command with its R
 
     def _publish(self, events: Sequence[DomainEvent]) -> None:
         # The state change is already committed: a failing subscriber must not
@@ -725,7 +727,7 @@ class Ledger:
             raise ValidationError("session_id", session_id, f"the session belongs to county {session.county}")
         return session
 
-    def _check_registry(self, ctx: _Context, cmd: c.Command, county: str) -> None:
+    def _check_registry(self, ctx: _Context, cmd: c.Command[Any], county: str) -> None:
         """The actor's role may run this registry command, in its own county."""
         self._check_registry_role(ctx, cmd)
         self._check_own_county(ctx, county, type(cmd).__name__)
@@ -736,7 +738,7 @@ class Ledger:
         number = ctx.uow.next_number(f"{kind}:{county}")
         return f"{county}-{prefix}{number:0{width}d}"
 
-    def _check_registry_role(self, ctx: _Context, cmd: c.Command) -> None:
+    def _check_registry_role(self, ctx: _Context, cmd: c.Command[Any]) -> None:
         roles = _REGISTRY_ROLES[type(cmd)]
         if ctx.actor.role not in roles:
             names = ", ".join(sorted(r.value for r in roles))
@@ -778,7 +780,7 @@ class Ledger:
         record: Record,
         *,
         county: str,
-        cmd: c.Command,
+        cmd: c.Command[Any],
         payload: Mapping[str, JsonValue] | None = None,
     ) -> None:
         if ctx.uow.get_record(kind, key) is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from govbiz.errors import ConcurrencyError, ValidationError
 
@@ -30,16 +30,18 @@ if TYPE_CHECKING:
 
 __all__ = ["handle_retrying"]
 
+R = TypeVar("R")
+
 
 def handle_retrying(
     ledger: Ledger,
     actor: Actor,
-    command: Command,
+    command: Command[R],
     *,
     attempts: int = 3,
     first_delay: float = 0.02,
     sleep: Callable[[float], None] = time.sleep,
-) -> Any:
+) -> R:
     """`ledger.handle(actor, command)`, tried up to `attempts` times while it conflicts.
 
     Between tries it waits `first_delay` seconds, doubling each time, with

@@ -9,13 +9,14 @@ year are re-based (`deadline_rebased` events on their problems).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
 from govbiz.calendar.notice import HolidayNotice, NoticeOrigin
+from govbiz.domain.handling import DueDate
 
-__all__ = ["NATIONAL", "KeptNotice", "notice_key"]
+__all__ = ["NATIONAL", "KeptNotice", "NoticeAdded", "Rebased", "RebasedClock", "notice_key"]
 
 #: The division code of nationwide data (全国) such as holiday notices: no county owns them.
 NATIONAL = "000000"
@@ -52,3 +53,67 @@ class KeptNotice:
     def in_force(self) -> HolidayNotice:
         """The notice as a calendar takes it: marked as kept in the ledger."""
         return attrs.evolve(self.notice, origin=NoticeOrigin.LEDGER)
+
+
+@attrs.frozen(slots=True)
+class Rebased:
+    """One running clock counted again on a new notice (期限复核): announced and new last day.
+
+    `official_last_day` is what the new calendar gives; `new` is the deadline
+    in force from now on, which never ends before the day announced to the
+    department (`kept_announced` is true when the announced day stood).
+    """
+
+    announced: DueDate
+    new: DueDate
+    official_last_day: date
+
+    @property
+    def kept_announced(self) -> bool:
+        """True when the new calendar would have ended the clock earlier than announced."""
+        return self.official_last_day < self.announced.last_day
+
+    @property
+    def moved(self) -> bool:
+        """True when the department's last day changes."""
+        return self.new.last_day != self.announced.last_day
+
+    def to_json(self) -> dict[str, object]:
+        """The change as an event payload records it."""
+        return {
+            "clock": self.new.clock,
+            "old_last_day": self.announced.last_day.isoformat(),
+            "new_last_day": self.new.last_day.isoformat(),
+            "official_last_day": self.official_last_day.isoformat(),
+            "kept_announced": self.kept_announced,
+        }
+
+
+@attrs.frozen(slots=True)
+class RebasedClock:
+    """A running clock of one problem re-based when a notice was added."""
+
+    problem_id: str
+    county: str
+    change: Rebased
+
+
+@attrs.frozen(slots=True)
+class NoticeAdded:
+    """What `AddHolidayNotice` did: the notice kept, its warnings, the clocks re-based.
+
+    `already_kept` is true (and nothing was written) when the same file was
+    added before: adding is idempotent.  `warnings` are the law's concerns
+    that do not refuse a notice (Decree 795 Art. 7); `rebased` lists every
+    clock counted again, `moved` those whose last day changed.
+    """
+
+    kept: KeptNotice
+    already_kept: bool = False
+    warnings: tuple[str, ...] = ()
+    rebased: tuple[RebasedClock, ...] = ()
+
+    @property
+    def moved(self) -> tuple[RebasedClock, ...]:
+        """The clocks whose last day moved (their departments are notified)."""
+        return tuple(r for r in self.rebased if r.change.moved)

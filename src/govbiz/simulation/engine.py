@@ -166,7 +166,7 @@ class Engine:
         self._seq += 1
         heapq.heappush(self._queue, (at, self._seq, step, args))
 
-    def _handle(self, actor: Actor, command: c.Command) -> Any:
+    def _handle(self, actor: Actor, command: c.Command[Any]) -> Any:
         self.stats.commands[type(command).__name__] += 1
         return self.ledger.handle(actor, command)
 
@@ -660,7 +660,7 @@ class Engine:
     def _case_step(self, track: _Track, step: CaseStep) -> None:
         actors = self._actors[track.unit.code]
         handler = actors.handlers[track.lead]
-        command: c.Command
+        command: c.Command[Any]
         actor = handler
         if step.action == "progress":
             command = c.ReportProgress(problem_id=track.id, text=step.text)

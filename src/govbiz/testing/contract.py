@@ -86,7 +86,7 @@ class Scenario:
     problems: dict[str, Problem] = attrs.Factory(dict)
     committed: list[DomainEvent] = attrs.Factory(list)
 
-    def run(self, actor: str, command: c.Command) -> Any:
+    def run(self, actor: str, command: c.Command[Any]) -> Any:
         """Let `actor` (a key of `actors`) run `command`, a little later than the last one."""
         # Odd steps with microseconds: instants must survive storage to the microsecond.
         self.clock.advance(timedelta(minutes=7, microseconds=1234))
@@ -101,7 +101,7 @@ class Scenario:
         self.records[(kind, key)] = result
         return result
 
-    def problem(self, label: str, actor: str, command: c.Command) -> Problem:
+    def problem(self, label: str, actor: str, command: c.Command[Any]) -> Problem:
         """Run a problem command and remember its result under `label`."""
         problem: Problem = self.run(actor, command)
         self.problems[label] = problem
@@ -115,7 +115,7 @@ class Scenario:
         return [p for p in found if p is not None]
 
 
-_KIND_OF: dict[type[c.Command], RecordKind] = {
+_KIND_OF: dict[type[c.Command[Any]], RecordKind] = {
     c.RegisterDivision: RecordKind.DIVISION,
     c.RegisterDepartment: RecordKind.DEPARTMENT,
     c.RegisterEnterprise: RecordKind.ENTERPRISE,
