@@ -35,7 +35,7 @@ from govbiz.domain.handling import ResultOutcome
 from govbiz.domain.holiday_notice import NATIONAL, KeptNotice, notice_key
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.lifecycle import Action, ProblemState
-from govbiz.domain.problem import Problem, allowed_actions, apply, authorize, decide
+from govbiz.domain.problem import Problem, allowed_actions, apply, authorize, decide, record
 from govbiz.domain.session import Chair, ReceptionSession
 from govbiz.domain.tenancy import Department, Division, DivisionLevel
 from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -759,11 +759,10 @@ class Ledger:
         *,
         outcome: str = "",
     ) -> Problem:
-        """Authorize, then build the payload (possibly costly), then decide and save."""
-        authorize(problem, action, ctx.actor, outcome)
+        """Authorize once, then build the payload (possibly costly), then record and save."""
+        row = authorize(problem, action, ctx.actor, outcome)
         data = payload() if callable(payload) else payload
-        event = decide(problem, action, ctx.actor, ctx.now, data, outcome=outcome)
-        return self._save(ctx, problem, event)
+        return self._save(ctx, problem, record(problem, row, ctx.actor, ctx.now, data))
 
     def _save(self, ctx: _Context, problem: Problem | None, event: DomainEvent) -> Problem:
         event = seal(event, problem.last_hash if problem else "", self._hasher)

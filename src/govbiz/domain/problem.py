@@ -47,7 +47,7 @@ from govbiz.domain.lifecycle import (
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
-__all__ = ["STREAM", "Problem", "allowed_actions", "apply", "authorize", "decide", "replay"]
+__all__ = ["STREAM", "Problem", "allowed_actions", "apply", "authorize", "decide", "record", "replay"]
 
 #: The event stream name of problems.
 STREAM = "problem"
@@ -176,8 +176,8 @@ def decide(
     and `govbiz.errors.ValidationError` when a guard refuses the
     payload (for example a return after the time allowed).
     """
-    _check_role(actor, action)
     if problem is None:
+        _check_role(actor, action)
         if action is not Action.COLLECT or problem_id is None or county is None:
             raise ValueError("only COLLECT creates a problem, and it needs problem_id and county")
         _check_new_problem_scope(actor, county, payload)
@@ -193,15 +193,26 @@ def decide(
             state_before=None,
             state_after=ProblemState.COLLECTED.value,
         )
-    row = authorize(problem, action, actor, outcome)
-    _GUARDS.get(action, _no_guard)(problem, actor, at, payload)
+    return record(problem, authorize(problem, action, actor, outcome), actor, at, payload)
+
+
+def record(
+    problem: Problem, row: Transition, actor: Actor, at: datetime, payload: Mapping[str, JsonValue]
+) -> DomainEvent:
+    """The event of an action `authorize` already allowed (its table `row`), after its guards.
+
+    `decide` is `authorize` then `record`; a caller that authorized first
+    (to refuse before computing a costly payload) records with the row it
+    got, so a command is authorized once.
+    """
+    _GUARDS.get(row.action, _no_guard)(problem, actor, at, payload)
     target = row.target or problem.state
     return DomainEvent.by(
         actor,
         stream=STREAM,
         stream_id=problem.id,
         version=problem.version + 1,
-        kind=action.value,
+        kind=row.action.value,
         county=problem.county,
         at=at,
         payload=payload,
