@@ -28,7 +28,10 @@ BOTTOM = ("govbiz.domain", "govbiz.calendar", "govbiz.deadlines", "govbiz.errors
 PORTS = ("govbiz.ports",)
 #: Adapters, and what they must never import.
 ADAPTERS = ("govbiz.storage", "govbiz.builtin")
-ABOVE_ADAPTERS = ("govbiz.ledger", "govbiz.cli", "govbiz.simulation", "govbiz.metrics", "govbiz.supervision")
+ABOVE_ADAPTERS = (
+    "govbiz.ledger", "govbiz.handlers", "govbiz.cli", "govbiz.simulation",
+    "govbiz.metrics", "govbiz.supervision",
+)  # fmt: skip
 #: The top: only these (and the `python -m govbiz` entry) import each other.
 TOP = ("govbiz.cli", "govbiz.simulation", "govbiz.testing")
 

@@ -16,7 +16,6 @@ from govbiz.domain import Actor, Role
 from govbiz.domain.credit_code import check_character
 from govbiz.ledger import Ledger
 from govbiz.plugins import make_plugin_manager
-from govbiz.reports.batch import all_or_nothing
 from govbiz.reports.csv_format import CsvFormat
 from govbiz.reports.ledger_import import ColumnMapping, ImportRejected, import_ledger
 
@@ -199,22 +198,3 @@ def test_an_unregistered_county_is_refused(ledger: Ledger) -> None:
         import_ledger(
             ledger, Actor(id="x", role=Role.COLLECTOR, county="430802"), read(table(*GOOD)), county="430802"
         )
-
-
-def test_a_batch_commits_together_or_not_at_all(ledger: Ledger) -> None:
-    before = counts(ledger)
-
-    def register_then_fail() -> None:
-        with all_or_nothing(ledger) as batch:
-            batch.ledger.handle(ADMIN, c.RegisterEnterprise(county=CITY, name="甲", credit_code=code(1)))
-            assert counts(ledger) == before  # staged, not visible outside the batch
-            raise RuntimeError("stop")
-
-    with pytest.raises(RuntimeError):
-        register_then_fail()
-    assert counts(ledger) == before
-    with all_or_nothing(ledger) as batch:
-        batch.ledger.handle(ADMIN, c.RegisterEnterprise(county=CITY, name="甲", credit_code=code(1)))
-        batch.ledger.handle(ADMIN, c.RegisterEnterprise(county=CITY, name="乙", credit_code=code(2)))
-    assert counts(ledger)[1] == before[1] + 2
-    assert [e.kind for e in batch.events] == ["enterprise_registered"] * 2

@@ -81,7 +81,6 @@ def import_command(
     (same enterprise, problem, description and collection day) and left alone.
     """
     import govbiz
-    from govbiz import plugins
     from govbiz.domain import Actor, Role
     from govbiz.reports.ledger_import import ColumnMapping, import_ledger
 
@@ -91,7 +90,6 @@ def import_command(
     result = import_ledger(
         ledger, Actor(id=actor, role=Role.COLLECTOR, county=county), reader.read_rows(file.read_bytes()),
         county=county, mapping=ColumnMapping.parse(columns), source=file.name, dry_run=dry_run,
-        on_committed=plugins.event_observer(),
     )  # fmt: skip
     if as_json:
         echo_json({

@@ -9,9 +9,9 @@ or the same warning on the same day, never queues twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy, WarningLevel
     from govbiz.ports.storage import UnitOfWork
 
-__all__ = ["NotificationSettings", "Notifier", "trigger_for_event", "trigger_for_warning"]
+__all__ = ["CountyRules", "NotificationSettings", "Notifier", "trigger_for_event", "trigger_for_warning"]
 
 #: Offices reached by name in the address book.
 _OFFICES = {
@@ -132,25 +132,45 @@ def trigger_for_warning(clock: str, level: WarningLevel) -> Trigger | None:
     return Trigger(level.value)
 
 
+class CountyRules(Protocol):
+    """What notifications need to know of a county (`govbiz.handlers.Counties` provides it)."""
+
+    def notification_settings(self, county: str) -> NotificationSettings:
+        """The county's routing rules, address book and templates."""
+
+    def policy(self, county: str) -> DeadlinePolicy:
+        """The county's deadline policy (for the rules and working days named in messages)."""
+
+
 class Notifier:
-    """Builds outbox entries from a county's settings; reads names through the unit of work."""
+    """Builds outbox entries from a county's rules; reads names through the unit of work.
 
-    def __init__(
-        self,
-        settings_for: Callable[[str], NotificationSettings],
-        policy_for: Callable[[str], DeadlinePolicy],
-    ) -> None:
-        self._settings_for = settings_for
-        self._policy_for = policy_for
+    Called with the problems the command already holds (as they stand after
+    its events), so nothing is read twice.
+    """
 
-    def for_events(self, events: Iterable[DomainEvent], uow: UnitOfWork) -> list[OutboxEntry]:
-        """Entries for the events of one command (called before it commits)."""
+    def __init__(self, rules: CountyRules) -> None:
+        self._rules = rules
+
+    def _settings_for(self, county: str) -> NotificationSettings:
+        return self._rules.notification_settings(county)
+
+    def _policy_for(self, county: str) -> DeadlinePolicy:
+        return self._rules.policy(county)
+
+    def for_events(
+        self, events: Iterable[DomainEvent], problems: Mapping[str, Problem], uow: UnitOfWork
+    ) -> list[OutboxEntry]:
+        """Entries for the events of one command (called before it commits).
+
+        `problems` holds each problem the command changed, after its events.
+        """
         entries: list[OutboxEntry] = []
         for event in events:
             trigger = trigger_for_event(event)
             if trigger is None:
                 continue
-            context = self._event_context(event, trigger, uow)
+            context = self._event_context(event, trigger, problems, uow)
             base = f"{event.stream}:{event.stream_id}:v{event.version}"
             entries.extend(
                 self._entries(
@@ -247,7 +267,9 @@ class Notifier:
             addresses.extend(found)
         return tuple(dict.fromkeys(addresses))
 
-    def _event_context(self, event: DomainEvent, trigger: Trigger, uow: UnitOfWork) -> dict[str, Any]:
+    def _event_context(
+        self, event: DomainEvent, trigger: Trigger, problems: Mapping[str, Problem], uow: UnitOfWork
+    ) -> dict[str, Any]:
         if trigger is Trigger.CIRCULAR:
             circular = uow.get_record(RecordKind.CIRCULAR, event.stream_id)
             assert isinstance(circular, Circular)
@@ -256,8 +278,7 @@ class Notifier:
                 "circular": {"title": circular.title, "body": circular.body, "id": circular.id},
                 "named_codes": list(circular.departments),
             }
-        problem = uow.get_problem(event.stream_id)
-        assert problem is not None
+        problem = problems[event.stream_id]  # the command holds every problem it changed
         context = self._problem_context(problem, uow)
         context["reason"] = event.payload.get("reason", "")
         proposed = event.payload.get("proposed_department")

@@ -18,7 +18,7 @@ The rules, in the order they apply:
    spreadsheet shows it) and reason in one `ImportRejected`.  Nothing is
    stored then.
 3. **Import in one go.** When all rows are good, the commands run in one
-   unit of work (`govbiz.reports.batch.all_or_nothing`): all stored, or,
+   unit of work (`govbiz.ledger.Ledger.unit`): all stored, or,
    if anything still fails, none.
 4. **Idempotent.** A row matches an existing problem of the same
    enterprise (by 统一社会信用代码) with the same 问题, 问题描述 and 收集日期.
@@ -50,7 +50,6 @@ from govbiz.domain.enterprise import Enterprise
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.metrics.facts import local_day
 from govbiz.ports.report_format import Cell
-from govbiz.reports.batch import all_or_nothing
 from govbiz.reports.cells import restore
 
 if TYPE_CHECKING:
@@ -232,9 +231,9 @@ def import_ledger(
     `rows` are the table's rows as a `govbiz.reports.TableReader` returns
     them (row 1 first); `source` names the file in messages.  Raises
     `ImportRejected` listing every bad row, with nothing stored.  With
-    `dry_run` everything is checked and nothing stored.  `on_committed`
-    receives the events once they are committed (pass the ledger's
-    subscribers, e.g. `govbiz.plugins.event_observer()`).
+    `dry_run` everything is checked and nothing stored.  The ledger's
+    subscribers hear of the events once they are committed, as after
+    `Ledger.handle`; so does `on_committed`, if given.
     """
     _require_division(ledger, actor, county, source)
     header_row, fields, ignored = _header(rows, mapping or ColumnMapping(), source)
@@ -494,14 +493,14 @@ def _store(
     ids = {code: e.id for code, e in enterprises.items()}
     row: _Row | None = None
     try:
-        with all_or_nothing(ledger) as batch:
+        with ledger.unit() as unit:
             for row in rows:
                 if row.credit_code not in ids:
                     command = c.RegisterEnterprise(
                         county=county, name=row.enterprise_name, credit_code=row.credit_code
                     )
-                    ids[row.credit_code] = batch.ledger.handle(actor, command).id
-                problem = batch.ledger.handle(actor, c.CollectProblem(
+                    ids[row.credit_code] = unit.handle(actor, command).id
+                problem = unit.handle(actor, c.CollectProblem(
                     enterprise_id=ids[row.credit_code], title=row.title, description=row.description,
                     category=row.category, source=row.source,
                     collected_at=datetime.combine(row.collected_on, time(0), tzinfo=beijing()),
@@ -509,6 +508,6 @@ def _store(
                 created.append((row.number, problem.id))
     except GovbizError as error:
         raise ImportRejected(source, [RowError(row.number if row else None, "", str(error))]) from error
-    if on_committed is not None and batch.events:
-        on_committed(batch.events)
+    if on_committed is not None and unit.events:
+        on_committed(unit.events)
     return created

@@ -1,0 +1,189 @@
+"""A problem's own life (问题办理): collected, triaged, signed for, reported, extended,
+suspended and resumed, visited again.
+
+Each handler reads the problem, checks what the command names (a category
+of the county, a department of its county …), and lets the domain decide
+through `CommandContext.act`.  Payloads that need the deadline policy are
+built only once the action is authorized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from govbiz import commands as c
+from govbiz import due
+from govbiz.clock import beijing
+from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.events import JsonValue
+from govbiz.domain.handling import ResultOutcome
+from govbiz.domain.lifecycle import Action
+from govbiz.domain.problem import Problem, decide
+from govbiz.errors import ValidationError
+from govbiz.handlers.context import CommandContext, Handler
+from govbiz.ports.storage import RecordKind
+
+__all__ = ["HANDLERS"]
+
+
+def collect(ctx: CommandContext, cmd: c.CollectProblem) -> Problem:
+    """Enter an enterprise's problem in the ledger (收集), numbered per county and year."""
+    enterprise = ctx.record(RecordKind.ENTERPRISE, cmd.enterprise_id, Enterprise)
+    profile = ctx.profile(enterprise.county)
+    profile.check_category(cmd.category)
+    profile.check_source(cmd.source)
+    collected_at = cmd.collected_at or ctx.now
+    if collected_at > ctx.now:
+        raise ValidationError("collected_at", collected_at.isoformat(), "is in the future")
+    # Problem numbers run per county and Beijing-time year (台账编号), e.g. 430800-2025-0001.
+    year = ctx.now.astimezone(beijing()).year
+    number = ctx.uow.next_number(f"problem:{enterprise.county}:{year}")
+    payload: dict[str, JsonValue] = {
+        "enterprise_id": enterprise.id,
+        "title": cmd.title,
+        "description": cmd.description,
+        "category": cmd.category,
+        "source": cmd.source,
+        "collected_at": collected_at.isoformat(),
+    }
+    problem_id = f"{enterprise.county}-{year}-{number:04d}"
+    event = decide(
+        None, Action.COLLECT, ctx.actor, ctx.now, payload, problem_id=problem_id, county=enterprise.county
+    )
+    return ctx.save(None, event)
+
+
+def triage(ctx: CommandContext, cmd: c.TriageProblem) -> Problem:
+    """Sort a problem (分类研判), perhaps into another category of its county."""
+    problem = ctx.problem(cmd.problem_id)
+    if cmd.category is not None:
+        ctx.profile(problem.county).check_category(cmd.category)
+    return ctx.act(problem, Action.TRIAGE, {"category": cmd.category, "note": cmd.note})
+
+
+def merge(ctx: CommandContext, cmd: c.MergeProblem) -> Problem:
+    """Merge a duplicate into another problem of the same county (合并)."""
+    problem = ctx.problem(cmd.problem_id)
+    target = ctx.problem(cmd.into)
+    if target.county != problem.county:
+        raise ValidationError("into", cmd.into, f"problem {cmd.into} belongs to another county")
+    return ctx.act(problem, Action.MERGE, {"into": target.id})
+
+
+def return_assignment(ctx: CommandContext, cmd: c.ReturnAssignment) -> Problem:
+    """A department returns an assignment it holds not to be its own (退回), perhaps naming another."""
+    problem = ctx.problem(cmd.problem_id)
+    if cmd.proposed_department is not None:
+        ctx.department(cmd.proposed_department, field="proposed_department", county=problem.county)
+    payload = {"reason": cmd.reason, "proposed_department": cmd.proposed_department}
+    return ctx.act(problem, Action.RETURN, payload)
+
+
+def report_result(ctx: CommandContext, cmd: c.ReportResult) -> Problem:
+    """The lead department reports its result (报送办理结果); a final one starts the return-visit clock."""
+    problem = ctx.problem(cmd.problem_id)
+    outcome = "long_term" if cmd.outcome is ResultOutcome.LONG_TERM else "final"
+
+    def payload() -> dict[str, JsonValue]:
+        data: dict[str, JsonValue] = {"outcome": cmd.outcome.value, "text": cmd.text}
+        if outcome == "final":  # the collector's return-visit clock starts now
+            visit = due.start_clock(ctx.policy(problem.county), "return_visit", ctx.now)
+            data["deadlines"] = [visit.to_json()] if visit else []
+        return data
+
+    return ctx.act(problem, Action.REPORT_RESULT, payload, outcome=outcome)
+
+
+def request_extension(ctx: CommandContext, cmd: c.RequestExtension) -> Problem:
+    """Ask for a later last day on one clock (申请延期), before it runs out."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> dict[str, JsonValue]:
+        current = problem.assignment.deadline(cmd.clock) if problem.assignment else None
+        if current is not None:
+            due.check_extension_request(ctx.policy(problem.county), current, cmd.new_last_day, ctx.now)
+        return {"clock": cmd.clock, "new_last_day": cmd.new_last_day.isoformat(), "reason": cmd.reason}
+
+    return ctx.act(problem, Action.REQUEST_EXTENSION, payload)
+
+
+def decide_extension(ctx: CommandContext, cmd: c.DecideExtension) -> Problem:
+    """Approve or refuse the pending extension (延期审批); approved, the clock moves."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> dict[str, JsonValue]:
+        data: dict[str, JsonValue] = {"approved": cmd.approve, "note": cmd.note}
+        pending = problem.pending_extension
+        current = problem.assignment.deadline(pending.clock) if pending and problem.assignment else None
+        if cmd.approve and pending is not None and current is not None:
+            policy = ctx.policy(problem.county)
+            data["deadlines"] = [
+                due.extended(policy, current, pending.new_last_day, pending.requested_at).to_json()
+            ]
+        return data
+
+    return ctx.act(problem, Action.DECIDE_EXTENSION, payload)
+
+
+def resume(ctx: CommandContext, cmd: c.ResumeProblem) -> Problem:
+    """Resume a suspended problem (恢复办理): running clocks get back the working days lost."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> dict[str, JsonValue]:
+        data: dict[str, JsonValue] = {"note": cmd.note}
+        if problem.suspensions and problem.assignment is not None:
+            since = problem.suspensions[-1].suspended_at
+            policy = ctx.policy(problem.county)
+            data["deadlines"] = [
+                due.resumed(policy, d, since, ctx.now).to_json()
+                for d in problem.assignment.deadlines
+                if d.cutoff > since  # a clock that had already expired stays expired
+            ]
+        return data
+
+    return ctx.act(problem, Action.RESUME, payload)
+
+
+def return_visit(ctx: CommandContext, cmd: c.RecordReturnVisit) -> Problem:
+    """The enterprise is asked again (回访); unsatisfied, the department starts again (重办)."""
+    problem = ctx.problem(cmd.problem_id)
+    outcome = "satisfied" if cmd.satisfied else "unsatisfied"
+
+    def payload() -> dict[str, JsonValue]:
+        data: dict[str, JsonValue] = {"satisfied": cmd.satisfied, "notes": cmd.notes}
+        if not cmd.satisfied:  # 重办: the department starts again on fresh clocks
+            fresh = due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True)
+            data["deadlines"] = [d.to_json() for d in fresh]
+        return data
+
+    return ctx.act(problem, Action.RETURN_VISIT, payload, outcome=outcome)
+
+
+def _fields(action: Action, *fields: str) -> Callable[[CommandContext, Any], Problem]:
+    """A handler for actions whose payload is just some of the command's fields."""
+
+    def handler(ctx: CommandContext, cmd: Any) -> Problem:
+        payload = {name: getattr(cmd, name) for name in fields}
+        return ctx.act(ctx.problem(cmd.problem_id), action, payload)
+
+    handler.__name__ = handler.__qualname__ = action.value
+    return handler
+
+
+HANDLERS: dict[type[c.Command[Any]], Handler] = {
+    c.CollectProblem: collect,
+    c.TriageProblem: triage,
+    c.RejectProblem: _fields(Action.REJECT, "reason"),
+    c.WithdrawProblem: _fields(Action.WITHDRAW, "reason"),
+    c.MergeProblem: merge,
+    c.SignAssignment: _fields(Action.SIGN),
+    c.ReturnAssignment: return_assignment,
+    c.ReportProgress: _fields(Action.REPORT_PROGRESS, "text"),
+    c.ReportResult: report_result,
+    c.RequestExtension: request_extension,
+    c.DecideExtension: decide_extension,
+    c.SuspendProblem: _fields(Action.SUSPEND, "reason"),
+    c.ResumeProblem: resume,
+    c.RecordReturnVisit: return_visit,
+}
