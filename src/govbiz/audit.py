@@ -37,21 +37,11 @@ def canonical_bytes(event: DomainEvent, *, prev_hash: str | None = None) -> byte
 
     `prev_hash`, when given, stands in for the event's own (as `seal` chains it).
     """
-    body = {
-        "stream": event.stream,
-        "stream_id": event.stream_id,
-        "version": event.version,
-        "kind": event.kind,
-        "county": event.county,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "actor_department": event.actor_department,
-        "state_before": event.state_before,
-        "state_after": event.state_after,
-        "payload": event.payload,
-        "prev_hash": event.prev_hash if prev_hash is None else prev_hash,
-    }
+    body = event.fields()  # every field, declared once by DomainEvent (EVENT_FIELDS)
+    del body["hash"]
+    body["occurred_at"] = event.occurred_at.isoformat()
+    if prev_hash is not None:
+        body["prev_hash"] = prev_hash
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 

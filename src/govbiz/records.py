@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from govbiz.domain.enterprise import Enterprise, mask_name, mask_phone
-from govbiz.domain.events import DomainEvent
+from govbiz.domain.events import DomainEvent, thaw
 from govbiz.domain.handling import ExtensionStatus, ReminderKind, ResultOutcome
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
@@ -212,25 +212,10 @@ def to_record(
             contacts=tuple(ContactRecord(**c) for c in contacts),
             industry=obj.industry,
         )
-    payload = dict(obj.payload)
+    payload = thaw(obj.payload)  # a plain copy: records leave the process
     if not reveal_personal_data and isinstance(payload.get("contacts"), list):
         payload["contacts"] = [_masked_contact(c) for c in payload["contacts"]]
-    return EventRecord(
-        stream=obj.stream,
-        stream_id=obj.stream_id,
-        version=obj.version,
-        kind=obj.kind,
-        county=obj.county,
-        occurred_at=obj.occurred_at,
-        actor_id=obj.actor_id,
-        actor_role=obj.actor_role,
-        actor_department=obj.actor_department,
-        state_before=obj.state_before,
-        state_after=obj.state_after,
-        payload=payload,
-        prev_hash=obj.prev_hash,
-        hash=obj.hash,
-    )
+    return EventRecord(**{**obj.fields(), "payload": payload})
 
 
 def _masked_contact(contact: dict[str, Any]) -> dict[str, Any]:

@@ -22,9 +22,63 @@ import attrs
 
 from govbiz.domain.actors import Actor
 
-__all__ = ["DomainEvent", "JsonValue"]
+__all__ = ["EVENT_FIELDS", "DomainEvent", "FrozenDict", "FrozenList", "JsonValue", "freeze", "thaw"]
 
-JsonValue = Any  # a value json.dumps accepts; kept loose because payloads are per kind
+JsonValue = Any  # a value json.dumps accepts; typed per action in govbiz.domain.payloads
+
+
+def _refuse(self: object, *args: object, **kwargs: object) -> None:
+    raise TypeError(f"{type(self).__name__} is read-only: an event's payload cannot change once recorded")
+
+
+class FrozenDict(dict[str, Any]):
+    """A JSON object that refuses changes (an event's payload, sealed into the audit chain).
+
+    A `dict` still for everything that reads it (`json.dumps`, equality, pydantic).
+    """
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda item: item[0])))
+
+
+class FrozenList(list[Any]):
+    """A JSON array that refuses changes (inside an event's payload)."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = append = extend = insert = remove = clear = _refuse
+    pop = sort = reverse = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenList, (list(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self))
+
+
+def freeze(value: Any) -> Any:
+    """`value` (JSON) with every object and array read-only; already frozen parts are kept."""
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return FrozenList(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, changeable copy of frozen JSON (`freeze`'s inverse)."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(item) for item in value]
+    return value
 
 
 @attrs.frozen(slots=True)
@@ -50,9 +104,13 @@ class DomainEvent:
     actor_department: str | None
     state_before: str | None
     state_after: str | None
-    payload: Mapping[str, JsonValue] = attrs.field(factory=dict)
+    payload: Mapping[str, JsonValue] = attrs.field(factory=FrozenDict, converter=freeze)
     prev_hash: str = ""
     hash: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        """Every field by name (`EVENT_FIELDS`), as held: the one list records and rows are built from."""
+        return {name: getattr(self, name) for name in EVENT_FIELDS}
 
     @classmethod
     def by(
@@ -82,5 +140,10 @@ class DomainEvent:
             actor_department=actor.department,
             state_before=state_before,
             state_after=state_after,
-            payload=dict(payload),
+            payload=payload,
         )
+
+
+#: An event's fields, in order: declared once by the class, used by the audit's canonical
+#: form (`govbiz.audit.canonical_bytes`), the records (`govbiz.records.EventRecord`) and SQL rows.
+EVENT_FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(DomainEvent))

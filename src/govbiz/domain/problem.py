@@ -15,7 +15,7 @@ the caller passes the instant and any computed deadlines in the payload.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -30,12 +30,9 @@ from govbiz.domain.handling import (
     ExtensionStatus,
     ProgressReport,
     Reminder,
-    ReminderKind,
-    ResultOutcome,
     ResultReport,
     ReturnVisit,
     Suspension,
-    due_dates_from_json,
 )
 from govbiz.domain.lifecycle import (
     ACTION_ROLES,
@@ -44,6 +41,26 @@ from govbiz.domain.lifecycle import (
     Transition,
     find_transition,
     transitions_from,
+)
+from govbiz.domain.payloads import (
+    PAYLOADS,
+    Assigned,
+    Collected,
+    DeadlinesRebased,
+    ExtensionDecided,
+    ExtensionRequested,
+    LinkedRule,
+    Merged,
+    Noted,
+    Payload,
+    ProgressReported,
+    Reminded,
+    ResultReported,
+    Resumed,
+    Returned,
+    ReturnVisited,
+    Scheduled,
+    Triaged,
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
@@ -160,7 +177,7 @@ def decide(
     action: Action,
     actor: Actor,
     at: datetime,
-    payload: Mapping[str, JsonValue],
+    payload: Payload | Mapping[str, JsonValue],
     *,
     outcome: str = "",
     problem_id: str | None = None,
@@ -180,7 +197,9 @@ def decide(
         _check_role(actor, action)
         if action is not Action.COLLECT or problem_id is None or county is None:
             raise ValueError("only COLLECT creates a problem, and it needs problem_id and county")
-        _check_new_problem_scope(actor, county, payload)
+        data = typed_payload(action, payload)
+        assert isinstance(data, Collected)
+        _check_new_problem_scope(actor, county, data)
         return DomainEvent.by(
             actor,
             stream=STREAM,
@@ -189,7 +208,7 @@ def decide(
             kind=action.value,
             county=county,
             at=at,
-            payload=payload,
+            payload=data.to_json(),
             state_before=None,
             state_after=ProblemState.COLLECTED.value,
         )
@@ -197,7 +216,7 @@ def decide(
 
 
 def record(
-    problem: Problem, row: Transition, actor: Actor, at: datetime, payload: Mapping[str, JsonValue]
+    problem: Problem, row: Transition, actor: Actor, at: datetime, payload: Payload | Mapping[str, JsonValue]
 ) -> DomainEvent:
     """The event of an action `authorize` already allowed (its table `row`), after its guards.
 
@@ -205,7 +224,8 @@ def record(
     (to refuse before computing a costly payload) records with the row it
     got, so a command is authorized once.
     """
-    _GUARDS.get(row.action, _no_guard)(problem, actor, at, payload)
+    data = typed_payload(row.action, payload)
+    _GUARDS.get(row.action, _no_guard)(problem, actor, at, data)
     target = row.target or problem.state
     return DomainEvent.by(
         actor,
@@ -215,7 +235,7 @@ def record(
         kind=row.action.value,
         county=problem.county,
         at=at,
-        payload=payload,
+        payload=data.to_json(),
         state_before=problem.state.value,
         state_after=target.value,
     )
@@ -244,12 +264,13 @@ def apply(problem: Problem | None, event: DomainEvent) -> Problem:
     if problem is None:
         if action is not Action.COLLECT:
             raise ValueError(f"the first event of problem {event.stream_id} must be collect")
-        return _collected(event)
+        return _collected(event, Collected.from_json(event.payload))
     if event.version != problem.version + 1:
         raise ValueError(
             f"event {event.version} of problem {problem.id} does not follow version {problem.version}"
         )
-    changed = _APPLIERS.get(action, _unchanged)(problem, event)
+    data = PAYLOADS[action].from_json(event.payload)
+    changed = _APPLIERS.get(action, _unchanged)(problem, event, data)
     return attrs.evolve(
         changed,
         state=ProblemState(event.state_after) if event.state_after else changed.state,
@@ -278,12 +299,25 @@ def _check_role(actor: Actor, action: Action) -> None:
         raise PermissionDeniedError(actor.describe(), action.value, f"only {roles} may {action.label_zh}")
 
 
-def _check_new_problem_scope(actor: Actor, county: str, payload: Mapping[str, Any]) -> None:
+def typed_payload(action: Action, payload: Payload | Mapping[str, JsonValue]) -> Payload:
+    """`payload` as `action`'s payload class (`govbiz.domain.payloads`); a key it lacks is refused."""
+    cls = PAYLOADS[action]
+    if isinstance(payload, Payload):
+        if not isinstance(payload, cls):
+            raise ValueError(f"{action.value} records a {cls.__name__}, not a {type(payload).__name__}")
+        return payload
+    unknown = sorted(set(payload) - cls.field_names())
+    if unknown:
+        raise ValueError(f"{action.value} payload has no field {unknown[0]!r} ({cls.__name__})")
+    return cls.from_json(payload)
+
+
+def _check_new_problem_scope(actor: Actor, county: str, data: Collected) -> None:
     if actor.county != county:
         raise PermissionDeniedError(
             actor.describe(), "collect", f"the problem belongs to county {county}, not {actor.county}"
         )
-    if actor.role is Role.ENTERPRISE_CONTACT and payload.get("enterprise_id") != actor.enterprise:
+    if actor.role is Role.ENTERPRISE_CONTACT and data.enterprise_id != actor.enterprise:
         raise PermissionDeniedError(
             actor.describe(), "collect", "an enterprise contact raises problems of its own enterprise only"
         )
@@ -319,14 +353,14 @@ def _check_scope(problem: Problem, actor: Actor, action: Action) -> None:
 
 # --- guards: rules beyond the table ---------------------------------------------------
 
-Guard = Callable[[Problem, Actor, datetime, Mapping[str, Any]], None]
+Guard = Callable[[Problem, Actor, datetime, Any], None]
 
 
-def _no_guard(problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> None:
+def _no_guard(problem: Problem, actor: Actor, at: datetime, data: Payload) -> None:
     return None
 
 
-def _guard_return(problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> None:
+def _guard_return(problem: Problem, actor: Actor, at: datetime, data: Returned) -> None:
     """A department may return (退回) an assignment only within the sign-for period."""
     assert problem.assignment is not None  # the table allows RETURN only when assigned
     sign = problem.assignment.deadline("sign")
@@ -339,23 +373,21 @@ def _guard_return(problem: Problem, actor: Actor, at: datetime, payload: Mapping
         )
 
 
-def _guard_merge(problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> None:
-    if payload.get("into") == problem.id:
+def _guard_merge(problem: Problem, actor: Actor, at: datetime, data: Merged) -> None:
+    if data.into == problem.id:
         raise ValidationError("into", problem.id, "a problem cannot be merged into itself")
 
 
-def _guard_request_extension(
-    problem: Problem, actor: Actor, at: datetime, payload: Mapping[str, Any]
-) -> None:
+def _guard_request_extension(problem: Problem, actor: Actor, at: datetime, data: ExtensionRequested) -> None:
     assert problem.assignment is not None
-    clock = payload["clock"]
-    due = problem.assignment.deadline(clock)
+    due = problem.assignment.deadline(data.clock)
     if due is None:
-        raise ValidationError("clock", clock, f"problem {problem.id} has no running {clock!r} deadline")
-    if date.fromisoformat(payload["new_last_day"]) <= due.last_day:
+        reason = f"problem {problem.id} has no running {data.clock!r} deadline"
+        raise ValidationError("clock", data.clock, reason)
+    if data.new_last_day <= due.last_day:
         raise ValidationError(
             "new_last_day",
-            payload["new_last_day"],
+            data.new_last_day.isoformat(),
             f"an extension must end after the current last day {due.last_day.isoformat()}",
         )
 
@@ -369,21 +401,21 @@ _GUARDS: dict[Action, Guard] = {
 
 # --- appliers: how each event changes the problem -------------------------------------
 
-Applier = Callable[[Problem, DomainEvent], Problem]
+#: Folds an event, with its typed payload, into the problem.
+Applier = Callable[[Problem, DomainEvent, Any], Problem]
 
 
-def _collected(event: DomainEvent) -> Problem:
-    p = event.payload
+def _collected(event: DomainEvent, data: Collected) -> Problem:
     return Problem(
         id=event.stream_id,
         county=event.county,
-        enterprise_id=p["enterprise_id"],
-        title=p["title"],
-        description=p.get("description", ""),
-        category=p["category"],
-        source=p["source"],
+        enterprise_id=data.enterprise_id,
+        title=data.title,
+        description=data.description,
+        category=data.category,
+        source=data.source,
         collected_by=event.actor_id,
-        collected_at=datetime.fromisoformat(p.get("collected_at") or event.occurred_at.isoformat()),
+        collected_at=data.collected_at or event.occurred_at,
         state=ProblemState.COLLECTED,
         version=event.version,
         updated_at=event.occurred_at,
@@ -391,166 +423,139 @@ def _collected(event: DomainEvent) -> Problem:
     )
 
 
-def _unchanged(problem: Problem, event: DomainEvent) -> Problem:
+def _unchanged(problem: Problem, event: DomainEvent, data: Payload) -> Problem:
     return problem
 
 
-def _triaged(problem: Problem, event: DomainEvent) -> Problem:
-    return attrs.evolve(
-        problem,
-        category=event.payload.get("category") or problem.category,
-        note=event.payload.get("note", problem.note),
-    )
+def _triaged(problem: Problem, event: DomainEvent, data: Triaged) -> Problem:
+    note = problem.note if "note" not in event.payload else data.note
+    return attrs.evolve(problem, category=data.category or problem.category, note=note)
 
 
-def _noted(problem: Problem, event: DomainEvent) -> Problem:
-    return attrs.evolve(problem, note=event.payload.get("reason", problem.note))
+def _noted(problem: Problem, event: DomainEvent, data: Noted) -> Problem:
+    return attrs.evolve(problem, note=data.reason if "reason" in event.payload else problem.note)
 
 
-def _merged(problem: Problem, event: DomainEvent) -> Problem:
-    return attrs.evolve(problem, duplicate_of=event.payload["into"])
+def _merged(problem: Problem, event: DomainEvent, data: Merged) -> Problem:
+    return attrs.evolve(problem, duplicate_of=data.into)
 
 
-def _scheduled(problem: Problem, event: DomainEvent) -> Problem:
-    return attrs.evolve(problem, session_id=event.payload["session_id"])
+def _scheduled(problem: Problem, event: DomainEvent, data: Scheduled) -> Problem:
+    return attrs.evolve(problem, session_id=data.session_id)
 
 
-def _assigned(problem: Problem, event: DomainEvent) -> Problem:
-    p = event.payload
+def _assigned(problem: Problem, event: DomainEvent, data: Assigned) -> Problem:
     previous = problem.previous_assignments
     if problem.assignment is not None:
         previous = (*previous, problem.assignment)
     assignment = Assignment(
-        lead=p["lead"],
-        co_handlers=tuple(p.get("co_handlers", ())),
+        lead=data.lead,
+        co_handlers=data.co_handlers,
         assigned_at=event.occurred_at,
         assigned_by=event.actor_id,
-        session_id=p.get("session_id"),
-        deadlines=due_dates_from_json(p["deadlines"]),
-        on_the_spot=bool(p.get("on_the_spot", False)),
+        session_id=data.session_id,
+        deadlines=data.deadlines,
+        on_the_spot=data.on_the_spot,
         round=len(previous) + 1,
     )
     return attrs.evolve(
         problem,
         assignment=assignment,
         previous_assignments=previous,
-        session_id=p.get("session_id") or problem.session_id,
+        session_id=data.session_id or problem.session_id,
     )
 
 
-def _returned(problem: Problem, event: DomainEvent) -> Problem:
-    return attrs.evolve(problem, note=event.payload.get("reason", ""))
+def _returned(problem: Problem, event: DomainEvent, data: Returned) -> Problem:
+    return attrs.evolve(problem, note=data.reason)
 
 
-def _progress(problem: Problem, event: DomainEvent) -> Problem:
-    report = ProgressReport(
-        department=event.actor_department or "",
-        reported_at=event.occurred_at,
-        text=event.payload["text"],
-    )
+def _progress(problem: Problem, event: DomainEvent, data: ProgressReported) -> Problem:
+    department = event.actor_department or ""
+    report = ProgressReport(department=department, reported_at=event.occurred_at, text=data.text)
     return attrs.evolve(problem, progress=(*problem.progress, report))
 
 
-def _result(problem: Problem, event: DomainEvent) -> Problem:
+def _result(problem: Problem, event: DomainEvent, data: ResultReported) -> Problem:
     report = ResultReport(
         department=event.actor_department or "",
         reported_at=event.occurred_at,
-        outcome=ResultOutcome(event.payload["outcome"]),
-        text=event.payload["text"],
+        outcome=data.outcome,
+        text=data.text,
     )
-    changed = attrs.evolve(problem, result=report)
-    return _with_deadlines(changed, event.payload.get("deadlines", ()))
+    return _with_deadlines(attrs.evolve(problem, result=report), data.deadlines)
 
 
-def _with_deadlines(problem: Problem, deadlines: Iterable[dict[str, Any]]) -> Problem:
+def _with_deadlines(problem: Problem, deadlines: Iterable[DueDate] | None) -> Problem:
     assignment = problem.assignment
     if assignment is None:
         return problem
-    for item in deadlines:
-        assignment = assignment.with_deadline(DueDate.from_json(item))
+    for due in deadlines or ():
+        assignment = assignment.with_deadline(due)
     return attrs.evolve(problem, assignment=assignment)
 
 
-def _extension_requested(problem: Problem, event: DomainEvent) -> Problem:
-    p = event.payload
+def _extension_requested(problem: Problem, event: DomainEvent, data: ExtensionRequested) -> Problem:
     extension = Extension(
-        clock=p["clock"],
+        clock=data.clock,
         requested_at=event.occurred_at,
         requested_by=event.actor_id,
-        new_last_day=date.fromisoformat(p["new_last_day"]),
-        reason=p.get("reason", ""),
+        new_last_day=data.new_last_day,
+        reason=data.reason,
     )
     return attrs.evolve(problem, extensions=(*problem.extensions, extension))
 
 
-def _extension_decided(problem: Problem, event: DomainEvent) -> Problem:
-    p = event.payload
+def _extension_decided(problem: Problem, event: DomainEvent, data: ExtensionDecided) -> Problem:
     pending = problem.extensions[-1]
     decided = attrs.evolve(
         pending,
-        status=ExtensionStatus.APPROVED if p["approved"] else ExtensionStatus.REFUSED,
+        status=ExtensionStatus.APPROVED if data.approved else ExtensionStatus.REFUSED,
         decided_at=event.occurred_at,
         decided_by=event.actor_id,
-        note=p.get("note", ""),
+        note=data.note,
     )
     changed = attrs.evolve(problem, extensions=(*problem.extensions[:-1], decided))
-    return _with_deadlines(changed, p.get("deadlines", ()))
+    return _with_deadlines(changed, data.deadlines)
 
 
-def _suspended(problem: Problem, event: DomainEvent) -> Problem:
-    suspension = Suspension(
-        suspended_at=event.occurred_at,
-        suspended_by=event.actor_id,
-        reason=event.payload.get("reason", ""),
-    )
+def _suspended(problem: Problem, event: DomainEvent, data: Noted) -> Problem:
+    suspension = Suspension(suspended_at=event.occurred_at, suspended_by=event.actor_id, reason=data.reason)
     return attrs.evolve(problem, suspensions=(*problem.suspensions, suspension))
 
 
-def _resumed(problem: Problem, event: DomainEvent) -> Problem:
+def _resumed(problem: Problem, event: DomainEvent, data: Resumed) -> Problem:
     last = attrs.evolve(problem.suspensions[-1], resumed_at=event.occurred_at)
     changed = attrs.evolve(problem, suspensions=(*problem.suspensions[:-1], last))
-    return _with_deadlines(changed, event.payload.get("deadlines", ()))
+    return _with_deadlines(changed, data.deadlines)
 
 
-def _visited(problem: Problem, event: DomainEvent) -> Problem:
-    p = event.payload
+def _visited(problem: Problem, event: DomainEvent, data: ReturnVisited) -> Problem:
     visit = ReturnVisit(
-        visited_at=event.occurred_at,
-        visited_by=event.actor_id,
-        satisfied=bool(p["satisfied"]),
-        notes=p.get("notes", ""),
+        visited_at=event.occurred_at, visited_by=event.actor_id, satisfied=data.satisfied, notes=data.notes
     )
     changed = attrs.evolve(problem, return_visits=(*problem.return_visits, visit))
     if visit.satisfied:
         return changed
     # 重办: the department starts again on fresh clocks; the old result is history.
     assert changed.assignment is not None
-    redo = attrs.evolve(
-        changed.assignment,
-        deadlines=due_dates_from_json(p.get("deadlines", [])),
-    )
+    redo = attrs.evolve(changed.assignment, deadlines=data.deadlines or ())
     return attrs.evolve(changed, assignment=redo, result=None, redo_count=problem.redo_count + 1)
 
 
-def _reminded(problem: Problem, event: DomainEvent) -> Problem:
-    reminder = Reminder(
-        kind=ReminderKind(event.payload.get("kind", ReminderKind.REMINDER.value)),
-        sent_at=event.occurred_at,
-        sent_by=event.actor_id,
-        note=event.payload.get("note", ""),
-    )
+def _reminded(problem: Problem, event: DomainEvent, data: Reminded) -> Problem:
+    reminder = Reminder(kind=data.kind, sent_at=event.occurred_at, sent_by=event.actor_id, note=data.note)
     return attrs.evolve(problem, reminders=(*problem.reminders, reminder))
 
 
-def _linked(problem: Problem, event: DomainEvent) -> Problem:
-    rule = event.payload["rule_id"]
-    if rule in problem.lasting_rules:
+def _linked(problem: Problem, event: DomainEvent, data: LinkedRule) -> Problem:
+    if data.rule_id in problem.lasting_rules:
         return problem
-    return attrs.evolve(problem, lasting_rules=(*problem.lasting_rules, rule))
+    return attrs.evolve(problem, lasting_rules=(*problem.lasting_rules, data.rule_id))
 
 
-def _rebased(problem: Problem, event: DomainEvent) -> Problem:
-    return _with_deadlines(problem, event.payload["deadlines"])
+def _rebased(problem: Problem, event: DomainEvent, data: DeadlinesRebased) -> Problem:
+    return _with_deadlines(problem, data.deadlines)
 
 
 _APPLIERS: dict[Action, Applier] = {

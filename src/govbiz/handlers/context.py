@@ -22,6 +22,7 @@ from govbiz.audit import seal
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.events import DomainEvent, JsonValue
 from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import Payload
 from govbiz.domain.problem import Problem, apply, authorize, record
 from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department
@@ -152,7 +153,7 @@ class CommandContext:
         self,
         problem: Problem,
         action: Action,
-        payload: Mapping[str, JsonValue] | Callable[[], Mapping[str, JsonValue]],
+        payload: Payload | Callable[[], Payload],
         *,
         outcome: str = "",
     ) -> Problem:

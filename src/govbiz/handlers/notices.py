@@ -18,6 +18,7 @@ from govbiz.domain.actors import Role
 from govbiz.domain.events import JsonValue
 from govbiz.domain.holiday_notice import NATIONAL, KeptNotice, notice_key
 from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import DeadlinesRebased
 from govbiz.handlers.context import CommandContext, Handler
 from govbiz.kept_notices import NoticeAdded, RebasedClock, read_notice
 from govbiz.kept_notices import in_force as kept_in_force
@@ -73,12 +74,12 @@ def rebase(ctx: CommandContext, kept: KeptNotice, in_force: tuple[HolidayNotice,
         changes = due.rebased(policy, problem, ctx.uow.events("problem", problem.id), year)
         if not changes:
             continue
-        payload: dict[str, JsonValue] = {
-            "notice": {"number": kept.notice.number, "year": year, "key": kept.key},
-            "deadlines": [change.new.to_json() for change in changes],
-            "changes": [change.to_json() for change in changes],
-            "moved": any(change.moved for change in changes),
-        }
+        payload = DeadlinesRebased(
+            notice={"number": kept.notice.number, "year": year, "key": kept.key},
+            deadlines=tuple(change.new for change in changes),
+            changes=tuple(change.to_json() for change in changes),
+            moved=any(change.moved for change in changes),
+        )
         # Nationwide data re-bases every county's clocks: the event records who added the notice.
         ctx.for_county(problem.county).act(problem, Action.REBASE_DEADLINES, payload)
         found.extend(RebasedClock(problem.id, problem.county, change) for change in changes)

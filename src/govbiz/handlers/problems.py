@@ -16,9 +16,23 @@ from govbiz import commands as c
 from govbiz import due
 from govbiz.clock import beijing
 from govbiz.domain.enterprise import Enterprise
-from govbiz.domain.events import JsonValue
-from govbiz.domain.handling import ResultOutcome
+from govbiz.domain.handling import DueDate, ResultOutcome
 from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import (
+    Collected,
+    Empty,
+    ExtensionDecided,
+    ExtensionRequested,
+    Merged,
+    Noted,
+    Payload,
+    ProgressReported,
+    ResultReported,
+    Resumed,
+    Returned,
+    ReturnVisited,
+    Triaged,
+)
 from govbiz.domain.problem import Problem, decide
 from govbiz.errors import ValidationError
 from govbiz.handlers.context import CommandContext, Handler
@@ -39,14 +53,14 @@ def collect(ctx: CommandContext, cmd: c.CollectProblem) -> Problem:
     # Problem numbers run per county and Beijing-time year (台账编号), e.g. 430800-2025-0001.
     year = ctx.now.astimezone(beijing()).year
     number = ctx.uow.next_number(f"problem:{enterprise.county}:{year}")
-    payload: dict[str, JsonValue] = {
-        "enterprise_id": enterprise.id,
-        "title": cmd.title,
-        "description": cmd.description,
-        "category": cmd.category,
-        "source": cmd.source,
-        "collected_at": collected_at.isoformat(),
-    }
+    payload = Collected(
+        enterprise_id=enterprise.id,
+        title=cmd.title,
+        description=cmd.description,
+        category=cmd.category,
+        source=cmd.source,
+        collected_at=collected_at,
+    )
     problem_id = f"{enterprise.county}-{year}-{number:04d}"
     event = decide(
         None, Action.COLLECT, ctx.actor, ctx.now, payload, problem_id=problem_id, county=enterprise.county
@@ -59,7 +73,7 @@ def triage(ctx: CommandContext, cmd: c.TriageProblem) -> Problem:
     problem = ctx.problem(cmd.problem_id)
     if cmd.category is not None:
         ctx.profile(problem.county).check_category(cmd.category)
-    return ctx.act(problem, Action.TRIAGE, {"category": cmd.category, "note": cmd.note})
+    return ctx.act(problem, Action.TRIAGE, Triaged(category=cmd.category, note=cmd.note))
 
 
 def merge(ctx: CommandContext, cmd: c.MergeProblem) -> Problem:
@@ -68,7 +82,7 @@ def merge(ctx: CommandContext, cmd: c.MergeProblem) -> Problem:
     target = ctx.problem(cmd.into)
     if target.county != problem.county:
         raise ValidationError("into", cmd.into, f"problem {cmd.into} belongs to another county")
-    return ctx.act(problem, Action.MERGE, {"into": target.id})
+    return ctx.act(problem, Action.MERGE, Merged(into=target.id))
 
 
 def return_assignment(ctx: CommandContext, cmd: c.ReturnAssignment) -> Problem:
@@ -76,7 +90,7 @@ def return_assignment(ctx: CommandContext, cmd: c.ReturnAssignment) -> Problem:
     problem = ctx.problem(cmd.problem_id)
     if cmd.proposed_department is not None:
         ctx.department(cmd.proposed_department, field="proposed_department", county=problem.county)
-    payload = {"reason": cmd.reason, "proposed_department": cmd.proposed_department}
+    payload = Returned(reason=cmd.reason, proposed_department=cmd.proposed_department)
     return ctx.act(problem, Action.RETURN, payload)
 
 
@@ -85,12 +99,12 @@ def report_result(ctx: CommandContext, cmd: c.ReportResult) -> Problem:
     problem = ctx.problem(cmd.problem_id)
     outcome = "long_term" if cmd.outcome is ResultOutcome.LONG_TERM else "final"
 
-    def payload() -> dict[str, JsonValue]:
-        data: dict[str, JsonValue] = {"outcome": cmd.outcome.value, "text": cmd.text}
+    def payload() -> ResultReported:
+        visit: tuple[DueDate, ...] | None = None
         if outcome == "final":  # the collector's return-visit clock starts now
-            visit = due.start_clock(ctx.policy(problem.county), "return_visit", ctx.now)
-            data["deadlines"] = [visit.to_json()] if visit else []
-        return data
+            started = due.start_clock(ctx.policy(problem.county), "return_visit", ctx.now)
+            visit = (started,) if started else ()
+        return ResultReported(outcome=cmd.outcome, text=cmd.text, deadlines=visit)
 
     return ctx.act(problem, Action.REPORT_RESULT, payload, outcome=outcome)
 
@@ -99,11 +113,11 @@ def request_extension(ctx: CommandContext, cmd: c.RequestExtension) -> Problem:
     """Ask for a later last day on one clock (申请延期), before it runs out."""
     problem = ctx.problem(cmd.problem_id)
 
-    def payload() -> dict[str, JsonValue]:
+    def payload() -> ExtensionRequested:
         current = problem.assignment.deadline(cmd.clock) if problem.assignment else None
         if current is not None:
             due.check_extension_request(ctx.policy(problem.county), current, cmd.new_last_day, ctx.now)
-        return {"clock": cmd.clock, "new_last_day": cmd.new_last_day.isoformat(), "reason": cmd.reason}
+        return ExtensionRequested(clock=cmd.clock, new_last_day=cmd.new_last_day, reason=cmd.reason)
 
     return ctx.act(problem, Action.REQUEST_EXTENSION, payload)
 
@@ -112,16 +126,14 @@ def decide_extension(ctx: CommandContext, cmd: c.DecideExtension) -> Problem:
     """Approve or refuse the pending extension (延期审批); approved, the clock moves."""
     problem = ctx.problem(cmd.problem_id)
 
-    def payload() -> dict[str, JsonValue]:
-        data: dict[str, JsonValue] = {"approved": cmd.approve, "note": cmd.note}
+    def payload() -> ExtensionDecided:
+        moved: tuple[DueDate, ...] | None = None
         pending = problem.pending_extension
         current = problem.assignment.deadline(pending.clock) if pending and problem.assignment else None
         if cmd.approve and pending is not None and current is not None:
             policy = ctx.policy(problem.county)
-            data["deadlines"] = [
-                due.extended(policy, current, pending.new_last_day, pending.requested_at).to_json()
-            ]
-        return data
+            moved = (due.extended(policy, current, pending.new_last_day, pending.requested_at),)
+        return ExtensionDecided(approved=cmd.approve, note=cmd.note, deadlines=moved)
 
     return ctx.act(problem, Action.DECIDE_EXTENSION, payload)
 
@@ -130,17 +142,17 @@ def resume(ctx: CommandContext, cmd: c.ResumeProblem) -> Problem:
     """Resume a suspended problem (恢复办理): running clocks get back the working days lost."""
     problem = ctx.problem(cmd.problem_id)
 
-    def payload() -> dict[str, JsonValue]:
-        data: dict[str, JsonValue] = {"note": cmd.note}
-        if problem.suspensions and problem.assignment is not None:
-            since = problem.suspensions[-1].suspended_at
-            policy = ctx.policy(problem.county)
-            data["deadlines"] = [
-                due.resumed(policy, d, since, ctx.now).to_json()
-                for d in problem.assignment.deadlines
-                if d.cutoff > since  # a clock that had already expired stays expired
-            ]
-        return data
+    def payload() -> Resumed:
+        if not problem.suspensions or problem.assignment is None:
+            return Resumed(note=cmd.note)
+        since = problem.suspensions[-1].suspended_at
+        policy = ctx.policy(problem.county)
+        moved = tuple(
+            due.resumed(policy, d, since, ctx.now)
+            for d in problem.assignment.deadlines
+            if d.cutoff > since  # a clock that had already expired stays expired
+        )
+        return Resumed(note=cmd.note, deadlines=moved)
 
     return ctx.act(problem, Action.RESUME, payload)
 
@@ -150,22 +162,21 @@ def return_visit(ctx: CommandContext, cmd: c.RecordReturnVisit) -> Problem:
     problem = ctx.problem(cmd.problem_id)
     outcome = "satisfied" if cmd.satisfied else "unsatisfied"
 
-    def payload() -> dict[str, JsonValue]:
-        data: dict[str, JsonValue] = {"satisfied": cmd.satisfied, "notes": cmd.notes}
+    def payload() -> ReturnVisited:
+        fresh: tuple[DueDate, ...] | None = None
         if not cmd.satisfied:  # 重办: the department starts again on fresh clocks
-            fresh = due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True)
-            data["deadlines"] = [d.to_json() for d in fresh]
-        return data
+            fresh = tuple(due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True))
+        return ReturnVisited(satisfied=cmd.satisfied, notes=cmd.notes, deadlines=fresh)
 
     return ctx.act(problem, Action.RETURN_VISIT, payload, outcome=outcome)
 
 
-def _fields(action: Action, *fields: str) -> Callable[[CommandContext, Any], Problem]:
+def _fields(action: Action, payload: type[Payload], *fields: str) -> Callable[[CommandContext, Any], Problem]:
     """A handler for actions whose payload is just some of the command's fields."""
 
     def handler(ctx: CommandContext, cmd: Any) -> Problem:
-        payload = {name: getattr(cmd, name) for name in fields}
-        return ctx.act(ctx.problem(cmd.problem_id), action, payload)
+        data = payload(**{name: getattr(cmd, name) for name in fields})
+        return ctx.act(ctx.problem(cmd.problem_id), action, data)
 
     handler.__name__ = handler.__qualname__ = action.value
     return handler
@@ -174,16 +185,16 @@ def _fields(action: Action, *fields: str) -> Callable[[CommandContext, Any], Pro
 HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.CollectProblem: collect,
     c.TriageProblem: triage,
-    c.RejectProblem: _fields(Action.REJECT, "reason"),
-    c.WithdrawProblem: _fields(Action.WITHDRAW, "reason"),
+    c.RejectProblem: _fields(Action.REJECT, Noted, "reason"),
+    c.WithdrawProblem: _fields(Action.WITHDRAW, Noted, "reason"),
     c.MergeProblem: merge,
-    c.SignAssignment: _fields(Action.SIGN),
+    c.SignAssignment: _fields(Action.SIGN, Empty),
     c.ReturnAssignment: return_assignment,
-    c.ReportProgress: _fields(Action.REPORT_PROGRESS, "text"),
+    c.ReportProgress: _fields(Action.REPORT_PROGRESS, ProgressReported, "text"),
     c.ReportResult: report_result,
     c.RequestExtension: request_extension,
     c.DecideExtension: decide_extension,
-    c.SuspendProblem: _fields(Action.SUSPEND, "reason"),
+    c.SuspendProblem: _fields(Action.SUSPEND, Noted, "reason"),
     c.ResumeProblem: resume,
     c.RecordReturnVisit: return_visit,
 }

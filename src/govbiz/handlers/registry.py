@@ -14,6 +14,7 @@ from govbiz.domain.actors import Role
 from govbiz.domain.enterprise import Contact, Enterprise
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import LinkedRule
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division, DivisionLevel
 from govbiz.errors import PermissionDeniedError, ValidationError
@@ -111,7 +112,7 @@ def link_lasting_rule(ctx: CommandContext, cmd: c.LinkLastingRule) -> Problem:
     rule = ctx.record(RecordKind.LASTING_RULE, cmd.rule_id, LastingRule)
     if rule.county != problem.county:
         raise ValidationError("rule_id", cmd.rule_id, "the lasting rule belongs to another county")
-    return ctx.act(problem, Action.LINK_LASTING_RULE, {"rule_id": rule.id})
+    return ctx.act(problem, Action.LINK_LASTING_RULE, LinkedRule(rule_id=rule.id))
 
 
 def _check(ctx: CommandContext, cmd: c.Command[Any], county: str) -> None:

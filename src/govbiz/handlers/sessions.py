@@ -15,8 +15,8 @@ from typing import Any
 from govbiz import commands as c
 from govbiz import due
 from govbiz.domain.actors import Role
-from govbiz.domain.events import JsonValue
 from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import Assigned, Scheduled
 from govbiz.domain.problem import Problem
 from govbiz.domain.session import Chair, ReceptionSession
 from govbiz.errors import ValidationError
@@ -55,7 +55,7 @@ def schedule(ctx: CommandContext, cmd: c.ScheduleProblem) -> Problem:
     """Put a problem on a session's agenda (列入议程)."""
     problem = ctx.problem(cmd.problem_id)
     session = ctx.session(cmd.session_id, problem.county)
-    return ctx.act(problem, Action.SCHEDULE, {"session_id": session.id})
+    return ctx.act(problem, Action.SCHEDULE, Scheduled(session_id=session.id))
 
 
 def assign(ctx: CommandContext, cmd: c.AssignProblem) -> Problem:
@@ -65,9 +65,8 @@ def assign(ctx: CommandContext, cmd: c.AssignProblem) -> Problem:
     if session_id is not None:
         ctx.session(session_id, problem.county)
 
-    def payload() -> dict[str, JsonValue]:
-        data = _assignment(ctx, problem, cmd.lead, cmd.co_handlers, cmd.deadlines)
-        return {**data, "session_id": session_id}
+    def payload() -> Assigned:
+        return _assignment(ctx, problem, cmd.lead, cmd.co_handlers, cmd.deadlines, session_id=session_id)
 
     return ctx.act(problem, Action.ASSIGN, payload)
 
@@ -76,28 +75,32 @@ def reassign(ctx: CommandContext, cmd: c.ReassignProblem) -> Problem:
     """Assign again after a return (改派), on fresh clocks."""
     problem = ctx.problem(cmd.problem_id)
 
-    def payload() -> dict[str, JsonValue]:
-        data = _assignment(ctx, problem, cmd.lead, cmd.co_handlers, cmd.deadlines)
-        return {**data, "session_id": problem.session_id}
+    def payload() -> Assigned:
+        session_id = problem.session_id
+        return _assignment(ctx, problem, cmd.lead, cmd.co_handlers, cmd.deadlines, session_id=session_id)
 
     return ctx.act(problem, Action.REASSIGN, payload)
 
 
 def _assignment(
-    ctx: CommandContext, problem: Problem, lead: str, co_handlers: Sequence[str], fixed: Mapping[str, date]
-) -> dict[str, JsonValue]:
+    ctx: CommandContext,
+    problem: Problem,
+    lead: str,
+    co_handlers: Sequence[str],
+    fixed: Mapping[str, date],
+    *,
+    session_id: str | None,
+) -> Assigned:
     ctx.department(lead, field="lead", county=problem.county)
     for code in co_handlers:
         ctx.department(code, field="co_handlers", county=problem.county)
     if lead in co_handlers:
         raise ValidationError("co_handlers", lead, "the lead department cannot also be a co-handler")
     deadlines = due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, fixed)
-    return {
-        "lead": lead,
-        "co_handlers": list(co_handlers),
-        "deadlines": [d.to_json() for d in deadlines],
-        "on_the_spot": bool(fixed),
-    }
+    return Assigned(
+        lead=lead, co_handlers=tuple(co_handlers), deadlines=tuple(deadlines), on_the_spot=bool(fixed),
+        session_id=session_id,
+    )  # fmt: skip
 
 
 HANDLERS: dict[type[c.Command[Any]], Handler] = {

@@ -8,6 +8,7 @@ from govbiz import commands as c
 from govbiz.domain.actors import Role
 from govbiz.domain.circular import Circular
 from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import Reminded
 from govbiz.domain.problem import Problem
 from govbiz.handlers.context import CommandContext, Handler, command_payload
 from govbiz.ports.storage import RecordKind
@@ -45,8 +46,7 @@ def publish_circular(ctx: CommandContext, cmd: c.PublishCircular) -> Circular:
 
 def remind(ctx: CommandContext, cmd: c.SendReminder) -> Problem:
     """A reminder (提醒、催办、督办) on a problem, kept in its history."""
-    payload = {"kind": cmd.kind.value, "note": cmd.note}
-    return ctx.act(ctx.problem(cmd.problem_id), Action.REMIND, payload)
+    return ctx.act(ctx.problem(cmd.problem_id), Action.REMIND, Reminded(kind=cmd.kind, note=cmd.note))
 
 
 HANDLERS: dict[type[c.Command[Any]], Handler] = {

@@ -1,0 +1,326 @@
+"""What each problem event says (事件内容): one frozen class per action.
+
+An event stores its payload as JSON (`DomainEvent.payload`): that is what
+the audit hash covers and what every storage adapter keeps.  The classes
+here are the typed view of that JSON, declared once per action: the
+handlers build them, the domain's guards and appliers read them, and
+`to_json`/`from_json` convert between the two.  `payload_of(event)` reads
+any problem event's payload.
+
+`to_json` gives exactly the form events have always been stored in: a
+field marked `omitted_when_none` is left out when it holds nothing (a
+result reported as long-term starts no return-visit clock and has no
+`deadlines` key), so older events and new ones look alike.  `from_json`
+accepts what older releases stored (keys missing take their defaults).
+
+    >>> from govbiz.domain.payloads import Merged
+    >>> Merged.from_json({"into": "430800-2025-0001"})
+    Merged(into='430800-2025-0001')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from govbiz.domain.events import DomainEvent, JsonValue, freeze
+from govbiz.domain.handling import DueDate, ReminderKind, ResultOutcome
+from govbiz.domain.lifecycle import Action
+
+__all__ = [
+    "PAYLOADS",
+    "Assigned",
+    "Collected",
+    "DeadlinesRebased",
+    "Empty",
+    "ExtensionDecided",
+    "ExtensionRequested",
+    "LinkedRule",
+    "Merged",
+    "Noted",
+    "Payload",
+    "ProgressReported",
+    "Reminded",
+    "ResultReported",
+    "Resumed",
+    "ReturnVisited",
+    "Returned",
+    "Scheduled",
+    "Triaged",
+    "payload_of",
+]
+
+P = TypeVar("P", bound="Payload")
+
+#: Field metadata: leave the key out of the JSON when the value is `None`.
+OMITTED_WHEN_NONE = {"omitted_when_none": True}
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _instant(value: datetime | str | None) -> datetime | None:
+    return value if value is None or isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _due_dates(items: Iterable[DueDate | Mapping[str, Any]]) -> tuple[DueDate, ...]:
+    return tuple(d if isinstance(d, DueDate) else DueDate.from_json(d) for d in items)
+
+
+def _due_dates_or_none(items: Iterable[DueDate | Mapping[str, Any]] | None) -> tuple[DueDate, ...] | None:
+    return None if items is None else _due_dates(items)
+
+
+def _codes(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _frozen_items(items: Iterable[Mapping[str, JsonValue]]) -> tuple[Mapping[str, JsonValue], ...]:
+    return tuple(freeze(item) for item in items)
+
+
+def _json(value: Any) -> JsonValue:
+    if isinstance(value, DueDate):
+        return value.to_json()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, ResultOutcome | ReminderKind):
+        return value.value
+    if isinstance(value, tuple):
+        return [_json(item) for item in value]
+    return value
+
+
+class Payload:
+    """A problem event's payload, typed; subclasses are frozen attrs classes."""
+
+    __slots__ = ()
+
+    #: The actions whose events carry this payload.
+    actions: ClassVar[tuple[Action, ...]] = ()
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The JSON form stored in the event (and covered by its hash)."""
+        data: dict[str, JsonValue] = {}
+        for field in attrs.fields(type(self)):  # type: ignore[arg-type]
+            value = getattr(self, field.name)
+            if value is None and field.metadata.get("omitted_when_none"):
+                continue
+            data[field.name] = _json(value)
+        return data
+
+    @classmethod
+    def from_json(cls: type[P], data: Mapping[str, Any]) -> P:
+        """The typed payload of stored JSON; missing keys take their defaults."""
+        names = cls.field_names()
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+    @classmethod
+    def field_names(cls) -> frozenset[str]:
+        """The payload's keys."""
+        return frozenset(field.name for field in attrs.fields(cls))  # type: ignore[arg-type]
+
+
+@attrs.frozen(slots=True)
+class Empty(Payload):
+    """Nothing beyond who and when: a department signs for an assignment (签收)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.SIGN,)
+
+
+@attrs.frozen(slots=True)
+class Collected(Payload):
+    """A problem entered in the ledger (收集): the enterprise's words and when they were heard."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.COLLECT,)
+
+    enterprise_id: str
+    title: str
+    category: str
+    source: str
+    description: str = ""
+    collected_at: datetime | None = attrs.field(default=None, converter=_instant)
+
+
+@attrs.frozen(slots=True)
+class Triaged(Payload):
+    """Sorted (分类研判): perhaps a new category, and the collector's note."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.TRIAGE,)
+
+    category: str | None = None
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class Noted(Payload):
+    """Rejected (不予受理), withdrawn (撤回) or suspended (中止), for a reason."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REJECT, Action.WITHDRAW, Action.SUSPEND)
+
+    reason: str = ""
+
+
+@attrs.frozen(slots=True)
+class Merged(Payload):
+    """Merged into another problem of the county (合并)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.MERGE,)
+
+    into: str
+
+
+@attrs.frozen(slots=True)
+class Scheduled(Payload):
+    """Put on a reception day's agenda (列入议程)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.SCHEDULE,)
+
+    session_id: str
+
+
+@attrs.frozen(slots=True)
+class Assigned(Payload):
+    """Assigned (交办) or reassigned (改派): the departments and the clocks started."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.ASSIGN, Action.REASSIGN)
+
+    lead: str
+    deadlines: tuple[DueDate, ...] = attrs.field(converter=_due_dates)
+    co_handlers: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    on_the_spot: bool = False
+    session_id: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Returned(Payload):
+    """Returned by the department (退回), perhaps naming the department it should go to."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.RETURN,)
+
+    reason: str = ""
+    proposed_department: str | None = None
+
+
+@attrs.frozen(slots=True)
+class ProgressReported(Payload):
+    """Progress reported by the lead department (报送落实情况)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REPORT_PROGRESS,)
+
+    text: str
+
+
+@attrs.frozen(slots=True)
+class ResultReported(Payload):
+    """Result reported (报送办理结果); a final one starts the return-visit clock (`deadlines`)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REPORT_RESULT,)
+
+    outcome: ResultOutcome = attrs.field(converter=ResultOutcome)
+    text: str
+    deadlines: tuple[DueDate, ...] | None = attrs.field(
+        default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+
+
+@attrs.frozen(slots=True)
+class ExtensionRequested(Payload):
+    """A later last day asked for on one clock (申请延期)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REQUEST_EXTENSION,)
+
+    clock: str
+    new_last_day: date = attrs.field(converter=_day)
+    reason: str = ""
+
+
+@attrs.frozen(slots=True)
+class ExtensionDecided(Payload):
+    """The pending extension approved or refused (延期审批); approved, the clock's new deadline."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.DECIDE_EXTENSION,)
+
+    approved: bool
+    note: str = ""
+    deadlines: tuple[DueDate, ...] | None = attrs.field(
+        default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+
+
+@attrs.frozen(slots=True)
+class Resumed(Payload):
+    """Handling resumed after a suspension (恢复办理): the running clocks, moved on."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.RESUME,)
+
+    note: str = ""
+    deadlines: tuple[DueDate, ...] | None = attrs.field(
+        default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+
+
+@attrs.frozen(slots=True)
+class ReturnVisited(Payload):
+    """The enterprise asked again (回访); unsatisfied, the redo's fresh clocks (重办)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.RETURN_VISIT,)
+
+    satisfied: bool
+    notes: str = ""
+    deadlines: tuple[DueDate, ...] | None = attrs.field(
+        default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+
+
+@attrs.frozen(slots=True)
+class Reminded(Payload):
+    """A reminder kept in the problem's history (提醒、催办、督办)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REMIND,)
+
+    kind: ReminderKind = attrs.field(default=ReminderKind.REMINDER, converter=ReminderKind)
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class LinkedRule(Payload):
+    """The problem led to a lasting rule (长效机制)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.LINK_LASTING_RULE,)
+
+    rule_id: str
+
+
+@attrs.frozen(slots=True)
+class DeadlinesRebased(Payload):
+    """Open clocks counted again on a holiday notice added to the ledger (按放假安排复核期限).
+
+    `notice` names it (number, year, key); `changes` holds each clock's old,
+    new and official last day; `moved` is true when any last day moved.
+    """
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REBASE_DEADLINES,)
+
+    notice: Mapping[str, JsonValue] = attrs.field(converter=freeze)
+    deadlines: tuple[DueDate, ...] = attrs.field(converter=_due_dates)
+    changes: tuple[Mapping[str, JsonValue], ...] = attrs.field(converter=_frozen_items)
+    moved: bool = False
+
+
+#: The payload class of each problem action.
+_CLASSES: tuple[type[Payload], ...] = (
+    Empty, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
+    ResultReported, ExtensionRequested, ExtensionDecided, Resumed, ReturnVisited, Reminded,
+    LinkedRule, DeadlinesRebased,
+)  # fmt: skip
+PAYLOADS: dict[Action, type[Payload]] = {action: cls for cls in _CLASSES for action in cls.actions}
+
+
+def payload_of(event: DomainEvent) -> Payload:
+    """The typed payload of a problem event."""
+    return PAYLOADS[Action(event.kind)].from_json(event.payload)
