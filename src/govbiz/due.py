@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from govbiz.domain.handling import DueDate
+from govbiz.domain.handling import DeadlineOrigin, DueDate
 from govbiz.domain.holiday_notice import Rebased
 from govbiz.errors import ValidationError
 
@@ -70,7 +70,8 @@ def start_assignment_clocks(
     dues: list[DueDate] = []
     for name in clocks:
         if name in fixed:
-            dues.append(_due(at, policy.fixed_deadline(name, at, fixed[name]), ON_THE_SPOT))
+            fixed_day = policy.fixed_deadline(name, at, fixed[name])
+            dues.append(_due(at, fixed_day, ON_THE_SPOT, DeadlineOrigin.ON_THE_SPOT))
         else:
             dues.append(_due(at, policy.deadline(name, at), policy.rule(name).basis))
     return dues
@@ -96,7 +97,7 @@ def extended(policy: DeadlinePolicy, current: DueDate, new_last_day: date, reque
     deadline = policy.extend(
         _as_deadline(policy, current), new_last_day=new_last_day, requested_at=requested_at
     )
-    return _due(current.start, deadline, EXTENDED)
+    return _due(current.start, deadline, EXTENDED, DeadlineOrigin.EXTENDED)
 
 
 def resumed(
@@ -104,7 +105,9 @@ def resumed(
 ) -> DueDate:
     """The due date after a suspension (中止) from `suspended_at` to `resumed_at`."""
     deadline = policy.resume(_as_deadline(policy, current), suspended_at, resumed_at)
-    return _due(current.start, deadline, current.basis)
+    # A day a person set stays theirs when a suspension moves it; a count becomes a resumed count.
+    origin = current.origin if current.origin.is_set else DeadlineOrigin.RESUMED
+    return _due(current.start, deadline, current.basis, origin)
 
 
 # --- re-basing: counting again on a calendar that has changed -----------------------------
@@ -149,9 +152,9 @@ def _counted_again(
     try:
         if paused is not None and before is not None:
             return resumed(policy, before, paused, at)
-        if due.basis in (ON_THE_SPOT, EXTENDED):
+        if due.origin.is_set:
             return due
-        return _due(due.start, policy.deadline(due.clock, due.start), due.basis)
+        return _due(due.start, policy.deadline(due.clock, due.start), due.basis, due.origin)
     except ValidationError:  # the policy cannot count it any more: the stored day stands
         return due
 
@@ -174,11 +177,12 @@ def rebased(
         counted = fresh.get(announced.clock)
         if counted is None or counted.start != announced.start:
             continue  # not a clock these events set: nothing to count it from
-        new = counted
+        new = attrs.evolve(counted, origin=announced.origin)
         if counted.last_day < announced.last_day:
-            new = attrs.evolve(counted, last_day=announced.last_day, cutoff=announced.cutoff)
+            new = attrs.evolve(new, last_day=announced.last_day, cutoff=announced.cutoff)
         if new != announced:
-            changes.append(Rebased(announced, new, counted.last_day))
+            rebased_due = attrs.evolve(new, origin=DeadlineOrigin.REBASED)
+            changes.append(Rebased(announced, rebased_due, counted.last_day))
     return changes
 
 
@@ -187,8 +191,11 @@ def _as_deadline(policy: DeadlinePolicy, current: DueDate) -> Deadline:
     return policy.restore(current.clock, current.start, current.last_day)
 
 
-def _due(start: datetime, deadline: Deadline, basis: str) -> DueDate:
+def _due(
+    start: datetime, deadline: Deadline, basis: str, origin: DeadlineOrigin = DeadlineOrigin.POLICY
+) -> DueDate:
     return DueDate(
+        origin=origin,
         clock=deadline.clock,
         start=start,
         last_day=deadline.last_day,

@@ -119,6 +119,8 @@ def test_each_rebase_is_an_event_that_says_what_moved_and_why(world: World) -> N
         "official_last_day": "2027-02-15", "kept_announced": False,
     }
     assert by_clock["progress"]["kept_announced"] is True
+    rebased = {d["clock"]: d.get("origin") for d in event.payload["deadlines"]}
+    assert rebased["result"] == "rebased"  # DeadlineOrigin.REBASED, stored since the basis cannot say it
     # Replay never consults a calendar: the re-based dates are in the event.
     assert problem_as_of(history, datetime(2027, 1, 6, 17, tzinfo=BEIJING)) == world.ledger.problem(
         world.viewer, problem.id

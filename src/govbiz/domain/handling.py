@@ -6,6 +6,7 @@ from event payloads on replay; each has `to_json`/`from_json` for that.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -14,6 +15,7 @@ import attrs
 
 __all__ = [
     "Assignment",
+    "DeadlineOrigin",
     "DueDate",
     "Extension",
     "ExtensionStatus",
@@ -25,6 +27,36 @@ __all__ = [
     "ReturnVisit",
     "Suspension",
 ]
+
+
+class DeadlineOrigin(StrEnum):
+    """Where a deadline's last day comes from (期限来源).
+
+    A day counted by the county's rule (`POLICY`), moved on by a suspension
+    (`RESUMED`) or counted again on a holiday notice (`REBASED`) is a count
+    that can be made again; a day a person set, the chair on the spot or
+    the approver of an extension, is a date that stands (`is_set`).
+    """
+
+    #: Counted by the county's rule from the clock's start (按规则计算).
+    POLICY = "policy"
+    #: Fixed by the chair at the reception day (现场明确).
+    ON_THE_SPOT = "on_the_spot"
+    #: Set by an approved extension (延期).
+    EXTENDED = "extended"
+    #: A count moved on by the working days a suspension took (中止后恢复).
+    RESUMED = "resumed"
+    #: A count made again on a holiday notice added to the ledger (按放假安排复核).
+    REBASED = "rebased"
+
+    @property
+    def is_set(self) -> bool:
+        """True for a day a person set (on the spot, extended): a date, not a count."""
+        return self in (DeadlineOrigin.ON_THE_SPOT, DeadlineOrigin.EXTENDED)
+
+
+#: The basis text older payloads record for the days people set, and the origin it stands for.
+_SET_BASIS = {"现场明确": DeadlineOrigin.ON_THE_SPOT, "延期": DeadlineOrigin.EXTENDED}
 
 
 @attrs.frozen(slots=True)
@@ -39,7 +71,8 @@ class DueDate:
     `start` is the instant the clock started.  `provisional_years` are the
     years without a State Council notice that the counting went through: the
     last day rests on the holiday law alone (暂按法定节假日推算) and is
-    re-based when the notice is added to the ledger.
+    re-based when the notice is added to the ledger.  `origin` says what set
+    the last day (`DeadlineOrigin`); `basis` is its label for people.
     """
 
     clock: str
@@ -48,6 +81,11 @@ class DueDate:
     cutoff: datetime
     basis: str
     provisional_years: tuple[int, ...] = ()
+    origin: DeadlineOrigin = attrs.field(converter=DeadlineOrigin)
+
+    @origin.default
+    def _origin_of_basis(self) -> DeadlineOrigin:
+        return _SET_BASIS.get(self.basis, DeadlineOrigin.POLICY)
 
     @property
     def provisional(self) -> bool:
@@ -66,10 +104,12 @@ class DueDate:
         if self.provisional_years:  # left out otherwise: payloads sealed before it keep their form
             data["provisional"] = True
             data["provisional_years"] = list(self.provisional_years)
+        if self.origin is not _SET_BASIS.get(self.basis, DeadlineOrigin.POLICY):
+            data["origin"] = self.origin.value  # only where the basis does not already say it
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DueDate:
+    def from_json(cls, data: Mapping[str, Any]) -> DueDate:
         """Inverse of `to_json`."""
         return cls(
             clock=data["clock"],
@@ -78,6 +118,7 @@ class DueDate:
             cutoff=datetime.fromisoformat(data["cutoff"]),
             basis=data["basis"],
             provisional_years=tuple(data.get("provisional_years", ())),
+            origin=data.get("origin") or _SET_BASIS.get(data["basis"], DeadlineOrigin.POLICY),
         )
 
 

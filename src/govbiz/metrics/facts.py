@@ -14,10 +14,9 @@ import attrs
 
 from govbiz.calendar import WorkingCalendar
 from govbiz.clock import beijing
-from govbiz.domain.handling import Assignment, ResultOutcome
+from govbiz.domain.handling import Assignment, DeadlineOrigin, ResultOutcome
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
-from govbiz.due import EXTENDED
 from govbiz.metrics.definitions import Fact, Measure
 
 __all__ = ["DEPARTMENT_CLOCKS", "ProblemFacts", "facts_of", "local_day"]
@@ -136,7 +135,8 @@ def _completion_facts(problem: Problem) -> set[Fact]:
     due = problem.assignment.deadline("result")
     if due is not None and problem.result.reported_at < due.cutoff:
         facts.add(Fact.COMPLETED_BY_DEADLINE)
-        facts.add(Fact.COMPLETED_ON_TIME_EXTENDED if due.basis == EXTENDED else Fact.COMPLETED_ON_TIME)
+        extended = due.origin is DeadlineOrigin.EXTENDED
+        facts.add(Fact.COMPLETED_ON_TIME_EXTENDED if extended else Fact.COMPLETED_ON_TIME)
     return facts
 
 

@@ -351,7 +351,7 @@ def _due_summary(due: DueDate, policy: DeadlinePolicy, language: str) -> dict[st
         rule = policy.rule(due.clock).label
     except ValidationError:  # a clock the county has since removed: fall back to the stored basis
         rule = due.basis
-    if due.basis in ("现场明确", "延期"):
+    if due.origin.is_set:  # a day a person set: say who set it (现场明确 / 延期)
         rule = f"{rule}（{due.basis}）"
     return {
         "clock": due.clock,
