@@ -14,6 +14,7 @@ the holiday calendar: computed deadlines are stored, not recomputed.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,9 @@ import attrs
 
 from govbiz.domain.actors import Actor
 
-__all__ = ["EVENT_FIELDS", "DomainEvent", "FrozenDict", "FrozenList", "JsonValue", "freeze", "thaw"]
+__all__ = [
+    "EVENT_FIELDS", "SCALARS", "DomainEvent", "FrozenDict", "FrozenList", "JsonValue", "freeze", "thaw",
+]  # fmt: skip
 
 JsonValue = Any  # a value json.dumps accepts; typed per action in govbiz.domain.payloads
 
@@ -61,14 +64,19 @@ class FrozenList(list[Any]):
         return hash(tuple(self))
 
 
+#: JSON scalars: kept as they are.
+SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: Any) -> Any:
     """`value` (JSON) with every object and array read-only; already frozen parts are kept."""
-    if isinstance(value, FrozenDict | FrozenList):
+    kind = type(value)  # dispatch on the exact type first: this runs for every event built
+    if kind in SCALARS or kind is FrozenDict or kind is FrozenList:
         return value
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         return FrozenDict({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return FrozenList(freeze(item) for item in value)
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
+        return FrozenList([freeze(item) for item in value])
     return value
 
 
@@ -110,7 +118,7 @@ class DomainEvent:
 
     def fields(self) -> dict[str, Any]:
         """Every field by name (`EVENT_FIELDS`), as held: the one list records and rows are built from."""
-        return {name: getattr(self, name) for name in EVENT_FIELDS}
+        return dict(zip(EVENT_FIELDS, _values(self), strict=True))
 
     @classmethod
     def by(
@@ -147,3 +155,4 @@ class DomainEvent:
 #: An event's fields, in order: declared once by the class, used by the audit's canonical
 #: form (`govbiz.audit.canonical_bytes`), the records (`govbiz.records.EventRecord`) and SQL rows.
 EVENT_FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(DomainEvent))
+_values = operator.attrgetter(*EVENT_FIELDS)  # one call for all fields: the audit hash reads them per event

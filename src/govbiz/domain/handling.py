@@ -55,6 +55,11 @@ class DeadlineOrigin(StrEnum):
         return self in (DeadlineOrigin.ON_THE_SPOT, DeadlineOrigin.EXTENDED)
 
 
+def _as_origin(value: DeadlineOrigin | str) -> DeadlineOrigin:
+    # Checked before calling the enum: a DueDate is built for every deadline read or counted.
+    return value if type(value) is DeadlineOrigin else DeadlineOrigin(value)
+
+
 #: The basis text older payloads record for the days people set, and the origin it stands for.
 _SET_BASIS = {"现场明确": DeadlineOrigin.ON_THE_SPOT, "延期": DeadlineOrigin.EXTENDED}
 
@@ -81,7 +86,7 @@ class DueDate:
     cutoff: datetime
     basis: str
     provisional_years: tuple[int, ...] = ()
-    origin: DeadlineOrigin = attrs.field(converter=DeadlineOrigin)
+    origin: DeadlineOrigin = attrs.field(converter=_as_origin)
 
     @origin.default
     def _origin_of_basis(self) -> DeadlineOrigin:

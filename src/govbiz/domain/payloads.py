@@ -20,13 +20,14 @@ accepts what older releases stored (keys missing take their defaults).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from govbiz.domain.events import DomainEvent, JsonValue, freeze
+from govbiz.domain.events import SCALARS, DomainEvent, FrozenDict, FrozenList, JsonValue, freeze
 from govbiz.domain.handling import DueDate, ReminderKind, ResultOutcome
 from govbiz.domain.lifecycle import Action
 
@@ -75,6 +76,14 @@ def _due_dates_or_none(items: Iterable[DueDate | Mapping[str, Any]] | None) -> t
     return None if items is None else _due_dates(items)
 
 
+def _outcome(value: ResultOutcome | str) -> ResultOutcome:
+    return value if type(value) is ResultOutcome else ResultOutcome(value)  # the enum call is slow
+
+
+def _reminder_kind(value: ReminderKind | str) -> ReminderKind:
+    return value if type(value) is ReminderKind else ReminderKind(value)
+
+
 def _codes(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(items)
 
@@ -84,14 +93,17 @@ def _frozen_items(items: Iterable[Mapping[str, JsonValue]]) -> tuple[Mapping[str
 
 
 def _json(value: Any) -> JsonValue:
-    if isinstance(value, DueDate):
-        return value.to_json()
+    kind = type(value)
+    if kind is str or kind is bool or value is None or kind is int:
+        return value
+    if kind is tuple:
+        return FrozenList([_json(item) for item in value])
+    if kind is DueDate:
+        return freeze(value.to_json())
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, ResultOutcome | ReminderKind):
         return value.value
-    if isinstance(value, tuple):
-        return [_json(item) for item in value]
     return value
 
 
@@ -104,14 +116,17 @@ class Payload:
     actions: ClassVar[tuple[Action, ...]] = ()
 
     def to_json(self) -> dict[str, JsonValue]:
-        """The JSON form stored in the event (and covered by its hash)."""
+        """The JSON form stored in the event (and covered by its hash), already read-only."""
         data: dict[str, JsonValue] = {}
-        for field in attrs.fields(type(self)):  # type: ignore[arg-type]
-            value = getattr(self, field.name)
-            if value is None and field.metadata.get("omitted_when_none"):
-                continue
-            data[field.name] = _json(value)
-        return data
+        layout = _layout(type(self))
+        for (name, omitted_when_none), value in zip(layout.fields, layout.values(self), strict=True):
+            if type(value) in SCALARS:  # most fields: no conversion, no call
+                if value is None and omitted_when_none:
+                    continue
+                data[name] = value
+            else:
+                data[name] = _json(value)
+        return FrozenDict(data)
 
     @classmethod
     def from_json(cls: type[P], data: Mapping[str, Any]) -> P:
@@ -122,7 +137,37 @@ class Payload:
     @classmethod
     def field_names(cls) -> frozenset[str]:
         """The payload's keys."""
-        return frozenset(field.name for field in attrs.fields(cls))  # type: ignore[arg-type]
+        return _names(cls)
+
+
+@attrs.frozen(slots=True)
+class _Layout:
+    """A payload class's fields, read once per class: `to_json` runs for every event recorded."""
+
+    #: Each field's name and whether it is left out when `None`.
+    fields: tuple[tuple[str, bool], ...]
+    names: frozenset[str]
+    #: All the fields' values of an instance, as a tuple, in one call.
+    values: Callable[[Any], tuple[Any, ...]]
+
+
+_LAYOUTS: dict[type[Payload], _Layout] = {}
+
+
+def _names(cls: type[Payload]) -> frozenset[str]:
+    return _layout(cls).names
+
+
+def _layout(cls: type[Payload]) -> _Layout:
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        declared = attrs.fields(cls)  # type: ignore[arg-type]
+        fields = tuple((f.name, bool(f.metadata.get("omitted_when_none"))) for f in declared)
+        names = tuple(name for name, _ in fields)
+        get = operator.attrgetter(*names) if names else (lambda _: ())
+        values = get if len(names) != 1 else (lambda obj: (get(obj),))
+        layout = _LAYOUTS[cls] = _Layout(fields, frozenset(names), values)
+    return layout
 
 
 @attrs.frozen(slots=True)
@@ -221,7 +266,7 @@ class ResultReported(Payload):
 
     actions: ClassVar[tuple[Action, ...]] = (Action.REPORT_RESULT,)
 
-    outcome: ResultOutcome = attrs.field(converter=ResultOutcome)
+    outcome: ResultOutcome = attrs.field(converter=_outcome)
     text: str
     deadlines: tuple[DueDate, ...] | None = attrs.field(
         default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
@@ -283,7 +328,7 @@ class Reminded(Payload):
 
     actions: ClassVar[tuple[Action, ...]] = (Action.REMIND,)
 
-    kind: ReminderKind = attrs.field(default=ReminderKind.REMINDER, converter=ReminderKind)
+    kind: ReminderKind = attrs.field(default=ReminderKind.REMINDER, converter=_reminder_kind)
     note: str = ""
 
 

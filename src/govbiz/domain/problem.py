@@ -258,18 +258,24 @@ def authorize(problem: Problem, action: Action, actor: Actor, outcome: str = "")
     return row
 
 
-def apply(problem: Problem | None, event: DomainEvent) -> Problem:
-    """Fold one event into `problem` (`None` before the first event)."""
+def apply(problem: Problem | None, event: DomainEvent, data: Payload | None = None) -> Problem:
+    """Fold one event into `problem` (`None` before the first event).
+
+    `data` is the event's typed payload when the caller holds it (it was just
+    recorded); otherwise it is read from the event.
+    """
     action = Action(event.kind)
     if problem is None:
         if action is not Action.COLLECT:
             raise ValueError(f"the first event of problem {event.stream_id} must be collect")
-        return _collected(event, Collected.from_json(event.payload))
+        collected = data if isinstance(data, Collected) else Collected.from_json(event.payload)
+        return _collected(event, collected)
     if event.version != problem.version + 1:
         raise ValueError(
             f"event {event.version} of problem {problem.id} does not follow version {problem.version}"
         )
-    data = PAYLOADS[action].from_json(event.payload)
+    if data is None:
+        data = PAYLOADS[action].from_json(event.payload)
     changed = _APPLIERS.get(action, _unchanged)(problem, event, data)
     return attrs.evolve(
         changed,

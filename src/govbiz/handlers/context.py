@@ -160,12 +160,12 @@ class CommandContext:
         """Authorize once, then build the payload (possibly costly), then record and save."""
         row = authorize(problem, action, self.actor, outcome)
         data = payload() if callable(payload) else payload
-        return self.save(problem, record(problem, row, self.actor, self.now, data))
+        return self.save(problem, record(problem, row, self.actor, self.now, data), data)
 
-    def save(self, problem: Problem | None, event: DomainEvent) -> Problem:
-        """Seal `event` after `problem`'s last, apply it, and stage both."""
+    def save(self, problem: Problem | None, event: DomainEvent, data: Payload | None = None) -> Problem:
+        """Seal `event` after `problem`'s last, apply it (with its typed payload `data`), and stage both."""
         event = seal(event, problem.last_hash if problem else "", self.counties.hasher)
-        changed = apply(problem, event)
+        changed = apply(problem, event, data)
         self.uow.save_problem(changed, event)
         self.events.append(event)
         self.problems[changed.id] = changed

@@ -65,7 +65,7 @@ def collect(ctx: CommandContext, cmd: c.CollectProblem) -> Problem:
     event = decide(
         None, Action.COLLECT, ctx.actor, ctx.now, payload, problem_id=problem_id, county=enterprise.county
     )
-    return ctx.save(None, event)
+    return ctx.save(None, event, payload)
 
 
 def triage(ctx: CommandContext, cmd: c.TriageProblem) -> Problem:
