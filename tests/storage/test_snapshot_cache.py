@@ -81,7 +81,7 @@ def test_each_stored_snapshot_is_the_whole_problem_though_encoded_from_the_last(
         (world.collector, c.RecordReturnVisit(problem_id=problem.id, satisfied=True)),
     ]
     for actor, command in steps:
-        known = store._snapshots.encoded(problem.id)
+        known = store.snapshots.encoded(problem.id)
         assert known is not None and known[0] is problem  # what the next snapshot starts from
         problem = world.ledger.handle(actor, command)
         with store.reading() as conn:

@@ -60,14 +60,14 @@ def test_driver_writes_store_what_core_stores(store: SQLStore) -> None:
 def test_a_read_returns_processed_values_without_a_transaction(store: SQLStore) -> None:
     with store.reading() as conn:
         problem_id = conn.execute(sa.select(t.problems.c.id).limit(1)).scalar_one()
-    conn = store.hold()
+    conn = store.connections.hold()
     try:
         data = scalar(conn, store.statements.get(sa.select(t.problems.c.data).where(
             t.problems.c.id == sa.bindparam("id"))), {"id": problem_id})
         assert not conn.in_transaction()
         assert conn.connection.driver_connection.in_transaction is False  # sqlite3: autocommit read
     finally:
-        store.release(conn)
+        store.connections.release(conn)
     assert isinstance(data, dict)  # JSON decoded, as Core would
     assert data["id"] == problem_id
 

@@ -47,20 +47,20 @@ def test_consecutive_commands_keep_their_connection_out_of_the_pool(store: SQLSt
 
 
 def test_only_a_clean_connection_is_kept(store: SQLStore) -> None:
-    clean = store.hold()
-    store.release(clean)
-    assert store.hold() is clean  # kept, and handed to the next unit
+    clean = store.connections.hold()
+    store.connections.release(clean)
+    assert store.connections.hold() is clean  # kept, and handed to the next unit
     in_a_transaction = store.engine.connect()
     in_a_transaction.exec_driver_sql("SELECT 1")  # SQLAlchemy begins a transaction
-    store.release(clean)
-    store.release(in_a_transaction)
+    store.connections.release(clean)
+    store.connections.release(in_a_transaction)
     assert in_a_transaction.closed  # back to the pool, where its transaction is rolled back
     begun_on_the_driver = store.engine.connect()
     begun_on_the_driver.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
-    assert store.hold() is clean
-    store.release(begun_on_the_driver)
+    assert store.connections.hold() is clean
+    store.connections.release(begun_on_the_driver)
     assert begun_on_the_driver.closed
-    store.release(clean)
+    store.connections.release(clean)
 
 
 def test_an_update_sets_only_the_indexed_columns_that_changed(store: SQLStore) -> None:

@@ -131,7 +131,7 @@ def test_a_notification_queued_before_the_flush_is_not_queued_twice(sql_store: S
     bulk = BulkStore(sql_store, batch=50)
     world.ledger = Ledger(bulk, clock=world.clock)
     world.assigned("批量")
-    staged = dict(bulk.unit_of_work()._outbox)
+    staged = dict(bulk.unit_of_work().staged_outbox)
     assert staged, "the assignment queues a notification to the departments"
     entry = next(iter(staged.values()))
     with sql_store.unit_of_work() as uow:  # queued meanwhile by someone else

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from govbiz_postgres.pipeline import PipelinedRunner
-from govbiz_postgres.store import PostgresStore
+from govbiz_postgres.store import POSTGRES, PostgresStore
 
 from govbiz.storage.sql import schema as t
 from govbiz.testing.contract import build_scenario
@@ -21,6 +21,16 @@ def _counters(store: PostgresStore) -> dict[str, int]:
         return dict(conn.execute(sa.select(t.counters.c.name, t.counters.c.value)).all())
 
 
+def test_the_store_runs_on_the_postgres_dialect(pg_store: PostgresStore) -> None:
+    assert pg_store.dialect is POSTGRES
+    assert POSTGRES.begin == "BEGIN"  # the commit's transaction travels in its pipeline
+    held = pg_store.connections.hold()
+    pg_store.connections.release(held)
+    again = pg_store.connections.hold()
+    assert again is not held  # a socket may go stale: every unit checks one out of the pool
+    pg_store.connections.release(again)
+
+
 def test_driver_writes_store_what_core_stores(pg_store: PostgresStore) -> None:
     build_scenario(pg_store)
     driver, core = driver_and_core_rows(pg_store)
@@ -31,7 +41,7 @@ def test_driver_writes_store_what_core_stores(pg_store: PostgresStore) -> None:
 def test_writes_wait_in_the_pipeline_until_flush(pg_store: PostgresStore) -> None:
     insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
     with pg_store.writing() as conn:
-        with pg_store.runner(conn) as run:
+        with pg_store.connections.runner(conn) as run:
             assert isinstance(run, PipelinedRunner)
             run.execute(insert, {"name": "a", "value": 1})
             run.executemany(insert, [{"name": "b", "value": 2}, {"name": "c", "value": 3}])
@@ -50,7 +60,7 @@ def test_a_checked_write_that_changed_nothing_is_refused_after_the_flush(pg_stor
         raise LookupError("no counter to bump")
 
     def write() -> None:
-        with pg_store.writing() as conn, pg_store.runner(conn) as run:
+        with pg_store.writing() as conn, pg_store.connections.runner(conn) as run:
             run.execute(insert, {"name": "kept?", "value": 1})
             run.expect_one(bump, {"key_name": "missing", "value": 5}, refuse)
 
@@ -63,7 +73,7 @@ def test_an_error_in_the_pipeline_is_a_sqlalchemy_error_and_keeps_nothing(pg_sto
     insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
 
     def write() -> None:
-        with pg_store.writing() as conn, pg_store.runner(conn) as run:
+        with pg_store.writing() as conn, pg_store.connections.runner(conn) as run:
             run.execute(insert, {"name": "twice", "value": 1})
             run.execute(insert, {"name": "twice", "value": 2})
 
@@ -79,7 +89,7 @@ def test_a_read_in_between_flushes_first(pg_store: PostgresStore) -> None:
     insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
     read = sa.select(t.counters.c.value).where(t.counters.c.name == sa.bindparam("n"))
     value = pg_store.statements.get(read)
-    with pg_store.writing() as conn, pg_store.runner(conn) as run:
+    with pg_store.writing() as conn, pg_store.connections.runner(conn) as run:
         run.execute(insert, {"name": "seen", "value": 7})
         assert run.scalar(value, {"n": "seen"}) == 7
 
@@ -95,7 +105,7 @@ def test_a_refusal_found_while_later_writes_are_still_queued_keeps_nothing(pg_st
         raise LookupError("no counter to bump")
 
     def commit() -> None:
-        with pg_store.committing() as run:
+        with pg_store.connections.committing() as run:
             run.expect_one(bump, {"key_name": "missing", "value": 5}, refuse)
             for n in range(300):  # enough to fill the send buffer: answers are read on the way
                 run.execute(insert, {"name": f"n{n}", "value": n})
@@ -109,9 +119,9 @@ def test_a_refusal_found_while_later_writes_are_still_queued_keeps_nothing(pg_st
 def test_a_commit_with_its_writes_in_one_pipeline_is_stored(pg_store: PostgresStore) -> None:
     insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
     bump = pg_store.statements.get(_BUMP, ("value",))
-    with pg_store.committing() as run:
+    with pg_store.connections.committing() as run:
         run.execute(insert, {"name": "a", "value": 1})
-    with pg_store.committing() as run:
+    with pg_store.connections.committing() as run:
         run.expect_one(bump, {"key_name": "a", "value": 2}, lambda: pytest.fail("the row is there"))
         run.execute(insert, {"name": "b", "value": 3})
     assert _counters(pg_store) == {"a": 2, "b": 3}

@@ -53,7 +53,7 @@ def test_a_plain_engine_begins_transactions_and_the_stores_runs_in_autocommit(pg
     store = open_postgres(pg_url)
     with store.engine.connect() as conn:
         assert conn.connection.driver_connection.autocommit is True
-        store.prepare_write(conn)  # a writer asks for its transaction
+        store.dialect.prepare_write(conn)  # a writer asks for its transaction
         assert conn.connection.driver_connection.autocommit is False
     with store.engine.connect() as conn:  # and the pool puts the connection back in autocommit
         assert conn.connection.driver_connection.autocommit is True

@@ -9,7 +9,8 @@ from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division
 from govbiz.ledger import Ledger
 from govbiz.ports.storage import ProblemQuery, Record, RecordKind
-from govbiz.storage.sql.store import SQLStore, department_rows, event_row, problem_row, record_row
+from govbiz.storage.sql.rows import department_rows, event_row, problem_row, record_row
+from govbiz.storage.sql.store import SQLStore
 from govbiz.testing.sql import index_rows
 
 __all__ = ["assert_clock_rows_current", "rows_at_first_schema"]

@@ -10,7 +10,8 @@ from govbiz.ports.storage import ProblemQuery
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.outbox import entry_row
-from govbiz.storage.sql.store import SQLStore, clock_rows, department_rows, event_row, problem_row
+from govbiz.storage.sql.rows import clock_rows, department_rows, event_row, problem_row
+from govbiz.storage.sql.store import SQLStore
 
 __all__ = ["driver_and_core_rows", "index_rows"]
 

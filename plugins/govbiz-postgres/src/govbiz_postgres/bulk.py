@@ -45,15 +45,9 @@ from govbiz.ports.storage import Record, RecordKind, Store
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementRunner
 from govbiz.storage.sql.outbox import write_entries
-from govbiz.storage.sql.store import (
-    SQLStore,
-    SQLUnitOfWork,
-    clock_rows,
-    department_rows,
-    event_row,
-    problem_row,
-    record_row,
-)
+from govbiz.storage.sql.rows import clock_rows, department_rows, event_row, problem_row, record_row
+from govbiz.storage.sql.store import SQLStore
+from govbiz.storage.sql.unit_of_work import SQLUnitOfWork
 
 __all__ = ["BulkStore"]
 
@@ -78,12 +72,12 @@ class _BatchUnit(SQLUnitOfWork):
     """One unit shared by a batch of commands; `commit` accepts, `flush` writes.
 
     An undo log makes a refused command's `rollback` cheap: it restores only
-    what that command staged, whatever the size of the batch.
+    what that command staged (`SQLUnitOfWork.staged_problems` ...), whatever
+    the size of the batch.
     """
 
     def __init__(self, store: SQLStore, block: int) -> None:
         super().__init__(store)
-        self._store_ref = store
         self._block = block
         self._numbers: dict[str, _NumberBlock] = {}
         self._undo: list[tuple[str, Any, Any]] = []
@@ -94,24 +88,24 @@ class _BatchUnit(SQLUnitOfWork):
         block = self._numbers.get(counter)
         number = block.take() if block is not None else None
         if number is None:
-            block = self._numbers[counter] = _NumberBlock(self._store_ref, counter, self._block)
+            block = self._numbers[counter] = _NumberBlock(self.store, counter, self._block)
             number = block.take()
             assert number is not None  # a fresh block holds at least one number
         return number
 
     def save_problem(self, problem: Problem, event: DomainEvent) -> None:
-        self._undo.append(("problem", problem.id, self._problems.get(problem.id, _MISSING)))
+        self._undo.append(("problem", problem.id, self.staged_problems.get(problem.id, _MISSING)))
         super().save_problem(problem, event)
 
     def save_record(self, kind: RecordKind, key: str, record: Record, event: DomainEvent) -> None:
-        self._undo.append(("record", (kind, key), self._records.get((kind, key), _MISSING)))
+        self._undo.append(("record", (kind, key), self.staged_records.get((kind, key), _MISSING)))
         super().save_record(kind, key, record, event)
 
     def enqueue(self, entry: OutboxEntry) -> bool:
         # Keys already stored are found at the flush, in one query for the batch.
-        if entry.key in self._outbox:
+        if entry.key in self.staged_outbox:
             return False
-        self._outbox[entry.key] = entry
+        self.staged_outbox[entry.key] = entry
         self._undo.append(("outbox", entry.key, _MISSING))
         return True
 
@@ -121,15 +115,15 @@ class _BatchUnit(SQLUnitOfWork):
     def commit(self) -> None:
         """Accept this command's writes into the batch (nothing is written yet)."""
         self._undo.clear()
-        self._events_mark = len(self._events)
+        self._events_mark = len(self.staged_events)
         self.accepted += 1
 
     def rollback(self) -> None:
         """Undo what the current command staged; the accepted commands stay."""
         staged: dict[str, dict[Any, Any]] = {
-            "problem": self._problems,
-            "record": self._records,
-            "outbox": self._outbox,
+            "problem": self.staged_problems,
+            "record": self.staged_records,
+            "outbox": self.staged_outbox,
         }
         for table, key, before in reversed(self._undo):
             if before is _MISSING:
@@ -137,53 +131,55 @@ class _BatchUnit(SQLUnitOfWork):
             else:
                 staged[table][key] = before
         self._undo.clear()
-        del self._events[self._events_mark :]
+        del self.staged_events[self._events_mark :]
 
     def flush(self) -> None:
         """Write every accepted command in one transaction; a refused batch is dropped whole."""
         self.rollback()
         try:
-            if self._events or self._outbox:
-                with self._store.writing() as conn:
+            if self.staged_events or self.staged_outbox:
+                with self.store.writing() as conn:
                     self._write_batch(conn)
         finally:  # written or refused, the batch is over (and its read connection goes back)
-            SQLUnitOfWork.rollback(self)
+            super().rollback()
             self._events_mark = 0
             self.accepted = 0
 
     def give_back(self) -> None:
         """Return the reserved numbers nobody used, if no one took a number since."""
         for block in self._numbers.values():
-            _give_back(self._store_ref, block)
+            _give_back(self.store, block)
         self._numbers.clear()
 
     def _write_batch(self, conn: Connection) -> None:
+        store, events = self.store, self.staged_events
         spans: dict[tuple[str, str], tuple[int, int]] = {}
-        for event in self._events:  # each command checked that its versions follow on
+        for event in events:  # each command checked that its versions follow on
             key = (event.stream, event.stream_id)
             spans[key] = (spans[key][0] if key in spans else event.version, event.version)
         run = StatementRunner(conn)  # each write at once: the inserts below go through SQLAlchemy
         try:
             for (stream, stream_id), (first, last) in spans.items():
                 if first > 1:  # stored before this batch: the usual checked update, one by one
-                    self._write_state(run, stream, stream_id, first, last)
+                    self.write_state(run, stream, stream_id, first, last)
             self._insert_created(conn, {key: last for key, (first, last) in spans.items() if first == 1})
-            self._store.before_append(run)
-            if self._events:  # one multi-row INSERT through SQLAlchemy
-                conn.execute(sa.insert(t.events), [event_row(e) for e in self._events])
+            store.dialect.before_append(run, store.statements)  # events in commit order (PostgreSQL: a lock)
+            if events:  # one multi-row INSERT through SQLAlchemy
+                conn.execute(sa.insert(t.events), [event_row(e) for e in events])
             # Keys stored meanwhile are skipped, as in a unit's commit.
-            write_entries(run, self._store.statements, list(self._outbox.values()))
+            write_entries(run, store.statements, list(self.staged_outbox.values()))
         finally:
             run.close()
 
     def _insert_created(self, conn: Connection, created: dict[tuple[str, str], int]) -> None:
         """Insert what this batch created, one statement per table."""
         records = []
+        staged = self.staged_records
         for (stream, key), version in created.items():
             if stream != PROBLEM_STREAM:
                 kind = RecordKind(stream)
-                records.append({**record_row(kind, key, self._records[(kind, key)]), "version": version})
-        problems = [self._problems[key] for stream, key in created if stream == PROBLEM_STREAM]
+                records.append({**record_row(kind, key, staged[(kind, key)]), "version": version})
+        problems = [self.staged_problems[key] for stream, key in created if stream == PROBLEM_STREAM]
         _insert_new(conn, t.records, records, lambda row: (row["kind"], row["key"]))
         _insert_new(
             conn, t.problems, [problem_row(p) for p in problems], lambda row: (PROBLEM_STREAM, row["id"])

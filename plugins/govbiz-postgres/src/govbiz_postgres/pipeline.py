@@ -75,7 +75,7 @@ class PipelinedRunner(StatementRunner):
         self._queue(checked)
         cursor = self.conn.connection.cursor()  # its own cursor keeps its answer until the check
         self._checks.append((cursor, otherwise))
-        self._send(checked.sql, checked.parameters(values), cursor)
+        self.send(checked.sql, checked.parameters(values), cursor)
 
     def commit(self) -> None:
         """``COMMIT`` at the end of the pipeline: the whole commit in one round trip."""

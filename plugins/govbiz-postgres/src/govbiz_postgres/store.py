@@ -1,13 +1,16 @@
-"""The PostgreSQL store: the shared `SQLStore` plus what differs on PostgreSQL.
+"""The PostgreSQL store: the shared `SQLStore` given `PostgresDialect`, what differs on PostgreSQL.
 
 Everything else (tables, queries, optimistic versions, the outbox) is the
-dialect-neutral code in `govbiz.storage.sql`.  Here:
+shared code in `govbiz.storage.sql`; the dialect is its `Dialect` seam
+(`govbiz.storage.sql.dialect`), and nothing here subclasses a govbiz class
+to override it.  Here:
 
 * **events in commit order.**  A `bigserial` hands out positions when rows
   are inserted, not when they commit, so two concurrent commands could commit
   positions 8 and 7 in that order, and a reader paging the log by position
-  would skip 7 for good.  `PostgresStore.before_append` therefore takes a
-  transaction-level advisory lock just before a unit inserts its events; it is
+  would skip 7 for good.  `PostgresDialect.before_append` therefore takes a
+  transaction-level advisory lock just before a unit inserts its events (the
+  commit's own insert takes it in the same statement); it is
   released by the commit itself, so positions are handed out and made visible
   in one order.  The cost: the tail of every write (the event insert, the
   outbox rows and the `COMMIT` with its WAL flush) runs one at a time across
@@ -15,6 +18,9 @@ dialect-neutral code in `govbiz.storage.sql`.  Here:
   parallel, and a refused unit never takes the lock.
 * **counters** are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, so
   two processes asking for the first number of a new counter cannot collide.
+* **the warning sweep** is made into `WarningClock`s by psycopg, in C
+  (`PostgresDialect.warning_clocks`).
+* **commits** go in one pipeline (`govbiz_postgres.pipeline`).
 * **dead pooled connections** (after a server restart) are discarded at
   checkout by a look at the socket, without a round trip; only connections
   idle for more than `PING_AFTER` seconds are pinged.
@@ -28,10 +34,11 @@ from __future__ import annotations
 
 import select
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+import attrs
 import psycopg
 import sqlalchemy as sa
 from psycopg.adapt import Loader
@@ -45,26 +52,23 @@ from govbiz.domain.events import DomainEvent
 from govbiz.ports.storage import WarningClock
 from govbiz.storage.sql import json_text
 from govbiz.storage.sql import schema as t
-from govbiz.storage.sql.driver import StatementRunner
-from govbiz.storage.sql.store import (
-    EVENT_COLUMNS,
-    LEVEL_CODES,
-    SQLStore,
-    SQLUnitOfWork,
-    event_row,
-    gc_paused,
-    warning_query,
-)
+from govbiz.storage.sql.dialect import mark_for_writes
+from govbiz.storage.sql.driver import StatementCache, StatementRunner
+from govbiz.storage.sql.queries import LEVEL_CODES, warning_query
+from govbiz.storage.sql.rows import event_row
+from govbiz.storage.sql.statements import EVENT_COLUMNS
+from govbiz.storage.sql.store import SQLStore
 from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.url import PostgresLocation
 
 __all__ = [
     "EVENT_LOG_LOCK",
     "PING_AFTER",
+    "POSTGRES",
     "SCHEMA_LOCK",
     "STREAM_CHUNK",
+    "PostgresDialect",
     "PostgresStore",
-    "PostgresUnitOfWork",
     "all_rows",
     "postgres_engine",
 ]
@@ -94,7 +98,7 @@ def postgres_engine(location: PostgresLocation, *, pool_size: int = 5, autocommi
 
     With `autocommit` (a `PostgresStore`'s engine) its connections run in
     autocommit unless a writer asks for a transaction
-    (`PostgresStore.prepare_write`): most checkouts are a unit of work's
+    (`PostgresDialect.prepare_write`): most checkouts are a unit of work's
     single-statement reads and its commit, which begins its own transaction,
     and switching every checkout into autocommit and back cost more than the
     read itself.  Without it, `engine.begin()` means a transaction, as usual.
@@ -140,21 +144,23 @@ def _alive(dialect: Dialect, dbapi_connection: Any, idle_since: float) -> bool:
         return False
 
 
-class PostgresStore(SQLStore):
-    """A `SQLStore` on PostgreSQL; open one with `govbiz_postgres.open_postgres`."""
+@attrs.frozen(slots=True)
+class PostgresDialect:
+    """How a `SQLStore` runs on PostgreSQL (a `govbiz.storage.sql.dialect.Dialect`).
 
-    def unit_of_work(self) -> PostgresUnitOfWork:
-        """A new unit of work over this store."""
-        return PostgresUnitOfWork(self)
+    Read connections run in autocommit (the engine's default, see
+    `postgres_engine`): every read of a unit of work is a single statement,
+    which PostgreSQL runs on its own consistent snapshot anyway, and the
+    ``BEGIN`` and ``ROLLBACK`` round trips around each would add up.  A
+    unit's commit begins its own transaction, at PostgreSQL's default
+    READ COMMITTED, as the first statement of its pipeline.
+    """
 
-    def connect_for_reads(self) -> Connection:
-        """A connection for reads, in autocommit (the engine's default): no BEGIN and ROLLBACK round trips.
-
-        Every read of a unit of work is a single statement, which PostgreSQL
-        runs on its own consistent snapshot anyway; a command makes several
-        such reads, so the two round trips saved per read add up.
-        """
-        return self.engine.connect()
+    name: str = "postgresql"
+    begin: str | None = "BEGIN"
+    #: A pooled connection is a socket a server restart or a firewall may drop: units
+    #: check one out of the pool each, whose checkout looks at it (`_refuse_dead`).
+    keep_connection: bool = False
 
     def prepare_write(self, conn: Connection) -> None:
         """Out of autocommit, into transactions at the server's default level (READ COMMITTED).
@@ -162,30 +168,40 @@ class PostgresStore(SQLStore):
         The pool puts the connection back into autocommit when it is returned.
         """
         conn.execution_options(isolation_level=conn.default_isolation_level)
-        super().prepare_write(conn)
-
-    #: Read connections run in autocommit; a unit's commit begins its own transaction,
-    #: at PostgreSQL's default READ COMMITTED, as the first statement of its pipeline.
-    BEGIN = "BEGIN"
+        mark_for_writes(conn)
 
     def new_runner(self, conn: Connection) -> StatementRunner:
         """A unit's writes go in one pipeline (see `govbiz_postgres.pipeline`), where libpq has it."""
-        return PipelinedRunner(conn) if PipelinedRunner.supported() else super().new_runner(conn)
+        return PipelinedRunner(conn) if PipelinedRunner.supported() else StatementRunner(conn)
 
-    def before_append(self, run: StatementRunner) -> None:
+    def before_append(self, run: StatementRunner, statements: StatementCache) -> None:
         """Hold the event-log lock until this transaction commits (see the module docs)."""
-        run.execute(self.statements.get(_LOCK_EVENT_LOG), {})
+        run.execute(statements.get(_LOCK_EVENT_LOG), {})
 
-    def append_events(self, run: StatementRunner, events: Sequence[DomainEvent]) -> None:
-        """Insert the events under the event-log lock, taken by the insert itself."""
+    def append_events(
+        self, run: StatementRunner, statements: StatementCache, events: Sequence[DomainEvent]
+    ) -> None:
+        """Insert the events under the event-log lock, taken by the insert itself.
+
+        A commit with no events (notifications only) takes no lock: it draws no position.
+        """
         if events:
-            run.executemany(self.statements.get(_INSERT_EVENT_LOCKED), map(event_row, events))
+            run.executemany(statements.get(_INSERT_EVENT_LOCKED), map(event_row, events))
 
+    def next_number(self, conn: Connection, counter: str) -> int:
+        """One atomic upsert: two processes starting a new counter cannot collide."""
+        c = t.counters.c
+        bump = (
+            insert(t.counters)
+            .values(name=counter, value=1)
+            .on_conflict_do_update(index_elements=[c.name], set_={"value": c.value + 1})
+            .returning(c.value)
+        )
+        return int(conn.execute(bump).scalar_one())
 
-class PostgresUnitOfWork(SQLUnitOfWork):
-    """A unit of work whose counters are a single atomic upsert, and whose sweep skips a layer."""
-
-    def warning_clocks(self, thresholds: Mapping[str, WarningThresholds]) -> Iterator[WarningClock]:
+    def warning_clocks(
+        self, conn: Connection, thresholds: Mapping[str, WarningThresholds]
+    ) -> list[WarningClock]:
         """The shared sweep query, each row made a `WarningClock` by psycopg with no Python per row.
 
         A province's sweep returns up to a row per open assignment, over a
@@ -194,32 +210,27 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         `_LevelLoader` maps to its `WarningLevel` with a dictionary lookup,
         and the row is made by `tuple.__new__`: both run in C.  The rows are
         streamed (`all_rows`), so they are made while the server still
-        scans.  With staged problems the shared path merges them.
+        scans.  The unit of work merges its staged problems in.
         """
-        if self._problems or not thresholds:
-            yield from super().warning_clocks(thresholds)
-            return
-        with self._reading() as conn, gc_paused():
-            compiled = warning_query(thresholds, coded=True).compile(
-                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-            )
-            driver = conn.connection.driver_connection
-            assert driver is not None  # a live psycopg connection, held by this unit
-            with driver.cursor(row_factory=_warning_clocks) as cursor:
-                cursor.adapters.register_loader("int2", _LevelLoader)  # this cursor's only int2: the level
-                found = all_rows(cursor, str(compiled), compiled.params)
-        yield from found
-
-    def next_number(self, counter: str) -> int:
-        c = t.counters.c
-        bump = (
-            insert(t.counters)
-            .values(name=counter, value=1)
-            .on_conflict_do_update(index_elements=[c.name], set_={"value": c.value + 1})
-            .returning(c.value)
+        compiled = warning_query(thresholds, coded=True).compile(
+            dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
         )
-        with self._store.writing() as conn:  # its own transaction: a number is never handed out twice
-            return int(conn.execute(bump).scalar_one())
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a live psycopg connection, held by the unit
+        with driver.cursor(row_factory=_warning_clocks) as cursor:
+            cursor.adapters.register_loader("int2", _LevelLoader)  # this cursor's only int2: the level
+            return all_rows(cursor, str(compiled), compiled.params)
+
+
+#: The dialect every `PostgresStore` is given.
+POSTGRES = PostgresDialect()
+
+
+class PostgresStore(SQLStore):
+    """A `SQLStore` on PostgreSQL (dialect `POSTGRES`); open one with `govbiz_postgres.open_postgres`."""
+
+    def __init__(self, engine: Engine, *, location: str | None = None, serialize: bool = False) -> None:
+        super().__init__(engine, dialect=POSTGRES, location=location, serialize=serialize)
 
 
 #: Rows per chunk when a result is streamed (see `all_rows`).

@@ -160,7 +160,7 @@ class StatementRunner:
         """Run one write for each of `rows`."""
         parameters: Any = [statement.parameters(row) for row in rows]
         if len(parameters) == 1:  # the usual case, and a driver's executemany costs more than execute
-            self._send(statement.sql, parameters[0])
+            self.send(statement.sql, parameters[0])
             return
         try:
             self._cursor.executemany(statement.sql, parameters)
@@ -213,13 +213,20 @@ class StatementRunner:
         """The error to raise for a driver's `error` (a subclass may recognise errors of its own)."""
         return translated(self.conn, error, sql, parameters)
 
-    def _run(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
-        return self._send(statement.sql, statement.parameters(values))
+    def send(self, sql: str, parameters: Any, cursor: Any = None) -> int:
+        """Run `sql` with `parameters` as the driver takes them; the number of rows it changed.
 
-    def _send(self, sql: str, parameters: Any, cursor: Any = None) -> int:
+        On this runner's cursor, or on `cursor` (one of the same connection's,
+        e.g. to keep a statement's answer apart); a driver error becomes
+        what `failed` makes of it.  For a runner that changes how writes go
+        out (`govbiz_postgres.pipeline.PipelinedRunner`).
+        """
         cursor = cursor or self._cursor
         try:
             cursor.execute(sql, parameters)
         except self._driver_error as error:
             raise self.failed(error, sql, parameters) from error
         return int(cursor.rowcount)
+
+    def _run(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
+        return self.send(statement.sql, statement.parameters(values))

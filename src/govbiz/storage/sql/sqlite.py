@@ -9,8 +9,10 @@
 | `sqlite://` or `sqlite:///:memory:` | in this process's memory, gone when closed |
 
 The file and the schema are created on first use; an older govbiz file is
-upgraded.  Everything SQLite-specific lives here, so other dialects reuse
-`govbiz.storage.sql.store` and `govbiz.storage.sql.schema` untouched:
+upgraded.  Everything SQLite-specific lives here (the engine's settings
+and `SQLITE`, the store's `govbiz.storage.sql.dialect.Dialect`), so other
+databases reuse `govbiz.storage.sql.store` and `govbiz.storage.sql.schema`
+untouched:
 
 * write-ahead logging (`journal_mode=WAL`): readers never wait for the
   writer, and several processes can share the file;
@@ -38,9 +40,10 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from govbiz.errors import StorageError, ValidationError
 from govbiz.storage.sql import json_text, migrate
-from govbiz.storage.sql.store import WRITE_OPTION, SQLStore
+from govbiz.storage.sql.dialect import WRITE_OPTION, GenericDialect
+from govbiz.storage.sql.store import SQLStore
 
-__all__ = ["SQLiteLocation", "SQLiteStore", "open_sqlite", "parse_sqlite_url", "sqlite_engine"]
+__all__ = ["SQLITE", "SQLiteLocation", "SQLiteStore", "open_sqlite", "parse_sqlite_url", "sqlite_engine"]
 
 _HEADER = b"SQLite format 3\x00"
 _FORMS = "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:// (in memory)"
@@ -117,20 +120,21 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+#: How a `SQLStore` runs on SQLite.  pysqlite's own transaction handling is off (see
+#: `_on_connect`), so a unit's commit begins its write transaction itself with
+#: ``BEGIN IMMEDIATE`` on the driver connection, without a round through SQLAlchemy's
+#: transaction events.  A SQLite connection is a file handle, never dropped by a server or
+#: a firewall: a unit's connection is kept for the next
+#: (`govbiz.storage.sql.connections.Connections.release`).  One writer at a time hands out
+#: event positions in commit order, so nothing precedes the events' insert.
+SQLITE = GenericDialect(name="sqlite", begin="BEGIN IMMEDIATE", keep_connection=True)
+
+
 class SQLiteStore(SQLStore):
-    """A `SQLStore` on SQLite; open one with `open_sqlite`.
+    """A `SQLStore` on SQLite (dialect `SQLITE`); open one with `open_sqlite`."""
 
-    pysqlite's own transaction handling is off (see `_on_connect`), so a
-    unit of work's commit begins its write transaction itself with
-    ``BEGIN IMMEDIATE`` on the driver connection, without a round through
-    SQLAlchemy's transaction events.
-    """
-
-    BEGIN = "BEGIN IMMEDIATE"
-
-    #: A SQLite connection is a file handle, never dropped by a server or a firewall: a
-    #: unit's connection is kept for the next (`SQLStore.release`).
-    KEEP_CONNECTION = True
+    def __init__(self, engine: Engine, *, location: str | None = None, serialize: bool = False) -> None:
+        super().__init__(engine, dialect=SQLITE, location=location, serialize=serialize)
 
 
 def open_sqlite(url: str, *, busy_timeout: float = 30.0) -> SQLiteStore:

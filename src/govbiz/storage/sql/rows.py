@@ -1,0 +1,133 @@
+"""Row mapping (行映射): the rows a SQL store writes for problems, records and events, and back.
+
+Pure functions from domain objects to the dictionaries the tables take
+(`govbiz.storage.sql.schema`), shared by the command path, the bulk loader
+(`govbiz_postgres.bulk`), the migrations and the test checks, so every
+writer stores exactly the same rows.  Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from govbiz.domain.events import DomainEvent
+from govbiz.domain.problem import Problem
+from govbiz.ports.storage import Record, RecordKind, earliest_deadlines
+from govbiz.storage import codec
+
+__all__ = [
+    "Rows",
+    "clock_rows",
+    "department_rows",
+    "event_from_row",
+    "event_row",
+    "problem_row",
+    "record_county",
+    "record_row",
+]
+
+#: Rows of one table (a problem's department or clock rows, for instance).
+Rows = list[dict[str, Any]]
+
+
+def problem_row(problem: Problem, *, like: tuple[Problem, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The `problems` row of a problem: its snapshot and the columns queries filter on.
+
+    `like`: another version of it and its snapshot, whose shared parts the
+    snapshot reuses (see `govbiz.storage.codec.encode_problem`).
+    """
+    return {
+        "id": problem.id,
+        "county": problem.county,
+        "enterprise_id": problem.enterprise_id,
+        "session_id": problem.session_id,
+        "category": problem.category,
+        "state": problem.state.value,
+        "lead": problem.lead_department,
+        "version": problem.version,
+        "updated_at": problem.updated_at,
+        "last_hash": problem.last_hash,
+        "data": codec.encode_problem(problem, like=like),
+    }
+
+
+def department_rows(problem: Problem) -> Rows:
+    """The lead (主办) and co-handling (协办) departments of the current assignment."""
+    if problem.assignment is None:
+        return []
+    roles = dict.fromkeys(problem.assignment.co_handlers, "co")
+    roles[problem.assignment.lead] = "lead"
+    return [{"problem_id": problem.id, "department": d, "role": r} for d, r in roles.items()]
+
+
+def clock_rows(problem: Problem) -> Rows:
+    """One row per running clock, with its earliest cutoff (what `due_before` compares) and last day."""
+    return [
+        {
+            "problem_id": problem.id,
+            "clock": due.clock,
+            "county": problem.county,
+            "cutoff": due.cutoff,
+            "last_day": due.last_day,
+        }
+        for due in earliest_deadlines(problem)
+    ]
+
+
+def record_row(kind: RecordKind, key: str, record: Record) -> dict[str, Any]:
+    """The `records` row of a registry record."""
+    return {
+        "kind": kind.value,
+        "key": key,
+        "county": record_county(record),
+        "version": 1,
+        "data": codec.encode_record(record),
+    }
+
+
+def record_county(record: Record) -> str:
+    """The division a record belongs to (a division belongs to itself)."""
+    return str(getattr(record, "county", None) or getattr(record, "code", ""))
+
+
+def event_row(event: DomainEvent) -> dict[str, Any]:
+    """The `events` row of an event (`occurred_at` as exact text: the hash covers it)."""
+    return {
+        "stream": event.stream,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "kind": event.kind,
+        "county": event.county,
+        "occurred_at": event.occurred_at.isoformat(),
+        "occurred_utc": event.occurred_at,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "actor_department": event.actor_department,
+        "state_before": event.state_before,
+        "state_after": event.state_after,
+        "payload": dict(event.payload),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def event_from_row(row: Mapping[Any, Any]) -> DomainEvent:
+    """Inverse of `event_row`."""
+    return DomainEvent(
+        stream=row["stream"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        kind=row["kind"],
+        county=row["county"],
+        occurred_at=datetime.fromisoformat(row["occurred_at"]),
+        actor_id=row["actor_id"],
+        actor_role=row["actor_role"],
+        actor_department=row["actor_department"],
+        state_before=row["state_before"],
+        state_after=row["state_after"],
+        payload=row["payload"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
