@@ -124,12 +124,16 @@ def test_dates_and_offsets_are_kept() -> None:
         "cutoff": "2025-04-30T16:00:00+00:00",
         "basis": "30日",
         "provisional_years": [],
+        "origin": "policy",
     }
     assert codec.decode(DueDate, data) == due
     assert codec.decode(tuple[DueDate, ...], [data, data]) == (due, due)
-    # A snapshot stored before deadlines could be provisional reads as published.
-    del data["provisional_years"]
+    # A snapshot stored before deadlines could be provisional reads as published,
+    # and one stored before deadlines had an origin takes it from the basis.
+    del data["provisional_years"], data["origin"]
     assert codec.decode(DueDate, data) == due
+    extended = codec.decode(DueDate, {**data, "basis": "延期"})
+    assert extended.origin.value == "extended"
     provisional = attrs.evolve(due, provisional_years=(2027,))
     assert codec.decode(DueDate, codec.encode(provisional)) == provisional
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from govbiz.domain.events import DomainEvent
+from govbiz.domain.events import EVENT_FIELDS, DomainEvent
 from govbiz.domain.problem import Problem
 from govbiz.ports.storage import Record, RecordKind, earliest_deadlines
 from govbiz.storage import codec
@@ -93,41 +93,19 @@ def record_county(record: Record) -> str:
 
 
 def event_row(event: DomainEvent) -> dict[str, Any]:
-    """The `events` row of an event (`occurred_at` as exact text: the hash covers it)."""
-    return {
-        "stream": event.stream,
-        "stream_id": event.stream_id,
-        "version": event.version,
-        "kind": event.kind,
-        "county": event.county,
-        "occurred_at": event.occurred_at.isoformat(),
-        "occurred_utc": event.occurred_at,
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "actor_department": event.actor_department,
-        "state_before": event.state_before,
-        "state_after": event.state_after,
-        "payload": dict(event.payload),
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+    """The `events` row of an event (`occurred_at` as exact text: the hash covers it).
+
+    One column per field of `DomainEvent` (`EVENT_FIELDS`), plus `occurred_utc` to sort and filter by.
+    """
+    row = event.fields()
+    row["occurred_at"] = event.occurred_at.isoformat()
+    row["occurred_utc"] = event.occurred_at
+    row["payload"] = dict(event.payload)
+    return row
 
 
 def event_from_row(row: Mapping[Any, Any]) -> DomainEvent:
     """Inverse of `event_row`."""
-    return DomainEvent(
-        stream=row["stream"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        kind=row["kind"],
-        county=row["county"],
-        occurred_at=datetime.fromisoformat(row["occurred_at"]),
-        actor_id=row["actor_id"],
-        actor_role=row["actor_role"],
-        actor_department=row["actor_department"],
-        state_before=row["state_before"],
-        state_after=row["state_after"],
-        payload=row["payload"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
+    fields = {name: row[name] for name in EVENT_FIELDS}
+    fields["occurred_at"] = datetime.fromisoformat(fields["occurred_at"])
+    return DomainEvent(**fields)
