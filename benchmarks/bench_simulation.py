@@ -10,7 +10,9 @@ The same seeded run (the zhangjiajie scenario scaled up with ``--cities`` and
 store, each in a fresh process so that its peak resident memory is its own.
 The table shows problems and ledger commands per second and peak memory,
 with SQLite's figures as a ratio to the in-memory baseline: what the storage
-costs.  Notifications are not delivered.  This is a benchmark, not a test:
+costs.  The library's notification path is part of the work: the daily
+sweep, and the dispatcher delivering every outbox entry into capture
+channels (in memory, printed nowhere).  This is a benchmark, not a test:
 nothing asserts a speed.
 """
 

@@ -24,9 +24,17 @@ def _run(script: str, *args: str) -> str:
 
 def test_the_main_job_replays_the_articles_year_on_sqlite() -> None:
     out = _run("run.py")
-    assert "[通知 -> 市自规局] 【交办】" in out  # notifications on the console channel
-    assert "新厂“五通一平”施工保障" in out and "老厂土地变性招拍" in out
+    assert "[通知" not in out  # the notifications are summarised ...
+    assert "交办通知 assigned" in out and "by channel: console 243" in out
+    assert "案例 Case: jiurui" in out
     assert "办结率 64.3% = 9/14" in out and "办结率 75.0% = 9/12" in out
+    assert "All article figures reproduced." in out
+
+
+def test_the_main_job_prints_each_notification_when_verbose() -> None:
+    out = _run("run.py", "--verbose")
+    assert "[通知 -> 市自规局] 【交办通知】" in out  # ... or printed on the console channel
+    assert "新厂“五通一平”施工保障" in out and "老厂土地变性招拍" in out
     assert "All article figures reproduced." in out
 
 

@@ -7,9 +7,12 @@ standard definition, the article's 75% with long-term problems left out),
 and the Jiurui Biotech (久瑞生物) relocation case end to end.
 
 Every change goes through ``Ledger.handle`` on the embedded SQLite store
-(a temporary file unless ``--db`` names one); notifications go to the
-console.  Run it with ``scripts/simulate`` (which sets up ``.venv``) or
-directly: ``python examples/reception_day/run.py [--seed N] [--quiet]``.
+(a temporary file unless ``--db`` names one).  Notifications are the
+library's own: the commands queue them, the reminder sweep runs each
+working day and the dispatcher delivers them; the summary counts them by
+kind, and ``--verbose`` prints each on the console.  Run it with
+``scripts/simulate`` (which sets up ``.venv``) or directly:
+``python examples/reception_day/run.py [--seed N] [--verbose]``.
 ``govbiz simulate`` is the same with more options.
 """
 
@@ -32,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="zhangjiajie", help="scenario name or TOML file")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     parser.add_argument("--db", default=None, help="storage URL (default: a temporary SQLite file)")
-    parser.add_argument("--quiet", action="store_true", help="do not print the notifications")
+    parser.add_argument("--verbose", action="store_true", help="print each notification as it is delivered")
+    parser.add_argument("--quiet", action="store_true", help="print no notification, even with --verbose")
     args = parser.parse_args(argv)
 
     console = ConsoleChannel(sys.stdout)
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             load_scenario(args.scenario),
             options=RunOptions(seed=args.seed),
             url=url,
-            notify=None if args.quiet else notify,
+            notify=notify if args.verbose and not args.quiet else None,
         )
         figures = run.figures()
     render_summary(figures, Console())

@@ -10,6 +10,7 @@ import pytest
 from govbiz import commands as c
 from govbiz.errors import ValidationError
 from govbiz.ledger import Ledger
+from govbiz.notify.channel import CaptureChannel
 from govbiz.notify.dispatcher import Dispatcher, RetryPolicy
 from govbiz.notify.notifier import NotificationSettings
 from govbiz.notify.routing import AddressBook, RoutingRule, Trigger
@@ -208,6 +209,39 @@ def test_a_hanging_channel_times_out_without_blocking_the_batch(world: World) ->
     release.set()
     assert len(report.retried) == 2
     assert all("no answer within 0.2 s" in e.last_error for e in world.ledger.store.outbox().entries())
+
+
+def test_without_a_timeout_delivery_runs_in_the_callers_thread_and_failures_still_count(
+    world: World,
+) -> None:
+    world.assigned("第一件")
+    world.assigned("第二件")
+    threads: list[threading.Thread] = []
+
+    class Here(Recorder):
+        def deliver(self, notification: Notification) -> None:
+            threads.append(threading.current_thread())
+            super().deliver(notification)
+
+    channel = Here(fail=DeliveryError("console", "421 try later", permanent=False))
+    assert len(make_dispatcher(world, channel, timeout=None).run_once().retried) == 2
+    channel.fail = None
+    world.clock.advance(timedelta(minutes=1))
+    report = make_dispatcher(world, channel, timeout=None).run_once()
+    assert channel.delivered == list(report.sent) and len(report.sent) == 2
+    assert threads == [threading.main_thread()] * 4
+
+
+def test_a_capture_channel_keeps_what_a_dispatcher_delivers_to_the_channel_it_stands_for(
+    world: World,
+) -> None:
+    world.assigned()
+    capture = CaptureChannel("console")
+    dispatcher = Dispatcher(world.ledger.store.outbox(), {"console": capture}, world.clock, timeout=None)
+    report = dispatcher.run_once()
+    assert [n.key for n in capture.delivered] == list(report.sent)
+    assert capture.name == "console" and capture.delivered[0].subject.startswith("【交办通知】")
+    assert CaptureChannel().name == "capture"
 
 
 def test_two_dispatchers_never_claim_the_same_entry_and_a_dead_ones_lease_expires(world: World) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import govbiz
 from govbiz.cli import main
+from govbiz.ports.outbox import OutboxStatus
 
 
 @pytest.fixture
@@ -28,18 +30,30 @@ def test_json_has_the_articles_figures(runner: CliRunner) -> None:
     assert all(t["ok"] for t in data["targets"])
 
 
-def test_the_summary_prints_tables_and_notifications(runner: CliRunner) -> None:
+def test_the_summary_prints_tables_and_counts_the_notifications_by_kind(runner: CliRunner) -> None:
     result = runner.invoke(main, ["simulate", "--db", "memory://"])
     assert result.exit_code == 0, result.output
-    assert "[通知 -> 市自规局] 【交办】" in result.output  # the console channel
-    assert "【催办】" in result.output
+    assert "[通知" not in result.output  # one line per notification only with --verbose
+    assert "通知 Notifications delivered" in result.output
+    assert "交办通知 assigned" in result.output and "超期催办 overdue" in result.output
+    assert "by channel: console 243" in result.output
     assert "办结率 64.3% = 9/14" in result.output
     assert "办结率 75.0% = 9/12" in result.output
     assert "主要指标 Figures" in result.output
 
 
+def test_verbose_prints_each_notification_the_library_delivered(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["simulate", "--db", "memory://", "--verbose"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("[通知 -> ")]
+    assert len(lines) == 243  # the console channel, once each
+    assert any(line.startswith("[通知 -> 市自规局] 【交办通知】") for line in lines)
+    assert any("【超期催办】" in line and "督查室" in line for line in lines)
+    assert "通知 Notifications delivered" in result.output
+
+
 def test_quiet_silences_the_notifications(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["simulate", "--db", "memory://", "--quiet"])
+    result = runner.invoke(main, ["simulate", "--db", "memory://", "--quiet", "--verbose"])
     assert result.exit_code == 0, result.output
     assert "[通知" not in result.output
     assert "与原文核对 Article figures" in result.output
@@ -52,6 +66,10 @@ def test_out_writes_the_summary_and_the_sqlite_ledger(runner: CliRunner, tmp_pat
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["figures"]["assigned"] == 59
     assert (out / "ledger.db").stat().st_size > 0
+    # On SQLite too, the library's dispatcher delivered everything the run queued.
+    outbox = govbiz.open(f"sqlite:///{out / 'ledger.db'}").store.outbox()
+    assert outbox.entries(OutboxStatus.PENDING) == [] and outbox.entries(OutboxStatus.DEAD) == []
+    assert len(outbox.entries(OutboxStatus.SENT, limit=1000)) == sum(summary["run"]["notifications"].values())
     # The metrics reports, in every installed format, with each rate beside its definition.
     assert {p.suffix for p in out.glob("report.*")} >= {".md", ".json", ".csv", ".html"}
     markdown = (out / "report.md").read_text(encoding="utf-8")

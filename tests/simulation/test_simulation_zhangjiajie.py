@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from itertools import pairwise
 
@@ -10,6 +11,7 @@ import pytest
 
 from govbiz.calendar import china_calendar
 from govbiz.domain import ReminderKind, is_valid_credit_code, replay
+from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 from govbiz.simulation import RunOptions, SimulationRun
 from tests.simulation.conftest import simulate
 
@@ -88,7 +90,49 @@ def test_follow_up_reminders_circulars_redos_and_lasting_rules(zhangjiajie: Simu
     advertising = rules["关于加强户外公益广告内容管理和发布工作的意见"]
     assert advertising["issued_by"] == "市委宣传部" and advertising["problems"] == 3
     assert rules["张家界市室内装饰装修管理办法"]["issued_by"] == "市住建局"
-    assert data["run"]["notifications"]["reminder"] == handling["reminders"]
+
+
+def _sent(run: SimulationRun) -> list[OutboxEntry]:
+    return run.ledger.store.outbox().entries(OutboxStatus.SENT, limit=100_000)
+
+
+def test_the_library_delivers_every_notice_the_run_queued(zhangjiajie: SimulationRun) -> None:
+    outbox = zhangjiajie.ledger.store.outbox()
+    assert outbox.entries(OutboxStatus.PENDING) == []
+    assert outbox.entries(OutboxStatus.DEAD) == []
+    sent = _sent(zhangjiajie)
+    # Queued by the commands and by the library's sweep, sent the instant they were queued.
+    assert all(e.sent_at == e.created_at and e.claimed_by == "simulation" for e in sent)
+    run = zhangjiajie.figures()["run"]
+    assert run["notifications"] == dict(sorted(Counter(e.notification.data["trigger"] for e in sent).items()))
+    assert run["delivery"] == {"channels": {"console": len(sent)}, "superseded": 0, "undelivered": 0}
+    # The article's year, as the library tells it (the simulation composes no message of its own).
+    assert run["notifications"] == {
+        "approaching": 63, "assigned": 64, "circular": 6, "due_today": 22, "overdue": 46, "redo": 2,
+        "return_visit_due": 33, "returned": 5, "seriously_overdue": 2,
+    }  # fmt: skip
+    assert {e.notification.subject[:6] for e in sent} >= {"【交办通知】", "【超期催办】"}
+
+
+def test_the_supervision_office_presses_what_the_days_overdue_notices_name(
+    zhangjiajie: SimulationRun,
+) -> None:
+    late: dict[tuple[str, date], str] = {}
+    for entry in _sent(zhangjiajie):
+        trigger = entry.notification.data["trigger"]
+        if trigger in ("overdue", "seriously_overdue"):
+            key = (entry.notification.data["problem_id"], entry.created_at.date())
+            if late.get(key) != "seriously_overdue":
+                late[key] = trigger
+    pressed = {
+        (p.id, r.sent_at.date()): r.kind.value
+        for p in zhangjiajie.ledger.problems(zhangjiajie.viewer())
+        for r in p.reminders
+        if r.sent_by.endswith("-dcs")  # the supervision office, not a leader's research visit
+    }
+    kinds = {"overdue": "reminder", "seriously_overdue": "supervision"}
+    assert pressed == {key: kinds[trigger] for key, trigger in late.items()}
+    assert Counter(pressed.values()) == {"reminder": 46, "supervision": 2}
 
 
 def test_overdue_clocks_are_reminded_every_working_day_until_reported(zhangjiajie: SimulationRun) -> None:

@@ -59,14 +59,20 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
     help="Folder for summary.json and the ledger.",
 )
 @click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Print each notification as it is delivered (the summary counts them by kind either way).",
+)
+@click.option(
     "--channel",
     "channels",
     multiple=True,
     metavar="NAME",
-    help="Notification channel (repeatable); default console.",
+    help="Also pass each delivered notification to this installed channel (repeatable).",
 )
 @click.option(
-    "--quiet", "-q", is_flag=True, help="Deliver no notifications (the summary and progress bar stay)."
+    "--quiet", "-q", is_flag=True, help="Print no notification and pass none on, even with --verbose."
 )
 @json_option
 @govbiz_errors
@@ -80,6 +86,7 @@ def simulate(
     cities: int,
     counties: int,
     out: Path | None,
+    verbose: bool,
     channels: tuple[str, ...],
     quiet: bool,
     as_json: bool,
@@ -91,12 +98,17 @@ def simulate(
     time, late or after an extension, the supervision office reminds and
     publishes circulars, and lasting rules follow recurring problems.  The
     default scenario reproduces the article's figures as of 2023-11-15.
+
+    Notifications are the library's own: the commands queue them, the reminder
+    sweep of `govbiz remind` runs each working day, and the dispatcher delivers
+    them into memory.  The summary counts them by kind; --verbose prints each.
     """
     from govbiz.simulation import RunOptions, load_scenario, run_simulation
 
     scenario = load_scenario(scenario_name)
     options = RunOptions(seed=seed, as_of=as_of, years=years, cities=cities, counties=counties)
-    notify = None if quiet or as_json else _notifier(channels or ("console",))
+    names = ("console", *channels) if verbose else channels
+    notify = None if quiet or as_json or not names else _notifier(tuple(dict.fromkeys(names)))
     with tempfile.TemporaryDirectory(prefix="govbiz-simulate-") as scratch:
         url = db or _default_url(out, Path(scratch))
         started = time.perf_counter()
@@ -151,7 +163,7 @@ def _default_url(out: Path | None, scratch: Path) -> str:
 
 
 def _notifier(names: tuple[str, ...]) -> Any:
-    """Deliver each notification through every named channel (plugins register them)."""
+    """Pass each delivered notification on through every named channel (plugins register them)."""
     from govbiz.plugins import notification_channels
     from govbiz.ports.channel import DeliveryError
 

@@ -75,7 +75,15 @@ class DispatchReport:
 
 
 class Dispatcher:
-    """Delivers due outbox entries through the registered channels."""
+    """Delivers due outbox entries through the registered channels.
+
+    Each delivery runs in a thread of its own, given up after `timeout`
+    seconds (a channel that hangs costs that message an attempt).
+    `timeout=None` delivers in the caller's thread instead, without that
+    backstop and without the cost of a thread per message: only for
+    channels that cannot hang, such as `govbiz.notify.CaptureChannel`
+    (the simulation delivers a year of notices that way).
+    """
 
     def __init__(
         self,
@@ -86,7 +94,7 @@ class Dispatcher:
         worker: str | None = None,
         batch: int = 20,
         lease: timedelta = timedelta(minutes=5),
-        timeout: float = 30.0,
+        timeout: float | None = 30.0,
         retry: RetryPolicy | None = None,
         recheck: Recheck | None = None,
     ) -> None:
@@ -134,7 +142,11 @@ class Dispatcher:
                 f"no channel {entry.notification.channel!r} is registered (have: {known})",
                 permanent=True,
             )
-        error = _deliver_with_timeout(channel, entry, self._timeout)
+        error: BaseException | None
+        if self._timeout is None:
+            error = _deliver_here(channel, entry)
+        else:
+            error = _deliver_with_timeout(channel, entry, self._timeout)
         if error is None:
             self._outbox.mark_sent(entry.key, self._clock.now(), worker=self.worker)
             return "sent"
@@ -147,6 +159,15 @@ class Dispatcher:
         log.warning("delivery of %s failed (attempt %d): %s", entry.key, attempts, error)
         self._outbox.mark_failed(entry.key, error, retry_at=retry_at, worker=self.worker)
         return "retried" if retry_at is not None else "dead"
+
+
+def _deliver_here(channel: NotificationChannel, entry: OutboxEntry) -> Exception | None:
+    """Deliver in the calling thread; an exception is the channel's failure, as in a thread."""
+    try:
+        channel.deliver(entry.notification)
+    except Exception as exc:  # reported to the dispatcher, never lost
+        return exc
+    return None
 
 
 def _deliver_with_timeout(

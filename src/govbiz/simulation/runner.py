@@ -7,7 +7,7 @@
 
 This is the I/O edge of the simulation: it opens the ledger (any storage
 URL, through `govbiz.open`), refuses ranges the calendar cannot count, and
-hands notifications to the caller.  Planning and the engine stay pure.
+hands the notifications the library delivered to the caller (`notify`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from govbiz.clock import ManualClock, beijing
 from govbiz.domain import Actor, Role
 from govbiz.errors import CalendarCoverageError, NotFoundError, ValidationError
 from govbiz.ledger import Ledger
-from govbiz.simulation.engine import Engine, Notify, RunStats
+from govbiz.simulation.delivery import Notify
+from govbiz.simulation.engine import Engine
 from govbiz.simulation.plan import UnitPlan, plan_run
 from govbiz.simulation.scenario import Scenario
+from govbiz.simulation.stats import RunStats
 
 if TYPE_CHECKING:
     from govbiz.calendar import WorkingCalendar

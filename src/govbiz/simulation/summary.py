@@ -24,6 +24,7 @@ def render_summary(data: dict[str, Any], console: Console, *, elapsed: float | N
     console.print(_sessions(data))
     console.print(_categories(data))
     console.print(_handling(data))
+    console.print(_notifications(data))
     for case in data["cases"]:
         console.print(_case(case))
     if data.get("divisions"):
@@ -130,8 +131,28 @@ def _handling(data: dict[str, Any]) -> Table:
             f"长效机制 {rule['issued_on']} {rule['issued_by']}《{rule['title']}》",
             f"{rule['problems']} linked",
         )
-    notified = sum(data["run"]["notifications"].values())
-    table.add_row("通知 notifications", str(notified))
+    return table
+
+
+def _notifications(data: dict[str, Any]) -> Table:
+    """What the library's dispatcher delivered, by trigger, with the channels and what was left."""
+    from govbiz.notify.routing import Trigger
+
+    run = data["run"]
+    counts = run["notifications"]
+    delivery = run.get("delivery", {})
+    table = Table(title="通知 Notifications delivered", title_justify="left")
+    table.add_column("")
+    table.add_column("", justify="right")
+    known = [t.value for t in Trigger if t.value in counts]
+    for kind in [*known, *sorted(set(counts) - set(known))]:
+        label = Trigger(kind).label_zh if kind in known else ""
+        table.add_row(f"{label} {kind}".strip(), str(counts[kind]))
+    channels = ", ".join(f"{name} {n}" for name, n in delivery.get("channels", {}).items()) or "none"
+    table.add_row(f"通知 notifications (by channel: {channels})", str(sum(counts.values())))
+    for key, label in (("superseded", "已失效未发送 superseded"), ("undelivered", "未投递 undelivered")):
+        if delivery.get(key):
+            table.add_row(label, str(delivery[key]))
     return table
 
 
