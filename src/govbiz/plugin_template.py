@@ -41,11 +41,15 @@ packages = ["src/$module"]
 _MODULE = '''\
 """govbiz plugin $name.
 
-Each function decorated with `govbiz.hookimpl` implements a hook; see the
-govbiz documentation's "Plugin hooks" page for all of them.
+Each function decorated with `govbiz.hookimpl` implements a hook and
+contributes by returning; see the govbiz documentation's "Plugin hooks"
+page for all of them, and "Testing your plugin" for the fixtures the tests
+below use.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import click
 
@@ -68,14 +72,16 @@ def govbiz_county_profile(county: str) -> CountyProfile | None:
     )
 
 
-@hookimpl
-def govbiz_register_commands(cli: click.Group) -> None:
-    """Add `govbiz $name-hello`."""
+@click.command("$name-hello")
+def hello() -> None:
+    """Say hello from the $name plugin."""
+    click.echo("$name: 你好，接待日")
 
-    @cli.command("$name-hello")
-    def hello() -> None:
-        """Say hello from the $name plugin."""
-        click.echo("$name: 你好，接待日")
+
+@hookimpl
+def govbiz_register_commands() -> Iterable[click.Command]:
+    """Add `govbiz $name-hello`."""
+    return [hello]
 '''
 
 _TESTS = '''\

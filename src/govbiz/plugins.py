@@ -21,19 +21,25 @@ time something asks for it (`plugin_manager()`), and then:
   `PluginWarning`, as pytest warns about a test class it cannot collect;
 * an exception raised inside a plugin's hook is re-raised as `PluginError`
   naming the plugin and the hook.
+
+Plugins contribute by returning (see `govbiz.ports.hooks`): this module
+collects every plugin's answer, and when it must say who gave what (two
+channels with one name, two answers for one part of a county's profile) it
+asks each plugin's implementation again, to name them.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import inspect
 import logging
 import os
 import threading
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -210,6 +216,15 @@ def _installed_plugins(
         yield entry_point.name, plugin, entry_point.dist
 
 
+#: Hooks that took a callback argument before they returned what they contribute.
+_CALLBACK_ARGUMENTS = {
+    "govbiz_hash_algorithms": "register",
+    "govbiz_notification_channels": "register",
+    "govbiz_report_formats": "register",
+    "govbiz_register_commands": "cli",
+}
+
+
 def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
     """Register and validate one plugin; a misspelled hook fails here, naming the plugin."""
     try:
@@ -217,7 +232,7 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         pm.unregister(name=name)
-        raise PluginError(name, "validate", str(exc)) from exc
+        raise PluginError(name, "validate", str(exc) + _callback_hint(plugin)) from exc
     unknown = [
         attr
         for attr in dir(plugin)
@@ -237,6 +252,15 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
         warnings.warn(
             PluginWarning(f"plugin {name!r}: {attr} has no @govbiz.hookimpl and is ignored"), stacklevel=3
         )
+
+
+def _callback_hint(plugin: object) -> str:
+    """What to change when a plugin still takes the callback a hook no longer passes."""
+    for hook, argument in _CALLBACK_ARGUMENTS.items():
+        function = getattr(plugin, hook, None)
+        if callable(function) and argument in inspect.signature(function).parameters:
+            return f"\n{hook} takes no {argument!r} any more: return what you contributed (a list) instead"
+    return ""
 
 
 def register_plugin(pm: pluggy.PluginManager, plugin: object, name: str | None = None) -> str:
@@ -299,11 +323,49 @@ def _answers(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[s
     return answers
 
 
-def _registered(pm: pluggy.PluginManager, hook: str) -> list[Any]:
-    """Everything plugins pass to the `register` callback of a collection hook."""
+def _in_order(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """`_answers` in the order the plugins were registered, to name them in that order."""
+    return _answers(pm, name, **kwargs)[::-1]
+
+
+def _collected(
+    pm: pluggy.PluginManager, hook: str, batches: Iterable[Any], what: str, **kwargs: Any
+) -> list[Any]:
+    """The things plugins returned from a collection hook, each plugin's iterable in turn.
+
+    A plugin that returns one thing instead of an iterable of things (a
+    channel, not a list of channels) is named: iterating it would fail far
+    from the mistake.
+    """
     found: list[Any] = []
-    call_hook(pm, hook, register=found.append)
+    for batch in batches:
+        if not _is_batch(batch):
+            culprit = next(
+                (plugin for plugin, answer in _answers(pm, hook, **kwargs) if not _is_batch(answer)),
+                "unknown plugin",
+            )
+            reason = f"returned a {type(batch).__name__}, not an iterable of {what}s (a list, even of one)"
+            raise PluginError(culprit, hook, reason)
+        found.extend(batch)
     return found
+
+
+def _is_batch(value: object) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes)
+
+
+def _unique(pm: pluggy.PluginManager, hook: str, items: list[Any], what: str) -> dict[str, Any]:
+    """`items` by name; a name given twice is an error naming the plugin(s) that give it."""
+    named: dict[str, Any] = {}
+    for item in items:
+        if item.name in named:
+            given = (plugin for plugin, batch in _in_order(pm, hook) for x in batch if x.name == item.name)
+            owners = list(dict.fromkeys(given))
+            if len(owners) == 1:
+                raise PluginError(owners[0], hook, f"returns two {what}s named {item.name!r}")
+            raise PluginConflictError(hook, f"the {what} name {item.name!r}", owners)
+        named[item.name] = item
+    return named
 
 
 # --- what the rest of govbiz asks plugins for ------------------------------------------
@@ -333,16 +395,17 @@ def hashers(pm: pluggy.PluginManager | None = None) -> dict[str, Hasher]:
     on every `govbiz.open()` would grow that history in a long-running server
     and call a later plugin once per earlier open.
     """
-    pm = pm or plugin_manager()
+    manager = pm or plugin_manager()
     with _process.lock:
-        found = _hashers.get(pm)
+        found = _hashers.get(manager)
         if found is None:
-            found = _hashers[pm] = {}
+            found = _hashers[manager] = {}
 
-            def register(hasher: Hasher) -> None:
-                found[hasher.name] = hasher
+            def add(batch: Iterable[Hasher]) -> None:
+                for hasher in _collected(manager, "govbiz_hash_algorithms", [batch], "hasher"):
+                    found[hasher.name] = hasher
 
-            pm.hook.govbiz_hash_algorithms.call_historic(kwargs={"register": register})
+            manager.hook.govbiz_hash_algorithms.call_historic(result_callback=add, kwargs={})
     return dict(found)
 
 
@@ -350,9 +413,9 @@ def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar
     """The national calendar with any notices plugins contribute."""
     from govbiz.calendar import china_calendar
 
-    notices: list[HolidayNotice] = []
-    for batch in call_hook(pm or plugin_manager(), "govbiz_calendar_data"):
-        notices.extend(batch or ())
+    manager = pm or plugin_manager()
+    batches = call_hook(manager, "govbiz_calendar_data")
+    notices: list[HolidayNotice] = _collected(manager, "govbiz_calendar_data", batches, "holiday notice")
     return china_calendar(extra_notices=notices)
 
 
@@ -373,14 +436,14 @@ def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> Count
     answer = _only_answer(pm, "govbiz_county_profile", subject, county=county)
     profile: CountyProfile = answer or CountyProfile()
     policy = profile.deadline_policy or DeadlinePolicy.default(calendar=national_calendar(pm))
-    for batch in call_hook(pm, "govbiz_local_days", county=county):
-        for local in batch or ():
-            policy = _attrs.evolve(
+    batches = call_hook(pm, "govbiz_local_days", county=county)
+    for local in _collected(pm, "govbiz_local_days", batches, "LocalDays", county=county):
+        policy = _attrs.evolve(
                 policy,
-                calendar=policy.calendar.with_local_days(
-                    rest=local.rest, working=local.working, name=local.name, source=local.source
-                ),
-            )
+            calendar=policy.calendar.with_local_days(
+                rest=local.rest, working=local.working, name=local.name, source=local.source
+            ),
+        )
     override = _only_answer(pm, "govbiz_deadline_policy", subject, county=county, default=policy)
     return _attrs.evolve(profile, deadline_policy=override or policy)
 
@@ -396,56 +459,46 @@ def event_observer(pm: pluggy.PluginManager | None = None) -> Callable[[Sequence
 
 
 def notification_channels(pm: pluggy.PluginManager | None = None) -> dict[str, NotificationChannel]:
-    """Every registered notification channel, by name; a duplicate name is an error."""
-    return _unique(_registered(pm or plugin_manager(), "govbiz_notification_channels"), "channel")
+    """Every notification channel plugins return, by name; a name given twice is an error."""
+    return _contributions(pm or plugin_manager(), "govbiz_notification_channels", "channel")
 
 
 def report_formats(pm: pluggy.PluginManager | None = None) -> dict[str, ReportFormat]:
-    """Every registered report format, by name; a duplicate name is an error."""
-    return _unique(_registered(pm or plugin_manager(), "govbiz_report_formats"), "report format")
+    """Every report format plugins return, by name; a name given twice is an error."""
+    return _contributions(pm or plugin_manager(), "govbiz_report_formats", "report format")
 
 
-def _unique(items: list[Any], what: str) -> dict[str, Any]:
-    named: dict[str, Any] = {}
-    for item in items:
-        if item.name in named:
-            raise ValidationError("name", item.name, f"two plugins register a {what} with this name")
-        named[item.name] = item
-    return named
+def _contributions(pm: pluggy.PluginManager, hook: str, what: str) -> dict[str, Any]:
+    return _unique(pm, hook, _collected(pm, hook, call_hook(pm, hook), what), what)
 
 
 def plugin_commands(pm: pluggy.PluginManager | None = None) -> dict[str, click.Command]:
-    """Subcommands contributed by plugins, by name; a clash with another command is an error.
+    """Subcommands plugins return, by name; a name already taken is an error naming both owners.
 
-    The hook is called once, as pluggy calls it (wrappers run), on a group
-    that refuses a name already taken and names the plugin whose module
-    defines each command.
+    Built-in commands belong to `govbiz`.  The hook is called as pluggy
+    calls it (wrappers run); only on a clash is each plugin asked again, to
+    name the owners.
     """
-    import click
-
     from govbiz.cli import BUILTIN_COMMANDS
 
-    pm = pm or plugin_manager()
-    modules = {getattr(plugin, "__name__", ""): name for name, plugin in pm.list_name_plugin() if plugin}
-    owners: dict[str, str] = dict.fromkeys(BUILTIN_COMMANDS, "govbiz")
+    manager = pm or plugin_manager()
+    hook = "govbiz_register_commands"
+    commands: dict[str, click.Command] = {}
+    for command in _collected(manager, hook, call_hook(manager, hook), "click command"):
+        name = command.name or ""
+        if name in BUILTIN_COMMANDS or name in commands:
+            raise PluginConflictError(hook, f"command {name!r}", _command_owners(manager, name))
+        commands[name] = command
+    return commands
 
-    def owner(command: click.Command) -> str:
-        module = getattr(command.callback, "__module__", "") or ""
-        found = [(prefix, name) for prefix, name in modules.items() if f"{module}.".startswith(f"{prefix}.")]
-        return max(found, default=("", "unknown plugin"), key=lambda pair: len(pair[0]))[1]
 
-    class _Commands(click.Group):
-        def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-            name = name or cmd.name or ""
-            if name in owners:
-                taken = [owners[name], owner(cmd)]
-                raise PluginConflictError("govbiz_register_commands", f"command {name!r}", taken)
-            owners[name] = owner(cmd)
-            super().add_command(cmd, name)
+def _command_owners(pm: pluggy.PluginManager, name: str) -> list[str]:
+    from govbiz.cli import BUILTIN_COMMANDS
 
-    group = _Commands()
-    call_hook(pm, "govbiz_register_commands", cli=group)
-    return dict(group.commands)
+    owners = ["govbiz"] if name in BUILTIN_COMMANDS else []
+    hook = "govbiz_register_commands"
+    owners += [plugin for plugin, batch in _in_order(pm, hook) for command in batch if command.name == name]
+    return owners
 
 
 def describe_plugins(pm: pluggy.PluginManager | None = None) -> list[PluginInfo]:

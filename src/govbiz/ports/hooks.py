@@ -7,8 +7,11 @@ it receives and what it returns.
 
 Conventions:
 
-* Collection hooks take a `register` callback: call it once per thing you
-  contribute (a hasher, a channel, a report format).  Nothing is returned.
+* A plugin contributes by returning.  A collection hook returns an
+  iterable of what the plugin adds (hash functions, channels, report
+  formats, commands, holiday notices, local days), or `None` for nothing;
+  govbiz collects every plugin's answer, as pytest and datasette collect
+  theirs.  No hook takes a callback to call.
 * `firstresult` hooks stop at the first plugin that answers (not `None`).
 * Hooks that configure a county (profile, deadline policy) collect every
   answer; two plugins answering for the same county is an error that names
@@ -20,7 +23,7 @@ Hooks are grouped by the phase in which govbiz calls them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -60,12 +63,13 @@ def govbiz_storage(url: str) -> Store | None:
 
 
 @hookspec(historic=True)
-def govbiz_hash_algorithms(register: Callable[[Hasher], None]) -> None:
-    """Register hash functions for the audit chain (e.g. SM3, GB/T 32905).
+def govbiz_hash_algorithms() -> Iterable[Hasher] | None:
+    """Return hash functions for the audit chain (e.g. SM3, GB/T 32905).
 
-    Called once when the plugin manager is set up (historic: plugins
-    registered later are called too).  Call `register(Hasher(name, digest))`
-    for each; `govbiz verify` accepts chains made by any registered one.
+    Called once per plugin manager, the first time a ledger is opened
+    (historic: plugins registered later are called too).  Return one
+    `Hasher(name, digest)` for each; `govbiz verify` accepts chains made by
+    any of them.
     """
 
 
@@ -130,29 +134,33 @@ def govbiz_events_committed(events: Sequence[DomainEvent]) -> None:
 
 
 @hookspec
-def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
-    """Register notification channels (email, DingTalk/WeCom/Feishu robots, SMS ...).
+def govbiz_notification_channels() -> Iterable[NotificationChannel] | None:
+    """Return notification channels (email, DingTalk/WeCom/Feishu robots, SMS ...).
 
-    Called when the notification dispatcher starts.  Call `register(channel)`
-    for each; a channel has a unique `name` and a `deliver(message)` method
-    (see `govbiz.notify.channel.NotificationChannel`).
+    Called when the notification dispatcher starts.  A channel has a unique
+    `name` and a `deliver(notification)` method (see
+    `govbiz.ports.channel.NotificationChannel`); a name two plugins use is
+    an error naming both.  Return nothing (`None` or `[]`) when installed
+    but not configured.
     """
 
 
 @hookspec
-def govbiz_report_formats(register: Callable[[ReportFormat], None]) -> None:
-    """Register report formats (Markdown, JSON, CSV, HTML, xlsx ...).
+def govbiz_report_formats() -> Iterable[ReportFormat] | None:
+    """Return report formats (Markdown, JSON, CSV, HTML, xlsx ...).
 
     Called when a report is rendered or `govbiz report --help` lists the
-    formats.  Call `register(fmt)` for each; a format has a unique `name`,
-    a `suffix` and a `render(report) -> bytes` method.
+    formats.  A format has a unique `name`, a `suffix` and a
+    `render(report) -> bytes` method; a name two plugins use is an error
+    naming both.
     """
 
 
 @hookspec
-def govbiz_register_commands(cli: click.Group) -> None:
-    """Add subcommands to the `govbiz` command.
+def govbiz_register_commands() -> Iterable[click.Command] | None:
+    """Return subcommands to add to the `govbiz` command.
 
-    Called when the command line starts.  Use `cli.command()` or
-    `cli.add_command(...)`; a name already taken is an error naming both.
+    Called when the command line starts.  Make each with `@click.command()`
+    (or `@click.group()`) and return them; a name already taken is an error
+    naming both owners.
     """

@@ -88,8 +88,8 @@ def captured_notifications(register_plugin: Callable[..., str]) -> list[Notifica
 
     class _CapturePlugin:
         @hookimpl
-        def govbiz_notification_channels(self, register: Callable[[CaptureChannel], None]) -> None:
-            register(channel)
+        def govbiz_notification_channels(self) -> list[CaptureChannel]:
+            return [channel]
 
     register_plugin(_CapturePlugin(), name="govbiz-capture-channel")
     return channel.delivered
