@@ -39,7 +39,7 @@ import threading
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -53,12 +53,13 @@ if TYPE_CHECKING:
     import click
 
     from govbiz.calendar import HolidayNotice, WorkingCalendar
+    from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
-    from govbiz.profile import CountyProfile
+    from govbiz.profile import CountyProfile, LayeredProfile, ProfileAnswer, ProfileLayer, ProfileParts
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -71,6 +72,7 @@ __all__ = [
     "PluginWarning",
     "call_hook",
     "describe_plugins",
+    "explain_county_profile",
     "make_plugin_manager",
     "plugin_manager",
     "reset_plugin_manager",
@@ -294,23 +296,16 @@ def _culprit(hook: Any, exc: BaseException) -> str:
     return culprit
 
 
-def _only_answer(pm: pluggy.PluginManager, name: str, subject: str, **kwargs: Any) -> Any:
-    """The one answer to a hook that at most one plugin may answer, or `None`.
+def _answers(
+    pm: pluggy.PluginManager, name: str, *, only: Collection[str] | None = None, **kwargs: Any
+) -> list[tuple[str, Any]]:
+    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name (wrappers skipped).
 
-    The hook is called as pluggy calls it, so wrappers run; only when two
-    plugins answer is each asked again, to name both in the error.
+    `only` restricts the question to the plugins of those names.
     """
-    results = call_hook(pm, name, **kwargs)
-    if len(results) > 1:
-        raise PluginConflictError(name, subject, [plugin for plugin, _ in _answers(pm, name, **kwargs)])
-    return results[0] if results else None
-
-
-def _answers(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name (wrappers skipped)."""
     answers = []
     for impl in reversed(getattr(pm.hook, name).get_hookimpls()):
-        if impl.hookwrapper or impl.wrapper:
+        if impl.hookwrapper or impl.wrapper or (only is not None and impl.plugin_name not in only):
             continue
         try:
             result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
@@ -419,33 +414,166 @@ def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar
     return china_calendar(extra_notices=notices)
 
 
+# --- county profiles, in layers ----------------------------------------------------------
+
+_PROFILE_HOOK = "govbiz_county_profile"
+_POLICY_HOOK = "govbiz_deadline_policy"
+
+
 def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> CountyProfile:
-    """The county's profile (a plugin's, or the default) with its deadline policy resolved.
+    """The county's profile, laid from the plugins' answers, with its deadline policy resolved.
 
-    The policy starts from the profile's own (or the national default), gets
-    the county's local rest and working days on its calendar, and is then
-    overridden by a `govbiz_deadline_policy` plugin if one answers.
+    A plugin that also answers for the county's city (430800 for 430802)
+    gives the base; a plugin that answers for the county only refines the
+    parts it gives (`govbiz.profile.layer_profile`).  The policy starts
+    from the profile's own (or the national default), gets the county's
+    local rest and working days on its calendar, and is then overridden by
+    the `govbiz_deadline_policy` answers: the city plugin's, then the county
+    plugin's derived from it.  The hooks are called as pluggy calls them
+    (wrappers run); only when several plugins answer is each asked again,
+    to know which one gives what.
     """
-    import attrs as _attrs
-
-    from govbiz.deadlines import DeadlinePolicy
-    from govbiz.profile import CountyProfile
+    from govbiz.profile import CountyProfile, layer_profile
 
     pm = pm or plugin_manager()
-    subject = f"county {county}"
-    answer = _only_answer(pm, "govbiz_county_profile", subject, county=county)
-    profile: CountyProfile = answer or CountyProfile()
+    results = call_hook(pm, _PROFILE_HOOK, county=county)
+    if len(results) > 1:
+        profile = layer_profile(county, _profile_answers(pm, county)).profile
+    elif results:
+        profile = _profile_parts(pm, county, results[0]).over(CountyProfile())
+    else:
+        profile = CountyProfile()
+    policy, _overrides = _county_policy(pm, county, profile)
+    return attrs.evolve(profile, deadline_policy=policy)
+
+
+def explain_county_profile(county: str, pm: pluggy.PluginManager | None = None) -> LayeredProfile:
+    """The profile `county_profile` gives, with the plugin and layer each part comes from.
+
+    What `govbiz county show` prints: for each `ProfilePart` the plugin
+    that gives it, its layer and the lower layers it refines; the
+    deadline policy's origin is the last `govbiz_deadline_policy` answer,
+    if any; `local_days` names the plugins that add local days.  Each
+    plugin is asked for its profile directly, so wrappers of
+    `govbiz_county_profile` do not run here.
+    """
+    from govbiz.profile import LayeredProfile, PartOrigin, ProfileLayer, ProfilePart, layer_profile
+
+    pm = pm or plugin_manager()
+    layered = layer_profile(county, _profile_answers(pm, county))
+    policy, overrides = _county_policy(pm, county, layered.profile, explain=True)
+    origins = list(layered.origins)
+    if overrides:
+        at = [origin.part for origin in origins].index(ProfilePart.DEADLINE_POLICY)
+        below = origins[at]
+        refined = (*below.over, below.source) if below.layer is not ProfileLayer.DEFAULT else ()
+        (source, layer), earlier = overrides[-1], tuple(name for name, _ in overrides[:-1])
+        origins[at] = PartOrigin(ProfilePart.DEADLINE_POLICY, source, layer, over=(*refined, *earlier))
+    local = tuple(plugin for plugin, days in _in_order(pm, "govbiz_local_days", county=county) if days)
+    return LayeredProfile(
+        county=county,
+        profile=attrs.evolve(layered.profile, deadline_policy=policy),
+        origins=tuple(origins),
+        local_days=local,
+    )
+
+
+def _layered(
+    pm: pluggy.PluginManager, hook: str, county: str, **kwargs: Any
+) -> list[tuple[str, ProfileLayer, Any]]:
+    """Each plugin's answer to a county hook, with its layer, in the order the plugins were registered.
+
+    A plugin that answers for the county's city too is the city's plugin: its
+    answer is the base (`CITY`).  One that answers for the county but not for
+    its city is the county's own (`COUNTY`).  For a city, every answer is
+    the city's.
+    """
+    from govbiz.domain.tenancy import city_code
+    from govbiz.profile import ProfileLayer
+
+    answers = _in_order(pm, hook, county=county, **kwargs)
+    city = city_code(county)
+    if city == county or not answers:
+        return [(plugin, ProfileLayer.CITY, answer) for plugin, answer in answers]
+    answering = {plugin for plugin, _ in answers}
+    of_city = {plugin for plugin, _ in _answers(pm, hook, only=answering, county=city, **kwargs)}
+    return [
+        (plugin, ProfileLayer.CITY if plugin in of_city else ProfileLayer.COUNTY, answer)
+        for plugin, answer in answers
+    ]
+
+
+def _profile_answers(pm: pluggy.PluginManager, county: str) -> list[ProfileAnswer]:
+    from govbiz.profile import ProfileAnswer
+
+    return [
+        ProfileAnswer(plugin, layer, _profile_parts(pm, county, answer, plugin))
+        for plugin, layer, answer in _layered(pm, _PROFILE_HOOK, county)
+    ]
+
+
+def _profile_parts(
+    pm: pluggy.PluginManager, county: str, answer: object, plugin: str | None = None
+) -> ProfileParts:
+    """The parts an answer gives; an answer that is neither a profile nor parts names its plugin."""
+    from govbiz.profile import CountyProfile, ProfileParts
+
+    if isinstance(answer, CountyProfile):
+        return ProfileParts.of(answer)
+    if isinstance(answer, ProfileParts):
+        return answer
+    answers = _answers(pm, _PROFILE_HOOK, county=county)
+    wrong = [name for name, other in answers if not isinstance(other, CountyProfile | ProfileParts)]
+    culprit = plugin or next(iter(wrong), "unknown plugin")
+    reason = f"returned a {type(answer).__name__}, not a CountyProfile or ProfileParts"
+    raise PluginError(culprit, _PROFILE_HOOK, reason)
+
+
+def _county_policy(
+    pm: pluggy.PluginManager, county: str, profile: CountyProfile, *, explain: bool = False
+) -> tuple[DeadlinePolicy, list[tuple[str, ProfileLayer]]]:
+    """The county's deadline policy, and the plugins (with layers) whose overrides made it."""
+    from govbiz.deadlines import DeadlinePolicy
+
     policy = profile.deadline_policy or DeadlinePolicy.default(calendar=national_calendar(pm))
     batches = call_hook(pm, "govbiz_local_days", county=county)
     for local in _collected(pm, "govbiz_local_days", batches, "LocalDays", county=county):
-        policy = _attrs.evolve(
-                policy,
-            calendar=policy.calendar.with_local_days(
-                rest=local.rest, working=local.working, name=local.name, source=local.source
-            ),
+        calendar = policy.calendar.with_local_days(
+            rest=local.rest, working=local.working, name=local.name, source=local.source
         )
-    override = _only_answer(pm, "govbiz_deadline_policy", subject, county=county, default=policy)
-    return _attrs.evolve(profile, deadline_policy=override or policy)
+        policy = attrs.evolve(policy, calendar=calendar)
+    results = call_hook(pm, _POLICY_HOOK, county=county, default=policy)
+    if not results:
+        return policy, []
+    if len(results) == 1 and not explain:
+        return results[0], []
+    return _layered_policy(pm, county, policy)
+
+
+def _layered_policy(
+    pm: pluggy.PluginManager, county: str, policy: DeadlinePolicy
+) -> tuple[DeadlinePolicy, list[tuple[str, ProfileLayer]]]:
+    """The city plugin's override of `policy`, then the county plugin's, derived from the city's."""
+    from govbiz.profile import ProfileLayer
+
+    answers = _layered(pm, _POLICY_HOOK, county, default=policy)
+    made: list[tuple[str, ProfileLayer]] = []
+    for layer in (ProfileLayer.CITY, ProfileLayer.COUNTY):
+        given = [(plugin, answer) for plugin, answer_layer, answer in answers if answer_layer is layer]
+        if len(given) > 1:
+            subject = f"county {county} at the {layer.label} layer"
+            raise PluginConflictError(_POLICY_HOOK, subject, [plugin for plugin, _ in given])
+        if not given:
+            continue
+        [(plugin, answer)] = given
+        if made:  # the county's override is derived from the city's: ask again with it as the default
+            again = _answers(pm, _POLICY_HOOK, only={plugin}, county=county, default=policy)
+            if not again:
+                continue
+            answer = again[0][1]
+        policy = answer
+        made.append((plugin, layer))
+    return policy, made
 
 
 def event_observer(pm: pluggy.PluginManager | None = None) -> Callable[[Sequence[DomainEvent]], None]:

@@ -13,9 +13,12 @@ Conventions:
   govbiz collects every plugin's answer, as pytest and datasette collect
   theirs.  No hook takes a callback to call.
 * `firstresult` hooks stop at the first plugin that answers (not `None`).
-* Hooks that configure a county (profile, deadline policy) collect every
-  answer; two plugins answering for the same county is an error that names
-  both, never a silent pick.
+* Hooks that configure a county (profile, deadline policy) are layered.  A
+  plugin that also answers for the county's city (430800 for 430802) is the
+  city's: its answer is the base.  A plugin that answers for the county
+  only refines it.  Two answers for the same part of the same county at the
+  same layer are an error that names both plugins, never a silent pick (see
+  `govbiz.profile.ProfileLayer`).
 * A plugin may wrap any hook (`@hookimpl(wrapper=True)`) to time or audit it.
 
 Hooks are grouped by the phase in which govbiz calls them.
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
-    from govbiz.profile import CountyProfile
+    from govbiz.profile import CountyProfile, ProfileParts
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -99,12 +102,17 @@ def govbiz_local_days(county: str) -> Iterable[LocalDays] | None:
 
 
 @hookspec
-def govbiz_county_profile(county: str) -> CountyProfile | None:
-    """Return the profile (categories, sources, deadline policy) of `county`, or `None`.
+def govbiz_county_profile(county: str) -> CountyProfile | ProfileParts | None:
+    """Return the profile of `county` (categories, sources, departments ...), or `None`.
 
-    Called the first time a ledger needs the county's profile.  At most one
-    plugin may answer for a county; a second answer raises
-    `govbiz.plugins.PluginConflictError` naming both plugins.
+    Called the first time a ledger needs the county's profile.  A
+    `CountyProfile` gives every part; `ProfileParts` gives only the parts
+    it names (departments and notifications, say) and leaves the rest to
+    the layer below.  The answer of a plugin that also answers for the
+    county's city is the base (city layer); a plugin that answers for the
+    county only refines it (county layer).  Two answers for one part at one
+    layer raise `govbiz.profile.ProfileConflictError` naming both plugins
+    and the part.
     """
 
 
@@ -114,8 +122,10 @@ def govbiz_deadline_policy(county: str, default: DeadlinePolicy) -> DeadlinePoli
 
     Called after the county profile is resolved, with the profile's policy
     (or the national default) as `default`; derive yours from it, e.g.
-    `attrs.evolve(default, approaching_working_days=3)`.  At most one plugin
-    may answer for a county.
+    `attrs.evolve(default, approaching_working_days=3)`.  Layered like the
+    profile: a county plugin's answer is derived from the city plugin's (it
+    gets that as `default`); two answers at one layer raise
+    `govbiz.plugins.PluginConflictError` naming both.
     """
 
 
