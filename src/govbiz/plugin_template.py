@@ -41,41 +41,53 @@ packages = ["src/$module"]
 _MODULE = '''\
 """govbiz plugin $name.
 
-Each function decorated with `govbiz.hookimpl` implements a hook; see the
-govbiz documentation's "Plugin hooks" page for all of them.
+Each function decorated with `govbiz.hookimpl` implements a hook and
+contributes by returning; see the govbiz documentation's "Plugin hooks"
+page for all of them, and "Testing your plugin" for the fixtures the tests
+below use.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
 from govbiz import hookimpl
-from govbiz.profile import CountyProfile
+from govbiz.profile import ProfileParts
 
 #: The county this plugin configures (a six-digit division code).
 COUNTY = "$county"
 
 
 @hookimpl
-def govbiz_county_profile(county: str) -> CountyProfile | None:
-    """This county's categories and sources; `None` for every other county."""
+def govbiz_county_profile(county: str) -> ProfileParts | None:
+    """This county's name, categories and sources; `None` for every other county.
+
+    Only these parts are given: the others (departments, leaders, deadline
+    rules, notifications) come from the city's plugin if one is installed,
+    else from govbiz's defaults.  Return a whole `CountyProfile` to give
+    every part.
+    """
     if county != COUNTY:
         return None
-    return CountyProfile(
+    return ProfileParts(
         name="$name",
         categories=("土地规划", "融资", "审批", "其他"),
         sources=("座谈会", "企业自报"),
     )
 
 
-@hookimpl
-def govbiz_register_commands(cli: click.Group) -> None:
-    """Add `govbiz $name-hello`."""
+@click.command("$name-hello")
+def hello() -> None:
+    """Say hello from the $name plugin."""
+    click.echo("$name: 你好，接待日")
 
-    @cli.command("$name-hello")
-    def hello() -> None:
-        """Say hello from the $name plugin."""
-        click.echo("$name: 你好，接待日")
+
+@hookimpl
+def govbiz_register_commands() -> Iterable[click.Command]:
+    """Add `govbiz $name-hello`."""
+    return [hello]
 '''
 
 _TESTS = '''\
@@ -125,8 +137,8 @@ def render_plugin(name: str, directory: Path, *, county: str) -> Path:
 
     `name` is lower case with hyphens (`yongding-sms`); the module is
     `govbiz_<name with underscores>`.  `county` is the division code the
-    sample profile answers for (only one plugin may answer per county).  An
-    existing target is refused.
+    sample profile answers for; it refines the profile a city plugin gives
+    that county, part by part.  An existing target is refused.
     """
     if not _NAME.match(name):
         raise ValidationError(

@@ -21,19 +21,25 @@ time something asks for it (`plugin_manager()`), and then:
   `PluginWarning`, as pytest warns about a test class it cannot collect;
 * an exception raised inside a plugin's hook is re-raised as `PluginError`
   naming the plugin and the hook.
+
+Plugins contribute by returning (see `govbiz.ports.hooks`): this module
+collects every plugin's answer, and when it must say who gave what (two
+channels with one name, two answers for one part of a county's profile) it
+asks each plugin's implementation again, to name them.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import inspect
 import logging
 import os
 import threading
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -47,12 +53,13 @@ if TYPE_CHECKING:
     import click
 
     from govbiz.calendar import HolidayNotice, WorkingCalendar
+    from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
-    from govbiz.profile import CountyProfile
+    from govbiz.profile import CountyProfile, LayeredProfile, ProfileAnswer, ProfileLayer, ProfileParts
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -65,6 +72,7 @@ __all__ = [
     "PluginWarning",
     "call_hook",
     "describe_plugins",
+    "explain_county_profile",
     "make_plugin_manager",
     "plugin_manager",
     "reset_plugin_manager",
@@ -210,6 +218,15 @@ def _installed_plugins(
         yield entry_point.name, plugin, entry_point.dist
 
 
+#: Hooks that took a callback argument before they returned what they contribute.
+_CALLBACK_ARGUMENTS = {
+    "govbiz_hash_algorithms": "register",
+    "govbiz_notification_channels": "register",
+    "govbiz_report_formats": "register",
+    "govbiz_register_commands": "cli",
+}
+
+
 def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
     """Register and validate one plugin; a misspelled hook fails here, naming the plugin."""
     try:
@@ -217,7 +234,7 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         pm.unregister(name=name)
-        raise PluginError(name, "validate", str(exc)) from exc
+        raise PluginError(name, "validate", str(exc) + _callback_hint(plugin)) from exc
     unknown = [
         attr
         for attr in dir(plugin)
@@ -237,6 +254,15 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
         warnings.warn(
             PluginWarning(f"plugin {name!r}: {attr} has no @govbiz.hookimpl and is ignored"), stacklevel=3
         )
+
+
+def _callback_hint(plugin: object) -> str:
+    """What to change when a plugin still takes the callback a hook no longer passes."""
+    for hook, argument in _CALLBACK_ARGUMENTS.items():
+        function = getattr(plugin, hook, None)
+        if callable(function) and argument in inspect.signature(function).parameters:
+            return f"\n{hook} takes no {argument!r} any more: return what you contributed (a list) instead"
+    return ""
 
 
 def register_plugin(pm: pluggy.PluginManager, plugin: object, name: str | None = None) -> str:
@@ -270,23 +296,16 @@ def _culprit(hook: Any, exc: BaseException) -> str:
     return culprit
 
 
-def _only_answer(pm: pluggy.PluginManager, name: str, subject: str, **kwargs: Any) -> Any:
-    """The one answer to a hook that at most one plugin may answer, or `None`.
+def _answers(
+    pm: pluggy.PluginManager, name: str, *, only: Collection[str] | None = None, **kwargs: Any
+) -> list[tuple[str, Any]]:
+    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name (wrappers skipped).
 
-    The hook is called as pluggy calls it, so wrappers run; only when two
-    plugins answer is each asked again, to name both in the error.
+    `only` restricts the question to the plugins of those names.
     """
-    results = call_hook(pm, name, **kwargs)
-    if len(results) > 1:
-        raise PluginConflictError(name, subject, [plugin for plugin, _ in _answers(pm, name, **kwargs)])
-    return results[0] if results else None
-
-
-def _answers(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Each plugin's answer to hook `name` (skipping `None`), with the plugin's name (wrappers skipped)."""
     answers = []
     for impl in reversed(getattr(pm.hook, name).get_hookimpls()):
-        if impl.hookwrapper or impl.wrapper:
+        if impl.hookwrapper or impl.wrapper or (only is not None and impl.plugin_name not in only):
             continue
         try:
             result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
@@ -299,11 +318,49 @@ def _answers(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[s
     return answers
 
 
-def _registered(pm: pluggy.PluginManager, hook: str) -> list[Any]:
-    """Everything plugins pass to the `register` callback of a collection hook."""
+def _in_order(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """`_answers` in the order the plugins were registered, to name them in that order."""
+    return _answers(pm, name, **kwargs)[::-1]
+
+
+def _collected(
+    pm: pluggy.PluginManager, hook: str, batches: Iterable[Any], what: str, **kwargs: Any
+) -> list[Any]:
+    """The things plugins returned from a collection hook, each plugin's iterable in turn.
+
+    A plugin that returns one thing instead of an iterable of things (a
+    channel, not a list of channels) is named: iterating it would fail far
+    from the mistake.
+    """
     found: list[Any] = []
-    call_hook(pm, hook, register=found.append)
+    for batch in batches:
+        if not _is_batch(batch):
+            culprit = next(
+                (plugin for plugin, answer in _answers(pm, hook, **kwargs) if not _is_batch(answer)),
+                "unknown plugin",
+            )
+            reason = f"returned a {type(batch).__name__}, not an iterable of {what}s (a list, even of one)"
+            raise PluginError(culprit, hook, reason)
+        found.extend(batch)
     return found
+
+
+def _is_batch(value: object) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes)
+
+
+def _unique(pm: pluggy.PluginManager, hook: str, items: list[Any], what: str) -> dict[str, Any]:
+    """`items` by name; a name given twice is an error naming the plugin(s) that give it."""
+    named: dict[str, Any] = {}
+    for item in items:
+        if item.name in named:
+            given = (plugin for plugin, batch in _in_order(pm, hook) for x in batch if x.name == item.name)
+            owners = list(dict.fromkeys(given))
+            if len(owners) == 1:
+                raise PluginError(owners[0], hook, f"returns two {what}s named {item.name!r}")
+            raise PluginConflictError(hook, f"the {what} name {item.name!r}", owners)
+        named[item.name] = item
+    return named
 
 
 # --- what the rest of govbiz asks plugins for ------------------------------------------
@@ -333,16 +390,17 @@ def hashers(pm: pluggy.PluginManager | None = None) -> dict[str, Hasher]:
     on every `govbiz.open()` would grow that history in a long-running server
     and call a later plugin once per earlier open.
     """
-    pm = pm or plugin_manager()
+    manager = pm or plugin_manager()
     with _process.lock:
-        found = _hashers.get(pm)
+        found = _hashers.get(manager)
         if found is None:
-            found = _hashers[pm] = {}
+            found = _hashers[manager] = {}
 
-            def register(hasher: Hasher) -> None:
-                found[hasher.name] = hasher
+            def add(batch: Iterable[Hasher]) -> None:
+                for hasher in _collected(manager, "govbiz_hash_algorithms", [batch], "hasher"):
+                    found[hasher.name] = hasher
 
-            pm.hook.govbiz_hash_algorithms.call_historic(kwargs={"register": register})
+            manager.hook.govbiz_hash_algorithms.call_historic(result_callback=add, kwargs={})
     return dict(found)
 
 
@@ -350,39 +408,172 @@ def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar
     """The national calendar with any notices plugins contribute."""
     from govbiz.calendar import china_calendar
 
-    notices: list[HolidayNotice] = []
-    for batch in call_hook(pm or plugin_manager(), "govbiz_calendar_data"):
-        notices.extend(batch or ())
+    manager = pm or plugin_manager()
+    batches = call_hook(manager, "govbiz_calendar_data")
+    notices: list[HolidayNotice] = _collected(manager, "govbiz_calendar_data", batches, "holiday notice")
     return china_calendar(extra_notices=notices)
 
 
+# --- county profiles, in layers ----------------------------------------------------------
+
+_PROFILE_HOOK = "govbiz_county_profile"
+_POLICY_HOOK = "govbiz_deadline_policy"
+
+
 def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> CountyProfile:
-    """The county's profile (a plugin's, or the default) with its deadline policy resolved.
+    """The county's profile, laid from the plugins' answers, with its deadline policy resolved.
 
-    The policy starts from the profile's own (or the national default), gets
-    the county's local rest and working days on its calendar, and is then
-    overridden by a `govbiz_deadline_policy` plugin if one answers.
+    A plugin that also answers for the county's city (430800 for 430802)
+    gives the base; a plugin that answers for the county only refines the
+    parts it gives (`govbiz.profile.layer_profile`).  The policy starts
+    from the profile's own (or the national default), gets the county's
+    local rest and working days on its calendar, and is then overridden by
+    the `govbiz_deadline_policy` answers: the city plugin's, then the county
+    plugin's derived from it.  The hooks are called as pluggy calls them
+    (wrappers run); only when several plugins answer is each asked again,
+    to know which one gives what.
     """
-    import attrs as _attrs
-
-    from govbiz.deadlines import DeadlinePolicy
-    from govbiz.profile import CountyProfile
+    from govbiz.profile import CountyProfile, layer_profile
 
     pm = pm or plugin_manager()
-    subject = f"county {county}"
-    answer = _only_answer(pm, "govbiz_county_profile", subject, county=county)
-    profile: CountyProfile = answer or CountyProfile()
+    results = call_hook(pm, _PROFILE_HOOK, county=county)
+    if len(results) > 1:
+        profile = layer_profile(county, _profile_answers(pm, county)).profile
+    elif results:
+        profile = _profile_parts(pm, county, results[0]).over(CountyProfile())
+    else:
+        profile = CountyProfile()
+    policy, _overrides = _county_policy(pm, county, profile)
+    return attrs.evolve(profile, deadline_policy=policy)
+
+
+def explain_county_profile(county: str, pm: pluggy.PluginManager | None = None) -> LayeredProfile:
+    """The profile `county_profile` gives, with the plugin and layer each part comes from.
+
+    What `govbiz county show` prints: for each `ProfilePart` the plugin
+    that gives it, its layer and the lower layers it refines; the
+    deadline policy's origin is the last `govbiz_deadline_policy` answer,
+    if any; `local_days` names the plugins that add local days.  Each
+    plugin is asked for its profile directly, so wrappers of
+    `govbiz_county_profile` do not run here.
+    """
+    from govbiz.profile import LayeredProfile, PartOrigin, ProfileLayer, ProfilePart, layer_profile
+
+    pm = pm or plugin_manager()
+    layered = layer_profile(county, _profile_answers(pm, county))
+    policy, overrides = _county_policy(pm, county, layered.profile, explain=True)
+    origins = list(layered.origins)
+    if overrides:
+        at = [origin.part for origin in origins].index(ProfilePart.DEADLINE_POLICY)
+        below = origins[at]
+        refined = (*below.over, below.source) if below.layer is not ProfileLayer.DEFAULT else ()
+        (source, layer), earlier = overrides[-1], tuple(name for name, _ in overrides[:-1])
+        origins[at] = PartOrigin(ProfilePart.DEADLINE_POLICY, source, layer, over=(*refined, *earlier))
+    local = tuple(plugin for plugin, days in _in_order(pm, "govbiz_local_days", county=county) if days)
+    return LayeredProfile(
+        county=county,
+        profile=attrs.evolve(layered.profile, deadline_policy=policy),
+        origins=tuple(origins),
+        local_days=local,
+    )
+
+
+def _layered(
+    pm: pluggy.PluginManager, hook: str, county: str, **kwargs: Any
+) -> list[tuple[str, ProfileLayer, Any]]:
+    """Each plugin's answer to a county hook, with its layer, in the order the plugins were registered.
+
+    A plugin that answers for the county's city too is the city's plugin: its
+    answer is the base (`CITY`).  One that answers for the county but not for
+    its city is the county's own (`COUNTY`).  For a city, every answer is
+    the city's.
+    """
+    from govbiz.domain.tenancy import city_code
+    from govbiz.profile import ProfileLayer
+
+    answers = _in_order(pm, hook, county=county, **kwargs)
+    city = city_code(county)
+    if city == county or not answers:
+        return [(plugin, ProfileLayer.CITY, answer) for plugin, answer in answers]
+    answering = {plugin for plugin, _ in answers}
+    of_city = {plugin for plugin, _ in _answers(pm, hook, only=answering, county=city, **kwargs)}
+    return [
+        (plugin, ProfileLayer.CITY if plugin in of_city else ProfileLayer.COUNTY, answer)
+        for plugin, answer in answers
+    ]
+
+
+def _profile_answers(pm: pluggy.PluginManager, county: str) -> list[ProfileAnswer]:
+    from govbiz.profile import ProfileAnswer
+
+    return [
+        ProfileAnswer(plugin, layer, _profile_parts(pm, county, answer, plugin))
+        for plugin, layer, answer in _layered(pm, _PROFILE_HOOK, county)
+    ]
+
+
+def _profile_parts(
+    pm: pluggy.PluginManager, county: str, answer: object, plugin: str | None = None
+) -> ProfileParts:
+    """The parts an answer gives; an answer that is neither a profile nor parts names its plugin."""
+    from govbiz.profile import CountyProfile, ProfileParts
+
+    if isinstance(answer, CountyProfile):
+        return ProfileParts.of(answer)
+    if isinstance(answer, ProfileParts):
+        return answer
+    answers = _answers(pm, _PROFILE_HOOK, county=county)
+    wrong = [name for name, other in answers if not isinstance(other, CountyProfile | ProfileParts)]
+    culprit = plugin or next(iter(wrong), "unknown plugin")
+    reason = f"returned a {type(answer).__name__}, not a CountyProfile or ProfileParts"
+    raise PluginError(culprit, _PROFILE_HOOK, reason)
+
+
+def _county_policy(
+    pm: pluggy.PluginManager, county: str, profile: CountyProfile, *, explain: bool = False
+) -> tuple[DeadlinePolicy, list[tuple[str, ProfileLayer]]]:
+    """The county's deadline policy, and the plugins (with layers) whose overrides made it."""
+    from govbiz.deadlines import DeadlinePolicy
+
     policy = profile.deadline_policy or DeadlinePolicy.default(calendar=national_calendar(pm))
-    for batch in call_hook(pm, "govbiz_local_days", county=county):
-        for local in batch or ():
-            policy = _attrs.evolve(
-                policy,
-                calendar=policy.calendar.with_local_days(
-                    rest=local.rest, working=local.working, name=local.name, source=local.source
-                ),
-            )
-    override = _only_answer(pm, "govbiz_deadline_policy", subject, county=county, default=policy)
-    return _attrs.evolve(profile, deadline_policy=override or policy)
+    batches = call_hook(pm, "govbiz_local_days", county=county)
+    for local in _collected(pm, "govbiz_local_days", batches, "LocalDays", county=county):
+        calendar = policy.calendar.with_local_days(
+            rest=local.rest, working=local.working, name=local.name, source=local.source
+        )
+        policy = attrs.evolve(policy, calendar=calendar)
+    results = call_hook(pm, _POLICY_HOOK, county=county, default=policy)
+    if not results:
+        return policy, []
+    if len(results) == 1 and not explain:
+        return results[0], []
+    return _layered_policy(pm, county, policy)
+
+
+def _layered_policy(
+    pm: pluggy.PluginManager, county: str, policy: DeadlinePolicy
+) -> tuple[DeadlinePolicy, list[tuple[str, ProfileLayer]]]:
+    """The city plugin's override of `policy`, then the county plugin's, derived from the city's."""
+    from govbiz.profile import ProfileLayer
+
+    answers = _layered(pm, _POLICY_HOOK, county, default=policy)
+    made: list[tuple[str, ProfileLayer]] = []
+    for layer in (ProfileLayer.CITY, ProfileLayer.COUNTY):
+        given = [(plugin, answer) for plugin, answer_layer, answer in answers if answer_layer is layer]
+        if len(given) > 1:
+            subject = f"county {county} at the {layer.label} layer"
+            raise PluginConflictError(_POLICY_HOOK, subject, [plugin for plugin, _ in given])
+        if not given:
+            continue
+        [(plugin, answer)] = given
+        if made:  # the county's override is derived from the city's: ask again with it as the default
+            again = _answers(pm, _POLICY_HOOK, only={plugin}, county=county, default=policy)
+            if not again:
+                continue
+            answer = again[0][1]
+        policy = answer
+        made.append((plugin, layer))
+    return policy, made
 
 
 def event_observer(pm: pluggy.PluginManager | None = None) -> Callable[[Sequence[DomainEvent]], None]:
@@ -396,56 +587,46 @@ def event_observer(pm: pluggy.PluginManager | None = None) -> Callable[[Sequence
 
 
 def notification_channels(pm: pluggy.PluginManager | None = None) -> dict[str, NotificationChannel]:
-    """Every registered notification channel, by name; a duplicate name is an error."""
-    return _unique(_registered(pm or plugin_manager(), "govbiz_notification_channels"), "channel")
+    """Every notification channel plugins return, by name; a name given twice is an error."""
+    return _contributions(pm or plugin_manager(), "govbiz_notification_channels", "channel")
 
 
 def report_formats(pm: pluggy.PluginManager | None = None) -> dict[str, ReportFormat]:
-    """Every registered report format, by name; a duplicate name is an error."""
-    return _unique(_registered(pm or plugin_manager(), "govbiz_report_formats"), "report format")
+    """Every report format plugins return, by name; a name given twice is an error."""
+    return _contributions(pm or plugin_manager(), "govbiz_report_formats", "report format")
 
 
-def _unique(items: list[Any], what: str) -> dict[str, Any]:
-    named: dict[str, Any] = {}
-    for item in items:
-        if item.name in named:
-            raise ValidationError("name", item.name, f"two plugins register a {what} with this name")
-        named[item.name] = item
-    return named
+def _contributions(pm: pluggy.PluginManager, hook: str, what: str) -> dict[str, Any]:
+    return _unique(pm, hook, _collected(pm, hook, call_hook(pm, hook), what), what)
 
 
 def plugin_commands(pm: pluggy.PluginManager | None = None) -> dict[str, click.Command]:
-    """Subcommands contributed by plugins, by name; a clash with another command is an error.
+    """Subcommands plugins return, by name; a name already taken is an error naming both owners.
 
-    The hook is called once, as pluggy calls it (wrappers run), on a group
-    that refuses a name already taken and names the plugin whose module
-    defines each command.
+    Built-in commands belong to `govbiz`.  The hook is called as pluggy
+    calls it (wrappers run); only on a clash is each plugin asked again, to
+    name the owners.
     """
-    import click
-
     from govbiz.cli import BUILTIN_COMMANDS
 
-    pm = pm or plugin_manager()
-    modules = {getattr(plugin, "__name__", ""): name for name, plugin in pm.list_name_plugin() if plugin}
-    owners: dict[str, str] = dict.fromkeys(BUILTIN_COMMANDS, "govbiz")
+    manager = pm or plugin_manager()
+    hook = "govbiz_register_commands"
+    commands: dict[str, click.Command] = {}
+    for command in _collected(manager, hook, call_hook(manager, hook), "click command"):
+        name = command.name or ""
+        if name in BUILTIN_COMMANDS or name in commands:
+            raise PluginConflictError(hook, f"command {name!r}", _command_owners(manager, name))
+        commands[name] = command
+    return commands
 
-    def owner(command: click.Command) -> str:
-        module = getattr(command.callback, "__module__", "") or ""
-        found = [(prefix, name) for prefix, name in modules.items() if f"{module}.".startswith(f"{prefix}.")]
-        return max(found, default=("", "unknown plugin"), key=lambda pair: len(pair[0]))[1]
 
-    class _Commands(click.Group):
-        def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-            name = name or cmd.name or ""
-            if name in owners:
-                taken = [owners[name], owner(cmd)]
-                raise PluginConflictError("govbiz_register_commands", f"command {name!r}", taken)
-            owners[name] = owner(cmd)
-            super().add_command(cmd, name)
+def _command_owners(pm: pluggy.PluginManager, name: str) -> list[str]:
+    from govbiz.cli import BUILTIN_COMMANDS
 
-    group = _Commands()
-    call_hook(pm, "govbiz_register_commands", cli=group)
-    return dict(group.commands)
+    owners = ["govbiz"] if name in BUILTIN_COMMANDS else []
+    hook = "govbiz_register_commands"
+    owners += [plugin for plugin, batch in _in_order(pm, hook) for command in batch if command.name == name]
+    return owners
 
 
 def describe_plugins(pm: pluggy.PluginManager | None = None) -> list[PluginInfo]:

@@ -252,8 +252,9 @@ def test_a_hook_function_without_hookimpl_is_ignored_with_a_warning(pm: pluggy.P
 def test_the_historic_hash_hook_is_called_once_per_manager(pm: pluggy.PluginManager) -> None:
     calls: list[str] = []
 
-    def govbiz_hash_algorithms(register: object) -> None:
+    def govbiz_hash_algorithms() -> list[object]:
         calls.append("called")
+        return []
 
     for _ in range(3):
         govbiz.open("memory://", plugin_manager=pm)

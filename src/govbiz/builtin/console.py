@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from govbiz.notify.channel import ConsoleChannel
 from govbiz.ports.channel import NotificationChannel
@@ -10,6 +10,6 @@ from govbiz.ports.hooks import hookimpl
 
 
 @hookimpl
-def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
-    """Register the console channel, which prints each notification on a line."""
-    register(ConsoleChannel())
+def govbiz_notification_channels() -> Iterable[NotificationChannel]:
+    """The console channel, which prints each notification on a line."""
+    return [ConsoleChannel()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from govbiz.audit import SHA256
 from govbiz.ports.hasher import Hasher
@@ -10,6 +10,6 @@ from govbiz.ports.hooks import hookimpl
 
 
 @hookimpl
-def govbiz_hash_algorithms(register: Callable[[Hasher], None]) -> None:
-    """Register SHA-256, the default hash of the audit chain."""
-    register(SHA256)
+def govbiz_hash_algorithms() -> Iterable[Hasher]:
+    """SHA-256, the default hash of the audit chain."""
+    return [SHA256]

@@ -19,10 +19,15 @@ def county_command() -> None:
 @json_option
 @govbiz_errors
 def show_command(county: str, as_json: bool) -> None:
-    """Show a county's departments, leaders, categories, sources and deadline rules."""
-    from govbiz.plugins import county_profile
+    """Show a county's departments, leaders, categories, sources and deadline rules.
 
-    profile = county_profile(county)
+    Each part of the profile is shown with the plugin that gives it: the
+    city's plugin (the base) or the county's own (a refinement).
+    """
+    from govbiz.plugins import explain_county_profile
+
+    layered = explain_county_profile(county)
+    profile = layered.profile
     policy = profile.policy()
     clocks = [{"clock": r.name, "rule": r.label, "enabled": r.enabled} for r in policy.clocks]
     if as_json:
@@ -37,6 +42,11 @@ def show_command(county: str, as_json: bool) -> None:
                     {"code": d.code, "name": d.name, "short_name": d.short_name} for d in profile.departments
                 ],
                 "leaders": [{"title": x.title, "name": x.name} for x in profile.leaders],
+                "parts": {
+                    o.part.value: {"source": o.source, "layer": o.layer.label, "over": list(o.over)}
+                    for o in layered.origins
+                },
+                "local_days": list(layered.local_days),
             }
         )
         return
@@ -50,6 +60,10 @@ def show_command(county: str, as_json: bool) -> None:
         table.add_row(department.code, department.name, department.short_name)
     if profile.departments:
         console.print(table)
+    origins = Table("part", "from", "layer", "refines")
+    for o in layered.origins:
+        origins.add_row(o.part.value, o.source, o.layer.label, ", ".join(o.over))
+    console.print(origins)
 
 
 @county_command.command("setup")

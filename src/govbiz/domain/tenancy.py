@@ -17,7 +17,7 @@ import attrs
 from govbiz.domain.text import division_code, required_text
 from govbiz.errors import ValidationError
 
-__all__ = ["Department", "Division", "DivisionLevel", "validate_division_code"]
+__all__ = ["Department", "Division", "DivisionLevel", "city_code", "validate_division_code"]
 
 
 class DivisionLevel(StrEnum):
@@ -32,6 +32,19 @@ def validate_division_code(code: object, field: str = "county") -> str:
     if not isinstance(code, str) or len(code) != 6 or not code.isdigit():
         raise ValidationError(field, code, "an administrative division code has six digits")
     return code
+
+
+def city_code(code: str) -> str:
+    """The code of the city (地级市) a county belongs to: its first four digits, then `00`.
+
+    GB/T 2260 gives a county the code of its city with the last two digits
+    changed (永定区 `430802` is in 张家界市 `430800`); a city's code is its
+    own city.  For a county-level city that a province administers directly
+    (省直辖县级市, `429004` 仙桃市) this is the code of the group it is
+    listed under (`429000`), not a city.
+    """
+    validate_division_code(code)
+    return code[:4] + "00"
 
 
 @attrs.frozen(slots=True)

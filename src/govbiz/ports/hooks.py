@@ -7,12 +7,18 @@ it receives and what it returns.
 
 Conventions:
 
-* Collection hooks take a `register` callback: call it once per thing you
-  contribute (a hasher, a channel, a report format).  Nothing is returned.
+* A plugin contributes by returning.  A collection hook returns an
+  iterable of what the plugin adds (hash functions, channels, report
+  formats, commands, holiday notices, local days), or `None` for nothing;
+  govbiz collects every plugin's answer, as pytest and datasette collect
+  theirs.  No hook takes a callback to call.
 * `firstresult` hooks stop at the first plugin that answers (not `None`).
-* Hooks that configure a county (profile, deadline policy) collect every
-  answer; two plugins answering for the same county is an error that names
-  both, never a silent pick.
+* Hooks that configure a county (profile, deadline policy) are layered.  A
+  plugin that also answers for the county's city (430800 for 430802) is the
+  city's: its answer is the base.  A plugin that answers for the county
+  only refines it.  Two answers for the same part of the same county at the
+  same layer are an error that names both plugins, never a silent pick (see
+  `govbiz.profile.ProfileLayer`).
 * A plugin may wrap any hook (`@hookimpl(wrapper=True)`) to time or audit it.
 
 Hooks are grouped by the phase in which govbiz calls them.
@@ -20,7 +26,7 @@ Hooks are grouped by the phase in which govbiz calls them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -35,7 +41,7 @@ if TYPE_CHECKING:
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
-    from govbiz.profile import CountyProfile
+    from govbiz.profile import CountyProfile, ProfileParts
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -60,12 +66,13 @@ def govbiz_storage(url: str) -> Store | None:
 
 
 @hookspec(historic=True)
-def govbiz_hash_algorithms(register: Callable[[Hasher], None]) -> None:
-    """Register hash functions for the audit chain (e.g. SM3, GB/T 32905).
+def govbiz_hash_algorithms() -> Iterable[Hasher] | None:
+    """Return hash functions for the audit chain (e.g. SM3, GB/T 32905).
 
-    Called once when the plugin manager is set up (historic: plugins
-    registered later are called too).  Call `register(Hasher(name, digest))`
-    for each; `govbiz verify` accepts chains made by any registered one.
+    Called once per plugin manager, the first time a ledger is opened
+    (historic: plugins registered later are called too).  Return one
+    `Hasher(name, digest)` for each; `govbiz verify` accepts chains made by
+    any of them.
     """
 
 
@@ -95,12 +102,17 @@ def govbiz_local_days(county: str) -> Iterable[LocalDays] | None:
 
 
 @hookspec
-def govbiz_county_profile(county: str) -> CountyProfile | None:
-    """Return the profile (categories, sources, deadline policy) of `county`, or `None`.
+def govbiz_county_profile(county: str) -> CountyProfile | ProfileParts | None:
+    """Return the profile of `county` (categories, sources, departments ...), or `None`.
 
-    Called the first time a ledger needs the county's profile.  At most one
-    plugin may answer for a county; a second answer raises
-    `govbiz.plugins.PluginConflictError` naming both plugins.
+    Called the first time a ledger needs the county's profile.  A
+    `CountyProfile` gives every part; `ProfileParts` gives only the parts
+    it names (departments and notifications, say) and leaves the rest to
+    the layer below.  The answer of a plugin that also answers for the
+    county's city is the base (city layer); a plugin that answers for the
+    county only refines it (county layer).  Two answers for one part at one
+    layer raise `govbiz.profile.ProfileConflictError` naming both plugins
+    and the part.
     """
 
 
@@ -110,8 +122,10 @@ def govbiz_deadline_policy(county: str, default: DeadlinePolicy) -> DeadlinePoli
 
     Called after the county profile is resolved, with the profile's policy
     (or the national default) as `default`; derive yours from it, e.g.
-    `attrs.evolve(default, approaching_working_days=3)`.  At most one plugin
-    may answer for a county.
+    `attrs.evolve(default, approaching_working_days=3)`.  Layered like the
+    profile: a county plugin's answer is derived from the city plugin's (it
+    gets that as `default`); two answers at one layer raise
+    `govbiz.plugins.PluginConflictError` naming both.
     """
 
 
@@ -130,29 +144,33 @@ def govbiz_events_committed(events: Sequence[DomainEvent]) -> None:
 
 
 @hookspec
-def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
-    """Register notification channels (email, DingTalk/WeCom/Feishu robots, SMS ...).
+def govbiz_notification_channels() -> Iterable[NotificationChannel] | None:
+    """Return notification channels (email, DingTalk/WeCom/Feishu robots, SMS ...).
 
-    Called when the notification dispatcher starts.  Call `register(channel)`
-    for each; a channel has a unique `name` and a `deliver(message)` method
-    (see `govbiz.notify.channel.NotificationChannel`).
+    Called when the notification dispatcher starts.  A channel has a unique
+    `name` and a `deliver(notification)` method (see
+    `govbiz.ports.channel.NotificationChannel`); a name two plugins use is
+    an error naming both.  Return nothing (`None` or `[]`) when installed
+    but not configured.
     """
 
 
 @hookspec
-def govbiz_report_formats(register: Callable[[ReportFormat], None]) -> None:
-    """Register report formats (Markdown, JSON, CSV, HTML, xlsx ...).
+def govbiz_report_formats() -> Iterable[ReportFormat] | None:
+    """Return report formats (Markdown, JSON, CSV, HTML, xlsx ...).
 
     Called when a report is rendered or `govbiz report --help` lists the
-    formats.  Call `register(fmt)` for each; a format has a unique `name`,
-    a `suffix` and a `render(report) -> bytes` method.
+    formats.  A format has a unique `name`, a `suffix` and a
+    `render(report) -> bytes` method; a name two plugins use is an error
+    naming both.
     """
 
 
 @hookspec
-def govbiz_register_commands(cli: click.Group) -> None:
-    """Add subcommands to the `govbiz` command.
+def govbiz_register_commands() -> Iterable[click.Command] | None:
+    """Return subcommands to add to the `govbiz` command.
 
-    Called when the command line starts.  Use `cli.command()` or
-    `cli.add_command(...)`; a name already taken is an error naming both.
+    Called when the command line starts.  Make each with `@click.command()`
+    (or `@click.group()`) and return them; a name already taken is an error
+    naming both owners.
     """

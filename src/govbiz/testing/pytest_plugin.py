@@ -9,7 +9,9 @@ Installed with govbiz, these fixtures are available in any test suite:
 * `govbiz_ledger`: `govbiz.open("memory://")` on that clock and plugin manager;
 * `captured_notifications`: a list that a registered `capture` channel fills.
 
-Nothing here runs unless a test asks for a fixture.
+Nothing here runs unless a test asks for a fixture.  The documentation's
+"Testing your plugin" tutorial shows each in a test; a test of govbiz's own
+fails when a fixture here is missing from that page.
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def captured_notifications(register_plugin: Callable[..., str]) -> list[Notifica
 
     class _CapturePlugin:
         @hookimpl
-        def govbiz_notification_channels(self, register: Callable[[CaptureChannel], None]) -> None:
-            register(channel)
+        def govbiz_notification_channels(self) -> list[CaptureChannel]:
+            return [channel]
 
     register_plugin(_CapturePlugin(), name="govbiz-capture-channel")
     return channel.delivered

@@ -9,7 +9,7 @@ classified.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from govbiz.ports.channel import NotificationChannel
 from govbiz.ports.hooks import hookimpl
@@ -37,7 +37,6 @@ __all__ = [
 
 
 @hookimpl
-def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
-    """Register the email channels that `GOVBIZ_EMAIL_URL` or `GOVBIZ_EMAIL_CONFIG` configure."""
-    for channel in channels_from_environment():
-        register(channel)
+def govbiz_notification_channels() -> Iterable[NotificationChannel]:
+    """The email channels that `GOVBIZ_EMAIL_URL` or `GOVBIZ_EMAIL_CONFIG` configure."""
+    return channels_from_environment()

@@ -14,6 +14,7 @@ driver and engine load when a URL is opened.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from govbiz.ports.hooks import hookimpl
@@ -43,8 +44,8 @@ def govbiz_storage(url: str) -> Store | None:
 
 
 @hookimpl
-def govbiz_register_commands(cli: click.Group) -> None:
-    """Add `govbiz db` (schema revision and upgrade)."""
+def govbiz_register_commands() -> Iterable[click.Command]:
+    """`govbiz db` (schema revision and upgrade)."""
     from govbiz_postgres.cli import db_command
 
-    cli.add_command(db_command)
+    return [db_command]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from govbiz import hookimpl
 from govbiz.notify import NotificationChannel
@@ -14,11 +14,11 @@ __all__ = ["SmsChannel", "govbiz_notification_channels", "normalize_phone", "seg
 
 
 @hookimpl
-def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
-    """Register the `sms` channel when the gateway and its API key are configured."""
+def govbiz_notification_channels() -> Iterable[NotificationChannel]:
+    """The `sms` channel when the gateway and its API key are configured."""
     gateway = os.environ.get("GOVBIZ_SMS_GATEWAY")
     api_key = os.environ.get("GOVBIZ_SMS_API_KEY")
     if not gateway or not api_key:
-        return  # installed but not configured: no channel, no error
+        return []  # installed but not configured: no channel, no error
     signature = os.environ.get("GOVBIZ_SMS_SIGNATURE", "【政企面对面】")
-    register(SmsChannel(gateway, api_key, signature=signature))
+    return [SmsChannel(gateway, api_key, signature=signature)]

@@ -7,7 +7,7 @@ installed but not configured, it registers none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from govbiz.ports.channel import NotificationChannel
 from govbiz.ports.hooks import hookimpl
@@ -44,7 +44,6 @@ __all__ = [
 
 
 @hookimpl
-def govbiz_notification_channels(register: Callable[[NotificationChannel], None]) -> None:
-    """Register the robot and webhook channels that `GOVBIZ_WEBHOOK_CONFIG` configures."""
-    for channel in channels_from_environment():
-        register(channel)
+def govbiz_notification_channels() -> Iterable[NotificationChannel]:
+    """The robot and webhook channels that `GOVBIZ_WEBHOOK_CONFIG` configures."""
+    return channels_from_environment()

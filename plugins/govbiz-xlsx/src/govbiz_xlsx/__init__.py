@@ -15,7 +15,7 @@ openpyxl is imported only when a workbook is written or read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from govbiz import hookimpl
 from govbiz.ports.report_format import ReportFormat
@@ -25,6 +25,6 @@ __all__ = ["XlsxFormat", "govbiz_report_formats"]
 
 
 @hookimpl
-def govbiz_report_formats(register: Callable[[ReportFormat], None]) -> None:
-    """Register the `xlsx` format."""
-    register(XlsxFormat())
+def govbiz_report_formats() -> Iterable[ReportFormat]:
+    """The `xlsx` format."""
+    return [XlsxFormat()]

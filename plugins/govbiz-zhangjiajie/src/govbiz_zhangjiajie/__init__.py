@@ -2,6 +2,10 @@
 
 Registered through the `govbiz` entry-point group; answers
 `govbiz_county_profile` for 430800 (the city) and its four counties.
+Because it answers for the city, its answers for the counties are the base
+(the city layer): a county's own plugin (永定区's vendor, say) may refine
+parts of it, such as the county's departments or notifications, by
+returning `govbiz.profile.ProfileParts` for that county alone.
 """
 
 from __future__ import annotations
