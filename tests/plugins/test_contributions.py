@@ -11,7 +11,8 @@ import pytest
 import govbiz
 from govbiz import plugins
 from govbiz.audit import Hasher
-from govbiz.plugins import PluginConflictError, PluginError, make_plugin_manager, register_plugin
+from govbiz.plugins import PluginConflictError, PluginError, register_plugin
+from tests.plugins.fakes import plugin
 
 
 class Channel:
@@ -20,18 +21,6 @@ class Channel:
 
     def deliver(self, notification: object) -> None:
         pass
-
-
-def plugin(name: str, **hooks: object) -> types.ModuleType:
-    module = types.ModuleType(name)
-    for hook_name, function in hooks.items():
-        setattr(module, hook_name, govbiz.hookimpl(function))
-    return module
-
-
-@pytest.fixture
-def pm() -> pluggy.PluginManager:
-    return make_plugin_manager(load_entry_points=False)
 
 
 def test_every_plugins_returned_channels_are_collected(pm: pluggy.PluginManager) -> None:

@@ -20,19 +20,7 @@ from govbiz.domain import Actor, Role
 from govbiz.errors import ValidationError
 from govbiz.plugins import PluginConflictError, PluginError, make_plugin_manager, register_plugin
 from govbiz.profile import CountyProfile
-
-
-def plugin(name: str, **hooks: object) -> types.ModuleType:
-    """A plugin module made on the fly, with `hooks` as its hook implementations."""
-    module = types.ModuleType(name)
-    for hook_name, function in hooks.items():
-        setattr(module, hook_name, govbiz.hookimpl(function))
-    return module
-
-
-@pytest.fixture
-def pm() -> pluggy.PluginManager:
-    return make_plugin_manager(load_entry_points=False)
+from tests.plugins.fakes import plugin
 
 
 def test_builtin_plugins_are_ordinary_plugins(pm: pluggy.PluginManager) -> None:

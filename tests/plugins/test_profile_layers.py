@@ -15,7 +15,7 @@ from govbiz.domain import Department
 from govbiz.domain.tenancy import city_code
 from govbiz.errors import ValidationError
 from govbiz.notify.notifier import NotificationSettings
-from govbiz.plugins import PluginConflictError, PluginError, make_plugin_manager, register_plugin
+from govbiz.plugins import PluginConflictError, PluginError, register_plugin
 from govbiz.profile import (
     CountyProfile,
     ProfileAnswer,
@@ -25,18 +25,12 @@ from govbiz.profile import (
     ProfileParts,
     layer_profile,
 )
+from tests.plugins.fakes import plugin
 
 CITY, YONGDING, CILI = "430800", "430802", "430821"
 CITY_DEPARTMENTS = (Department(code="430800-zgj", name="张家界市自然资源和规划局", county=CITY),)
 YONGDING_DEPARTMENTS = (Department(code="430802-zrzy", name="永定区自然资源局", county=YONGDING),)
 QUIET = NotificationSettings(enabled=False)
-
-
-def plugin(name: str, **hooks: object) -> types.ModuleType:
-    module = types.ModuleType(name)
-    for hook_name, function in hooks.items():
-        setattr(module, hook_name, govbiz.hookimpl(function))
-    return module
 
 
 def city_plugin(county: str) -> CountyProfile | None:
@@ -51,11 +45,6 @@ def city_plugin(county: str) -> CountyProfile | None:
 def yongding_plugin(county: str) -> ProfileParts | None:
     """A vendor's plugin for 永定区 alone: its departments and notifications."""
     return ProfileParts(departments=YONGDING_DEPARTMENTS, notifications=QUIET) if county == YONGDING else None
-
-
-@pytest.fixture
-def pm() -> pluggy.PluginManager:
-    return make_plugin_manager(load_entry_points=False)
 
 
 def test_the_parts_are_the_profiles_fields() -> None:
