@@ -7,6 +7,7 @@ explicitly, so they do not leak into logs, tracebacks or spreadsheets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -15,7 +16,7 @@ from govbiz.domain.credit_code import validate_credit_code
 from govbiz.domain.text import check_text, division_code, optional_text, required_text
 from govbiz.errors import ValidationError
 
-__all__ = ["Contact", "Enterprise", "mask_name", "mask_phone"]
+__all__ = ["Contact", "Enterprise", "mask_contact", "mask_name", "mask_personal", "mask_phone"]
 
 
 def mask_name(name: str) -> str:
@@ -30,6 +31,48 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+def mask_contact(contact: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact as plain data (an event's payload, a form) with its name and phone masked."""
+    masked = dict(contact)
+    for field in ("name", "phone"):
+        if field in masked:
+            masked[field] = mask_personal(field, masked[field])
+    return masked
+
+
+def mask_personal(field: str, value: Any) -> Any:
+    """`value` of a contact's `field` (or contacts, as data) masked for a message or a log line.
+
+    A phone number keeps its first three and last four digits, any other text
+    its first character; a contact (as data or as a `Contact`) and a list of
+    them are masked field by field.
+    """
+    if isinstance(value, Contact):
+        return value.masked()
+    if hasattr(value, "model_dump"):  # a pydantic contact (govbiz.commands.ContactIn)
+        value = value.model_dump()
+    if isinstance(value, Mapping):
+        return mask_contact(value)
+    if isinstance(value, list | tuple):
+        return [mask_personal(field, item) for item in value]
+    if isinstance(value, str):
+        return mask_phone(value) if field == "phone" else mask_name(value)
+    return value
+
+
+def _personal(validator: Any) -> Any:
+    """`validator` whose error shows the value masked: a contact's name or phone is personal data."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        try:
+            validator(instance, attribute, value)
+        except ValidationError as exc:
+            shown = mask_personal(attribute.name, value)
+            raise ValidationError(exc.field, shown, exc.reason) from None
+
+    return check
+
+
 def _phone(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     check_text(attribute.name, value, max_length=32, required=False)
     if not set(value) <= set("0123456789+- ()"):
@@ -40,8 +83,8 @@ def _phone(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Contact:
     """An enterprise's contact person (企业联系人): name, phone and position."""
 
-    name: str = attrs.field(validator=required_text(100))
-    phone: str = attrs.field(default="", validator=_phone)
+    name: str = attrs.field(validator=_personal(required_text(100)))
+    phone: str = attrs.field(default="", validator=_personal(_phone))
     position: str = attrs.field(default="", validator=optional_text())
 
     def masked(self) -> dict[str, str]:
@@ -55,6 +98,8 @@ class Contact:
     def __repr__(self) -> str:
         masked = self.masked()
         return f"Contact(name={masked['name']!r}, phone={masked['phone']!r}, position={self.position!r})"
+
+    __str__ = __repr__
 
 
 @attrs.frozen(slots=True)
