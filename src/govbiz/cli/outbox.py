@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, parse_day
+from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, open_existing, parse_day
 
 _STATUSES = click.Choice(["pending", "sent", "dead", "superseded"])
 
@@ -26,10 +26,9 @@ def outbox_command() -> None:
 @govbiz_errors
 def list_command(db: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List entries, newest first, with their attempts and last error."""
-    import govbiz
     from govbiz.ports.outbox import OutboxStatus
 
-    entries = govbiz.open(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
+    entries = open_existing(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
     if as_json:
         echo_json(
             [
