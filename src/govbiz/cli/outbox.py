@@ -60,14 +60,53 @@ def list_command(db: str | None, status: str | None, limit: int, as_json: bool) 
     Console().print(table)
 
 
+def _timing(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """`--timeout` must be positive and shorter than `--lease` (exit status 2 otherwise)."""
+    from datetime import timedelta
+
+    from govbiz.errors import ValidationError
+    from govbiz.notify.dispatcher import check_timing
+
+    lease = ctx.params.get("lease", 300.0)
+    try:
+        check_timing(value, timedelta(seconds=lease))
+    except ValidationError as error:
+        raise click.BadParameter(f"{value:g}: {error.reason}") from None
+    return value
+
+
 @outbox_command.command("dispatch")
 @db_option
-@click.option("--batch", type=int, default=20, show_default=True, help="Entries claimed per round.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds one delivery may take.")
+@click.option(
+    "--batch", type=click.IntRange(min=1), default=20, show_default=True, help="Entries claimed per round."
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    is_eager=True,
+    help="Seconds a claim holds an entry; renewed before each delivery.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    callback=_timing,
+    help="Seconds one delivery may take: positive, shorter than --lease.",
+)
 @click.option("--once", is_flag=True, help="One round only, instead of until nothing is due.")
 @govbiz_errors
-def dispatch_command(db: str | None, batch: int, timeout: float, once: bool) -> None:
-    """Deliver due entries through the registered channels."""
+def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, once: bool) -> None:
+    """Deliver due entries through the registered channels.
+
+    Each claim is fenced: a dispatcher that lost an entry's claim to another
+    (its lease ran out) does not record its outcome; such entries are
+    counted as lost.
+    """
+    from datetime import timedelta
+
     import govbiz
     from govbiz.notify.dispatcher import Dispatcher
     from govbiz.notify.recheck import warning_recheck
@@ -79,13 +118,14 @@ def dispatch_command(db: str | None, batch: int, timeout: float, once: bool) -> 
         notification_channels(),
         ledger.clock,
         batch=batch,
+        lease=timedelta(seconds=lease),
         timeout=timeout,
         recheck=warning_recheck(ledger),
     )
     report = dispatcher.run_once() if once else dispatcher.run_until_idle()
     click.echo(
         f"sent {len(report.sent)}, to retry {len(report.retried)}, dead {len(report.dead)}, "
-        f"superseded {len(report.superseded)}"
+        f"superseded {len(report.superseded)}" + (f", lost {len(report.lost)}" if report.lost else "")
     )
 
 
