@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, open_existing, parse_day
+
+if TYPE_CHECKING:
+    from govbiz.ports.outbox import OutboxEntry
 
 _STATUSES = click.Choice(["pending", "sent", "dead", "superseded"])
 
@@ -22,13 +26,27 @@ def outbox_command() -> None:
 @db_option
 @click.option("--status", type=_STATUSES, default=None, help="Only entries in this state.")
 @click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--reveal", is_flag=True, help="Show phone numbers and e-mail addresses in full (个人信息).")
 @json_option
 @govbiz_errors
-def list_command(db: str | None, status: str | None, limit: int, as_json: bool) -> None:
-    """List entries, newest first, with their attempts and last error."""
+def list_command(db: str | None, status: str | None, limit: int, reveal: bool, as_json: bool) -> None:
+    """List entries, newest first, with their attempts and last error.
+
+    Recipients that are phone numbers or e-mail addresses, and phone numbers
+    in the last error, are masked (138****5678) unless `--reveal` is given.
+    """
+    from govbiz.domain.enterprise import mask_address, mask_phones_in
     from govbiz.ports.outbox import OutboxStatus
 
     entries = open_existing(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
+
+    def recipients(entry: OutboxEntry) -> list[str]:
+        found = entry.notification.recipients
+        return list(found) if reveal else [mask_address(r) for r in found]
+
+    def last_error(entry: OutboxEntry) -> str:
+        return entry.last_error if reveal else mask_phones_in(entry.last_error)
+
     if as_json:
         echo_json(
             [
@@ -36,10 +54,10 @@ def list_command(db: str | None, status: str | None, limit: int, as_json: bool) 
                     "key": e.key,
                     "status": e.status.value,
                     "channel": e.notification.channel,
-                    "recipients": list(e.notification.recipients),
+                    "recipients": recipients(e),
                     "subject": e.notification.subject,
                     "attempts": e.attempts,
-                    "last_error": e.last_error,
+                    "last_error": last_error(e),
                     "created_at": e.created_at.isoformat(),
                     "next_attempt_at": e.next_attempt_at.isoformat() if e.next_attempt_at else None,
                 }
@@ -52,10 +70,10 @@ def list_command(db: str | None, status: str | None, limit: int, as_json: bool) 
         table.add_row(
             e.status.value,
             e.notification.channel,
-            ", ".join(e.notification.recipients),
+            ", ".join(recipients(e)),
             e.notification.subject,
             str(e.attempts),
-            e.last_error,
+            last_error(e),
         )
     Console().print(table)
 

@@ -3,10 +3,13 @@
 A contact's name and phone number are personal data (个人信息): their
 `repr` and every export mask them unless the caller asks for them
 explicitly, so they do not leak into logs, tracebacks or spreadsheets.
+`mask_address` and `mask_phones_in` do the same for a notification's
+addresses and for error texts that may quote them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +19,27 @@ from govbiz.domain.credit_code import validate_credit_code
 from govbiz.domain.text import check_text, division_code, optional_text, required_text
 from govbiz.errors import ValidationError
 
-__all__ = ["Contact", "Enterprise", "mask_contact", "mask_name", "mask_personal", "mask_phone"]
+__all__ = [
+    "Contact",
+    "Enterprise",
+    "mask_address",
+    "mask_contact",
+    "mask_name",
+    "mask_personal",
+    "mask_phone",
+    "mask_phones_in",
+]
+
+#: A phone number as an address: digits, spaces and + - ( ), at least seven digits.
+_PHONE = re.compile(r"\+?\d[\d ()\-]{5,}\d")
+#: A phone number inside a text: a mainland mobile (+86 138 1234 5678), a landline with its
+#: area code (0744-8223456), or seven digits or more in a row; not dates, nor problem numbers.
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w+\-])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?![\w\-])"
+    r"|(?<![\w\-])0\d{2,3}-\d{7,8}(?![\w\-])"
+    r"|(?<![\w\-])\+?\d{7,}(?![\w\-])"
+)
+_EMAIL = re.compile(r"^([^@\s]+)@([^@\s]+)$")
 
 
 def mask_name(name: str) -> str:
@@ -29,6 +52,28 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_address(address: str) -> str:
+    """A notification address with what identifies a person masked.
+
+    A phone number keeps its first three and last four digits
+    (`+8613812345678` -> `+86*******5678`), an e-mail address the first
+    character of its mailbox (`shi.yq@example.com` -> `s*****@example.com`);
+    anything else (a department's name, a robot's name) is returned as it is.
+    """
+    email = _EMAIL.match(address)
+    if email is not None:
+        return f"{mask_name(email.group(1))}@{email.group(2)}"
+    digits = sum(ch.isdigit() for ch in address)
+    if digits >= 7 and _PHONE.fullmatch(address.strip()):
+        return mask_phone(address)
+    return address
+
+
+def mask_phones_in(text: str) -> str:
+    """`text` (an error message, a log line) with every phone number in it masked."""
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
 
 
 def mask_contact(contact: Mapping[str, Any]) -> dict[str, Any]:
