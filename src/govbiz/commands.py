@@ -15,29 +15,69 @@ and HTTP APIs.  Each command names what `Ledger.handle` returns for it
 (`AssignProblem` is a `Command[Problem]`), so a type checker knows the
 result's type.  Validation errors are `govbiz.errors.ValidationError`
 naming the field and the value; text is stripped of surrounding whitespace.
+
+What a command refuses, beyond types and lengths (see the security model in
+the documentation):
+
+- titles, names and keys that hold a control character, a line break or a
+  tab, a bidirectional override, or only invisible characters; texts of
+  several lines (a description, a report, a reason) may hold line breaks
+  and tabs but no other control character
+  (`govbiz.domain.text.check_characters`);
+- division and credit codes typed with full-width digits or letters are
+  taken as ASCII (`４３０８００` is `430800`);
+- days before 2000-01-01 or after 2099-12-31 (`govbiz.domain.dates`);
+  the handlers also refuse a collection time or a circular's period after
+  the command's instant;
+- more than `MAX_CONTACTS` contacts, `MAX_ATTENDEES` attendees or session
+  departments, `MAX_CO_HANDLERS` co-handlers, `MAX_CIRCULAR_DEPARTMENTS`
+  departments or `MAX_CIRCULAR_PROBLEMS` problems in a circular;
+- deadlines fixed on the spot out of order (sign-for ≤ progress ≤ result).
+
+A contact's name and phone number are masked in the command's `repr` and
+in the errors about them.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 import pydantic
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from govbiz.domain.circular import Circular
-from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.dates import check_day
+from govbiz.domain.enterprise import Enterprise, mask_personal
 from govbiz.domain.handling import ReminderKind, ResultOutcome
 from govbiz.domain.holiday_notice import NoticeAdded
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.problem import Problem
 from govbiz.domain.session import ReceptionSession, SessionKind
 from govbiz.domain.tenancy import Department, Division, DivisionLevel
+from govbiz.domain.text import check_characters, normalise_code
 from govbiz.errors import ValidationError
 
 __all__ = [
     "COMMANDS",
+    "MAX_ATTENDEES",
+    "MAX_CIRCULAR_DEPARTMENTS",
+    "MAX_CIRCULAR_PROBLEMS",
+    "MAX_CONTACTS",
+    "MAX_CO_HANDLERS",
     "AddHolidayNotice",
     "AssignProblem",
     "CollectProblem",
@@ -68,12 +108,44 @@ __all__ = [
     "WithdrawProblem",
 ]
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
-RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-DivisionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+#: At most this many contacts per enterprise (联系人), co-handling departments per assignment (协办单位),
+#: attendees and departments per session (参会), departments and problems named in a circular (通报).
+MAX_CONTACTS = 20
+MAX_CO_HANDLERS = 20
+MAX_ATTENDEES = 100
+MAX_CIRCULAR_DEPARTMENTS = 500
+MAX_CIRCULAR_PROBLEMS = 10_000
+
+
+def _rule(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A govbiz check as a pydantic validator: its reason becomes the message, the field its location."""
+
+    def validate(value: Any) -> Any:
+        try:
+            return check(value)
+        except ValidationError as exc:
+            raise PydanticCustomError("govbiz", "{reason}", {"reason": exc.reason}) from None
+
+    return validate
+
+
+_ONE_LINE = AfterValidator(_rule(lambda v: check_characters("", v)))
+_LINES = AfterValidator(_rule(lambda v: check_characters("", v, multiline=True)))
+_DAY = AfterValidator(_rule(lambda v: check_day("", v)))
+_ASCII = BeforeValidator(lambda v: normalise_code(v) if isinstance(v, str) else v)
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), _ONE_LINE]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _ONE_LINE]
+ShortName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), _ONE_LINE]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000), _LINES]
+RequiredText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), _LINES
+]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _ONE_LINE]
+DivisionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$"), _ASCII]
+CreditCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True), _ONE_LINE, _ASCII]
+Day = Annotated[date, _DAY]
+Instant = Annotated[AwareDatetime, _DAY]
 
 
 #: What `Ledger.handle` returns for a command: the changed problem or the new record.
@@ -108,16 +180,52 @@ class Command(BaseModel, Generic[R]):
         return cls(**data)
 
 
-def _as_govbiz_error(exc: pydantic.ValidationError, command: str) -> ValidationError:
-    """The first error as a `ValidationError`; all of them in `.errors`."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    field = ".".join(str(part) for part in first["loc"]) or command
-    listed = [
-        {"field": ".".join(str(p) for p in e["loc"]), "value": e.get("input"), "reason": e["msg"]}
-        for e in errors
-    ]
-    return ValidationError(field, first.get("input"), f"{first['msg']} ({command})", errors=listed)
+def _as_govbiz_error(
+    exc: pydantic.ValidationError, command: str, *, under: tuple[str, ...] = ()
+) -> ValidationError:
+    """The first error as a `ValidationError`; all of them in `.errors`.
+
+    An error a govbiz check raised keeps its own field; values under
+    `contacts` (names, phone numbers) are masked.  `under` is where the
+    model sits in a command (a `ContactIn` built on its own is a contact).
+    """
+    listed = [item for e in exc.errors(include_url=False) for item in _listed(e, under)]
+    first = listed[0]
+    field = ".".join(str(part) for part in exc.errors()[0]["loc"]) or command
+    return ValidationError(
+        first["field"] or field, first["value"], f"{first['reason']} ({command})", errors=listed
+    )
+
+
+def _listed(error: Mapping[str, Any], under: tuple[str, ...]) -> list[dict[str, Any]]:
+    loc = ".".join(str(part) for part in error["loc"])
+    own = error.get("ctx", {}).get("error")
+    if isinstance(own, ValidationError):  # a govbiz check, or a nested model's converted error
+        return [{**e, "field": _within(loc, e["field"])} for e in own.errors]
+    value = error.get("input")
+    if (*under, *error["loc"])[:1] == ("contacts",):
+        value = mask_personal(str(error["loc"][-1]) if error["loc"] else "contacts", value)
+    return [{"field": loc, "value": value, "reason": error["msg"]}]
+
+
+def _within(loc: str, field: str) -> str:
+    """`field` of an error raised at `loc` (`contacts.0` and `phone` make `contacts.0.phone`)."""
+    if not loc or field == loc or field.startswith(f"{loc}."):
+        return field
+    return f"{loc}.{field}" if field else loc
+
+
+def _fixed_deadlines_in_order(deadlines: dict[str, date]) -> dict[str, date]:
+    """Days fixed on the spot keep the clocks' order: signed for, then progress, then the result."""
+    named = [(clock, deadlines[clock]) for clock in ("sign", "progress", "result") if clock in deadlines]
+    for (before, earlier), (clock, day) in pairwise(named):
+        if day < earlier:
+            raise ValidationError(
+                f"deadlines.{clock}",
+                day.isoformat(),
+                f"is before the {before} day {earlier.isoformat()} fixed with it (sign ≤ progress ≤ result)",
+            )
+    return deadlines
 
 
 # --- registry ------------------------------------------------------------------------
@@ -138,26 +246,39 @@ class RegisterDepartment(Command[Department]):
     code: Key
     name: Name
     county: DivisionCode
-    short_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    short_name: ShortName = ""
 
 
 class ContactIn(BaseModel):
-    """A contact person (联系人) of an enterprise, as given by the caller."""
+    """A contact person (联系人) of an enterprise, as given by the caller.
+
+    Name and phone are personal data: masked in its `repr` and in its errors.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _ONE_LINE]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\- ()]{0,32}$")] = ""
-    position: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    position: ShortName = ""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _as_govbiz_error(exc, type(self).__name__, under=("contacts",)) from None
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, mask_personal(name or "", value) if name in ("name", "phone") else value
 
 
 class RegisterEnterprise(Command[Enterprise]):
-    """Register an enterprise (企业) in a county's ledger."""
+    """Register an enterprise (企业) in a county's ledger (at most `MAX_CONTACTS` contacts)."""
 
     county: DivisionCode
     name: Name
-    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]
-    contacts: tuple[ContactIn, ...] = ()
+    credit_code: CreditCode
+    contacts: tuple[ContactIn, ...] = Field(default=(), max_length=MAX_CONTACTS)
     industry: Text = ""
 
 
@@ -177,7 +298,7 @@ class CollectProblem(Command[Problem]):
     description: Text = ""
     category: Name
     source: Name
-    collected_at: AwareDatetime | None = None
+    collected_at: Instant | None = None
 
 
 class TriageProblem(Command[Problem]):
@@ -216,14 +337,14 @@ class PlanSession(Command[ReceptionSession]):
     """Plan a reception day (接待日), round table (圆桌会议) or special session (专场)."""
 
     county: DivisionCode
-    held_on: date
+    held_on: Day
     kind: SessionKind
     chair_title: Name
-    chair_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    chair_name: ShortName = ""
     place: Text = ""
     topic: Text = ""
-    departments: tuple[Key, ...] = ()
-    attendees: tuple[Name, ...] = ()
+    departments: tuple[Key, ...] = Field(default=(), max_length=MAX_ATTENDEES)
+    attendees: tuple[Name, ...] = Field(default=(), max_length=MAX_ATTENDEES)
 
 
 class ScheduleProblem(Command[Problem]):
@@ -238,14 +359,17 @@ class AssignProblem(Command[Problem]):
 
     `deadlines` maps a clock name (`"progress"`, `"result"` ...) to a
     last day the chair fixed on the spot (现场明确解决期限); clocks not named
-    follow the county's deadline policy.
+    follow the county's deadline policy.  Days fixed together keep the
+    clocks' order (sign ≤ progress ≤ result).
     """
 
     problem_id: Key
     lead: Key
-    co_handlers: tuple[Key, ...] = ()
+    co_handlers: tuple[Key, ...] = Field(default=(), max_length=MAX_CO_HANDLERS)
     session_id: Key | None = None
-    deadlines: dict[Key, date] = Field(default_factory=dict)
+    deadlines: dict[Key, Day] = Field(default_factory=dict, max_length=20)
+
+    _in_order = field_validator("deadlines")(_fixed_deadlines_in_order)
 
 
 class ReassignProblem(Command[Problem]):
@@ -253,8 +377,10 @@ class ReassignProblem(Command[Problem]):
 
     problem_id: Key
     lead: Key
-    co_handlers: tuple[Key, ...] = ()
-    deadlines: dict[Key, date] = Field(default_factory=dict)
+    co_handlers: tuple[Key, ...] = Field(default=(), max_length=MAX_CO_HANDLERS)
+    deadlines: dict[Key, Day] = Field(default_factory=dict, max_length=20)
+
+    _in_order = field_validator("deadlines")(_fixed_deadlines_in_order)
 
 
 class SignAssignment(Command[Problem]):
@@ -298,7 +424,7 @@ class RequestExtension(Command[Problem]):
 
     problem_id: Key
     clock: Key
-    new_last_day: date
+    new_last_day: Day
     reason: RequiredText
 
 
@@ -349,8 +475,8 @@ class RecordLastingRule(Command[LastingRule]):
     county: DivisionCode
     title: Title
     issued_by: Key
-    issued_on: date
-    document_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    issued_on: Day
+    document_number: ShortName = ""
     summary: Text = ""
 
 
@@ -362,14 +488,14 @@ class LinkLastingRule(Command[Problem]):
 
 
 class PublishCircular(Command[Circular]):
-    """Publish a supervision circular (督查通报) for a period."""
+    """Publish a supervision circular (督查通报) for a period, naming problems of its own county only."""
 
     county: DivisionCode
     title: Title
-    period_start: date
-    period_end: date
-    departments: tuple[Key, ...] = ()
-    problems: tuple[Key, ...] = ()
+    period_start: Day
+    period_end: Day
+    departments: tuple[Key, ...] = Field(default=(), max_length=MAX_CIRCULAR_DEPARTMENTS)
+    problems: tuple[Key, ...] = Field(default=(), max_length=MAX_CIRCULAR_PROBLEMS)
     body: Text = ""
 
 
@@ -385,7 +511,7 @@ class AddHolidayNotice(Command[NoticeAdded]):
 
     # Kept byte for byte (no stripping): its SHA-256 must be that of the file.
     text: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=200_000)]
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), _ONE_LINE] = ""
 
 
 #: Every command class, for documentation and JSON Schema export.

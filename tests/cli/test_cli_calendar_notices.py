@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import govbiz
 from govbiz.cli import main
 from govbiz.ledger import Ledger
 from govbiz.reports.report import build_metrics_report
@@ -20,7 +21,9 @@ from tests.ledger.test_holiday_notices import INVENTED_2027
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/ledger.db"
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    govbiz.open(url).store.close()  # a ledger that exists: `calendar status --db` never creates one
+    return url
 
 
 @pytest.fixture

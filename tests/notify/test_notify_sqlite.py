@@ -80,7 +80,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
 
         store = govbiz.open({url!r}).store
         Dispatcher(store.outbox(), {{"console": Slow()}}, SystemClock(), batch=6,
-                   lease=timedelta(seconds=2)).run_until_idle()
+                   lease=timedelta(seconds=2), timeout=1.0).run_until_idle()
         """
     )
     process = subprocess.Popen(

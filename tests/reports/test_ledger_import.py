@@ -198,3 +198,31 @@ def test_an_unregistered_county_is_refused(ledger: Ledger) -> None:
         import_ledger(
             ledger, Actor(id="x", role=Role.COLLECTOR, county="430802"), read(table(*GOOD)), county="430802"
         )
+
+
+def test_a_year_one_date_and_an_alt_enter_title_are_named_per_row(ledger: Ledger) -> None:
+    # An empty date cell read as 0001-01-01 crashed every later export; Excel's Alt+Enter put a
+    # line break into a title, and every e-mail about the problem failed (issue 19).
+    hostile = [
+        GOOD[0],
+        ["2", "张家界乙公司", code(2), "贷款难", "", "融资", "座谈会", "0001-01-01", ""],
+        [
+            "3",
+            "张家界丙公司",
+            code(3),
+            "招工难\n技工缺",
+            "第一行\n第二行",
+            "用工",
+            "座谈会",
+            "2025-04-02",
+            "",
+        ],
+    ]
+    before = counts(ledger)
+    with pytest.raises(ImportRejected) as caught:
+        import_ledger(ledger, COLLECTOR, read(table(*hostile)), county=CITY, source="hostile.csv")
+    assert {(e.row, e.column) for e in caught.value.errors} == {(3, "收集日期"), (4, "问题")}
+    message = str(caught.value)
+    assert "row 3, 收集日期: 0001-01-01 is before 2000-01-01" in message
+    assert "row 4, 问题: contains a line break U+000A" in message
+    assert counts(ledger) == before

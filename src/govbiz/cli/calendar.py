@@ -259,9 +259,9 @@ def _policy(county: str | None, db: str | None = None) -> DeadlinePolicy:
     from govbiz.deadlines import DeadlinePolicy
 
     if db is not None:
-        import govbiz
+        from govbiz.cli.options import open_existing
 
-        ledger = govbiz.open(db)
+        ledger = open_existing(db)  # a calendar question never creates a ledger
         if county is not None:
             return ledger.policy(county)
         ledger.holiday_notices()  # read them

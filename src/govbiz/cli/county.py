@@ -84,3 +84,22 @@ def setup_command(county: str, parent: str | None, actor: str, db: str | None) -
     admin = Actor(id=actor, role=Role.ADMINISTRATOR, county=county)
     done = provision_county(ledger, admin, county, parent=parent)
     click.echo(f"registered {len(done.divisions)} division(s) and {len(done.departments)} department(s)")
+
+
+@county_command.command("check")
+@click.option("--county", metavar="CODE", required=True, help="Six-digit division code (行政区划代码).")
+@govbiz_errors
+def check_command(county: str) -> None:
+    """Try the county's notification templates; list each that would fall back to the built-in one.
+
+    Exits with status 1 when a template has a problem, 0 when every one renders.
+    """
+    from govbiz.notify.notifier import check_templates
+    from govbiz.plugins import county_profile
+
+    problems = check_templates(county_profile(county).notifications)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"county {county}: every notification template renders")

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from govbiz.cli.options import as_of_option, county_option, db_option, echo_json, govbiz_errors, json_option
+from govbiz.cli.options import (
+    as_of_option,
+    county_option,
+    db_option,
+    echo_json,
+    govbiz_errors,
+    json_option,
+    open_existing,
+)
 from govbiz.cli.report import format_option, out_option, pick_format, resolve_county, write_output
 
 if TYPE_CHECKING:
@@ -31,12 +39,11 @@ def export_command(
 
     xlsx needs the govbiz-xlsx plugin; csv, json, markdown and html are built in.
     """
-    import govbiz
     from govbiz.domain import Actor, Role
     from govbiz.reports.ledger_table import build_ledger_report
 
     fmt = pick_format(format_name, out, "xlsx")
-    ledger = govbiz.open(db)
+    ledger = open_existing(db)
     county = resolve_county(ledger, county)
     actor = Actor(id="cli-export", role=Role.VIEWER, county=county)
     write_output(
@@ -85,7 +92,7 @@ def import_command(
     from govbiz.reports.ledger_import import ColumnMapping, import_ledger
 
     reader = _reader(file)
-    ledger = govbiz.open(db)
+    ledger = open_existing(db) if dry_run else govbiz.open(db)  # a dry run stores nothing, nor a file
     county = resolve_county(ledger, county)
     result = import_ledger(
         ledger, Actor(id=actor, role=Role.COLLECTOR, county=county), reader.read_rows(file.read_bytes()),

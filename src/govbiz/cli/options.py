@@ -1,19 +1,31 @@
-"""Options every `govbiz` subcommand spells the same way, and error reporting."""
+"""Options every `govbiz` subcommand spells the same way, opening a ledger, and error reporting."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from govbiz.errors import GovbizError
 
-__all__ = ["as_of_option", "county_option", "db_option", "echo_json", "govbiz_errors", "json_option"]
+if TYPE_CHECKING:
+    from govbiz.ledger import Ledger
+
+__all__ = [
+    "as_of_option",
+    "county_option",
+    "db_option",
+    "echo_json",
+    "govbiz_errors",
+    "json_option",
+    "open_existing",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +75,34 @@ def parse_day(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=name) from None
+
+
+def open_existing(db: str | None) -> Ledger:
+    """The ledger at `db` (resolved as `govbiz.open` does), which must exist already.
+
+    Only the commands that set a ledger up (`county setup`, `import`,
+    `calendar add-notice`) create one; every other command, given a SQLite
+    path where no file is (a typo: `--db sqlite:///tpyo.db`), stops with
+    exit status 2 and names the path, and creates nothing.  Otherwise
+    `verify` would create an empty ledger and report it intact.
+    """
+    import govbiz
+
+    url = db or os.environ.get(govbiz.URL_ENV) or govbiz.DEFAULT_URL
+    if url.startswith("sqlite:"):
+        from govbiz.storage.sql.sqlite import parse_sqlite_url
+
+        try:
+            location = parse_sqlite_url(url)
+        except GovbizError as error:
+            raise click.BadParameter(str(error), param_hint="'--db'") from None
+        if location.path is not None and not location.path.exists():
+            raise click.BadParameter(
+                f"no ledger at {location.path} (from {url}); check the path, "
+                "or create one with `govbiz county setup`",
+                param_hint="'--db'",
+            )
+    return govbiz.open(url)
 
 
 def govbiz_errors(function: F) -> F:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, parse_day
+from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, open_existing, parse_day
+
+if TYPE_CHECKING:
+    from govbiz.ports.outbox import OutboxEntry
 
 _STATUSES = click.Choice(["pending", "sent", "dead", "superseded"])
 
@@ -22,14 +26,27 @@ def outbox_command() -> None:
 @db_option
 @click.option("--status", type=_STATUSES, default=None, help="Only entries in this state.")
 @click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--reveal", is_flag=True, help="Show phone numbers and e-mail addresses in full (个人信息).")
 @json_option
 @govbiz_errors
-def list_command(db: str | None, status: str | None, limit: int, as_json: bool) -> None:
-    """List entries, newest first, with their attempts and last error."""
-    import govbiz
+def list_command(db: str | None, status: str | None, limit: int, reveal: bool, as_json: bool) -> None:
+    """List entries, newest first, with their attempts and last error.
+
+    Recipients that are phone numbers or e-mail addresses, and phone numbers
+    in the last error, are masked (138****5678) unless `--reveal` is given.
+    """
+    from govbiz.domain.enterprise import mask_address, mask_phones_in
     from govbiz.ports.outbox import OutboxStatus
 
-    entries = govbiz.open(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
+    entries = open_existing(db).store.outbox().entries(OutboxStatus(status) if status else None, limit=limit)
+
+    def recipients(entry: OutboxEntry) -> list[str]:
+        found = entry.notification.recipients
+        return list(found) if reveal else [mask_address(r) for r in found]
+
+    def last_error(entry: OutboxEntry) -> str:
+        return entry.last_error if reveal else mask_phones_in(entry.last_error)
+
     if as_json:
         echo_json(
             [
@@ -37,10 +54,10 @@ def list_command(db: str | None, status: str | None, limit: int, as_json: bool) 
                     "key": e.key,
                     "status": e.status.value,
                     "channel": e.notification.channel,
-                    "recipients": list(e.notification.recipients),
+                    "recipients": recipients(e),
                     "subject": e.notification.subject,
                     "attempts": e.attempts,
-                    "last_error": e.last_error,
+                    "last_error": last_error(e),
                     "created_at": e.created_at.isoformat(),
                     "next_attempt_at": e.next_attempt_at.isoformat() if e.next_attempt_at else None,
                 }
@@ -53,22 +70,61 @@ def list_command(db: str | None, status: str | None, limit: int, as_json: bool) 
         table.add_row(
             e.status.value,
             e.notification.channel,
-            ", ".join(e.notification.recipients),
+            ", ".join(recipients(e)),
             e.notification.subject,
             str(e.attempts),
-            e.last_error,
+            last_error(e),
         )
     Console().print(table)
 
 
+def _timing(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """`--timeout` must be positive and shorter than `--lease` (exit status 2 otherwise)."""
+    from datetime import timedelta
+
+    from govbiz.errors import ValidationError
+    from govbiz.notify.dispatcher import check_timing
+
+    lease = ctx.params.get("lease", 300.0)
+    try:
+        check_timing(value, timedelta(seconds=lease))
+    except ValidationError as error:
+        raise click.BadParameter(f"{value:g}: {error.reason}") from None
+    return value
+
+
 @outbox_command.command("dispatch")
 @db_option
-@click.option("--batch", type=int, default=20, show_default=True, help="Entries claimed per round.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds one delivery may take.")
+@click.option(
+    "--batch", type=click.IntRange(min=1), default=20, show_default=True, help="Entries claimed per round."
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    is_eager=True,
+    help="Seconds a claim holds an entry; renewed before each delivery.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    callback=_timing,
+    help="Seconds one delivery may take: positive, shorter than --lease.",
+)
 @click.option("--once", is_flag=True, help="One round only, instead of until nothing is due.")
 @govbiz_errors
-def dispatch_command(db: str | None, batch: int, timeout: float, once: bool) -> None:
-    """Deliver due entries through the registered channels."""
+def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, once: bool) -> None:
+    """Deliver due entries through the registered channels.
+
+    Each claim is fenced: a dispatcher that lost an entry's claim to another
+    (its lease ran out) does not record its outcome; such entries are
+    counted as lost.
+    """
+    from datetime import timedelta
+
     import govbiz
     from govbiz.notify.dispatcher import Dispatcher
     from govbiz.notify.recheck import warning_recheck
@@ -80,13 +136,14 @@ def dispatch_command(db: str | None, batch: int, timeout: float, once: bool) -> 
         notification_channels(),
         ledger.clock,
         batch=batch,
+        lease=timedelta(seconds=lease),
         timeout=timeout,
         recheck=warning_recheck(ledger),
     )
     report = dispatcher.run_once() if once else dispatcher.run_until_idle()
     click.echo(
         f"sent {len(report.sent)}, to retry {len(report.retried)}, dead {len(report.dead)}, "
-        f"superseded {len(report.superseded)}"
+        f"superseded {len(report.superseded)}" + (f", lost {len(report.lost)}" if report.lost else "")
     )
 
 

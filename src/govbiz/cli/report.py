@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from govbiz.cli.options import as_of_option, county_option, db_option, govbiz_errors, parse_day
+from govbiz.cli.options import as_of_option, county_option, db_option, govbiz_errors, open_existing, parse_day
 
 if TYPE_CHECKING:
     from govbiz.ledger import Ledger
@@ -159,12 +159,11 @@ def report_command(
     Exits with status 2 for a bad option (an unknown format lists the
     registered ones) and 1 for a bad value.
     """
-    import govbiz
     from govbiz.domain import Actor, Role
     from govbiz.reports.report import REPORT_METRICS, build_metrics_report
 
     fmt = pick_format(format_name, out, "markdown")
-    ledger = govbiz.open(db)
+    ledger = open_existing(db)
     county = resolve_county(ledger, county)
     kwargs: dict[str, Any] = {}
     if circular_since is not None:

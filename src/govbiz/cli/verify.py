@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option
+from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, open_existing
 
 
 @click.command("verify")
@@ -16,11 +16,10 @@ def verify_command(db: str | None, as_json: bool) -> None:
 
     Exits with status 0 when every event chain is intact, 1 otherwise.
     """
-    import govbiz
     from govbiz import plugins
     from govbiz.audit import describe, verify
 
-    ledger = govbiz.open(db)
+    ledger = open_existing(db)
     with ledger.store.unit_of_work() as uow:
         events = uow.events()
         heads = {}

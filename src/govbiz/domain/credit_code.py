@@ -21,6 +21,7 @@ government system.
 
 from __future__ import annotations
 
+from govbiz.domain.text import normalise_code
 from govbiz.errors import ValidationError
 
 __all__ = ["ALPHABET", "check_character", "is_valid_credit_code", "validate_credit_code"]
@@ -58,13 +59,13 @@ def check_character(body: str, *, code: str | None = None) -> str:
 
 
 def validate_credit_code(code: str) -> str:
-    """Return `code` normalised (stripped, upper case) if it is a valid code.
+    """Return `code` normalised (full-width characters as ASCII, stripped, upper case) if it is valid.
 
     Raises `govbiz.errors.ValidationError` naming the problem: wrong
     length, a character outside the alphabet, a division code that is not six
     digits, or a check character that does not match.
     """
-    normalised = code.strip().upper()
+    normalised = normalise_code(code).strip().upper()
     if len(normalised) != _LENGTH:
         raise ValidationError(
             "credit_code", code, f"a unified social credit code has 18 characters, not {len(normalised)}"

@@ -3,10 +3,14 @@
 A contact's name and phone number are personal data (个人信息): their
 `repr` and every export mask them unless the caller asks for them
 explicitly, so they do not leak into logs, tracebacks or spreadsheets.
+`mask_address` and `mask_phones_in` do the same for a notification's
+addresses and for error texts that may quote them.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -15,7 +19,27 @@ from govbiz.domain.credit_code import validate_credit_code
 from govbiz.domain.text import check_text, division_code, optional_text, required_text
 from govbiz.errors import ValidationError
 
-__all__ = ["Contact", "Enterprise", "mask_name", "mask_phone"]
+__all__ = [
+    "Contact",
+    "Enterprise",
+    "mask_address",
+    "mask_contact",
+    "mask_name",
+    "mask_personal",
+    "mask_phone",
+    "mask_phones_in",
+]
+
+#: A phone number as an address: digits, spaces and + - ( ), at least seven digits.
+_PHONE = re.compile(r"\+?\d[\d ()\-]{5,}\d")
+#: A phone number inside a text: a mainland mobile (+86 138 1234 5678), a landline with its
+#: area code (0744-8223456), or seven digits or more in a row; not dates, nor problem numbers.
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w+\-])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?![\w\-])"
+    r"|(?<![\w\-])0\d{2,3}-\d{7,8}(?![\w\-])"
+    r"|(?<![\w\-])\+?\d{7,}(?![\w\-])"
+)
+_EMAIL = re.compile(r"^([^@\s]+)@([^@\s]+)$")
 
 
 def mask_name(name: str) -> str:
@@ -30,6 +54,70 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+def mask_address(address: str) -> str:
+    """A notification address with what identifies a person masked.
+
+    A phone number keeps its first three and last four digits
+    (`+8613812345678` -> `+86*******5678`), an e-mail address the first
+    character of its mailbox (`shi.yq@example.com` -> `s*****@example.com`);
+    anything else (a department's name, a robot's name) is returned as it is.
+    """
+    email = _EMAIL.match(address)
+    if email is not None:
+        return f"{mask_name(email.group(1))}@{email.group(2)}"
+    digits = sum(ch.isdigit() for ch in address)
+    if digits >= 7 and _PHONE.fullmatch(address.strip()):
+        return mask_phone(address)
+    return address
+
+
+def mask_phones_in(text: str) -> str:
+    """`text` (an error message, a log line) with every phone number in it masked."""
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+
+
+def mask_contact(contact: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact as plain data (an event's payload, a form) with its name and phone masked."""
+    masked = dict(contact)
+    for field in ("name", "phone"):
+        if field in masked:
+            masked[field] = mask_personal(field, masked[field])
+    return masked
+
+
+def mask_personal(field: str, value: Any) -> Any:
+    """`value` of a contact's `field` (or contacts, as data) masked for a message or a log line.
+
+    A phone number keeps its first three and last four digits, any other text
+    its first character; a contact (as data or as a `Contact`) and a list of
+    them are masked field by field.
+    """
+    if isinstance(value, Contact):
+        return value.masked()
+    if hasattr(value, "model_dump"):  # a pydantic contact (govbiz.commands.ContactIn)
+        value = value.model_dump()
+    if isinstance(value, Mapping):
+        return mask_contact(value)
+    if isinstance(value, list | tuple):
+        return [mask_personal(field, item) for item in value]
+    if isinstance(value, str):
+        return mask_phone(value) if field == "phone" else mask_name(value)
+    return value
+
+
+def _personal(validator: Any) -> Any:
+    """`validator` whose error shows the value masked: a contact's name or phone is personal data."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        try:
+            validator(instance, attribute, value)
+        except ValidationError as exc:
+            shown = mask_personal(attribute.name, value)
+            raise ValidationError(exc.field, shown, exc.reason) from None
+
+    return check
+
+
 def _phone(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     check_text(attribute.name, value, max_length=32, required=False)
     if not set(value) <= set("0123456789+- ()"):
@@ -40,8 +128,8 @@ def _phone(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Contact:
     """An enterprise's contact person (企业联系人): name, phone and position."""
 
-    name: str = attrs.field(validator=required_text(100))
-    phone: str = attrs.field(default="", validator=_phone)
+    name: str = attrs.field(validator=_personal(required_text(100)))
+    phone: str = attrs.field(default="", validator=_personal(_phone))
     position: str = attrs.field(default="", validator=optional_text())
 
     def masked(self) -> dict[str, str]:
@@ -55,6 +143,8 @@ class Contact:
     def __repr__(self) -> str:
         masked = self.masked()
         return f"Contact(name={masked['name']!r}, phone={masked['phone']!r}, position={self.position!r})"
+
+    __str__ = __repr__
 
 
 @attrs.frozen(slots=True)

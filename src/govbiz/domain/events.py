@@ -22,9 +22,11 @@ from typing import Any
 import attrs
 
 from govbiz.domain.actors import Actor
+from govbiz.domain.enterprise import mask_contact
 
 __all__ = [
-    "EVENT_FIELDS", "SCALARS", "DomainEvent", "FrozenDict", "FrozenList", "JsonValue", "freeze", "thaw",
+    "EVENT_FIELDS", "SCALARS", "DomainEvent", "FrozenDict", "FrozenList", "JsonValue", "freeze",
+    "masked_payload", "thaw",
 ]  # fmt: skip
 
 JsonValue = Any  # a value json.dumps accepts; typed per action in govbiz.domain.payloads
@@ -89,7 +91,7 @@ def thaw(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, repr=False)
 class DomainEvent:
     """One change to one record (an event in a stream).
 
@@ -99,6 +101,8 @@ class DomainEvent:
     version after the event.  `kind` is the action (for problems, an
     `govbiz.domain.lifecycle.Action` value).  `state_before` and
     `state_after` are lifecycle states for problems and `None` elsewhere.
+    Its `repr` (what a plugin's log line or a traceback shows) masks the
+    names and phone numbers of contacts in the payload.
     """
 
     stream: str
@@ -150,6 +154,24 @@ class DomainEvent:
             state_after=state_after,
             payload=payload,
         )
+
+    def __repr__(self) -> str:
+        shown = []
+        for field in attrs.fields(DomainEvent):
+            value = getattr(self, field.name)
+            if field.name == "payload":
+                value = masked_payload(value)
+            shown.append(f"{field.name}={value!r}")
+        return f"DomainEvent({', '.join(shown)})"
+
+
+def masked_payload(payload: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """`payload` with the contacts it carries (an enterprise's registration) masked."""
+    shown = dict(payload)
+    contacts = shown.get("contacts")
+    if isinstance(contacts, list | tuple):
+        shown["contacts"] = [mask_contact(c) if isinstance(c, Mapping) else c for c in contacts]
+    return shown
 
 
 #: An event's fields, in order: declared once by the class, used by the audit's canonical

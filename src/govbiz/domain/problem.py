@@ -36,6 +36,7 @@ from govbiz.domain.handling import (
 )
 from govbiz.domain.lifecycle import (
     ACTION_ROLES,
+    FINAL_STATES,
     Action,
     ProblemState,
     Transition,
@@ -64,7 +65,17 @@ from govbiz.domain.payloads import (
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
-__all__ = ["STREAM", "Problem", "allowed_actions", "apply", "authorize", "decide", "record", "replay"]
+__all__ = [
+    "STREAM",
+    "Problem",
+    "allowed_actions",
+    "apply",
+    "authorize",
+    "check_merge_target",
+    "decide",
+    "record",
+    "replay",
+]
 
 #: The event stream name of problems.
 STREAM = "problem"
@@ -382,6 +393,26 @@ def _guard_return(problem: Problem, actor: Actor, at: datetime, data: Returned) 
 def _guard_merge(problem: Problem, actor: Actor, at: datetime, data: Merged) -> None:
     if data.into == problem.id:
         raise ValidationError("into", problem.id, "a problem cannot be merged into itself")
+
+
+def check_merge_target(problem: Problem, target: Problem) -> None:
+    """A duplicate is merged (合并) into another open problem of its county, never into an ended one.
+
+    A merged, closed, rejected or withdrawn problem takes no duplicates: a
+    merge into a merged problem would start a chain (and, back into the
+    first, a cycle that no report could close), and one into a closed problem
+    would close the duplicate without its enterprise being answered.  The
+    error names the problem to merge into instead, when there is one.
+    """
+    if target.id == problem.id:
+        raise ValidationError("into", target.id, "a problem cannot be merged into itself")
+    if target.county != problem.county:
+        raise ValidationError("into", target.id, f"problem {target.id} belongs to another county")
+    if target.state in FINAL_STATES:
+        instead = f"; merge into {target.duplicate_of} instead" if target.duplicate_of else ""
+        raise ValidationError(
+            "into", target.id, f"problem {target.id} is {target.state.value} and takes no duplicates{instead}"
+        )
 
 
 def _guard_request_extension(problem: Problem, actor: Actor, at: datetime, data: ExtensionRequested) -> None:

@@ -29,8 +29,8 @@ class DivisionLevel(StrEnum):
 
 def validate_division_code(code: object, field: str = "county") -> str:
     """Return `code` if it is a six-digit administrative division code (行政区划代码)."""
-    if not isinstance(code, str) or len(code) != 6 or not code.isdigit():
-        raise ValidationError(field, code, "an administrative division code has six digits")
+    if not isinstance(code, str) or len(code) != 6 or not (code.isascii() and code.isdigit()):
+        raise ValidationError(field, code, "an administrative division code has six digits 0-9")
     return code
 
 

@@ -33,7 +33,7 @@ from govbiz.domain.payloads import (
     ReturnVisited,
     Triaged,
 )
-from govbiz.domain.problem import Problem, decide
+from govbiz.domain.problem import Problem, check_merge_target, decide
 from govbiz.errors import ValidationError
 from govbiz.handlers.context import CommandContext, Handler
 from govbiz.ports.storage import RecordKind
@@ -80,8 +80,7 @@ def merge(ctx: CommandContext, cmd: c.MergeProblem) -> Problem:
     """Merge a duplicate into another problem of the same county (合并)."""
     problem = ctx.problem(cmd.problem_id)
     target = ctx.problem(cmd.into)
-    if target.county != problem.county:
-        raise ValidationError("into", cmd.into, f"problem {cmd.into} belongs to another county")
+    check_merge_target(problem, target)  # same county, open: no chains, no cycles
     return ctx.act(problem, Action.MERGE, Merged(into=target.id))
 
 

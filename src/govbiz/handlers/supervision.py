@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from govbiz import commands as c
+from govbiz.clock import beijing
 from govbiz.domain.actors import Role
 from govbiz.domain.circular import Circular
+from govbiz.domain.dates import check_not_after
 from govbiz.domain.lifecycle import Action
 from govbiz.domain.payloads import Reminded
 from govbiz.domain.problem import Problem
+from govbiz.errors import ValidationError
 from govbiz.handlers.context import CommandContext, Handler, command_payload
 from govbiz.ports.storage import RecordKind
 
@@ -25,7 +28,9 @@ def publish_circular(ctx: CommandContext, cmd: c.PublishCircular) -> Circular:
     for code in cmd.departments:
         ctx.department(code, field="departments", county=cmd.county)
     for problem_id in cmd.problems:
-        ctx.problem(problem_id)
+        _check_named_problem(ctx, problem_id, cmd.county)
+    # A circular reports on days that have passed (Beijing time).
+    check_not_after("period_end", cmd.period_end, ctx.now.astimezone(beijing()).date())
     circular = Circular(
         id=ctx.new_id("circular", cmd.county, "C", 4),
         county=cmd.county,
@@ -42,6 +47,13 @@ def publish_circular(ctx: CommandContext, cmd: c.PublishCircular) -> Circular:
         RecordKind.CIRCULAR, circular.id, circular, county=circular.county, payload=command_payload(cmd)
     )
     return circular
+
+
+def _check_named_problem(ctx: CommandContext, problem_id: str, county: str) -> None:
+    """A circular names problems of its own county; another county's reads as no such problem."""
+    problem = ctx.uow.get_problem(problem_id)
+    if problem is None or problem.county != county:
+        raise ValidationError("problems", problem_id, f"no problem {problem_id} in county {county}")
 
 
 def remind(ctx: CommandContext, cmd: c.SendReminder) -> Problem:

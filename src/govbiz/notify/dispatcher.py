@@ -10,6 +10,15 @@ channel that raises or hangs costs that one message an attempt and never
 blocks the others, nor the commands that queued them.  Several dispatchers
 (on several machines, against one database) share the work through the
 lease: an entry is claimed by one of them at a time.
+
+The lease is renewed just before each delivery, for the whole lease again,
+and a delivery may take at most `timeout` seconds, which must be shorter
+than the lease: so an entry's lease never runs out while it is being
+delivered, however long the batch before it took.  Should it run out all
+the same (a paused process, a clock jump), the claim's token fences the
+marks: the outbox refuses them from a dispatcher that no longer holds the
+claim, the entry counts as `lost` in the report, and whichever dispatcher
+claimed it since records the outcome.
 """
 
 from __future__ import annotations
@@ -24,10 +33,11 @@ from datetime import datetime, timedelta
 import attrs
 
 from govbiz.clock import Clock
+from govbiz.errors import ValidationError
 from govbiz.ports.channel import DeliveryError, NotificationChannel
 from govbiz.ports.outbox import Outbox, OutboxEntry
 
-__all__ = ["DispatchReport", "Dispatcher", "Recheck", "RetryPolicy"]
+__all__ = ["DispatchReport", "Dispatcher", "Recheck", "RetryPolicy", "check_timing"]
 
 #: Asked for each claimed entry before delivery: why it must not be sent any more, or `None`.
 Recheck = Callable[[OutboxEntry], str | None]
@@ -53,17 +63,22 @@ class RetryPolicy:
 
 @attrs.frozen(slots=True)
 class DispatchReport:
-    """What one round did: keys sent, retried later, dead-lettered, and superseded (not sent)."""
+    """What one round did: keys sent, retried later, dead-lettered, superseded (not sent) and lost.
+
+    `lost` are entries whose claim another dispatcher took over before this
+    one could renew it or record the outcome; that one records it.
+    """
 
     sent: tuple[str, ...] = ()
     retried: tuple[str, ...] = ()
     dead: tuple[str, ...] = ()
     superseded: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
 
     @property
     def claimed(self) -> int:
         """How many entries the round handled."""
-        return len(self.sent) + len(self.retried) + len(self.dead) + len(self.superseded)
+        return len(self.sent) + len(self.retried) + len(self.dead) + len(self.superseded) + len(self.lost)
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
         return DispatchReport(
@@ -71,6 +86,7 @@ class DispatchReport:
             self.retried + other.retried,
             self.dead + other.dead,
             self.superseded + other.superseded,
+            self.lost + other.lost,
         )
 
 
@@ -78,11 +94,13 @@ class Dispatcher:
     """Delivers due outbox entries through the registered channels.
 
     Each delivery runs in a thread of its own, given up after `timeout`
-    seconds (a channel that hangs costs that message an attempt).
-    `timeout=None` delivers in the caller's thread instead, without that
-    backstop and without the cost of a thread per message: only for
-    channels that cannot hang, such as `govbiz.notify.CaptureChannel`
-    (the simulation delivers a year of notices that way).
+    seconds (a channel that hangs costs that message an attempt); `timeout`
+    must be positive and shorter than `lease`, and a ValidationError names
+    it otherwise.  `timeout=None` delivers in the caller's thread instead,
+    without that backstop and without the cost of a thread per message:
+    only for channels that cannot hang, such as
+    `govbiz.notify.CaptureChannel` (the simulation delivers a year of
+    notices that way).
     """
 
     def __init__(
@@ -98,6 +116,7 @@ class Dispatcher:
         retry: RetryPolicy | None = None,
         recheck: Recheck | None = None,
     ) -> None:
+        check_timing(timeout, lease, batch)
         self._outbox = outbox
         self._channels = dict(channels)
         self._clock = clock
@@ -113,7 +132,7 @@ class Dispatcher:
         entries = self._outbox.claim(
             self._clock.now(), limit=self._batch, lease=self._lease, worker=self.worker
         )
-        outcomes: dict[str, list[str]] = {"sent": [], "retried": [], "dead": [], "superseded": []}
+        outcomes: dict[str, list[str]] = {"sent": [], "retried": [], "dead": [], "superseded": [], "lost": []}
         for entry in entries:
             outcomes[self._deliver(entry)].append(entry.key)
         return DispatchReport(**{outcome: tuple(keys) for outcome, keys in outcomes.items()})
@@ -129,11 +148,15 @@ class Dispatcher:
         return total
 
     def _deliver(self, entry: OutboxEntry) -> str:
+        token = entry.claim_token
+        # The whole lease again, from now: the delivery below ends (timeout < lease) before it does.
+        if not self._outbox.renew(entry.key, token=token, until=self._clock.now() + self._lease):
+            return self._lost(entry, "its lease ran out before its turn")
         stale = self._recheck(entry) if self._recheck is not None else None
         if stale is not None:  # judged when sent, not only when queued
             log.info("not sending %s: %s", entry.key, stale)
-            self._outbox.mark_superseded(entry.key, stale, worker=self.worker)
-            return "superseded"
+            marked = self._outbox.mark_superseded(entry.key, stale, worker=self.worker, token=token)
+            return "superseded" if marked else self._lost(entry, "superseded")
         channel = self._channels.get(entry.notification.channel)
         if channel is None:
             known = ", ".join(sorted(self._channels)) or "none"
@@ -148,8 +171,8 @@ class Dispatcher:
         else:
             error = _deliver_with_timeout(channel, entry, self._timeout)
         if error is None:
-            self._outbox.mark_sent(entry.key, self._clock.now(), worker=self.worker)
-            return "sent"
+            marked = self._outbox.mark_sent(entry.key, self._clock.now(), worker=self.worker, token=token)
+            return "sent" if marked else self._lost(entry, "sent")
         permanent = isinstance(error, DeliveryError) and error.permanent
         return self._failed(entry, f"{type(error).__name__}: {error}", permanent=permanent)
 
@@ -157,8 +180,39 @@ class Dispatcher:
         attempts = entry.attempts + 1
         retry_at = None if permanent else self._retry.next_attempt(attempts, self._clock.now())
         log.warning("delivery of %s failed (attempt %d): %s", entry.key, attempts, error)
-        self._outbox.mark_failed(entry.key, error, retry_at=retry_at, worker=self.worker)
+        marked = self._outbox.mark_failed(
+            entry.key, error, retry_at=retry_at, worker=self.worker, token=entry.claim_token
+        )
+        if not marked:
+            return self._lost(entry, "failed")
         return "retried" if retry_at is not None else "dead"
+
+    def _lost(self, entry: OutboxEntry, what: str) -> str:
+        log.warning(
+            "%s: the claim on %s was taken over by another dispatcher (%s); its outcome is theirs to record",
+            self.worker, entry.key, what,
+        )  # fmt: skip
+        return "lost"
+
+
+def check_timing(timeout: float | None, lease: timedelta, batch: int = 1) -> None:
+    """Refuse a delivery `timeout` that is not positive or not shorter than the `lease`.
+
+    `None` (deliver in the caller's thread, no timeout) passes.
+
+    A negative timeout gave up at once on a delivery still running (the
+    channel delivered it, the outbox recorded a failure and sent it again);
+    one as long as the lease let the lease run out mid-delivery.
+    """
+    seconds = lease.total_seconds()
+    if not seconds > 0:
+        raise ValidationError("lease", seconds, "must be positive")
+    if timeout is not None and not 0 < timeout < seconds:
+        raise ValidationError(
+            "timeout", timeout, f"must be positive and shorter than the lease ({seconds:g} s)"
+        )
+    if batch < 1:
+        raise ValidationError("batch", batch, "must be at least 1")
 
 
 def _deliver_here(channel: NotificationChannel, entry: OutboxEntry) -> Exception | None:

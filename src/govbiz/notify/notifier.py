@@ -9,6 +9,7 @@ or the same warning on the same day, never queues twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,7 +25,7 @@ from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department
 from govbiz.errors import ValidationError
 from govbiz.notify.routing import DEFAULT_RULES, AddressBook, Recipient, RoutingRule, Trigger
-from govbiz.notify.templates import TemplateSet
+from govbiz.notify.templates import TemplateLimits, TemplateSet
 from govbiz.ports.channel import Notification
 from govbiz.ports.outbox import OutboxEntry
 from govbiz.ports.storage import RecordKind
@@ -33,7 +34,18 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy, WarningLevel
     from govbiz.ports.storage import UnitOfWork
 
-__all__ = ["CountyRules", "NotificationSettings", "Notifier", "trigger_for_event", "trigger_for_warning"]
+__all__ = [
+    "SAMPLE_CONTEXT",
+    "CountyRules",
+    "NotificationSettings",
+    "Notifier",
+    "TemplateProblem",
+    "check_templates",
+    "trigger_for_event",
+    "trigger_for_warning",
+]
+
+log = logging.getLogger(__name__)
 
 #: Offices reached by name in the address book.
 _OFFICES = {
@@ -64,11 +76,13 @@ class NotificationSettings:
         """Build from plain data (a parsed TOML table); errors name the field.
 
         Keys: `enabled`, `language` (`zh`/`en`), `templates` (name -> template
-        text), `address_book` (key -> channel -> addresses), `rules` (a list
-        of tables with `trigger`, `recipients`, `channels`, `template`,
-        replacing the defaults).
+        text, each checked for syntax here), `template_limits`
+        (`milliseconds`, `output_bytes`), `address_book` (key -> channel ->
+        addresses), `rules` (a list of tables with `trigger`, `recipients`,
+        `channels`, `template`, replacing the defaults).
         """
-        unknown = sorted(set(data) - {"enabled", "language", "templates", "address_book", "rules"})
+        keys = {"enabled", "language", "templates", "template_limits", "address_book", "rules"}
+        unknown = sorted(set(data) - keys)
         if unknown:
             raise ValidationError(
                 f"notifications.{unknown[0]}", data[unknown[0]], "is not a notification setting"
@@ -80,10 +94,93 @@ class NotificationSettings:
             rules=rules,
             address_book=AddressBook.from_dict(data.get("address_book", {})),
             templates=TemplateSet(
-                language=data.get("language", "zh"), overrides=dict(data.get("templates", {}))
+                language=data.get("language", "zh"),
+                overrides=dict(data.get("templates", {})),
+                limits=TemplateLimits.from_dict(data.get("template_limits", {})),
             ),
             enabled=bool(data.get("enabled", True)),
         )
+
+
+@attrs.frozen(slots=True)
+class TemplateProblem:
+    """Something wrong with a county's templates: the template's name and what is wrong."""
+
+    template: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"templates.{self.template}: {self.reason}"
+
+
+_SAMPLE_DEADLINE = {
+    "clock": "progress",
+    "rule": "7个工作日内报送落实情况",
+    "last_day": "2025-04-10",
+    "cutoff": "2025-04-11 00:00",
+    "provisional": False,
+    "note": "",
+}
+#: Values of every name the notifier gives templates, for trying a county's templates out.
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "subject_id": "430800-2025-0001",
+    "problem": {
+        "id": "430800-2025-0001",
+        "title": "新厂五通一平施工保障",
+        "category": "土地规划",
+        "enterprise": "张家界久瑞生物科技有限公司",
+        "state": "已交办待签收",
+    },
+    "lead_codes": ["430800-zgj", "430800-zjj"],
+    "enterprise_codes": ["430800-E00001"],
+    "named_codes": ["430800-zgj"],
+    "lead": "市自规局",
+    "co_handlers": "市住建局",
+    "department": "市自规局、市住建局",
+    "assigned_at": "2025-03-31 10:00",
+    "deadlines": [_SAMPLE_DEADLINE],
+    "deadline": _SAMPLE_DEADLINE,
+    "days_left": 2,
+    "days_late": 0,
+    "explanation": "自2025-03-31交办起算，第7个工作日为2025-04-10。",
+    "reason": "属住建职责",
+    "proposed": "市住建局",
+    "circular": {"title": "第一季度督查通报", "body": "通报内容", "id": "430800-C0001"},
+    "notice": {"year": 2026, "number": "国办发明电〔2025〕7号"},
+    "changes": [
+        {
+            "clock": "result",
+            "rule": "30日内报送办理结果",
+            "old_last_day": "2026-02-17",
+            "new_last_day": "2026-02-24",
+            "cutoff": "2026-02-25 00:00",
+            "note": "",
+        },
+    ],
+}
+
+
+def check_templates(settings: NotificationSettings) -> list[TemplateProblem]:
+    """What is wrong with a county's templates, found by trying each on `SAMPLE_CONTEXT`.
+
+    Run it when a county's configuration changes (or see `govbiz county
+    check`): a template that fails here would fall back to the built-in one
+    at every notification.  Reported: a rule naming a template that neither
+    the county nor govbiz has, and an override that cannot be rendered (an
+    undefined name, a sandbox refusal, a time or size limit).  An empty list
+    means every template renders.
+    """
+    problems: list[TemplateProblem] = []
+    templates = settings.templates
+    missing = {r.template_name for r in settings.rules if templates.source(r.template_name) is None}
+    for name in sorted(missing):
+        problems.append(TemplateProblem(name, "no such template: a rule names it, the built-in one is used"))
+    for name in sorted(templates.overrides):
+        try:
+            templates.render(name, SAMPLE_CONTEXT)
+        except ValidationError as error:
+            problems.append(TemplateProblem(name, error.reason))
+    return problems
 
 
 def _rule(index: int, data: Mapping[str, Any]) -> RoutingRule:
@@ -218,7 +315,13 @@ class Notifier:
         settings = self._settings_for(county)
         entries = []
         for rule in settings.rules_for(trigger):
-            rendered = settings.templates.render(rule.template_name, context)
+            # A county template that fails never blocks the command: the built-in one is sent.
+            rendered = settings.templates.render_safely(rule.template_name, context, builtin=trigger.value)
+            if rendered.fallback:
+                log.warning(
+                    "county %s: template %r failed, the built-in one was used (%s)",
+                    county, rule.template_name, rendered.fallback,
+                )  # fmt: skip
             keys = self._recipient_keys(rule.recipients, context)
             for channel in rule.channels:
                 addresses = self._addresses(settings.address_book, keys, channel, uow)
@@ -234,6 +337,7 @@ class Notifier:
                         "trigger": trigger.value,
                         "subject_id": str(context.get("subject_id", "")),
                         **(facts or {}),
+                        **({"template_fallback": rendered.fallback} if rendered.fallback else {}),
                     },
                 )
                 entries.append(

@@ -15,12 +15,13 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from govbiz.domain.enterprise import mask_address
 from govbiz.errors import GovbizError
 
 __all__ = ["DeliveryError", "Notification", "NotificationChannel"]
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, repr=False)
 class Notification:
     """One message to deliver (通知).
 
@@ -28,7 +29,9 @@ class Notification:
     send twice.  `recipients` are addresses in the channel's own terms
     (email addresses, robot webhook names, phone numbers).  `data` carries
     the facts the message is about (problem id, deadline ...) for channels
-    that format their own message.
+    that format their own message.  Its `repr` (what a channel's log line
+    or a traceback shows) masks phone numbers and e-mail addresses among
+    the recipients.
     """
 
     key: str
@@ -37,6 +40,13 @@ class Notification:
     subject: str
     body: str
     data: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __repr__(self) -> str:
+        recipients = tuple(mask_address(r) for r in self.recipients)
+        return (
+            f"Notification(key={self.key!r}, channel={self.channel!r}, recipients={recipients!r}, "
+            f"subject={self.subject!r}, body={self.body!r}, data={dict(self.data)!r})"
+        )
 
 
 class DeliveryError(GovbizError):

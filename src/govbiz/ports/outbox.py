@@ -12,6 +12,13 @@ A claim is a lease: an entry claimed by a dispatcher that dies (even by
 SIGKILL) becomes claimable again when the lease runs out, so nothing is
 lost.  The price is at-least-once delivery around such a crash; the
 idempotency key travels with the message so a receiver can drop the repeat.
+
+A claim is also fenced: each carries a fresh token (`OutboxEntry.claim_token`),
+and only the holder of an entry's current claim may renew its lease or mark
+it sent, failed or superseded.  A dispatcher whose delivery outlasted its
+lease, while another claimed the entry, finds its marks refused (they return
+`False`) instead of overwriting what the other recorded; the dispatcher
+renews the lease before each delivery so that this stays the exception.
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ class OutboxEntry:
     claimed_by: str = ""
     last_error: str = ""
     sent_at: datetime | None = None
+    #: The token of the entry's latest claim (empty until claimed): what fences its marks.
+    claim_token: str = ""
 
     @property
     def key(self) -> str:
@@ -79,23 +88,39 @@ class Outbox(ABC):
         """Claim up to `limit` due entries for `worker` until `now + lease`, oldest first.
 
         Two dispatchers never claim the same entry while its lease runs.
+        Each claim carries a new token (`claim_token` of the entries returned),
+        which the marks below must present.
         """
 
     @abstractmethod
-    def mark_sent(self, key: str, at: datetime, *, worker: str) -> None:
-        """Record that `key` was delivered."""
+    def renew(self, key: str, *, token: str, until: datetime) -> bool:
+        """Extend the lease of `key` to `until`, if `token` is its current claim and it is pending.
+
+        `False` means the claim is lost (the lease ran out and another
+        dispatcher claimed it, or it was marked): do not deliver it.
+        """
 
     @abstractmethod
-    def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
-        """Record a failed attempt: retry at `retry_at`, or dead-letter it when `None`."""
+    def mark_sent(self, key: str, at: datetime, *, worker: str, token: str) -> bool:
+        """Record that `key` was delivered; `False` (nothing changed) if `token` is not its current claim."""
 
-    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
+    @abstractmethod
+    def mark_failed(
+        self, key: str, error: str, *, retry_at: datetime | None, worker: str, token: str
+    ) -> bool:
+        """Record a failed attempt: retry at `retry_at`, or dead-letter it when `None`.
+
+        `False` (nothing changed) if `token` is not the entry's current claim.
+        """
+
+    def mark_superseded(self, key: str, reason: str, *, worker: str, token: str) -> bool:
         """Record that `key` is not to be sent any more, and why (status `superseded`).
 
         This default dead-letters it with the reason, for outboxes written
         before the status existed; the built-in ones store `superseded`.
+        `False` (nothing changed) if `token` is not the entry's current claim.
         """
-        self.mark_failed(key, f"superseded: {reason}", retry_at=None, worker=worker)
+        return self.mark_failed(key, f"superseded: {reason}", retry_at=None, worker=worker, token=token)
 
     @abstractmethod
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:

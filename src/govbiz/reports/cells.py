@@ -11,15 +11,40 @@ return are included because some programs skip them before deciding.
 
 `restore` undoes it on import, so a ledger exported and imported again
 comes back exactly as it was.
+
+`cell_text` also replaces what no workbook can hold: control characters
+other than tab and line breaks (an xlsx file is XML, which has no place for
+them, and openpyxl refuses the whole workbook) and lone surrogates (which
+no UTF-8 file can hold).  The commands refuse such characters
+(`govbiz.domain.text`), but a record stored by an earlier govbiz may hold
+one, and it must not stop the county's export: each becomes U+FFFD (�), so
+the cell shows that something was there.
 """
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_STARTS", "neutralise", "restore"]
+import re
+
+__all__ = ["FORMULA_STARTS", "REPLACEMENT", "cell_text", "neutralise", "printable", "restore"]
 
 #: First characters that make a spreadsheet program read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GUARD = "'"
+
+
+#: What stands for a character no workbook can hold.
+REPLACEMENT = "\ufffd"
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """`text` with the characters an xlsx or UTF-8 file cannot hold replaced by U+FFFD."""
+    return _UNWRITABLE.sub(REPLACEMENT, text)
+
+
+def cell_text(text: str) -> str:
+    """`text` as a spreadsheet cell holds it: `printable`, then `neutralise`."""
+    return neutralise(printable(text))
 
 
 def neutralise(text: str) -> str:

@@ -3,7 +3,8 @@
 Excel on Chinese Windows reads a CSV file without a byte-order mark as GBK
 and shows UTF-8 Chinese as mojibake; the BOM (`EF BB BF`) makes it read
 UTF-8.  Lines end with CRLF (what Excel writes), and every text cell is
-neutralised against formula injection (`govbiz.reports.cells`).
+neutralised against formula injection, and stripped of what no file can
+hold (`govbiz.reports.cells.cell_text`).
 
 A metrics report becomes one long table, a row per figure, with the
 definition (口径) in the row's last column; the problem ledger becomes a
@@ -21,7 +22,7 @@ from datetime import date
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import GroupFigures, MetricsResult
 from govbiz.ports.report_format import Cell, Report
-from govbiz.reports.cells import neutralise
+from govbiz.reports.cells import cell_text
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
 from govbiz.reports.report import MetricsReport
 from govbiz.reports.unsupported import unsupported
@@ -71,7 +72,7 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(value) if isinstance(value, str) else value
+    return cell_text(value) if isinstance(value, str) else value
 
 
 def metric_rows(report: MetricsReport) -> Iterable[tuple[object, ...]]:

@@ -46,6 +46,7 @@ import attrs
 from govbiz import commands as c
 from govbiz.clock import beijing
 from govbiz.domain.credit_code import validate_credit_code
+from govbiz.domain.dates import EARLIEST_DAY
 from govbiz.domain.enterprise import Enterprise
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.metrics.facts import local_day
@@ -387,6 +388,9 @@ def _parse_row(
         errors.append(RowError(number, "收集日期", f"{cells.get('collected_on')!r} is not a date"))
     elif collected is not None and collected > today:
         errors.append(RowError(number, "收集日期", f"{collected.isoformat()} is in the future"))
+    elif collected is not None and collected < EARLIEST_DAY:  # an empty cell read as 0001-01-01
+        earliest = EARLIEST_DAY.isoformat()
+        errors.append(RowError(number, "收集日期", f"{collected.isoformat()} is before {earliest}"))
     if len(errors) > before or collected is None:
         return None
     return _Row(

@@ -7,9 +7,10 @@ tests written against it behave the same on SQLite or PostgreSQL.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from bisect import insort
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain, count
 
@@ -186,36 +187,54 @@ class _MemoryOutbox(Outbox):
         self._lock = lock
 
     def claim(self, now: datetime, *, limit: int, lease: timedelta, worker: str) -> list[OutboxEntry]:
+        token = secrets.token_hex(16)
         with self._lock:
             due = sorted(
                 (e for e in self._state.outbox.values() if e.due(now)), key=lambda e: (e.created_at, e.key)
             )
-            claimed = [attrs.evolve(e, claimed_until=now + lease, claimed_by=worker) for e in due[:limit]]
+            claimed = [
+                attrs.evolve(e, claimed_until=now + lease, claimed_by=worker, claim_token=token)
+                for e in due[:limit]
+            ]
             for entry in claimed:
                 self._state.outbox[entry.key] = entry
             return claimed
 
-    def mark_sent(self, key: str, at: datetime, *, worker: str) -> None:
-        self._update(key, status=OutboxStatus.SENT, sent_at=at, claimed_until=None, last_error="")
+    def renew(self, key: str, *, token: str, until: datetime) -> bool:
+        return self._fenced(key, token, lambda e: attrs.evolve(e, claimed_until=until))
 
-    def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
-        with self._lock:
-            entry = self._state.outbox[key]
-            self._state.outbox[key] = attrs.evolve(
-                entry,
-                attempts=entry.attempts + 1,
+    def mark_sent(self, key: str, at: datetime, *, worker: str, token: str) -> bool:
+        return self._fenced(
+            key,
+            token,
+            lambda e: attrs.evolve(
+                e, status=OutboxStatus.SENT, sent_at=at, claimed_until=None, last_error=""
+            ),
+        )
+
+    def mark_failed(
+        self, key: str, error: str, *, retry_at: datetime | None, worker: str, token: str
+    ) -> bool:
+        status = OutboxStatus.PENDING if retry_at is not None else OutboxStatus.DEAD
+        return self._fenced(
+            key,
+            token,
+            lambda e: attrs.evolve(
+                e,
+                attempts=e.attempts + 1,
                 last_error=error,
                 claimed_until=None,
                 next_attempt_at=retry_at,
-                status=OutboxStatus.PENDING if retry_at is not None else OutboxStatus.DEAD,
-            )
+                status=status,
+            ),
+        )
 
-    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
-        with self._lock:
-            entry = self._state.outbox[key]
-            self._state.outbox[key] = attrs.evolve(
-                entry, status=OutboxStatus.SUPERSEDED, last_error=reason, claimed_until=None
-            )
+    def mark_superseded(self, key: str, reason: str, *, worker: str, token: str) -> bool:
+        return self._fenced(
+            key,
+            token,
+            lambda e: attrs.evolve(e, status=OutboxStatus.SUPERSEDED, last_error=reason, claimed_until=None),
+        )
 
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
         with self._lock:
@@ -228,7 +247,12 @@ class _MemoryOutbox(Outbox):
             chosen = [e for e in dead if keys is None or e.key in keys]
             for entry in chosen:
                 self._state.outbox[entry.key] = attrs.evolve(
-                    entry, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=None, claimed_until=None
+                    entry,
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    next_attempt_at=None,
+                    claimed_until=None,
+                    claim_token="",  # a mark of the claim that killed it cannot touch it again
                 )
             return len(chosen)
 
@@ -239,9 +263,19 @@ class _MemoryOutbox(Outbox):
                 del self._state.outbox[key]
             return len(old)
 
-    def _update(self, key: str, **changes: object) -> None:
+    def _fenced(self, key: str, token: str, change: Callable[[OutboxEntry], OutboxEntry]) -> bool:
+        """Apply `change` to `key` if `token` is its current claim; `False` if not."""
         with self._lock:
-            self._state.outbox[key] = attrs.evolve(self._state.outbox[key], **changes)  # type: ignore[arg-type]
+            entry = self._state.outbox.get(key)
+            if entry is None or not _holds(entry, token):
+                return False
+            self._state.outbox[key] = change(entry)
+            return True
+
+
+def _holds(entry: OutboxEntry, token: str) -> bool:
+    """True if `token` is `entry`'s current claim and the entry still waits for its outcome."""
+    return bool(token) and entry.claim_token == token and entry.status is OutboxStatus.PENDING
 
 
 def _county(record: Record) -> str:

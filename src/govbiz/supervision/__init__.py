@@ -7,7 +7,7 @@ Usage::
 
     draft = generate_circular(
         LedgerProblems(ledger, supervisor), county="430800",
-        period_start=date(2025, 10, 1), period_end=date(2025, 10, 31), as_of=as_of,
+        period_start=date(2023, 10, 1), period_end=date(2023, 10, 31), as_of=as_of,
         context=GroupContext.from_ledger(ledger, supervisor),
     )
     ledger.handle(supervisor, publish_command(draft))

@@ -21,8 +21,11 @@ state) and checks: round trips of every record kind and of problems in every
 state, the event log in commit order and per stream, counters, atomic commit,
 rollback, isolation of uncommitted writes, optimistic concurrency, that
 `UnitOfWork.find_problems` agrees with `ProblemQuery.matches` on many
-queries, that Chinese text comes back intact, and that the audit chain
-verifies.  It needs pytest only (no plugins, no fixtures of its own).
+queries, that Chinese text comes back intact, that the audit chain
+verifies, and that outbox claims are leased and fenced (only the holder of
+an entry's current claim renews or marks it, so a dispatcher that outlasted
+its lease records nothing).  It needs pytest only (no plugins, no fixtures
+of its own).
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ from govbiz.domain.tenancy import Division
 from govbiz.errors import ConcurrencyError, IllegalTransitionError
 from govbiz.kept_notices import NoticeAdded
 from govbiz.ledger import Ledger
-from govbiz.ports.channel import Notification
+from govbiz.notify.dispatcher import Dispatcher, DispatchReport
+from govbiz.ports.channel import DeliveryError, Notification
 from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
 
@@ -788,8 +792,10 @@ class StorageContract:
         assert not {e.key for e in first} & {e.key for e in rest}
         assert outbox.claim(now, limit=1000, lease=timedelta(minutes=5), worker="c") == []
         sent, failed = first
-        outbox.mark_sent(sent.key, now, worker="a")
-        outbox.mark_failed(failed.key, "550 rejected", retry_at=None, worker="a")
+        assert outbox.mark_sent(sent.key, now, worker="a", token=sent.claim_token) is True
+        assert outbox.mark_failed(
+            failed.key, "550 rejected", retry_at=None, worker="a", token=failed.claim_token
+        )
         [dead] = outbox.entries(OutboxStatus.DEAD)
         assert (dead.key, dead.attempts, dead.last_error) == (failed.key, 1, "550 rejected")
         assert outbox.retry([failed.key]) == 1
@@ -799,6 +805,114 @@ class StorageContract:
             failed.key
         }  # leases ran out; sent stays sent
         assert outbox.purge(OutboxStatus.SENT, before=now + timedelta(days=1)) == 1
+
+    def test_claims_are_fenced_by_their_token(self, store: Store) -> None:
+        # A dispatcher whose delivery outlasts its lease must not record over the next claim's outcome.
+        build_scenario(store)
+        outbox = store.outbox()
+        now, lease = datetime(2030, 1, 1, tzinfo=UTC), timedelta(minutes=5)
+        [stale] = outbox.claim(now, limit=1, lease=lease, worker="a")
+        [current] = outbox.claim(now + lease, limit=1, lease=lease, worker="b")  # a's lease ran out
+        assert current.key == stale.key
+        assert stale.claim_token
+        assert current.claim_token not in ("", stale.claim_token)
+        key, later = stale.key, now + lease + timedelta(seconds=1)
+        assert outbox.renew(key, token=stale.claim_token, until=later + lease) is False
+        assert outbox.mark_sent(key, later, worker="a", token=stale.claim_token) is False
+        assert (
+            outbox.mark_failed(key, "timeout", retry_at=later, worker="a", token=stale.claim_token) is False
+        )
+        assert outbox.mark_superseded(key, "met", worker="a", token=stale.claim_token) is False
+        assert outbox.mark_sent(key, later, worker="a", token="") is False
+        [entry] = [e for e in outbox.entries(limit=1000) if e.key == key]
+        assert (entry.status, entry.attempts, entry.claimed_by) == (OutboxStatus.PENDING, 0, "b")
+        # The holder renews: the entry stays its own past the first lease.
+        assert outbox.renew(key, token=current.claim_token, until=now + 3 * lease) is True
+        renewed = outbox.claim(now + 2 * lease + timedelta(seconds=1), limit=1000, lease=lease, worker="c")
+        assert key not in {e.key for e in renewed}
+        assert outbox.mark_sent(key, later, worker="b", token=current.claim_token) is True
+        assert outbox.mark_sent(key, later, worker="b", token=current.claim_token) is False  # marked once
+        assert outbox.renew(key, token=current.claim_token, until=now + 4 * lease) is False
+        [entry] = [e for e in outbox.entries(OutboxStatus.SENT, limit=1000) if e.key == key]
+        assert entry.sent_at == later
+
+    def test_a_batch_longer_than_the_lease_sends_each_entry_once(self, store: Store) -> None:
+        # Each delivery takes 0.6 of the lease: the batch outlasts it, and a second dispatcher
+        # runs meanwhile.  Renewed before each delivery, the first keeps what it is sending; the
+        # entry it reaches only after its lease ran out was taken over, and it sends it no more.
+        build_scenario(store)
+        lease = timedelta(minutes=5)
+        clock = ManualClock(datetime(2030, 1, 1, tzinfo=UTC))
+        delivered: list[tuple[str, str]] = []
+        reports: dict[str, DispatchReport] = {}
+
+        class Slow:
+            name = "console"
+
+            def __init__(self, worker: str) -> None:
+                self.worker = worker
+
+            def deliver(self, notification: Notification) -> None:
+                delivered.append((self.worker, notification.key))
+                clock.advance(lease * 0.6)
+                if len(delivered) == 2:  # while a delivers its second entry, b runs a round
+                    reports["b"] = dispatcher("b", 1).run_once()
+
+        def dispatcher(worker: str, batch: int) -> Dispatcher:
+            return Dispatcher(store.outbox(), {"console": Slow(worker)}, clock, worker=worker, batch=batch,
+                              lease=lease, timeout=60.0)  # fmt: skip
+
+        reports["a"] = dispatcher("a", 3).run_once()
+        first, second, third = (key for _, key in delivered[:3])
+        assert delivered == [("a", first), ("a", second), ("b", third)]  # nothing sent twice
+        assert reports["a"].sent == (first, second)
+        assert reports["a"].lost == (third,)
+        assert reports["b"].sent == (third,)
+        sent = {e.key for e in store.outbox().entries(OutboxStatus.SENT, limit=1000)}
+        assert {first, second, third} <= sent
+
+    def test_a_dispatcher_that_outlasted_its_lease_records_nothing(self, store: Store) -> None:
+        # A paused dispatcher (its delivery outlasts the lease) fails to deliver; meanwhile another
+        # claimed the entry and sent it.  The stale failure must not turn the sent entry dead.
+        build_scenario(store)
+        lease = timedelta(minutes=5)
+        clock = ManualClock(datetime(2030, 1, 1, tzinfo=UTC))
+        later: list[DispatchReport] = []
+
+        class Paused:
+            name = "console"
+
+            def deliver(self, notification: Notification) -> None:
+                clock.advance(lease * 2)
+                later.append(Dispatcher(store.outbox(), {"console": Quick()}, clock, worker="b", batch=1,
+                                        lease=lease, timeout=60.0).run_once())  # fmt: skip
+                raise DeliveryError("console", "550 mailbox unavailable", permanent=True)
+
+        class Quick:
+            name = "console"
+
+            def deliver(self, notification: Notification) -> None:
+                pass
+
+        stale = Dispatcher(store.outbox(), {"console": Paused()}, clock, worker="a", batch=1,
+                           lease=lease, timeout=60.0).run_once()  # fmt: skip
+        [key] = stale.lost
+        assert stale.dead == ()
+        assert later[0].sent == (key,)
+        [entry] = [e for e in store.outbox().entries(limit=1000) if e.key == key]
+        assert (entry.status, entry.attempts, entry.last_error) == (OutboxStatus.SENT, 0, "")
+
+    def test_a_dead_entry_made_pending_again_is_not_its_old_claims(self, store: Store) -> None:
+        build_scenario(store)
+        outbox = store.outbox()
+        now, lease = datetime(2030, 1, 1, tzinfo=UTC), timedelta(minutes=5)
+        [entry] = outbox.claim(now, limit=1, lease=lease, worker="a")
+        assert outbox.mark_failed(entry.key, "550", retry_at=None, worker="a", token=entry.claim_token)
+        assert outbox.retry([entry.key]) == 1
+        assert outbox.mark_sent(entry.key, now, worker="a", token=entry.claim_token) is False
+        [again] = outbox.claim(now, limit=1, lease=lease, worker="b")
+        assert (again.key, again.attempts) == (entry.key, 0)
+        assert outbox.mark_sent(entry.key, now, worker="b", token=again.claim_token) is True
 
 
 def _outbox_entry(key: str) -> OutboxEntry:

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from govbiz.domain.enterprise import mask_phone
 from govbiz.notify import DeliveryError, Notification
 from govbiz_sms_example.message import normalize_phone, sms_text
 
@@ -58,14 +59,16 @@ class SmsChannel:
             raise DeliveryError(self.name, f"gateway says {code}: {reply.get('message')}", permanent=True)
         rejected = [r for r in reply.get("results", []) if r.get("status") != "accepted"]
         if rejected:
-            numbers = ", ".join(f"{r.get('phone')} ({r.get('reason')})" for r in rejected)
+            # Numbers are personal data: the error goes to logs and `govbiz outbox list`, masked.
+            numbers = ", ".join(f"{mask_phone(str(r.get('phone')))} ({r.get('reason')})" for r in rejected)
             raise DeliveryError(self.name, f"gateway rejected {numbers}", permanent=True)
 
     def _phones(self, notification: Notification) -> list[str]:
         phones = [normalize_phone(r) for r in notification.recipients]
         bad = [r for r, p in zip(notification.recipients, phones, strict=True) if p is None]
         if bad or not phones:
-            reason = f"not mainland mobile numbers: {', '.join(bad)}" if bad else "no recipient"
+            masked = ", ".join(mask_phone(r) for r in bad)
+            reason = f"not mainland mobile numbers: {masked}" if bad else "no recipient"
             raise DeliveryError(self.name, reason, permanent=True)
         return [p for p in phones if p is not None]
 

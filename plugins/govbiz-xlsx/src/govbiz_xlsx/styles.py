@@ -7,7 +7,7 @@ from datetime import date
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from govbiz.reports.cells import neutralise
+from govbiz.reports.cells import cell_text
 from govbiz.reports.ledger_table import StatusTone
 
 __all__ = [
@@ -41,10 +41,14 @@ TONE_FILLS: dict[StatusTone, PatternFill] = {
 
 
 def set_value(cell: AnyCell, value: object) -> None:
-    """Put `value` in `cell`: text neutralised against formula injection, dates formatted."""
+    """Put `value` in `cell`: text neutralised against formula injection, dates formatted.
+
+    A control character that XML cannot hold (stored by an earlier govbiz)
+    is shown as U+FFFD rather than making openpyxl refuse the workbook.
+    """
     if isinstance(value, str):
         # openpyxl stores a string starting with "=" as a formula: never let data become one.
-        cell.value = neutralise(value)
+        cell.value = cell_text(value)
         cell.data_type = "s"
     else:
         cell.value = value  # type: ignore[assignment]

@@ -4,11 +4,14 @@ Queued entries are inserted in the same transaction as the command's events
 (`SQLUnitOfWork.enqueue`).  Dispatchers claim due entries by setting a
 lease; on PostgreSQL the claim selects with `FOR UPDATE SKIP LOCKED`, so
 dispatchers on several machines never claim the same row, and on SQLite the
-single-writer transaction does the same.
+single-writer transaction does the same.  Each claim writes a new token
+(`claim_token`); renewing and marking update the row only where the token
+is still the one presented, so a stale dispatcher changes nothing.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,6 +52,7 @@ def entry_row(entry: OutboxEntry) -> dict[str, Any]:
         "claimed_by": entry.claimed_by,
         "last_error": entry.last_error,
         "sent_at": entry.sent_at,
+        "claim_token": entry.claim_token,
     }
 
 
@@ -73,6 +77,7 @@ def entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
         claimed_by=row["claimed_by"],
         last_error=row["last_error"],
         sent_at=row["sent_at"],
+        claim_token=row.get("claim_token") or "",
     )
 
 
@@ -129,23 +134,25 @@ class SQLOutbox(Outbox):
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL: concurrent dispatchers skip each other's rows
         )
+        token = secrets.token_hex(16)
+        claimed = {"claimed_until": now + lease, "claimed_by": worker, "claim_token": token}
         with self._store.writing() as conn:
             rows = [dict(row) for row in conn.execute(due).mappings()]
             if rows:
                 keys = [row["key"] for row in rows]
-                conn.execute(
-                    sa.update(t.outbox)
-                    .where(_C.key.in_(keys))
-                    .values(claimed_until=now + lease, claimed_by=worker)
-                )
-        return [entry_from_row({**row, "claimed_until": now + lease, "claimed_by": worker}) for row in rows]
+                conn.execute(sa.update(t.outbox).where(_C.key.in_(keys)).values(**claimed))
+        return [entry_from_row({**row, **claimed}) for row in rows]
 
-    def mark_sent(self, key: str, at: datetime, *, worker: str) -> None:
+    def renew(self, key: str, *, token: str, until: datetime) -> bool:
+        return self._fenced(key, token, {"claimed_until": until})
+
+    def mark_sent(self, key: str, at: datetime, *, worker: str, token: str) -> bool:
         values = {"status": OutboxStatus.SENT.value, "sent_at": at, "claimed_until": None, "last_error": ""}
-        with self._store.writing() as conn:
-            conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
+        return self._fenced(key, token, values)
 
-    def mark_failed(self, key: str, error: str, *, retry_at: datetime | None, worker: str) -> None:
+    def mark_failed(
+        self, key: str, error: str, *, retry_at: datetime | None, worker: str, token: str
+    ) -> bool:
         status = OutboxStatus.PENDING if retry_at is not None else OutboxStatus.DEAD
         values = {
             "attempts": _C.attempts + 1,
@@ -154,13 +161,23 @@ class SQLOutbox(Outbox):
             "next_attempt_at": retry_at,
             "status": status.value,
         }
-        with self._store.writing() as conn:
-            conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
+        return self._fenced(key, token, values)
 
-    def mark_superseded(self, key: str, reason: str, *, worker: str) -> None:
+    def mark_superseded(self, key: str, reason: str, *, worker: str, token: str) -> bool:
         values = {"status": OutboxStatus.SUPERSEDED.value, "last_error": reason, "claimed_until": None}
+        return self._fenced(key, token, values)
+
+    def _fenced(self, key: str, token: str, values: Mapping[str, Any]) -> bool:
+        """Update `key` where `token` is its current claim and it is pending; `False` if no row was."""
+        if not token:
+            return False
+        statement = (
+            sa.update(t.outbox)
+            .where(_C.key == key, _C.claim_token == token, _C.status == OutboxStatus.PENDING.value)
+            .values(**values)
+        )
         with self._store.writing() as conn:
-            conn.execute(sa.update(t.outbox).where(_C.key == key).values(**values))
+            return int(conn.execute(statement).rowcount) == 1
 
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
         statement = sa.select(t.outbox).order_by(_C.created_at.desc(), _C.key.desc()).limit(limit)
@@ -178,6 +195,7 @@ class SQLOutbox(Outbox):
             "attempts": 0,
             "next_attempt_at": None,
             "claimed_until": None,
+            "claim_token": "",  # a mark of the claim that killed it cannot touch it again
         }
         with self._store.writing() as conn:
             return int(conn.execute(statement.values(**values)).rowcount)

@@ -186,6 +186,8 @@ outbox = sa.Table(
     sa.Column("claimed_by", sa.String(_KEY), nullable=False, server_default=""),
     sa.Column("last_error", sa.Text, nullable=False, server_default=""),
     sa.Column("sent_at", UTCDateTime, nullable=True),
+    # The token of the latest claim: only its holder may renew the lease or mark the entry.
+    sa.Column("claim_token", sa.String(64), nullable=False, server_default=""),
     # The dispatcher's claim: pending entries whose next attempt is due, oldest first.
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
 )
