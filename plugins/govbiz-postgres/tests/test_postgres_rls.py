@@ -179,3 +179,67 @@ def test_govbiz_db_rls_commands(pg_store: PostgresStore, pg_url: str, county_rol
     unknown = runner.invoke(main, ["db", "rls", "grant", "nobody_like_this", CITY, "--db", pg_url])
     assert unknown.exit_code == 1
     assert "nobody_like_this" in unknown.output
+
+
+def test_a_county_role_cannot_plant_rows_under_another_countys_keys(
+    pg_store: PostgresStore, pg_url: str, county_role: str
+) -> None:
+    """The attack of issue #19: rows with one's own county label but another county's keys."""
+    world, _, cs_id = two_tenants(pg_store)
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+        grant_counties(conn, county_role, [CITY])
+        template = dict(
+            conn.execute(sa.select(t.events).where(t.events.c.county == CITY).limit(1)).mappings().one()
+        )
+        outbox = dict(
+            conn.execute(sa.select(t.outbox).where(t.outbox.c.county == CITY).limit(1)).mappings().one()
+        )
+    del template["position"]
+    their_next_problem = f"{OTHER_CITY}-2025-0002"
+    planted = {
+        "an event in their problem's stream": sa.insert(t.events).values(
+            {**template, "stream": "problem", "stream_id": cs_id, "version": 99}
+        ),
+        "their next problem's first event": sa.insert(t.events).values(
+            {**template, "stream": "problem", "stream_id": their_next_problem, "version": 1}
+        ),
+        "their next outbox key": sa.insert(t.outbox).values(
+            {**outbox, "key": f"problem:{their_next_problem}:v1:assigned:console"}
+        ),
+        "their next session": sa.insert(t.records).values(
+            kind="session", key=f"{OTHER_CITY}-S0001", county=CITY, version=1, data={}
+        ),
+        "their division": sa.insert(t.records).values(
+            kind="division", key=OTHER_CITY, county=CITY, version=1, data={}
+        ),
+    }
+    store = open_postgres(as_role(pg_url, county_role))
+    try:
+        for what, statement in planted.items():
+            refusal = pytest.raises(sa.exc.DBAPIError, match="row-level security")
+            with refusal as refused, store.engine.begin() as conn:
+                conn.execute(statement)
+            assert "duplicate" not in str(refused.value), what  # refused before any unique index is asked
+        # A code that names no county (a department's own short code) is still the county's to write.
+        world.ledger = Ledger(store, clock=world.clock)
+        admin = Actor(id="admin", role=Role.ADMINISTRATOR, county=CITY)
+        world.ledger.handle(
+            admin, c.RegisterDepartment(code="fgw", name="张家界市发展和改革委员会", county=CITY)
+        )
+    finally:
+        store.close()
+    # 长沙's own next commands are untouched by the attempts.
+    cs_next = world.ledger = Ledger(pg_store, clock=world.clock)
+    problem = cs_next.handle(CS_COLLECTOR, c.CollectProblem(
+        enterprise_id=cs_next.problem(CS_COLLECTOR, cs_id).enterprise_id, title="长沙的第二个问题",
+        category="土地规划", source="调研走访",
+    ))  # fmt: skip
+    assert problem.id == their_next_problem
+    session = cs_next.handle(
+        Actor(id="cs-ms", role=Role.SECRETARIAT, county=OTHER_CITY),
+        c.PlanSession(
+            county=OTHER_CITY, held_on="2025-04-30", kind="reception_day", chair_title="市长", chair_name="某"
+        ),
+    )
+    assert session.id == f"{OTHER_CITY}-S0001"

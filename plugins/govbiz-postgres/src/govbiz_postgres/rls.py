@@ -12,6 +12,12 @@ a bug, a report someone wrote by hand, a leaked password.
   ``problem_clocks``, ``records``, ``events`` and ``outbox`` by their
   ``county`` column, ``problem_departments`` through its problem, and
   ``counters`` by the county in their name (``problem:430802:2025``).
+  What a role writes must also sit in its county's key space: a key that
+  starts like a county's (``430802``, ``430802-S0005``, an outbox key's
+  ``problem:430802-2025-0001:…``) must start with the row's own county, so a
+  county cannot plant rows under another county's next ids, and a refused
+  insert says nothing about whether that id exists (the policy is checked
+  before the unique index).
 * `grant_counties` (``govbiz db rls grant ROLE COUNTY...``) lets an existing
   database role use the ledger for those counties: the grant rows and the
   table privileges it needs.  A role with no grant sees nothing.
@@ -59,6 +65,24 @@ _POLICIES = {
     GRANTS: "role_name = current_user",
 }
 
+
+def _own_key(column: str) -> str:
+    """`column` holds no other county's key: a key that starts like one (`430802`, `430802-S0005`)
+    starts with the row's own county.  Codes that name no county (a department code `zgj`) pass."""
+    return f"(({column}) !~ '^[0-9]{{6}}(-|$)' OR left({column}, 6) = county)"
+
+
+#: What a role may write, beyond the row being its county's: keys in its county's key space only, so
+#: a county cannot plant a row under another county's next id (an event in its stream, its next outbox
+#: key, its next session), which made that county's next command fail or its notification vanish.
+_KEY_SPACE = {
+    "problems": _own_key("id"),
+    "problem_clocks": _own_key("problem_id"),
+    "records": _own_key("key"),
+    "events": _own_key("stream_id"),
+    "outbox": _own_key("split_part(key, ':', 2)"),
+}
+
 #: Rows every role may read but none may write: nationwide data (holiday notices, county 000000),
 #: which the schema's owner adds (`govbiz calendar add-notice` run as the owner).
 _READABLE_TO_ALL = {"records": "county = '000000'"}
@@ -78,11 +102,10 @@ def enable_row_security(conn: Connection) -> None:
     )
     for table, condition in _POLICIES.items():
         readable = f"({condition}) OR {_READABLE_TO_ALL[table]}" if table in _READABLE_TO_ALL else condition
+        writable = f"({condition}) AND {_KEY_SPACE[table]}" if table in _KEY_SPACE else condition
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
-        conn.exec_driver_sql(
-            f"CREATE POLICY {POLICY} ON {table} USING ({readable}) WITH CHECK ({condition})"
-        )
+        conn.exec_driver_sql(f"CREATE POLICY {POLICY} ON {table} USING ({readable}) WITH CHECK ({writable})")
 
 
 def grant_counties(conn: Connection, role: str, counties: Iterable[str]) -> None:
