@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.store import POSTGRES, PostgresStore
 
+from govbiz.errors import StorageError
 from govbiz.storage.sql import schema as t
 from govbiz.testing.contract import build_scenario
 from govbiz.testing.sql import driver_and_core_rows
@@ -69,7 +70,7 @@ def test_a_checked_write_that_changed_nothing_is_refused_after_the_flush(pg_stor
     assert _counters(pg_store) == {}  # the whole transaction was rolled back
 
 
-def test_an_error_in_the_pipeline_is_a_sqlalchemy_error_and_keeps_nothing(pg_store: PostgresStore) -> None:
+def test_an_error_in_the_pipeline_is_a_storage_error_and_keeps_nothing(pg_store: PostgresStore) -> None:
     insert = pg_store.statements.get(_INSERT_COUNTER, ("name", "value"))
 
     def write() -> None:
@@ -77,9 +78,11 @@ def test_an_error_in_the_pipeline_is_a_sqlalchemy_error_and_keeps_nothing(pg_sto
             run.execute(insert, {"name": "twice", "value": 1})
             run.execute(insert, {"name": "twice", "value": 2})
 
-    with pytest.raises(sa.exc.IntegrityError) as info:
+    with pytest.raises(StorageError) as info:  # a govbiz error, the driver's error as its cause
         write()
-    assert "INSERT INTO counters" in str(info.value)
+    assert isinstance(info.value.__cause__, sa.exc.IntegrityError)
+    assert "INSERT INTO counters" in str(info.value.__cause__)
+    assert "duplicate key" in str(info.value)
     assert _counters(pg_store) == {}
     with pg_store.unit_of_work() as uow:  # the pooled connection is usable again
         assert uow.next_number("after") == 1

@@ -10,7 +10,7 @@ connection, not one per read.
 
 Every database call made here is serialised when the store asks for it (an
 in-memory SQLite database shares one connection between threads), and a
-database failure (`sqlalchemy.exc.OperationalError`) becomes a
+database failure (any `sqlalchemy.exc.DBAPIError`) becomes a
 `govbiz.errors.StorageError` naming the database.
 """
 
@@ -161,10 +161,16 @@ class Connections:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Database failures become `StorageError` naming this database."""
+        """Database failures become `StorageError` naming this database.
+
+        Every error the driver raises (a lost connection, a busy file, a
+        constraint or a row-security policy refusing a write) reaches the
+        caller as a govbiz error; conflicts the unit of work understands were
+        already turned into `ConcurrencyError` before they get here.
+        """
         try:
             yield
-        except sa.exc.OperationalError as error:
+        except sa.exc.DBAPIError as error:
             raise StorageError(self.location, _reason(error)) from error
 
 
