@@ -142,16 +142,18 @@ class ProfileLayer(IntEnum):
 
     `DEFAULT` is govbiz's own (`CountyProfile()`); `CITY` what the city (市)
     gives each of its counties, the base; `COUNTY` what the county (区县)
-    gives itself.
+    gives itself; `FILE` what a county configuration file applied to the
+    ledger gives (`govbiz county apply`), refining the plugins.
     """
 
     DEFAULT = 0
     CITY = 1
     COUNTY = 2
+    FILE = 3
 
     @property
     def label(self) -> str:
-        """`default`, `city` or `county`."""
+        """`default`, `city`, `county` or `file`."""
         return self.name.lower()
 
 
