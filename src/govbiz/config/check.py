@@ -94,7 +94,7 @@ def check_county_file(
                         f"{channel!r} (installed: {', '.join(sorted(channels))})")
     for name, table in file.channels.items():
         if name not in channels:
-            add("warning", f"channels.{name}", "no installed plugin gives this channel yet")
+            add("warning", f"channels.{name}", "no installed plugin gives this channel in this environment")
         for setting, variable in table.variables().items():
             if variable not in env:
                 message = f"environment variable {variable} is not set here"
