@@ -291,3 +291,48 @@ def test_county_setup_without_plugin_or_file_says_what_to_do(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["county", "setup", "--county", "990101", "--db", _url(tmp_path)])
     assert result.exit_code == 1
     assert "govbiz county apply FILE" in result.output
+
+
+# --- aliases ----------------------------------------------------------------------------
+
+
+def test_aliases_let_the_import_read_a_spreadsheets_own_names(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from govbiz.clock import ManualClock, beijing
+    from govbiz.domain.credit_code import check_character
+    from govbiz.reports.ledger_import import import_ledger
+
+    text = SMALL.replace(
+        'categories = ["土地规划", "其他"]',
+        'categories = [{ name = "土地规划", aliases = ["土地", "用地"] }, "其他"]\n'
+        'sources = ["调研走访", { name = "企业自报", aliases = ["自报"] }]',
+    )
+    file = parse_county_file(text, "y.toml")
+    assert file.categories == ("土地规划", "其他") and file.aliases == {
+        "土地": "土地规划",
+        "用地": "土地规划",
+        "自报": "企业自报",
+    }
+    clock = ManualClock(datetime(2025, 6, 2, 10, 0, tzinfo=beijing()))
+    with govbiz.open(_url(tmp_path), clock=clock) as ledger:
+        apply_county_file(ledger, file)
+        body = "91430802MA4M00001"
+        rows = [
+            ("企业名称", "统一社会信用代码", "问题", "问题类别", "来源", "收集日期"),
+            ("永定甲公司", body + check_character(body), "用地报批慢", "用地", "自报", "2025-05-06"),
+        ]
+        collector = Actor(id="c-1", role=Role.COLLECTOR, county="430802")
+        import_ledger(ledger, collector, rows, county="430802")
+        [problem] = ledger.problems(collector)
+        assert (problem.category, problem.source) == ("土地规划", "企业自报")
+
+
+def test_an_alias_that_is_already_a_name_is_refused() -> None:
+    text = SMALL.replace(
+        'categories = ["土地规划", "其他"]',
+        'categories = [{ name = "土地规划", aliases = ["其他"] }, "其他"]',
+    )
+    with pytest.raises(ConfigFileError) as caught:
+        parse_county_file(text, "y.toml")
+    assert (caught.value.key, caught.value.line) == ("categories[0].aliases[0]", 1)

@@ -78,6 +78,7 @@ def show_command(county: str, db: str | None, config: tuple[str, ...], as_json: 
                     {"code": d.code, "name": d.name, "short_name": d.short_name} for d in profile.departments
                 ],
                 "leaders": [{"title": x.title, "name": x.name} for x in profile.leaders],
+                "aliases": dict(profile.aliases),
                 "parts": {
                     o.part.value: {"source": o.source, "layer": o.layer.label, "over": list(o.over)}
                     for o in layered.origins

@@ -41,6 +41,7 @@ __all__ = [
     "DivisionTable",
     "LeaderTable",
     "LocalDaysTable",
+    "NamedTable",
     "parse_county_file",
     "read_county_file",
 ]
@@ -121,10 +122,17 @@ class ChannelTable(BaseModel):
         return {k: str(v) for k, v in self.settings().items() if k.endswith("_env")}
 
 
+class NamedTable(_Table):
+    """A category or source with the other names spreadsheets use for it (别名), for the import."""
+
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+
+
 class _FileModel(_Table):
     divisions: list[DivisionTable] = Field(min_length=1)
-    categories: list[Text] | None = None
-    sources: list[Text] | None = None
+    categories: list[Text | NamedTable] | None = None
+    sources: list[Text | NamedTable] | None = None
     deadlines: dict[str, Any] | None = None
     local_days: list[LocalDaysTable] = Field(default_factory=list)
     notifications: dict[str, Any] | None = None
@@ -140,7 +148,8 @@ class CountyFile:
     `deadlines` is the raw `[deadlines]` table (overrides of the policy
     the plugins give, as `DeadlinePolicy.from_dict` reads it);
     `notifications` the `NotificationSettings` it builds, with each
-    department's contacts in the address book.
+    department's contacts in the address book; `aliases` maps each alias
+    of a category or source to its name.
     """
 
     source: str
@@ -149,6 +158,7 @@ class CountyFile:
     divisions: tuple[DivisionTable, ...]
     categories: tuple[str, ...] | None
     sources: tuple[str, ...] | None
+    aliases: Mapping[str, str] | None
     deadlines: Mapping[str, Any] | None
     local_days: tuple[LocalDaysTable, ...]
     notifications: NotificationSettings | None
@@ -209,13 +219,34 @@ def parse_county_file(text: str, source: str = "county.toml") -> CountyFile:
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         divisions=tuple(model.divisions),
-        categories=tuple(model.categories) if model.categories is not None else None,
-        sources=tuple(model.sources) if model.sources is not None else None,
+        categories=_names(model.categories),
+        sources=_names(model.sources),
+        aliases=_aliases(model, fail),
         deadlines=model.deadlines,
         local_days=tuple(model.local_days),
         notifications=notifications,
         channels=dict(model.channels),
     )
+
+
+def _names(entries: list[str | NamedTable] | None) -> tuple[str, ...] | None:
+    if entries is None:
+        return None
+    return tuple(e if isinstance(e, str) else e.name for e in entries)
+
+
+def _aliases(model: _FileModel, fail: _Failer) -> dict[str, str] | None:
+    """Alias → name over the categories and sources; an alias that is a name, or twice, is refused."""
+    found: dict[str, str] = {}
+    for table in ("categories", "sources"):
+        entries = getattr(model, table) or []
+        names = {e if isinstance(e, str) else e.name for e in entries}
+        for i, entry in enumerate(entries):
+            for j, alias in enumerate([] if isinstance(entry, str) else entry.aliases):
+                if alias in names or alias in found:
+                    raise fail(f"{table}[{i}].aliases[{j}]", alias, "is already a name or another alias")
+                found[alias] = entry.name if isinstance(entry, NamedTable) else entry
+    return found or None
 
 
 # --- checks ------------------------------------------------------------------------------

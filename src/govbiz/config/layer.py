@@ -82,6 +82,7 @@ def file_answers(files: Iterable[CountyFile], county: str) -> list[FileAnswer]:
             departments=departments or None,
             leaders=leaders or None,
             notifications=file.notifications,
+            aliases=file.aliases,
         )
         local = tuple(
             LocalDays(name=d.name, rest=tuple(d.rest), working=tuple(d.working), source=d.source)
