@@ -48,3 +48,14 @@ def test_every_environment_variable_documented_is_read_by_the_code() -> None:
     )
     for name in re.findall(r"^\| `([A-Z_]+)` \|", PAGE.read_text(encoding="utf-8"), re.M):
         assert name in source or name in extra, name
+
+
+def test_the_county_file_example_is_a_valid_county_file() -> None:
+    from govbiz.config import parse_county_file
+
+    blocks = re.findall(r"```toml\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S)
+    file = parse_county_file(blocks[2], "configuration.md")
+    assert file.codes() == ("430802",)
+    assert file.channels["email"].variables() == {"password_env": "YD_SMTP_PASSWORD"}
+    assert file.notifications is not None
+    assert file.notifications.address_book.addresses("430802-zrzy", "email") == ("zrzy@example.gov.cn",)

@@ -116,6 +116,21 @@ def test_adapters_never_import_the_service_or_what_is_built_on_it() -> None:
     assert {m: d for m, d in wrong.items() if d} == {}
 
 
+#: County configuration files as data (read, laid, kept): the handlers use them, so they stay below
+#: the service; only `govbiz.config.apply` and `govbiz.config.check` sit on the Ledger.
+CONFIG_DATA = ("govbiz.config.file", "govbiz.config.layer", "govbiz.config.kept", "govbiz.config")
+
+
+def test_county_files_as_data_never_import_the_service() -> None:
+    wrong = {
+        m: sorted(d for d in deps if _within(d, ABOVE_ADAPTERS) or d in ("govbiz.config.apply",))
+        for m, deps in GRAPH.items()
+        if m in CONFIG_DATA
+    }
+    assert set(CONFIG_DATA) <= set(GRAPH)
+    assert {m: d for m, d in wrong.items() if d} == {}
+
+
 def test_only_the_top_imports_the_top() -> None:
     wrong = {
         m: sorted(d for d in deps if _within(d, TOP))

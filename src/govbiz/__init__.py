@@ -46,19 +46,24 @@ def open(
     `url` defaults to `$GOVBIZ_DB`, then to `sqlite:///govbiz.db` (a file in
     the current directory, created on first use).  The storage comes from the
     first plugin that handles the URL's scheme; county profiles, deadline
-    policies, local holidays and event observers come from plugins too.
+    policies, local holidays and event observers come from plugins too, and
+    the county configuration files kept in the ledger (`govbiz county
+    apply`) refine the profiles, above the plugins.
     `clock` defaults to the system clock in Beijing time.
     """
     from govbiz import plugins
     from govbiz.audit import hasher_from
+    from govbiz.config.kept import kept_answers
     from govbiz.ledger import Ledger
 
     pm = plugin_manager or plugins.plugin_manager()
     resolved = url or os.environ.get(URL_ENV) or DEFAULT_URL
+    store = plugins.storage_for(resolved, pm)
     return Ledger(
-        plugins.storage_for(resolved, pm),
+        store,
         clock=clock,
-        profile_source=lambda county: plugins.county_profile(county, pm),
+        # County configuration files kept in the ledger (`govbiz county apply`) refine the plugins.
+        profile_source=lambda county: plugins.county_profile(county, pm, kept_answers(store, county)),
         subscribers=[plugins.event_observer(pm)],
         hasher=hasher_from(hash_algorithm, plugins.hashers(pm)),
     )

@@ -60,6 +60,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from govbiz.domain.circular import Circular
+from govbiz.domain.county_config import ConfigKept
 from govbiz.domain.dates import check_day
 from govbiz.domain.enterprise import Enterprise, mask_personal
 from govbiz.domain.handling import ReminderKind, ResultOutcome
@@ -84,6 +85,7 @@ __all__ = [
     "Command",
     "ContactIn",
     "DecideExtension",
+    "KeepCountyConfig",
     "LinkLastingRule",
     "MergeProblem",
     "PlanSession",
@@ -514,6 +516,21 @@ class AddHolidayNotice(Command[NoticeAdded]):
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), _ONE_LINE] = ""
 
 
+class KeepCountyConfig(Command[ConfigKept]):
+    """Keep a county configuration file in the ledger (保存区县配置文件); see `govbiz county apply`.
+
+    `text` is the file (TOML, see the how-to "Configure a county with a
+    file"), `source` names it.  The ledger validates it and keeps it under
+    its first division; every `govbiz.open()` ledger then lays it over the
+    plugins' profiles.  The same text as the division's latest file is a
+    no-op.
+    """
+
+    # Kept byte for byte (no stripping): its SHA-256 must be that of the file.
+    text: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=500_000)]
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), _ONE_LINE] = ""
+
+
 #: Every command class, for documentation and JSON Schema export.
 COMMANDS: tuple[type[Command[Any]], ...] = (
     RegisterDivision,
@@ -542,4 +559,5 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     LinkLastingRule,
     PublishCircular,
     AddHolidayNotice,
+    KeepCountyConfig,
 )

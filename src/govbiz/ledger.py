@@ -89,6 +89,7 @@ class Ledger:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock()
         self._profiles = dict(profiles or {})
+        self._given = frozenset(self._profiles)
         self._default_profile = default_profile or CountyProfile()
         self._profile_source = profile_source
         self._subscribers = list(subscribers)
@@ -135,6 +136,13 @@ class Ledger:
             found = self._profile_source(county) if self._profile_source else None
             profile = self._profiles.setdefault(county, found or self._default_profile)
         return profile
+
+    def forget_profiles(self) -> None:
+        """Resolve each county's profile again on next use (after a configuration file is applied).
+
+        Profiles given to the constructor (`profiles`) are kept.
+        """
+        self._profiles = {county: p for county, p in self._profiles.items() if county in self._given}
 
     def policy(self, county: str) -> DeadlinePolicy:
         """The deadline policy in force for `county`: its profile's, on a calendar that has

@@ -14,7 +14,12 @@ from string import Template
 from govbiz import __version__
 from govbiz.errors import ValidationError
 
-__all__ = ["render_plugin"]
+__all__ = ["PLACEHOLDER_COUNTY", "render_plugin"]
+
+#: The division code `govbiz new-plugin` uses when none is given: no real division and no bundled
+#: plugin has it (99 is no province), so a scaffold installed beside the bundled plugins never
+#: answers for their counties until its author sets the real code.
+PLACEHOLDER_COUNTY = "990101"
 
 _PYPROJECT = """\
 [build-system]

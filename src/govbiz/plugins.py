@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     import click
 
     from govbiz.calendar import HolidayNotice, WorkingCalendar
+    from govbiz.config.layer import FileAnswer
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
@@ -420,7 +421,9 @@ _PROFILE_HOOK = "govbiz_county_profile"
 _POLICY_HOOK = "govbiz_deadline_policy"
 
 
-def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> CountyProfile:
+def county_profile(
+    county: str, pm: pluggy.PluginManager | None = None, files: Sequence[FileAnswer] = ()
+) -> CountyProfile:
     """The county's profile, laid from the plugins' answers, with its deadline policy resolved.
 
     A plugin that also answers for the county's city (430800 for 430802)
@@ -431,23 +434,32 @@ def county_profile(county: str, pm: pluggy.PluginManager | None = None) -> Count
     the `govbiz_deadline_policy` answers: the city plugin's, then the county
     plugin's derived from it.  The hooks are called as pluggy calls them
     (wrappers run); only when several plugins answer is each asked again,
-    to know which one gives what.
+    to know which one gives what.  `files` (configuration files applied to
+    the ledger) are laid last, above the county plugin's answer; their
+    local days and deadline overrides go on the policy last.
     """
     from govbiz.profile import CountyProfile, layer_profile
 
     pm = pm or plugin_manager()
     results = call_hook(pm, _PROFILE_HOOK, county=county)
-    if len(results) > 1:
+    if files:
+        answers = [*_profile_answers(pm, county), *(file.answer() for file in files)]
+        profile = layer_profile(county, answers).profile
+    elif len(results) > 1:
         profile = layer_profile(county, _profile_answers(pm, county)).profile
     elif results:
         profile = _profile_parts(pm, county, results[0]).over(CountyProfile())
     else:
         profile = CountyProfile()
     policy, _overrides = _county_policy(pm, county, profile)
+    for file in files:
+        policy = file.policy(policy)
     return attrs.evolve(profile, deadline_policy=policy)
 
 
-def explain_county_profile(county: str, pm: pluggy.PluginManager | None = None) -> LayeredProfile:
+def explain_county_profile(
+    county: str, pm: pluggy.PluginManager | None = None, files: Sequence[FileAnswer] = ()
+) -> LayeredProfile:
     """The profile `county_profile` gives, with the plugin and layer each part comes from.
 
     What `govbiz county show` prints: for each `ProfilePart` the plugin
@@ -455,13 +467,17 @@ def explain_county_profile(county: str, pm: pluggy.PluginManager | None = None) 
     deadline policy's origin is the last `govbiz_deadline_policy` answer,
     if any; `local_days` names the plugins that add local days.  Each
     plugin is asked for its profile directly, so wrappers of
-    `govbiz_county_profile` do not run here.
+    `govbiz_county_profile` do not run here.  `files` are laid as
+    `county_profile` lays them, and named as the sources of what they give.
     """
     from govbiz.profile import LayeredProfile, PartOrigin, ProfileLayer, ProfilePart, layer_profile
 
     pm = pm or plugin_manager()
-    layered = layer_profile(county, _profile_answers(pm, county))
+    layered = layer_profile(county, [*_profile_answers(pm, county), *(file.answer() for file in files)])
     policy, overrides = _county_policy(pm, county, layered.profile, explain=True)
+    for file in files:
+        policy = file.policy(policy)
+    overrides += [(file.source, ProfileLayer.FILE) for file in files if file.refines_policy]
     origins = list(layered.origins)
     if overrides:
         at = [origin.part for origin in origins].index(ProfilePart.DEADLINE_POLICY)
@@ -470,6 +486,7 @@ def explain_county_profile(county: str, pm: pluggy.PluginManager | None = None) 
         (source, layer), earlier = overrides[-1], tuple(name for name, _ in overrides[:-1])
         origins[at] = PartOrigin(ProfilePart.DEADLINE_POLICY, source, layer, over=(*refined, *earlier))
     local = tuple(plugin for plugin, days in _in_order(pm, "govbiz_local_days", county=county) if days)
+    local += tuple(file.source for file in files if file.local_days)
     return LayeredProfile(
         county=county,
         profile=attrs.evolve(layered.profile, deadline_policy=policy),

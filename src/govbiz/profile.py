@@ -16,7 +16,7 @@ part at one layer are a `ProfileConflictError`, never a silent pick.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +81,9 @@ class CountyProfile:
     are empty unless a county plugin provides them (see
     `govbiz.provision.provision_county`).  `notifications` says who is
     told what over which channel (default: the built-in rules, printed on
-    the console).
+    the console).  `aliases` maps another name a spreadsheet uses for a
+    category or a source (别名: `土地` for `土地规划`) to the county's own; the
+    ledger import reads them through `canonical`.
     """
 
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
@@ -91,6 +93,11 @@ class CountyProfile:
     departments: tuple[Department, ...] = ()
     leaders: tuple[Chair, ...] = ()
     notifications: NotificationSettings = attrs.field(factory=NotificationSettings)
+    aliases: Mapping[str, str] = attrs.field(factory=dict)
+
+    def canonical(self, name: str) -> str:
+        """The county's own name for a category or source `name` (itself unless it is an alias)."""
+        return self.aliases.get(name, name)
 
     def check_category(self, category: str) -> str:
         """Return `category` if this county uses it, else a ValidationError listing the choices."""
@@ -135,6 +142,7 @@ class ProfilePart(StrEnum):
     DEPARTMENTS = "departments"
     LEADERS = "leaders"
     NOTIFICATIONS = "notifications"
+    ALIASES = "aliases"
 
 
 class ProfileLayer(IntEnum):
@@ -142,16 +150,18 @@ class ProfileLayer(IntEnum):
 
     `DEFAULT` is govbiz's own (`CountyProfile()`); `CITY` what the city (市)
     gives each of its counties, the base; `COUNTY` what the county (区县)
-    gives itself.
+    gives itself; `FILE` what a county configuration file applied to the
+    ledger gives (`govbiz county apply`), refining the plugins.
     """
 
     DEFAULT = 0
     CITY = 1
     COUNTY = 2
+    FILE = 3
 
     @property
     def label(self) -> str:
-        """`default`, `city` or `county`."""
+        """`default`, `city`, `county` or `file`."""
         return self.name.lower()
 
 
@@ -176,6 +186,7 @@ class ProfileParts:
     departments: tuple[Department, ...] | None = attrs.field(default=None, converter=_optional_tuple)
     leaders: tuple[Chair, ...] | None = attrs.field(default=None, converter=_optional_tuple)
     notifications: NotificationSettings | None = None
+    aliases: Mapping[str, str] | None = None
 
     @classmethod
     def of(cls, profile: CountyProfile) -> ProfileParts:

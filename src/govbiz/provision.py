@@ -1,6 +1,7 @@
 """Setting a county up in a ledger from its profile (区县初始化).
 
-A county plugin's profile lists its departments; `provision_county`
+A county's profile (from its plugin, or from a configuration file kept in
+the ledger: `govbiz county apply`) lists its departments; `provision_county`
 registers the division and every department that the ledger does not have
 yet, so running it twice changes nothing.
 """
@@ -35,7 +36,13 @@ def provision_county(ledger: Ledger, admin: Actor, county: str, *, parent: str |
     """
     profile = ledger.profile(county)
     if not profile.name:
-        raise ValidationError("county", county, "its profile has no name: install the county's plugin first")
+        raise ValidationError(
+            "county",
+            county,
+            "no county plugin or configuration file names this county: describe it in a file "
+            "(see examples/county/yongding.toml) and run `govbiz county apply FILE` "
+            "or `govbiz county setup --county CODE --config FILE`, or install the county's plugin",
+        )
     divisions: list[str] = []
     if not _exists(ledger, admin, RecordKind.DIVISION, county):
         level = DivisionLevel.COUNTY if parent else DivisionLevel.CITY

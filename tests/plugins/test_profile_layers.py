@@ -145,6 +145,7 @@ def test_the_merge_is_explained_part_by_part(pm: pluggy.PluginManager) -> None:
         "departments": ("yongding", "county", ("city",)),
         "leaders": ("city", "city", ()),
         "notifications": ("yongding", "county", ("city",)),
+        "aliases": ("city", "city", ()),  # a whole profile gives every part
     }
 
 

@@ -213,6 +213,9 @@ def test_a_county_role_cannot_plant_rows_under_another_countys_keys(
         "their division": sa.insert(t.records).values(
             kind="division", key=OTHER_CITY, county=CITY, version=1, data={}
         ),
+        "their next configuration file": sa.insert(t.records).values(
+            kind="county_config", key=f"{OTHER_CITY}#0001", county=CITY, version=1, data={}
+        ),
     }
     store = open_postgres(as_role(pg_url, county_role))
     try:

@@ -19,6 +19,7 @@ __all__ = ["BUILTIN_COMMANDS", "main"]
 #: Built-in subcommands: name -> "module:attribute" of a click command.
 BUILTIN_COMMANDS: dict[str, str] = {
     "calendar": "govbiz.cli.calendar:calendar_command",
+    "config": "govbiz.cli.config:config_command",
     "county": "govbiz.cli.county:county_command",
     "export": "govbiz.cli.ledger_io:export_command",
     "import": "govbiz.cli.ledger_io:import_command",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from govbiz.cli.options import govbiz_errors
+from govbiz.plugin_template import PLACEHOLDER_COUNTY
 
 
 @click.command("new-plugin")
@@ -22,9 +23,9 @@ from govbiz.cli.options import govbiz_errors
 @click.option(
     "--county",
     metavar="CODE",
-    default="430800",
+    default=PLACEHOLDER_COUNTY,
     show_default=True,
-    help="County the sample profile configures.",
+    help="County the sample profile configures (default: a placeholder no real county has: change it).",
 )
 @govbiz_errors
 def new_plugin_command(name: str, directory: Path, county: str) -> None:

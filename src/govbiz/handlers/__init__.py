@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govbiz import commands as c
-from govbiz.handlers import notices, problems, registry, sessions, supervision
+from govbiz.handlers import county_config, notices, problems, registry, sessions, supervision
 from govbiz.handlers.context import CommandContext, Counties, Handler
 
 __all__ = ["HANDLERS", "CommandContext", "Counties", "Handler"]
@@ -29,4 +29,5 @@ HANDLERS: Mapping[type[c.Command[Any]], Handler] = {
     **sessions.HANDLERS,
     **supervision.HANDLERS,
     **notices.HANDLERS,
+    **county_config.HANDLERS,
 }

@@ -24,6 +24,7 @@ import attrs
 
 from govbiz.deadlines.warning import WarningLevel, WarningThresholds
 from govbiz.domain.circular import Circular
+from govbiz.domain.county_config import KeptCountyConfig
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.handling import DueDate
@@ -38,7 +39,10 @@ from govbiz.ports.outbox import Outbox, OutboxEntry
 __all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork", "WarningClock"]
 
 #: The registry records a ledger keeps besides problems.
-Record = Division | Department | Enterprise | ReceptionSession | LastingRule | Circular | KeptNotice
+Record = (
+    Division | Department | Enterprise | ReceptionSession | LastingRule | Circular | KeptNotice
+    | KeptCountyConfig
+)  # fmt: skip
 
 
 class RecordKind(StrEnum):
@@ -52,6 +56,8 @@ class RecordKind(StrEnum):
     CIRCULAR = "circular"
     #: A State Council holiday notice kept in the ledger (nationwide: county `000000`).
     HOLIDAY_NOTICE = "holiday_notice"
+    #: A county configuration file applied with `govbiz county apply` (the file's first division).
+    COUNTY_CONFIG = "county_config"
 
 
 @attrs.frozen(slots=True)

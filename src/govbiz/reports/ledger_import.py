@@ -322,6 +322,7 @@ def _validate(
             cells,
             check_category=profile.check_category,
             check_source=profile.check_source,
+            canonical=profile.canonical,
             today=today,
             errors=found,
         )
@@ -359,9 +360,16 @@ def _parse_row(
     check_source: Callable[[str], str],
     today: date,
     errors: list[RowError],
+    canonical: Callable[[str], str] = str,
 ) -> _Row | None:
-    """The row's values, or `None` with every reason it is bad appended to `errors`."""
+    """The row's values, or `None` with every reason it is bad appended to `errors`.
+
+    A category or source written under one of the county's aliases is read as the county's own name.
+    """
     text = {f: _text(v) for f, v in cells.items() if f != "collected_on"}
+    for field in ("category", "source"):
+        if field in text:
+            text[field] = canonical(text[field])
     before = len(errors)
     empty = {field for field, (_, required) in FIELDS.items() if required and _blank(cells.get(field))}
     errors += [RowError(number, FIELDS[field][0], "is empty") for field in FIELDS if field in empty]

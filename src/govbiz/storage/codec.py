@@ -31,6 +31,7 @@ from typing import Any, TypeVar, Union, cast
 import attrs
 
 from govbiz.domain.circular import Circular
+from govbiz.domain.county_config import KeptCountyConfig
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.holiday_notice import KeptNotice
@@ -64,6 +65,7 @@ RECORD_CLASSES: dict[RecordKind, type[Any]] = {
     RecordKind.LASTING_RULE: LastingRule,
     RecordKind.CIRCULAR: Circular,
     RecordKind.HOLIDAY_NOTICE: KeptNotice,
+    RecordKind.COUNTY_CONFIG: KeptCountyConfig,
 }
 
 

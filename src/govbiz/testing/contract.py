@@ -45,6 +45,7 @@ from govbiz.audit import seal, verify
 from govbiz.clock import ManualClock
 from govbiz.deadlines import DeadlinePolicy, WarningLevel, WarningThresholds
 from govbiz.domain.actors import Actor, Role
+from govbiz.domain.county_config import ConfigKept
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.lifecycle import FINAL_STATES, Action, ProblemState
 from govbiz.domain.problem import Problem, apply, decide, replay
@@ -99,6 +100,9 @@ class Scenario:
             return result
         if isinstance(result, NoticeAdded):
             self.records[(RecordKind.HOLIDAY_NOTICE, result.kept.key)] = result.kept
+            return result
+        if isinstance(result, ConfigKept):
+            self.records[(RecordKind.COUNTY_CONFIG, result.kept.key)] = result.kept
             return result
         kind = _KIND_OF[type(command)]
         key = result.code if isinstance(result, Division) or kind is RecordKind.DEPARTMENT else result.id
@@ -229,6 +233,9 @@ def _register(s: Scenario) -> None:
     # A nationwide record (county 000000): the 2026 notice, as an administrator keeps it.
     notice = resources.files("govbiz.calendar").joinpath("data", "2026.toml").read_text(encoding="utf-8")
     s.run("admin", c.AddHolidayNotice(text=notice, source="2026.toml"))
+    # A county configuration file kept in the ledger (what `govbiz county apply` keeps).
+    config = f'[[divisions]]\ncode = "{COUNTY}"\nname = "永定区"\nparent = "{CITY}"\n# {HARD_TEXT}\n'
+    s.run("county_admin", c.KeepCountyConfig(text=config, source="yongding.toml"))
 
 
 def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk through the lifecycle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from govbiz.domain.county_config import KeptCountyConfig
 from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division
@@ -49,7 +50,7 @@ def _key(record: Record) -> str:
     """A registry record's key: divisions and departments by code, kept notices by key, the rest by id."""
     if isinstance(record, Division | Department):
         return record.code
-    return record.key if isinstance(record, KeptNotice) else record.id
+    return record.key if isinstance(record, KeptNotice | KeptCountyConfig) else record.id
 
 
 def assert_clock_rows_current(store: SQLStore) -> None:

@@ -67,9 +67,9 @@ _POLICIES = {
 
 
 def _own_key(column: str) -> str:
-    """`column` holds no other county's key: a key that starts like one (`430802`, `430802-S0005`)
-    starts with the row's own county.  Codes that name no county (a department code `zgj`) pass."""
-    return f"(({column}) !~ '^[0-9]{{6}}(-|$)' OR left({column}, 6) = county)"
+    """`column` holds no other county's key: a key that starts like one (`430802`, `430802-S0005`,
+    `430802#0001`) starts with the row's own county.  Codes that name no county (`zgj`) pass."""
+    return f"(({column}) !~ '^[0-9]{{6}}([^0-9]|$)' OR left({column}, 6) = county)"
 
 
 #: What a role may write, beyond the row being its county's: keys in its county's key space only, so
