@@ -10,6 +10,7 @@ signed checkpoints (`govbiz.checkpoint`) for what keeps the derived state
 consistent.  Subclass `TamperingContract` with a `store` fixture (a fresh,
 empty `govbiz.storage.sql.store.SQLStore`)::
 
+    import pytest
     from govbiz.testing.tampering import TamperingContract
 
     class TestMyStoreAgainstInsiders(TamperingContract):
