@@ -31,6 +31,10 @@ def ledger(tmp_path: Path) -> str:
     return url
 
 
+def ledger_file(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
 @pytest.fixture
 def keys(runner: CliRunner, tmp_path: Path) -> tuple[Path, Path]:
     private, public = tmp_path / "checkpoint.pem", tmp_path / "checkpoint.pub.pem"
@@ -105,6 +109,9 @@ def test_checkpoint_without_a_key_and_a_bad_key_file_are_plain_errors(
     result = runner.invoke(main, ["audit", "checkpoint", "--db", ledger])
     assert result.exit_code == 1
     assert "GOVBIZ_CHECKPOINT_KEY" in result.output
+    result = runner.invoke(main, ["verify", "--db", ledger, "--checkpoints", str(ledger_file(ledger))])
+    assert result.exit_code == 2
+    assert "--checkpoints needs --public-key" in result.output
     junk = tmp_path / "junk.pem"
     junk.write_text("not a key", encoding="utf-8")
     result = runner.invoke(main, ["verify", "--db", ledger, "--public-key", str(junk)])

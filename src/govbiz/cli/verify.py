@@ -54,6 +54,8 @@ def verify_command(db: str | None, public_key: Path | None, export: Path | None,
     """
     import govbiz
 
+    if export is not None and public_key is None:
+        raise click.UsageError("--checkpoints needs --public-key (or $GOVBIZ_CHECKPOINT_PUBLIC_KEY)")
     ledger = govbiz.open(db)
     events, findings, notes = _chain_and_derived_state(ledger)
     anchored = public_key is not None
