@@ -25,11 +25,39 @@ from govbiz.domain.events import DomainEvent
 from govbiz.errors import ValidationError
 from govbiz.ports.hasher import Hasher
 
-__all__ = ["SHA256", "AuditFinding", "Finding", "Hasher", "canonical_bytes", "seal", "verify"]
+__all__ = [
+    "SHA256",
+    "SM3",
+    "AuditFinding",
+    "Finding",
+    "Hasher",
+    "canonical_bytes",
+    "seal",
+    "sm3_hasher",
+    "verify",
+]
 
 
 #: SHA-256, the default.
 SHA256 = Hasher("sha256", lambda data: hashlib.sha256(data).hexdigest())
+
+#: The plugin that gives SM3 where the interpreter's OpenSSL does not.
+SM3_PLUGIN = "govbiz-sm3"
+
+
+def sm3_hasher() -> Hasher | None:
+    """SM3 (GB/T 32905, 国密杂凑算法) through the interpreter's OpenSSL, or `None` where it lacks it."""
+    if "sm3" not in hashlib.algorithms_available:
+        return None
+    try:
+        hashlib.new("sm3", b"")
+    except ValueError:  # listed, but disabled by the OpenSSL configuration (FIPS mode ...)
+        return None
+    return Hasher("sm3", lambda data: hashlib.new("sm3", data).hexdigest())
+
+
+#: SM3 where OpenSSL provides it (`None` elsewhere: install the govbiz-sm3 plugin).
+SM3 = sm3_hasher()
 
 
 def canonical_bytes(event: DomainEvent, *, prev_hash: str | None = None) -> bytes:
@@ -64,6 +92,30 @@ class Finding(StrEnum):
     BROKEN_LINK = "broken_link"
     #: The hash was made by a function this deployment does not know.
     UNKNOWN_ALGORITHM = "unknown_algorithm"
+    # -- derived state against the events (派生数据核对, `govbiz.reconcile`) --
+    #: A stored snapshot differs from the problem its events replay to (快照被改).
+    SNAPSHOT_DIFFERS = "snapshot_differs"
+    #: A column or index row a store derived (state, lead, departments, clocks ...) differs (索引被改).
+    INDEX_DIFFERS = "index_differs"
+    #: A registry record differs from what its registration event records (登记被改).
+    RECORD_DIFFERS = "record_differs"
+    #: A stored problem or record has no events (凭空出现).
+    NO_EVENTS = "no_events"
+    #: Events whose problem or record is not stored (记录被删).
+    NO_RECORD = "no_record"
+    #: A stored snapshot or record cannot be read at all.
+    UNREADABLE = "unreadable"
+    # -- signed checkpoints (锚定检查点, `govbiz.checkpoint`) --
+    #: A checkpointed event was rewritten since: its hash is not the one signed (锚定后被改).
+    HEAD_REWRITTEN = "head_rewritten"
+    #: A stream a checkpoint vouched for is gone, or lost checkpointed events (锚定后被删).
+    STREAM_GONE = "stream_gone"
+    #: An event dated before a checkpoint that did not see it (倒签).
+    BACKDATED = "backdated"
+    #: A checkpoint's signature does not verify with the configured public key (签名无效).
+    BAD_SIGNATURE = "bad_signature"
+    #: A checkpoint number is missing, or one does not link to the one before (检查点缺失).
+    CHECKPOINT_MISSING = "checkpoint_missing"
 
 
 @attrs.frozen(slots=True)
@@ -146,7 +198,10 @@ def hasher_from(name: str, hashers: Mapping[str, Hasher]) -> Hasher:
         return hashers[name]
     except KeyError:
         known = ", ".join(sorted(hashers))
-        raise ValidationError("hash_algorithm", name, f"unknown; registered: {known}") from None
+        hint = ""
+        if name == "sm3":
+            hint = f" (this Python's OpenSSL has no SM3: pip install {SM3_PLUGIN}, a pure-Python SM3)"
+        raise ValidationError("hash_algorithm", name, f"unknown; registered: {known}{hint}") from None
 
 
 def describe(findings: Iterable[AuditFinding]) -> list[dict[str, Any]]:

@@ -91,8 +91,9 @@ def test_verify_reports_an_intact_chain_and_then_a_tampered_one(
 
     monkeypatch.setattr(govbiz, "open", lambda url=None, **kw: world.ledger)
     result = runner.invoke(main, ["verify", "--db", "memory://", "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # intact, but no public key: the trail is unanchored
     assert json.loads(result.output)["intact"] is True
+    assert json.loads(result.output)["anchored"] is False
     stored = world.ledger.store._state.events  # type: ignore[attr-defined]
     index = next(i for i, e in enumerate(stored) if e.kind == "assign")
     stored[index] = attrs.evolve(stored[index], payload={**stored[index].payload, "lead": "430800-zjj"})

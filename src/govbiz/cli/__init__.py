@@ -18,6 +18,7 @@ __all__ = ["BUILTIN_COMMANDS", "main"]
 
 #: Built-in subcommands: name -> "module:attribute" of a click command.
 BUILTIN_COMMANDS: dict[str, str] = {
+    "audit": "govbiz.cli.audit:audit_command",
     "calendar": "govbiz.cli.calendar:calendar_command",
     "config": "govbiz.cli.config:config_command",
     "county": "govbiz.cli.county:county_command",

@@ -34,9 +34,20 @@ from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
 from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department, Division
+from govbiz.ports.checkpoints import CheckpointLog
 from govbiz.ports.outbox import Outbox, OutboxEntry
 
-__all__ = ["ProblemQuery", "Record", "RecordKind", "Store", "UnitOfWork", "WarningClock"]
+__all__ = [
+    "ProblemQuery",
+    "Record",
+    "RecordKind",
+    "Store",
+    "StoredProblem",
+    "StoredRecord",
+    "UnitOfWork",
+    "WarningClock",
+    "derived_index",
+]
 
 #: The registry records a ledger keeps besides problems.
 Record = (
@@ -112,6 +123,59 @@ class WarningClock(NamedTuple):
     level: WarningLevel
 
 
+#: A problem's indexed columns, its (department, role) pairs and its clocks (clock -> (cutoff, last day)).
+DerivedIndex = tuple[dict[str, object], frozenset[tuple[str, str]], dict[str, tuple[datetime, date]]]
+
+
+def derived_index(problem: Problem) -> DerivedIndex:
+    """What a store derives from a problem to query it by: its columns, departments and running clocks.
+
+    `govbiz verify` compares what a store holds (`UnitOfWork.stored_problems`) with this,
+    computed from the problem replayed from its events.
+    """
+    columns: dict[str, object] = {
+        "county": problem.county,
+        "enterprise_id": problem.enterprise_id,
+        "session_id": problem.session_id,
+        "category": problem.category,
+        "state": problem.state.value,
+        "lead": problem.lead_department,
+        "version": problem.version,
+        "last_hash": problem.last_hash,
+    }
+    departments: set[tuple[str, str]] = set()
+    if problem.assignment is not None:
+        departments = {(d, "co") for d in problem.assignment.co_handlers if d != problem.assignment.lead}
+        departments.add((problem.assignment.lead, "lead"))
+    clocks = {due.clock: (due.cutoff, due.last_day) for due in earliest_deadlines(problem)}
+    return columns, frozenset(departments), clocks
+
+
+@attrs.frozen(slots=True)
+class StoredProblem:
+    """A problem as a store holds it (存储的问题): the decoded snapshot and what was derived from it.
+
+    `problem` is `None` when the stored snapshot cannot be decoded (`error` says why).
+    """
+
+    id: str
+    problem: Problem | None
+    index: DerivedIndex
+    error: str = ""
+
+
+@attrs.frozen(slots=True)
+class StoredRecord:
+    """A registry record as a store holds it: its kind, key, county column and version."""
+
+    kind: RecordKind
+    key: str
+    county: str
+    version: int
+    record: Record | None
+    error: str = ""
+
+
 class UnitOfWork(ABC):
     """One command's reads and writes, committed together or not at all.
 
@@ -182,6 +246,19 @@ class UnitOfWork(ABC):
         but are never handed out twice.
         """
 
+    def stored_problems(self) -> Iterator[StoredProblem]:
+        """Every stored problem as it is stored, with the columns and rows derived from it (for verify).
+
+        Stores that keep derived columns (SQL: `state`, `lead`, department
+        and clock rows) return those as read, not as recomputed.  This default
+        says the store cannot list them.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list its stored problems")
+
+    def stored_records(self) -> Iterator[StoredRecord]:
+        """Every stored registry record as it is stored (for verify); see `stored_problems`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its stored records")
+
     # -- writes ---------------------------------------------------------------------
     @abstractmethod
     def save_problem(self, problem: Problem, event: DomainEvent) -> None:
@@ -233,6 +310,10 @@ class Store(ABC):
     @abstractmethod
     def outbox(self) -> Outbox:
         """The outbox of notifications waiting for delivery (see `govbiz.ports.outbox`)."""
+
+    def checkpoints(self) -> CheckpointLog:
+        """The signed checkpoints of the anchored audit trail (锚定检查点) kept in this store."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no checkpoints")
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
         """Release connections; the store is unusable afterwards."""

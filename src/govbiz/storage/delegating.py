@@ -13,8 +13,18 @@ from collections.abc import Iterator, Mapping
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import Problem
+from govbiz.ports.checkpoints import CheckpointLog
 from govbiz.ports.outbox import Outbox, OutboxEntry
-from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, UnitOfWork, WarningClock
+from govbiz.ports.storage import (
+    ProblemQuery,
+    Record,
+    RecordKind,
+    Store,
+    StoredProblem,
+    StoredRecord,
+    UnitOfWork,
+    WarningClock,
+)
 
 __all__ = ["DelegatingStore", "DelegatingUnitOfWork"]
 
@@ -42,6 +52,12 @@ class DelegatingUnitOfWork(UnitOfWork):
 
     def events(self, stream: str | None = None, stream_id: str | None = None) -> list[DomainEvent]:
         return self.inner.events(stream, stream_id)
+
+    def stored_problems(self) -> Iterator[StoredProblem]:
+        return self.inner.stored_problems()
+
+    def stored_records(self) -> Iterator[StoredRecord]:
+        return self.inner.stored_records()
 
     def next_number(self, counter: str) -> int:
         return self.inner.next_number(counter)
@@ -80,6 +96,9 @@ class DelegatingStore(Store):
 
     def outbox(self) -> Outbox:
         return self.inner.outbox()
+
+    def checkpoints(self) -> CheckpointLog:
+        return self.inner.checkpoints()
 
     def close(self) -> None:
         self.inner.close()

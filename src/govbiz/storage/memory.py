@@ -20,8 +20,18 @@ from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
+from govbiz.ports.checkpoints import CheckpointLog, SignedCheckpoint
 from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStatus
-from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, UnitOfWork
+from govbiz.ports.storage import (
+    ProblemQuery,
+    Record,
+    RecordKind,
+    Store,
+    StoredProblem,
+    StoredRecord,
+    UnitOfWork,
+    derived_index,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -40,6 +50,7 @@ class _State:
     ordered: dict[str, dict[str, list[str]]] = attrs.Factory(dict)
     # Each record's events in commit order, so a problem's history is not a scan of the log.
     streams: dict[tuple[str, str], list[DomainEvent]] = attrs.Factory(dict)
+    checkpoints: list[SignedCheckpoint] = attrs.Factory(list)
 
     def add_keys(self, stream: str, keyed: Iterable[tuple[str, str]]) -> None:
         """Put new `(key, county)` pairs of `stream` in their place."""
@@ -62,6 +73,10 @@ class MemoryStore(Store):
     def outbox(self) -> Outbox:
         """The store's outbox, for dispatchers and `govbiz outbox`."""
         return _MemoryOutbox(self._state, self._lock)
+
+    def checkpoints(self) -> CheckpointLog:
+        """The signed checkpoints kept in this store."""
+        return _MemoryCheckpoints(self._state, self._lock)
 
 
 class _MemoryUnitOfWork(UnitOfWork):
@@ -113,6 +128,18 @@ class _MemoryUnitOfWork(UnitOfWork):
             for e in self._state.events
             if (stream is None or e.stream == stream) and (stream_id is None or e.stream_id == stream_id)
         ]
+
+    def stored_problems(self) -> Iterator[StoredProblem]:
+        with self._lock:
+            problems = sorted(self._state.problems.items())
+        for key, problem in problems:  # nothing is derived apart from the problem: derive it here
+            yield StoredProblem(key, problem, derived_index(problem))
+
+    def stored_records(self) -> Iterator[StoredRecord]:
+        with self._lock:
+            records = sorted(self._state.records.items(), key=lambda item: (item[0][0].value, item[0][1]))
+        for (kind, key), (record, version) in records:
+            yield StoredRecord(kind, key, _county(record), version, record)
 
     def next_number(self, counter: str) -> int:
         with self._lock:
@@ -276,6 +303,27 @@ class _MemoryOutbox(Outbox):
 def _holds(entry: OutboxEntry, token: str) -> bool:
     """True if `token` is `entry`'s current claim and the entry still waits for its outcome."""
     return bool(token) and entry.claim_token == token and entry.status is OutboxStatus.PENDING
+
+
+class _MemoryCheckpoints(CheckpointLog):
+    """The checkpoints of a `MemoryStore`, in a list under its lock."""
+
+    def __init__(self, state: _State, lock: threading.Lock) -> None:
+        self._state = state
+        self._lock = lock
+
+    def append(self, signed: SignedCheckpoint) -> None:
+        with self._lock:
+            stored = self._state.checkpoints
+            sequence = signed.checkpoint.sequence
+            if any(c.checkpoint.sequence == sequence for c in stored):
+                raise ConcurrencyError("checkpoint", sequence, sequence - 1, None)
+            stored.append(signed)
+            stored.sort(key=lambda c: c.checkpoint.sequence)
+
+    def all(self) -> list[SignedCheckpoint]:
+        with self._lock:
+            return list(self._state.checkpoints)
 
 
 def _county(record: Record) -> str:

@@ -42,6 +42,8 @@ import pytest
 
 from govbiz import commands as c
 from govbiz.audit import seal, verify
+from govbiz.builtin.ed25519 import Ed25519Signer
+from govbiz.checkpoint import make_checkpoint, verify_checkpoints
 from govbiz.clock import ManualClock
 from govbiz.deadlines import DeadlinePolicy, WarningLevel, WarningThresholds
 from govbiz.domain.actors import Actor, Role
@@ -57,6 +59,7 @@ from govbiz.notify.dispatcher import Dispatcher, DispatchReport
 from govbiz.ports.channel import DeliveryError, Notification
 from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
+from govbiz.reconcile import reconcile_store
 
 __all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
 
@@ -519,6 +522,31 @@ class StorageContract:
             for i, e in enumerate(events)
         ]
         assert verify(forged, heads=heads) != []
+
+    def test_the_stored_state_agrees_with_the_events(self, store: Store) -> None:
+        s = build_scenario(store)
+        with store.unit_of_work() as uow:
+            events = uow.events()
+            assert reconcile_store(uow, events) == []
+            stored = {p.id: p.problem for p in uow.stored_problems()}
+            assert stored == {p.id: p for p in s.all_problems()}
+            records = {(r.kind, r.key): r.record for r in uow.stored_records()}
+            assert records == s.records
+            # The check is real: without one problem's events, its snapshot has none behind it.
+            some = next(iter(stored))
+            kept = [e for e in events if e.stream_id != some]
+            assert [f.stream_id for f in reconcile_store(uow, kept)] == [some]
+
+    def test_checkpoints_are_kept_in_order_and_numbered_once(self, store: Store) -> None:
+        s = build_scenario(store)
+        with store.unit_of_work() as uow:
+            events = uow.events()
+        signer, log = Ed25519Signer.generate(), store.checkpoints()
+        made = [make_checkpoint(events, log, signer, s.clock.now()) for _ in range(3)]
+        assert store.checkpoints().all() == made
+        assert verify_checkpoints(log.all(), signer.verifier(), events) == []
+        with pytest.raises(ConcurrencyError):
+            log.append(made[1])
 
     # --- counters -----------------------------------------------------------------------
 

@@ -15,7 +15,9 @@ build exactly this schema from an empty database (a test compares them).
   sessions, lasting rules, circulars) as JSON documents;
 * `events`: the append-only audit trail (留痕) with its hash chain (防篡改);
 * `counters`: named counters for human-readable ids (台账编号), which never
-  repeat, even across processes.
+  repeat, even across processes;
+* `checkpoints`: the signed checkpoints of the anchored audit trail (锚定检查点),
+  each kept as the exact text its signature covers.
 
 Instants that SQL compares (`cutoff`, `updated_at`, `occurred_utc`) are
 stored in UTC by `UTCDateTime`; an event's `occurred_at` is also kept as
@@ -165,6 +167,18 @@ counters = sa.Table(
     metadata,
     sa.Column("name", sa.String(_KEY), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+#: Signed checkpoints (锚定检查点): the exact body text signed, the signature, who signed (migration 0007).
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("made_at", UTCDateTime, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("algorithm", sa.String(_NAME), nullable=False),
+    sa.Column("key_id", sa.String(_KEY), nullable=False),
+    sa.Column("signature", sa.Text, nullable=False),
 )
 
 #: The outbox (待发通知): notifications queued with their events, delivered by a dispatcher.

@@ -27,9 +27,11 @@ from contextlib import AbstractContextManager
 
 from sqlalchemy.engine import Connection, Engine
 
+from govbiz.ports.checkpoints import CheckpointLog
 from govbiz.ports.outbox import Outbox
 from govbiz.ports.storage import Store
 from govbiz.storage.sql.caches import RegistryCache, SnapshotCache
+from govbiz.storage.sql.checkpoints import SQLCheckpointLog
 from govbiz.storage.sql.connections import Connections
 from govbiz.storage.sql.dialect import GENERIC, WRITE_OPTION, Dialect
 from govbiz.storage.sql.driver import StatementCache
@@ -109,6 +111,10 @@ class SQLStore(Store):
     def outbox(self) -> Outbox:
         """The outbox of queued notifications (see `govbiz.storage.sql.outbox`)."""
         return SQLOutbox(self)
+
+    def checkpoints(self) -> CheckpointLog:
+        """The signed checkpoints in the `checkpoints` table."""
+        return SQLCheckpointLog(self.connections)
 
     def reading(self) -> AbstractContextManager[Connection]:
         """A pooled connection for reads, returned on exit (`Connections.reading`)."""

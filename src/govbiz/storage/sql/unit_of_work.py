@@ -32,9 +32,18 @@ from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
 from govbiz.ports.outbox import OutboxEntry
-from govbiz.ports.storage import ProblemQuery, Record, RecordKind, UnitOfWork, WarningClock
+from govbiz.ports.storage import (
+    ProblemQuery,
+    Record,
+    RecordKind,
+    StoredProblem,
+    StoredRecord,
+    UnitOfWork,
+    WarningClock,
+)
 from govbiz.storage import codec
 from govbiz.storage.sql import schema as t
+from govbiz.storage.sql import stored
 from govbiz.storage.sql.driver import StatementCache, StatementRunner, first_row, scalar
 from govbiz.storage.sql.outbox import queued, write_entries
 from govbiz.storage.sql.queries import gc_paused, problem_conditions
@@ -161,6 +170,14 @@ class SQLUnitOfWork(UnitOfWork):
             statement = statement.where(t.events.c.stream_id == stream_id)
         with self._reading() as conn:
             return [event_from_row(row) for row in conn.execute(statement).mappings()]
+
+    def stored_problems(self) -> Iterator[StoredProblem]:
+        with self._connections.reading() as conn:
+            return iter(list(stored.stored_problems(conn)))
+
+    def stored_records(self) -> Iterator[StoredRecord]:
+        with self._connections.reading() as conn:
+            return iter(list(stored.stored_records(conn)))
 
     def next_number(self, counter: str) -> int:
         # Its own transaction, committed at once: the number stays used even if
