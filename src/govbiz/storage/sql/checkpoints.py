@@ -31,13 +31,13 @@ class SQLCheckpointLog(CheckpointLog):
             "key_id": signed.key_id,
             "signature": base64.b64encode(signed.signature).decode(),
         }
-        try:
-            with self._connections.writing() as conn:
+        with self._connections.writing() as conn:  # its other database errors become StorageError
+            try:
                 conn.execute(sa.insert(t.checkpoints), row)
-        except sa.exc.IntegrityError as error:  # another checkpoint job took this number
-            raise ConcurrencyError(
-                "checkpoint", checkpoint.sequence, checkpoint.sequence - 1, None
-            ) from error
+            except sa.exc.IntegrityError as error:  # another checkpoint job took this number
+                raise ConcurrencyError(
+                    "checkpoint", checkpoint.sequence, checkpoint.sequence - 1, None
+                ) from error
 
     def all(self) -> list[SignedCheckpoint]:
         statement = sa.select(t.checkpoints).order_by(t.checkpoints.c.sequence)
