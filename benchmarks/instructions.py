@@ -9,6 +9,7 @@ two minutes at the default size)::
     .venv/bin/python benchmarks/instructions.py                 # 10 and 20 problems
     .venv/bin/python benchmarks/instructions.py --problems 20   # 20 and 40, steadier
     .venv/bin/python benchmarks/instructions.py --keep /tmp/cg  # keep the callgrind files
+    .venv/bin/python benchmarks/instructions.py --side ledger   # one side (the other is unchanged)
 
 Each of four child processes runs under ``valgrind --tool=callgrind`` and
 builds the same SQLite database (a file, WAL) of scheduled problems as part 1
@@ -131,6 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", type=int, default=10, help="N: the runs take N and 2N problems")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the callgrind files in DIR")
+    parser.add_argument("--side", choices=["ledger", "raw"], help="count only this side")
     parser.add_argument("--child", choices=["ledger", "raw"], help=argparse.SUPPRESS)
     parser.add_argument("--pool", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -140,10 +142,13 @@ def main() -> None:
     n = args.problems
     pool = WARM_UP + 2 * n
     per_command = {}
-    for side in ("ledger", "raw"):
+    for side in [args.side] if args.side else ["ledger", "raw"]:
         small, large = (instructions(side, size, pool, args.keep) for size in (n, 2 * n))
         per_command[side] = (large - small) / (CHAIN * n)
         print(f"{side}: {small:,} instructions for {n} problems, {large:,} for {2 * n}")
+    if args.side:
+        print(f"{args.side}: {per_command[args.side]:,.0f} instructions per command")
+        return
     ledger, raw = per_command["ledger"], per_command["raw"]
     print("\n| side | instructions per command |")
     print("| --- | ---: |")
