@@ -20,7 +20,7 @@ way (`govbiz_postgres.bulk`); the ledger itself only calls the
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -221,8 +221,7 @@ class SQLUnitOfWork(UnitOfWork):
         if held is not None:
             self._connections.release(held)
 
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
+    def _reading(self) -> AbstractContextManager[Connection]:
         """This unit's connection, for one read.
 
         Checked out at the first read and kept until the commit writes on it or
@@ -231,8 +230,7 @@ class SQLUnitOfWork(UnitOfWork):
         """
         if self._conn is None:
             self._conn = self._connections.hold()
-        with self._connections.reading_on(self._conn) as conn:
-            yield conn
+        return self._connections.reading_on(self._conn)
 
     def write_state(self, run: StatementRunner, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write the staged state of one record at version `last` if its stored version is still `first - 1`.
