@@ -33,7 +33,7 @@ schema that is dropped afterwards (or, for parts 2 and 3, the schema
    against the hand-written GROUP BY that computes the same figures
    (`HAND_WRITTEN_DEPARTMENT_MONTH`); all three must agree.
 
-``--skip-commands`` leaves out part 1.
+``--skip-commands`` leaves out part 1; ``--commands-only`` runs part 1 alone.
 
 A benchmark, not a test: nothing asserts a speed.
 """
@@ -518,11 +518,14 @@ def main() -> None:
         "(1,000,000 open assignments take about 20 minutes to generate); drop it yourself",
     )
     parser.add_argument("--skip-commands", action="store_true", help="only the sweep and metrics")
+    parser.add_argument("--commands-only", action="store_true", help="only part 1, commands per second")
     args = parser.parse_args()
     server = os.environ.get("GOVBIZ_TEST_POSTGRES") or server_url()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     if not args.skip_commands:
         commands_table(server, args.problems)
+    if args.commands_only:
+        return
     with data_schema(server, args.keep_schema) as url:
         pg_store = open_postgres(url)
         s = sweep_and_metrics(pg_store, args.open)

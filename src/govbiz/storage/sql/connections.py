@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -50,6 +50,7 @@ class Connections:
         self._keep = dialect.keep_connection
         self._prepare_write = dialect.prepare_write
         self._new_runner = dialect.new_runner
+        self._translating = _Translating(location)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -159,8 +160,7 @@ class Connections:
     def _serialized(self) -> AbstractContextManager[Any]:
         return self._lock if self._lock is not None else nullcontext()
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self) -> AbstractContextManager[None]:
         """Database failures become `StorageError` naming this database.
 
         Every error the driver raises (a lost connection, a busy file, a
@@ -168,10 +168,26 @@ class Connections:
         caller as a govbiz error; conflicts the unit of work understands were
         already turned into `ConcurrencyError` before they get here.
         """
-        try:
-            yield
-        except sa.exc.DBAPIError as error:
+        return self._translating
+
+
+class _Translating:
+    """`Connections._errors`: a class rather than a generator, since every read and commit enters it."""
+
+    __slots__ = ("location",)
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: Any
+    ) -> Literal[False]:
+        if isinstance(error, sa.exc.DBAPIError):
             raise StorageError(self.location, _reason(error)) from error
+        return False
 
 
 def _clean(conn: Connection) -> bool:

@@ -19,6 +19,8 @@ transaction commits.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -47,6 +49,13 @@ class DriverStatement:
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     results: tuple[Callable[[Any], Any] | None, ...] = ()  # each selected column's result processor
     defaults: tuple[tuple[str, Any], ...] = ()  # values the statement carries itself (literals)
+    # `parameters`, specialised once for this statement: it runs for every row of every command.
+    _build: Callable[[Mapping[str, Any]], Parameters] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda self: _builder(self), takes_self=True),  # noqa: PLW0108 (defined below)
+    )
 
     @classmethod
     def compile(
@@ -68,15 +77,54 @@ class DriverStatement:
 
     def parameters(self, values: Mapping[str, Any]) -> Parameters:
         """`values` (by parameter name) as the driver takes them."""
-        if self.defaults:
-            values = {**dict(self.defaults), **values}
-        if self.processors:
-            values = dict(values)
-            for name, process in self.processors:
-                values[name] = process(values[name])
-        if self.positional:
-            return tuple([values[name] for name in self.names])
-        return values if isinstance(values, dict) else dict(values)
+        return self._build(values)
+
+
+def _builder(statement: DriverStatement) -> Callable[[Mapping[str, Any]], Parameters]:
+    """`statement.parameters`: the defaults merged under `values`, the processors applied, in order.
+
+    A positional statement picks its values with one `operator.itemgetter`
+    and processes them by position (a parameter named twice is processed at
+    each place, to the same value), rather than copying the mapping.
+    """
+    fixed = dict(statement.defaults)
+    processors = statement.processors
+    if not statement.positional:
+
+        def named(values: Mapping[str, Any]) -> Parameters:
+            if fixed:
+                values = {**fixed, **values}
+            if processors:
+                values = dict(values)
+                for name, process in processors:
+                    values[name] = process(values[name])
+            return values if isinstance(values, dict) else dict(values)
+
+        return named
+    names = statement.names
+    by_name = dict(processors)
+    positions = tuple((n, by_name[name]) for n, name in enumerate(names) if name in by_name)
+    if not names:
+        return lambda values: ()
+    pick: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    if len(names) == 1:
+        only = names[0]
+        pick = lambda values: (values[only],)  # noqa: E731 (itemgetter of one name gives no tuple)
+    else:
+        pick = operator.itemgetter(*names)
+
+    def positional(values: Mapping[str, Any]) -> Parameters:
+        if fixed:
+            values = {**fixed, **values}
+        row = pick(values)
+        if not positions:
+            return row
+        processed = list(row)
+        for n, process in positions:
+            processed[n] = process(processed[n])
+        return tuple(processed)
+
+    return positional
 
 
 class StatementCache:
@@ -138,6 +186,12 @@ def scalar(conn: Connection, statement: DriverStatement, values: Mapping[str, An
     return None if row is None else row[0]
 
 
+@functools.cache
+def _bare(sql: str) -> DriverStatement:
+    """A statement without parameters, such as ``BEGIN IMMEDIATE`` (built once, not per command)."""
+    return DriverStatement(sql, (), positional=True, processors=())
+
+
 class StatementRunner:
     """Runs a unit's writes in its transaction, each as it comes.
 
@@ -184,7 +238,7 @@ class StatementRunner:
 
     def begin(self, sql: str) -> None:
         """Begin the transaction with `sql` (e.g. ``BEGIN IMMEDIATE``) on a connection in autocommit."""
-        self.execute(DriverStatement(sql, (), positional=True, processors=()), {})
+        self.execute(_bare(sql), {})
 
     def commit(self) -> None:
         """Flush, then commit the transaction `begin` began."""

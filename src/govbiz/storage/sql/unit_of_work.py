@@ -20,7 +20,7 @@ way (`govbiz_postgres.bulk`); the ledger itself only calls the
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -238,8 +238,7 @@ class SQLUnitOfWork(UnitOfWork):
         if held is not None:
             self._connections.release(held)
 
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
+    def _reading(self) -> AbstractContextManager[Connection]:
         """This unit's connection, for one read.
 
         Checked out at the first read and kept until the commit writes on it or
@@ -248,8 +247,7 @@ class SQLUnitOfWork(UnitOfWork):
         """
         if self._conn is None:
             self._conn = self._connections.hold()
-        with self._connections.reading_on(self._conn) as conn:
-            yield conn
+        return self._connections.reading_on(self._conn)
 
     def write_state(self, run: StatementRunner, stream: str, stream_id: str, first: int, last: int) -> None:
         """Write the staged state of one record at version `last` if its stored version is still `first - 1`.
@@ -294,17 +292,23 @@ class SQLUnitOfWork(UnitOfWork):
             update = statements.get(state.update, tuple(changes))
             run.expect_one(update, {**changes, **key, "expected": expected}, refuse)
         if stream == PROBLEM_STREAM:
-            stored_index = self._stored_index(stream_id, expected)
-            _write_problem_index(run, statements, self.staged_problems[stream_id], stored_index)
+            _write_problem_index(
+                run, statements, self.staged_problems[stream_id], self._stored(stream_id, expected)
+            )
 
-    def _stored_index(self, problem_id: str, version: int) -> ProblemIndex | None:
-        """The index rows stored with `version` of a problem, if this unit knows them."""
+    def _stored(self, problem_id: str, version: int) -> Problem | ProblemIndex | None:
+        """What this unit knows of the index rows stored with `version` of a problem.
+
+        The rows themselves for a new problem (none: foreign keys leave no
+        rows behind), the problem as loaded at that version (its rows derive
+        from it), or `None` when this unit does not know that version.
+        """
         if version == 0:
-            return [], []  # a new problem: foreign keys leave no rows behind
+            return [], []
         loaded = self._loaded.get(problem_id)
         if loaded is None or loaded.version != version:
             return None
-        return department_rows(loaded), clock_rows(loaded)
+        return loaded
 
 
 def _stream_versions(events: Sequence[DomainEvent]) -> dict[tuple[str, str], tuple[int, int]]:
@@ -340,20 +344,42 @@ def _leave_unchanged(changes: dict[str, Any], loaded: Problem | None, version: i
 
 
 def _write_problem_index(
-    run: StatementRunner, statements: StatementCache, problem: Problem, stored: ProblemIndex | None
+    run: StatementRunner, statements: StatementCache, problem: Problem, stored: Problem | ProblemIndex | None
 ) -> None:
     """Bring the department and running-clock rows of `problem` up to date.
 
-    `stored` are the rows stored with the version this commit replaces: the
-    version check has just confirmed that version, and each version's rows
-    are written in its own transaction, so only rows that differ from them are
-    deleted and inserted (most commands change one clock, or none).  Without
-    them, every row is replaced.
+    `stored` is the version this commit replaces (or the rows stored with
+    it): the version check has just confirmed that version, and each
+    version's rows are written in its own transaction, so only rows that
+    differ from them are deleted and inserted (most commands change one
+    clock, or none).  Without it, every row is replaced.  Rows are not even
+    derived where the version replaced shares what they derive from: the
+    department rows come from the assignment alone (most commands keep
+    the very object), the clock rows from it, the state and the suspension.
     """
-    departments, clocks = stored or (None, None)
     pid = problem.id
+    if isinstance(stored, Problem):
+        if problem.assignment is not stored.assignment:
+            before, after = department_rows(stored), department_rows(problem)
+            _write_rows(run, statements, DEPARTMENT_INDEX, pid, before=before, after=after)
+        if not _same_clocks(stored, problem):
+            _write_rows(
+                run, statements, CLOCK_INDEX, pid, before=clock_rows(stored), after=clock_rows(problem)
+            )
+        return
+    departments, clocks = stored or (None, None)
     _write_rows(run, statements, DEPARTMENT_INDEX, pid, before=departments, after=department_rows(problem))
     _write_rows(run, statements, CLOCK_INDEX, pid, before=clocks, after=clock_rows(problem))
+
+
+def _same_clocks(old: Problem, new: Problem) -> bool:
+    """Whether two versions of a problem have the same clock rows (`clock_rows`), without deriving them."""
+    return (
+        old.assignment is new.assignment
+        and old.state is new.state
+        and old.county == new.county
+        and old.suspended == new.suspended
+    )
 
 
 def _write_rows(
