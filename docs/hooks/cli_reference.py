@@ -15,10 +15,12 @@ MARKER = "<!-- govbiz:cli-reference -->"
 
 
 def _sections(command: click.Command, path: list[str], parent: click.Context | None) -> list[str]:
-    ctx = click.Context(command, info_name=" ".join(path), parent=parent, terminal_width=100)
-    help_text = command.get_help(ctx).replace("Usage: ", "", 1)
+    # As click builds it: the context is named by the command alone (click joins the parents'
+    # names into the usage line) and takes the command's settings, so `-h` shows beside `--help`.
+    settings = {**command.context_settings, "terminal_width": 100}
+    ctx = click.Context(command, info_name=path[-1], parent=parent, **settings)
     level = "#" * min(len(path) + 1, 4)
-    out = [f"{level} `{' '.join(path)}`\n\n```text\nUsage: {help_text}\n```\n"]
+    out = [f"{level} `{' '.join(path)}`\n\n```text\n{command.get_help(ctx)}\n```\n"]
     if isinstance(command, click.Group):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
