@@ -112,3 +112,12 @@ def test_help(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for option in ("--scenario", "--db", "--seed", "--as-of", "--json", "--counties", "--years", "--quiet"):
         assert option in result.output
+
+
+def test_out_is_created_when_a_db_is_given_too(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "run"  # does not exist yet
+    db = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    result = runner.invoke(main, ["simulate", "--quiet", "--db", db, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["figures"]["assigned"] == 59
+    assert not (out / "ledger.db").exists()  # the ledger went where --db said

@@ -109,6 +109,8 @@ def simulate(
     options = RunOptions(seed=seed, as_of=as_of, years=years, cities=cities, counties=counties)
     names = ("console", *channels) if verbose else channels
     notify = None if quiet or as_json or not names else _notifier(tuple(dict.fromkeys(names)))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)  # with --db too: the reports and summary go there
     with tempfile.TemporaryDirectory(prefix="govbiz-simulate-") as scratch:
         url = db or _default_url(out, Path(scratch))
         started = time.perf_counter()
