@@ -66,16 +66,25 @@ def pick_format(name: str | None, out: str | None, default: str) -> ReportFormat
 
 
 def resolve_county(ledger: Ledger, county: str | None) -> str:
-    """`county`, or the ledger's only top-level division when none is given."""
-    if county is not None:
-        return county
+    """`county`, which must be registered, or the ledger's only top-level division when none is given.
+
+    An unregistered county (`--county 999999`) is a usage error naming the
+    registered ones, not a report with nothing in it.
+    """
     from govbiz.domain.tenancy import Division
     from govbiz.ports.storage import RecordKind
 
     with ledger.store.unit_of_work() as uow:
-        tops = [
-            d.code for d in uow.list_records(RecordKind.DIVISION) if isinstance(d, Division) and not d.parent
-        ]
+        divisions = [d for d in uow.list_records(RecordKind.DIVISION) if isinstance(d, Division)]
+    if county is not None:
+        if county not in {d.code for d in divisions}:
+            listed = ", ".join(sorted(d.code for d in divisions)) or "none registered"
+            raise click.BadParameter(
+                f"county {county} is not registered in this ledger (divisions: {listed})",
+                param_hint="'--county'",
+            )
+        return county
+    tops = [d.code for d in divisions if not d.parent]
     if len(tops) != 1:
         listed = ", ".join(tops) or "none registered"
         raise click.UsageError(f"give --county CODE (divisions in this ledger: {listed})")

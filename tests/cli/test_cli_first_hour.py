@@ -1,0 +1,79 @@
+"""Rough edges of the first hour (issue #20), each seen tried as a new user would.
+
+A read-only command given a file that is not a ledger, or a county the
+ledger does not hold, refused nothing and printed an empty report; a
+mistyped division code was accepted by some commands and not others.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import govbiz
+from govbiz.cli import main
+from tests.conftest import build_world
+
+READERS = {
+    "report": ["report", "--format", "json"],
+    "export": ["export", "--format", "csv"],
+    "verify": ["verify"],
+}
+
+
+@pytest.fixture
+def ledger_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    build_world(govbiz.open(url)).assigned()
+    return url
+
+
+@pytest.mark.parametrize("args", READERS.values(), ids=READERS.keys())
+@pytest.mark.parametrize("content", ["empty", "other", "text"])
+def test_a_file_that_is_not_a_ledger_is_refused_and_left_alone(
+    tmp_path: Path, args: list[str], content: str
+) -> None:
+    path = tmp_path / "notes.db"
+    if content == "other":
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE notes (text TEXT)")
+        connection.close()
+    else:
+        path.write_bytes(b"" if content == "empty" else b"not a database, a shopping list\n" * 10)
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, [*args, "--db", f"sqlite:///{path}"])
+    assert result.exit_code == 2, result.output
+    assert "is not a govbiz ledger" in result.output
+    assert path.read_bytes() == before  # nothing written into somebody else's file
+
+
+@pytest.mark.parametrize("args", [READERS["report"], READERS["export"]], ids=["report", "export"])
+def test_an_unregistered_county_is_refused_with_the_registered_ones(ledger_url: str, args: list[str]) -> None:
+    result = CliRunner().invoke(main, [*args, "--db", ledger_url, "--county", "999999"])
+    assert result.exit_code == 2, result.output
+    assert "county 999999 is not registered" in result.output
+    assert "430800" in result.output
+    registered = CliRunner().invoke(main, [*args, "--db", ledger_url, "--county", "430800"])
+    assert registered.exit_code == 0, registered.output
+
+
+BAD_COUNTY = {
+    "calendar_day": ["calendar", "day", "2025-04-27"],
+    "calendar_due": ["calendar", "due", "2025-04-27"],
+    "report": ["report"],
+    "export": ["export", "--format", "csv"],
+    "remind": ["remind"],
+    "county_show": ["county", "show"],
+    "new_plugin": ["new-plugin", "demo"],
+}
+
+
+@pytest.mark.parametrize("args", BAD_COUNTY.values(), ids=BAD_COUNTY.keys())
+@pytest.mark.parametrize("code", ["12345", "4308021", "43O802"])
+def test_every_county_option_checks_the_division_code(args: list[str], code: str) -> None:
+    result = CliRunner().invoke(main, [*args, "--county", code])
+    assert result.exit_code == 2, result.output
+    assert f"{code!r} is not a division code" in result.output
