@@ -282,9 +282,22 @@ class Notifier:
         return entries
 
     def for_warning(
-        self, problem: Problem, due: DueDate, level: WarningLevel, as_of: datetime, uow: UnitOfWork
+        self,
+        problem: Problem,
+        due: DueDate,
+        level: WarningLevel,
+        as_of: datetime,
+        uow: UnitOfWork,
+        *,
+        queued_at: datetime | None = None,
     ) -> list[OutboxEntry]:
-        """Entries for a clock at a warning level on the sweep's day (one per rule and channel)."""
+        """Entries for a clock at a warning level on the sweep's day (one per rule and channel).
+
+        They wait until `as_of` (a `--future` sweep's reminders are not sent
+        early); their `created_at` is `queued_at`, the real time of queuing
+        (default `as_of`), and the sweep's instant is kept in their data
+        (`as_of`), so that a sweep run for a past day is not dated that day.
+        """
         trigger = trigger_for_warning(due.clock, level)
         if trigger is None:
             return []
@@ -295,9 +308,13 @@ class Notifier:
         base = f"sweep:{problem.id}:{due.clock}:{due.last_day.isoformat()}:{today.isoformat()}"
         # What the dispatcher checks again before sending (govbiz.notify.recheck).
         facts = {"problem_id": problem.id, "clock": due.clock, "last_day": due.last_day.isoformat()}
-        return self._entries(
-            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow, facts=facts
-        )
+        entries = self._entries(
+            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow,
+            facts={**facts, "as_of": as_of.isoformat()},
+        )  # fmt: skip
+        if queued_at is None:
+            return entries
+        return [attrs.evolve(entry, created_at=queued_at) for entry in entries]
 
     # --- building ---------------------------------------------------------------------
 
