@@ -77,3 +77,22 @@ def test_every_county_option_checks_the_division_code(args: list[str], code: str
     result = CliRunner().invoke(main, [*args, "--county", code])
     assert result.exit_code == 2, result.output
     assert f"{code!r} is not a division code" in result.output
+
+
+def test_export_refuses_to_write_a_spreadsheet_to_a_terminal(
+    ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import govbiz.cli.report
+
+    monkeypatch.setattr(govbiz.cli.report, "stdout_is_terminal", lambda: True)
+    refused = CliRunner().invoke(main, ["export", "--db", ledger_url])  # xlsx, the default
+    assert refused.exit_code == 2, refused.output
+    assert "give --out FILE.xlsx" in refused.output
+    assert "PK" not in refused.output  # no zip bytes reached the terminal
+    text = CliRunner().invoke(main, ["export", "--db", ledger_url, "--format", "csv"])
+    assert text.exit_code == 0, text.output  # text formats still print
+    assert "企业" in text.output
+    monkeypatch.setattr(govbiz.cli.report, "stdout_is_terminal", lambda: False)
+    piped = CliRunner().invoke(main, ["export", "--db", ledger_url])  # `govbiz export > ledger.xlsx`
+    assert piped.exit_code == 0
+    assert piped.stdout_bytes.startswith(b"PK")

@@ -25,6 +25,7 @@ __all__ = [
     "pick_format",
     "report_command",
     "resolve_county",
+    "stdout_is_terminal",
     "write_output",
 ]
 
@@ -91,9 +92,24 @@ def resolve_county(ledger: Ledger, county: str | None) -> str:
     return tops[0]
 
 
+def stdout_is_terminal() -> bool:
+    """True when standard output is a terminal, not a file or a pipe."""
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def write_output(fmt: ReportFormat, report: Report, out: str | None) -> None:
-    """Render `report` into the file `out`, or to standard output for `-` or none."""
+    """Render `report` into the file `out`, or to standard output for `-` or none.
+
+    A binary rendering (xlsx) is not written to a terminal, where it would
+    be garbage: that is a usage error naming `--out`.
+    """
     data = fmt.render(report)
+    if out in (None, "-") and stdout_is_terminal() and _is_binary(data):
+        raise click.UsageError(
+            f"the {fmt.name} format is binary and standard output is a terminal: "
+            f"give --out FILE{fmt.suffix}, redirect the output, or choose a text --format (csv, markdown)"
+        )
     if out in (None, "-"):
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else click.echo(data, nl=False)
         sys.stdout.flush()
@@ -101,6 +117,17 @@ def write_output(fmt: ReportFormat, report: Report, out: str | None) -> None:
     path = Path(str(out))
     path.write_bytes(data)
     click.echo(f"wrote {path} ({fmt.name}, {len(data)} bytes)", err=True)
+
+
+def _is_binary(data: bytes) -> bool:
+    """True if `data` is not UTF-8 text (a zip such as xlsx, a PDF ...)."""
+    if b"\x00" in data:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def format_option(fallback: str) -> Callable[[F], F]:
