@@ -7,6 +7,7 @@ mistyped division code was accepted by some commands and not others.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -96,3 +97,22 @@ def test_export_refuses_to_write_a_spreadsheet_to_a_terminal(
     piped = CliRunner().invoke(main, ["export", "--db", ledger_url])  # `govbiz export > ledger.xlsx`
     assert piped.exit_code == 0
     assert piped.stdout_bytes.startswith(b"PK")
+
+
+def test_a_refused_import_prints_its_errors_as_json(tmp_path: Path) -> None:
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert CliRunner().invoke(main, ["county", "setup", "--db", fresh, "--county", "430800"]).exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "企业名称,统一社会信用代码,问题,问题类别,来源,收集日期\n"
+        "乙公司,,问题二,土地规划,调研走访,not a date\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["import", str(bad), "--db", fresh, "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["source"], data["imported"], data["created"]) == ("bad.csv", False, [])
+    assert {(e["row"], e["column"]) for e in data["errors"]} == {(2, "统一社会信用代码"), (2, "收集日期")}
+    text = CliRunner().invoke(main, ["import", str(bad), "--db", fresh])
+    assert "bad.csv: 2 错误 errors, nothing was imported" in text.output
+    assert "problem(s)" not in text.output
