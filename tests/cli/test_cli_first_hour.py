@@ -116,3 +116,15 @@ def test_a_refused_import_prints_its_errors_as_json(tmp_path: Path) -> None:
     text = CliRunner().invoke(main, ["import", str(bad), "--db", fresh])
     assert "bad.csv: 2 错误 errors, nothing was imported" in text.output
     assert "problem(s)" not in text.output
+
+
+def test_plugins_shows_every_hook_whole() -> None:
+    listed = json.loads(CliRunner().invoke(main, ["plugins", "--json"]).output)
+    result = CliRunner().invoke(main, ["plugins"], terminal_width=60)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for plugin in listed:
+        assert f"{plugin['name']} {plugin['version']} ({plugin['source']})" in lines
+        for hook in plugin["hooks"]:
+            assert f"  {hook}" in lines  # on its own line, not cut to "govbiz_notification_…"
+    assert "…" not in result.output
