@@ -32,10 +32,10 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 CITY = "430800"
 
 DEPARTMENTS = {
-    "zgj": ("张家界市自然资源和规划局", "市自规局"),
-    "zjj": ("张家界市住房和城乡建设局", "市住建局"),
-    "xcb": ("中共张家界市委宣传部", "市委宣传部"),
-    "jrb": ("张家界市地方金融监督管理局", "市金融办"),
+    "430800-zgj": ("张家界市自然资源和规划局", "市自规局"),
+    "430800-zjj": ("张家界市住房和城乡建设局", "市住建局"),
+    "430800-xcb": ("中共张家界市委宣传部", "市委宣传部"),
+    "430800-jrb": ("张家界市地方金融监督管理局", "市金融办"),
 }
 
 #: (enterprise, credit-code body, problem, category, source, lead, co-handlers)
@@ -46,8 +46,8 @@ PROBLEMS = [
         "新厂“五通一平”施工保障",
         "土地规划",
         "调研走访",
-        "zgj",
-        ("zjj",),
+        "430800-zgj",
+        ("430800-zjj",),
     ),
     (
         "张家界久瑞生物科技有限公司",
@@ -55,17 +55,17 @@ PROBLEMS = [
         "老厂土地变性招拍",
         "土地规划",
         "调研走访",
-        "zgj",
+        "430800-zgj",
         (),
     ),
-    ("张家界冰雪世界有限公司", "91430800MA4M54321", "贷款延期还本付息", "融资", "恳谈会", "jrb", ()),
+    ("张家界冰雪世界有限公司", "91430800MA4M54321", "贷款延期还本付息", "融资", "恳谈会", "430800-jrb", ()),
     (
         "张家界某广告传媒有限公司",
         "91430802MA4N11111",
         "户外公益广告发布规范",
         "公益广告",
         "座谈会",
-        "xcb",
+        "430800-xcb",
         (),
     ),
     (
@@ -74,7 +74,7 @@ PROBLEMS = [
         "室内装饰装修备案流程",
         "装饰装修",
         "晚餐例会",
-        "zjj",
+        "430800-zjj",
         (),
     ),
 ]
@@ -146,19 +146,24 @@ def main(argv: list[str] | None = None) -> int:
     for problem, (*_, lead, _co) in list(zip(problems, PROBLEMS, strict=True))[:4]:
         ledger.handle(handlers[lead], c.ReportProgress(problem_id=problem.id, text="已现场办公，方案已明确"))
     clock.set(at("2025-04-14 09:00"))  # the fifth department reports after its 10 April deadline
-    ledger.handle(handlers["zjj"], c.ReportProgress(problem_id=problems[4].id, text="正在修订备案流程"))
+    ledger.handle(
+        handlers["430800-zjj"], c.ReportProgress(problem_id=problems[4].id, text="正在修订备案流程")
+    )
     clock.set(at("2025-04-25 15:00"))
     ledger.handle(
-        handlers["zgj"], c.ReportResult(problem_id=problems[0].id, outcome="solved", text="五通一平完成")
+        handlers["430800-zgj"],
+        c.ReportResult(problem_id=problems[0].id, outcome="solved", text="五通一平完成"),
     )
     ledger.handle(
-        handlers["zgj"], c.ReportResult(problem_id=problems[1].id, outcome="long_term", text="需调整规划")
+        handlers["430800-zgj"],
+        c.ReportResult(problem_id=problems[1].id, outcome="long_term", text="需调整规划"),
     )
     ledger.handle(
-        handlers["jrb"], c.ReportResult(problem_id=problems[2].id, outcome="solved", text="已办理延期")
+        handlers["430800-jrb"], c.ReportResult(problem_id=problems[2].id, outcome="solved", text="已办理延期")
     )
     ledger.handle(
-        handlers["xcb"], c.ReportResult(problem_id=problems[3].id, outcome="solved", text="出台管理意见")
+        handlers["430800-xcb"],
+        c.ReportResult(problem_id=problems[3].id, outcome="solved", text="出台管理意见"),
     )
 
     # 5. Return visits (回访): one enterprise is not satisfied, so a redo (重办)

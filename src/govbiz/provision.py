@@ -8,6 +8,8 @@ yet, so running it twice changes nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from govbiz import commands as c
@@ -32,7 +34,9 @@ def provision_county(ledger: Ledger, admin: Actor, county: str, *, parent: str |
     """Register `county` (as a city, or a county of `parent`) and its profile's departments.
 
     `admin` is an administrator of the county (or of its city).  Records the
-    ledger already has are left alone.
+    ledger already has are left alone.  Everything is registered in one
+    unit of work: if any command fails (a department the admin may not
+    register, a bad code), nothing is stored, not even the division.
     """
     profile = ledger.profile(county)
     if not profile.name:
@@ -43,24 +47,28 @@ def provision_county(ledger: Ledger, admin: Actor, county: str, *, parent: str |
             "(see examples/county/yongding.toml) and run `govbiz county apply FILE` "
             "or `govbiz county setup --county CODE --config FILE`, or install the county's plugin",
         )
+    commands: list[c.Command[Any]] = []
     divisions: list[str] = []
     if not _exists(ledger, admin, RecordKind.DIVISION, county):
         level = DivisionLevel.COUNTY if parent else DivisionLevel.CITY
-        ledger.handle(admin, c.RegisterDivision(code=county, name=profile.name, level=level, parent=parent))
+        commands.append(c.RegisterDivision(code=county, name=profile.name, level=level, parent=parent))
         divisions.append(county)
     departments: list[str] = []
     for department in profile.departments:
         if not _exists(ledger, admin, RecordKind.DEPARTMENT, department.code):
-            ledger.handle(
-                admin,
+            commands.append(
                 c.RegisterDepartment(
                     code=department.code,
                     name=department.name,
                     short_name=department.short_name,
                     county=department.county,
-                ),
+                )
             )
             departments.append(department.code)
+    if commands:
+        with ledger.unit() as unit:  # all or nothing: no half-registered county
+            for command in commands:
+                unit.handle(admin, command)
     return Provisioned(divisions=tuple(divisions), departments=tuple(departments))
 
 

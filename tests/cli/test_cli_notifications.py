@@ -55,7 +55,7 @@ def test_outbox_list_dispatch_retry_and_purge(db: str) -> None:
     assert code != 0
     assert "--all-dead" in out
     code, out = run("outbox", "purge", "--db", db, "--before", "2099-01-01")
-    assert "purged 2 sent entries" in out
+    assert "purged 1 sent entry" in out  # the reminder queued today is kept (it dedupes today's sweep)
 
 
 def test_a_bad_as_of_is_a_clear_error(db: str) -> None:

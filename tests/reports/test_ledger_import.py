@@ -148,7 +148,7 @@ def test_every_bad_row_is_reported_and_nothing_is_stored(ledger: Ledger) -> None
         (6, "收集日期"), (7, "企业名称"),
     }  # fmt: skip
     message = str(caught.value)
-    assert "bad.csv: 7 problem(s), nothing was imported" in message
+    assert "bad.csv: 7 错误 errors, nothing was imported" in message
     assert "row 6, 收集日期: 2025-12-31 is in the future" in message
     assert "row 7, 企业名称: '张家界另一公司' has the credit code of '张家界甲公司' in row 2" in message
     assert counts(ledger) == before

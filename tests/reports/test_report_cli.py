@@ -87,7 +87,7 @@ def test_import_of_a_bad_file_names_each_row_and_exits_1(runner: CliRunner, tmp_
     )
     result = runner.invoke(main, ["import", str(bad), "--db", fresh])
     assert result.exit_code == 1
-    assert "bad.csv: 3 problem(s), nothing was imported" in result.output
+    assert "bad.csv: 3 错误 errors, nothing was imported" in result.output
     assert "row 2, 统一社会信用代码" in result.output
     assert "row 3, 统一社会信用代码: is empty" in result.output
     assert "row 3, 收集日期: 'not a date' is not a date" in result.output

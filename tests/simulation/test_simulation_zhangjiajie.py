@@ -33,8 +33,14 @@ def test_every_figure_of_the_article(zhangjiajie: SimulationRun) -> None:
     land = next(row for row in data["categories"] if row["name"] == "土地规划")
     assert (land["assigned"], land["enterprises"], land["completed"]) == (14, 8, 9)
     assert (land["in_progress"], land["long_term"]) == (5, 2)
-    assert land["completion_rate"] == {"value": "64.3%", "fraction": "9/14"}
-    assert land["completion_rate_excluding_long_term"] == {"value": "75.0%", "fraction": "9/12"}
+    assert land["completion_rate"] == {
+        "value": "64.3%", "fraction": "9/14",  # the text, as before
+        "numerator": 9, "denominator": 14, "ratio": 0.642857, "percent": 64.3,  # and as numbers
+    }  # fmt: skip
+    assert land["completion_rate_excluding_long_term"] == {
+        "value": "75.0%", "fraction": "9/12",
+        "numerator": 9, "denominator": 12, "ratio": 0.75, "percent": 75.0,
+    }  # fmt: skip
     assert all(t["ok"] and t["applies"] for t in data["targets"])
     assert "长期推进" in data["definitions"]["completion_rate_excluding_long_term"]["zh"]
 

@@ -231,3 +231,15 @@ def test_govbiz_db_on_an_empty_schema_and_on_a_bad_url(pg_url: str) -> None:
     bad = runner.invoke(main, ["db", "current", "--db", "postgresql+psycopg2://u@h/db"])
     assert bad.exit_code == 1
     assert "postgresql://user@host:5432/dbname" in bad.output
+
+
+def test_govbiz_db_current_refuses_another_applications_database(pg_url: str) -> None:
+    engine = engine_for(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE invoices (id integer)"))
+    engine.dispose()
+    result = CliRunner().invoke(main, ["db", "current", "--db", pg_url])
+    assert result.exit_code == 1, result.output
+    assert "not a govbiz ledger" in result.output
+    assert "invoices" in result.output
+    assert tables(pg_url) == {"invoices"}  # `current` writes nothing

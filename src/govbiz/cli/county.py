@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 import govbiz
-from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option
+from govbiz.cli.options import county_type, db_option, echo_json, govbiz_errors, json_option
 
 if TYPE_CHECKING:
     from govbiz.config.layer import FileAnswer
@@ -47,7 +47,7 @@ _config_option = click.option(
 
 
 @county_command.command("show")
-@click.option("--county", metavar="CODE", required=True, help="Six-digit division code (行政区划代码).")
+@county_type(required=True, help="Six-digit division code (行政区划代码).")
 @db_option
 @_config_option
 @json_option
@@ -108,7 +108,7 @@ def show_command(county: str, db: str | None, config: tuple[str, ...], as_json: 
 
 
 @county_command.command("setup")
-@click.option("--county", metavar="CODE", required=True, help="Six-digit division code (行政区划代码).")
+@county_type(required=True, help="Six-digit division code (行政区划代码).")
 @click.option("--parent", metavar="CODE", default=None, help="The city's code, when CODE is a county.")
 @click.option(
     "--actor", default="cli-admin", show_default=True, help="Administrator id recorded in the audit trail."
@@ -137,7 +137,7 @@ def setup_command(county: str, parent: str | None, actor: str, db: str | None, c
 
 
 @county_command.command("check")
-@click.option("--county", metavar="CODE", required=True, help="Six-digit division code (行政区划代码).")
+@county_type(required=True, help="Six-digit division code (行政区划代码).")
 @govbiz_errors
 def check_command(county: str) -> None:
     """Try the county's notification templates; list each that would fall back to the built-in one.

@@ -21,6 +21,7 @@ from govbiz.cli.report import format_option, out_option, pick_format, resolve_co
 
 if TYPE_CHECKING:
     from govbiz.ports.report_format import TableReader
+    from govbiz.reports.ledger_import import ImportRejected
 
 __all__ = ["export_command", "import_command"]
 
@@ -89,15 +90,21 @@ def import_command(
     """
     import govbiz
     from govbiz.domain import Actor, Role
-    from govbiz.reports.ledger_import import ColumnMapping, import_ledger
+    from govbiz.reports.ledger_import import ColumnMapping, ImportRejected, import_ledger
 
     reader = _reader(file)
     ledger = open_existing(db) if dry_run else govbiz.open(db)  # a dry run stores nothing, nor a file
     county = resolve_county(ledger, county)
-    result = import_ledger(
-        ledger, Actor(id=actor, role=Role.COLLECTOR, county=county), reader.read_rows(file.read_bytes()),
-        county=county, mapping=ColumnMapping.parse(columns), source=file.name, dry_run=dry_run,
-    )  # fmt: skip
+    try:
+        result = import_ledger(
+            ledger, Actor(id=actor, role=Role.COLLECTOR, county=county), reader.read_rows(file.read_bytes()),
+            county=county, mapping=ColumnMapping.parse(columns), source=file.name, dry_run=dry_run,
+        )  # fmt: skip
+    except ImportRejected as rejected:
+        if not as_json:
+            raise
+        _echo_rejected(rejected, dry_run)
+        raise SystemExit(1) from None
     if as_json:
         echo_json({
             "source": result.source, "dry_run": result.dry_run, "header_row": result.header_row,
@@ -105,6 +112,7 @@ def import_command(
             "matched": [{"row": r, "problem_id": p} for r, p in result.matched],
             "enterprises_registered": list(result.enterprises_registered),
             "ignored_columns": list(result.ignored_columns), "warnings": [str(w) for w in result.warnings],
+            "errors": [],
         })  # fmt: skip
         return
     click.echo(result.summary())
@@ -112,6 +120,14 @@ def import_command(
         click.echo(f"ignored columns: {'、'.join(result.ignored_columns)}")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _echo_rejected(rejected: ImportRejected, dry_run: bool) -> None:
+    """The refusal as JSON (a script reading `--json` gets the reasons, not an empty output)."""
+    echo_json({
+        "source": rejected.source, "dry_run": dry_run, "imported": False, "created": [], "matched": [],
+        "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in rejected.errors],
+    })  # fmt: skip
 
 
 def _reader(file: Path) -> TableReader:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govbiz.cli.options import govbiz_errors
+from govbiz.cli.options import county_type, govbiz_errors
 from govbiz.plugin_template import PLACEHOLDER_COUNTY
 
 
@@ -20,9 +20,7 @@ from govbiz.plugin_template import PLACEHOLDER_COUNTY
     show_default=True,
     help="Where to create govbiz-NAME/.",
 )
-@click.option(
-    "--county",
-    metavar="CODE",
+@county_type(
     default=PLACEHOLDER_COUNTY,
     show_default=True,
     help="County the sample profile configures (default: a placeholder no real county has: change it).",

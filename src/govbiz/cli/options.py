@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = [
     "as_of_option",
     "county_option",
+    "county_type",
     "db_option",
+    "division_code_callback",
     "echo_json",
     "govbiz_errors",
     "json_option",
@@ -37,9 +40,38 @@ db_option = click.option(
     default=None,
     help="Storage URL (sqlite:///ledger.db, postgresql://..., memory://); default $GOVBIZ_DB or sqlite:///govbiz.db.",
 )
-county_option = click.option(
-    "--county", metavar="CODE", default=None, help="Six-digit division code (行政区划代码) of the county."
-)
+
+
+def division_code_callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Check `--county` (one code, several, or none) with the domain's division-code rule.
+
+    Every command spells a county the same way, so `--county 12345` is a
+    usage error (exit status 2) everywhere, not a county with no records.
+    """
+    from govbiz.domain.tenancy import validate_division_code
+
+    codes = value if isinstance(value, tuple) else (value,)
+    for code in codes:
+        if code is None:
+            continue
+        try:
+            validate_division_code(code)
+        except GovbizError:
+            raise click.BadParameter(
+                f"{code!r} is not a division code (行政区划代码): six digits 0-9, e.g. 430802", param=param
+            ) from None
+    return value
+
+
+def county_type(**kwargs: Any) -> Callable[[F], F]:
+    """`--county CODE`, validated as a division code; keyword arguments go to `click.option`."""
+    kwargs.setdefault("metavar", "CODE")
+    kwargs.setdefault("help", "Six-digit division code (行政区划代码) of the county.")
+    names = kwargs.pop("names", ("--county",))
+    return click.option(*names, callback=division_code_callback, **kwargs)
+
+
+county_option = county_type(default=None)
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON for machines instead of a table."
 )
@@ -102,7 +134,40 @@ def open_existing(db: str | None) -> Ledger:
                 "or create one with `govbiz county setup`",
                 param_hint="'--db'",
             )
+        if location.path is not None:
+            _refuse_a_file_that_is_not_a_ledger(location.path, url)
     return govbiz.open(url)
+
+
+def _refuse_a_file_that_is_not_a_ledger(path: Path, url: str) -> None:
+    """Stop (exit status 2) if the SQLite file at `path` holds no govbiz schema.
+
+    Opening it would write an empty ledger into it (an empty file) or fail
+    deep inside the store (a spreadsheet given as `--db`); read-only
+    commands would then report nothing as if the county had no problems.
+    """
+    import sqlite3
+
+    from govbiz.storage.sql.migrate import VERSION_TABLE
+
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VERSION_TABLE,)
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        found, reason = None, f"not a SQLite database ({error})"
+    else:
+        reason = f"no {VERSION_TABLE} table"
+    if found is None:
+        raise click.BadParameter(
+            f"{path} (from {url}) is not a govbiz ledger: {reason}; check the path, "
+            "or create a ledger with `govbiz county setup`",
+            param_hint="'--db'",
+        )
 
 
 def govbiz_errors(function: F) -> F:

@@ -58,8 +58,9 @@ def list_command(db: str | None, status: str | None, limit: int, reveal: bool, a
                     "subject": e.notification.subject,
                     "attempts": e.attempts,
                     "last_error": last_error(e),
-                    "created_at": e.created_at.isoformat(),
-                    "next_attempt_at": e.next_attempt_at.isoformat() if e.next_attempt_at else None,
+                    "created_at": _beijing(e.created_at),
+                    "next_attempt_at": _beijing(e.next_attempt_at),
+                    "sent_at": _beijing(e.sent_at),
                 }
                 for e in entries
             ]
@@ -76,6 +77,13 @@ def list_command(db: str | None, status: str | None, limit: int, reveal: bool, a
             last_error(e),
         )
     Console().print(table)
+
+
+def _beijing(instant: datetime | None) -> str | None:
+    """`instant` in Beijing time with its offset (2025-04-11T08:00:00+08:00), as every command prints."""
+    from govbiz.clock import beijing
+
+    return None if instant is None else instant.astimezone(beijing()).isoformat()
 
 
 def _timing(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -165,14 +173,26 @@ def retry_command(db: str | None, keys: tuple[str, ...], all_dead: bool) -> None
 @outbox_command.command("purge")
 @db_option
 @click.option("--status", type=_STATUSES, default="sent", show_default=True)
-@click.option("--before", required=True, metavar="YYYY-MM-DD", help="Delete entries created before this day.")
+@click.option(
+    "--before", required=True, metavar="YYYY-MM-DD",
+    help="Delete entries created before this day (never today's).",
+)  # fmt: skip
 @govbiz_errors
 def purge_command(db: str | None, status: str, before: str) -> None:
-    """Delete old entries (sent ones by default)."""
+    """Delete old entries (sent ones by default); entries queued today are always kept.
+
+    Today's reminders are what stops `govbiz remind` queuing them a second
+    time the same day (their keys name the day), so a purge never reaches
+    past the start of today, Beijing time.
+    """
     import govbiz
     from govbiz.clock import beijing
     from govbiz.ports.outbox import OutboxStatus
 
-    cutoff = datetime.combine(parse_day(before, "--before"), datetime.min.time(), tzinfo=beijing())
-    count = govbiz.open(db).store.outbox().purge(OutboxStatus(status), cutoff)
-    click.echo(f"purged {count} {status} entr{'y' if count == 1 else 'ies'}")
+    ledger = govbiz.open(db)
+    wanted = datetime.combine(parse_day(before, "--before"), datetime.min.time(), tzinfo=beijing())
+    today = datetime.combine(ledger.clock.now().astimezone(beijing()).date(), datetime.min.time(), beijing())
+    cutoff = min(wanted, today)
+    count = ledger.store.outbox().purge(OutboxStatus(status), cutoff)
+    kept = f" (entries queued today, {today.date().isoformat()}, are kept)" if cutoff < wanted else ""
+    click.echo(f"purged {count} {status} entr{'y' if count == 1 else 'ies'}{kept}")

@@ -6,13 +6,13 @@ from datetime import datetime
 
 import click
 
-from govbiz.cli.options import as_of_option, db_option, echo_json, govbiz_errors, json_option
+from govbiz.cli.options import as_of_option, county_type, db_option, echo_json, govbiz_errors, json_option
 
 
 @click.command("remind")
 @db_option
 @as_of_option
-@click.option("--county", "counties", metavar="CODE", multiple=True, help="Only these counties (repeatable).")
+@county_type(names=("--county", "counties"), multiple=True, help="Only these counties (repeatable).")
 @click.option(
     "--future", is_flag=True, help="Allow --as-of later than now (the reminders wait for that instant)."
 )

@@ -25,6 +25,7 @@ __all__ = [
     "pick_format",
     "report_command",
     "resolve_county",
+    "stdout_is_terminal",
     "write_output",
 ]
 
@@ -66,25 +67,49 @@ def pick_format(name: str | None, out: str | None, default: str) -> ReportFormat
 
 
 def resolve_county(ledger: Ledger, county: str | None) -> str:
-    """`county`, or the ledger's only top-level division when none is given."""
-    if county is not None:
-        return county
+    """`county`, which must be registered, or the ledger's only top-level division when none is given.
+
+    An unregistered county (`--county 999999`) is a usage error naming the
+    registered ones, not a report with nothing in it.
+    """
     from govbiz.domain.tenancy import Division
     from govbiz.ports.storage import RecordKind
 
     with ledger.store.unit_of_work() as uow:
-        tops = [
-            d.code for d in uow.list_records(RecordKind.DIVISION) if isinstance(d, Division) and not d.parent
-        ]
+        divisions = [d for d in uow.list_records(RecordKind.DIVISION) if isinstance(d, Division)]
+    if county is not None:
+        if county not in {d.code for d in divisions}:
+            listed = ", ".join(sorted(d.code for d in divisions)) or "none registered"
+            raise click.BadParameter(
+                f"county {county} is not registered in this ledger (divisions: {listed})",
+                param_hint="'--county'",
+            )
+        return county
+    tops = [d.code for d in divisions if not d.parent]
     if len(tops) != 1:
         listed = ", ".join(tops) or "none registered"
         raise click.UsageError(f"give --county CODE (divisions in this ledger: {listed})")
     return tops[0]
 
 
+def stdout_is_terminal() -> bool:
+    """True when standard output is a terminal, not a file or a pipe."""
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def write_output(fmt: ReportFormat, report: Report, out: str | None) -> None:
-    """Render `report` into the file `out`, or to standard output for `-` or none."""
+    """Render `report` into the file `out`, or to standard output for `-` or none.
+
+    A binary rendering (xlsx) is not written to a terminal, where it would
+    be garbage: that is a usage error naming `--out`.
+    """
     data = fmt.render(report)
+    if out in (None, "-") and stdout_is_terminal() and _is_binary(data):
+        raise click.UsageError(
+            f"the {fmt.name} format is binary and standard output is a terminal: "
+            f"give --out FILE{fmt.suffix}, redirect the output, or choose a text --format (csv, markdown)"
+        )
     if out in (None, "-"):
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else click.echo(data, nl=False)
         sys.stdout.flush()
@@ -92,6 +117,17 @@ def write_output(fmt: ReportFormat, report: Report, out: str | None) -> None:
     path = Path(str(out))
     path.write_bytes(data)
     click.echo(f"wrote {path} ({fmt.name}, {len(data)} bytes)", err=True)
+
+
+def _is_binary(data: bytes) -> bool:
+    """True if `data` is not UTF-8 text (a zip such as xlsx, a PDF ...)."""
+    if b"\x00" in data:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def format_option(fallback: str) -> Callable[[F], F]:

@@ -16,7 +16,7 @@ from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.lifecycle import Action
 from govbiz.domain.payloads import LinkedRule
 from govbiz.domain.problem import Problem
-from govbiz.domain.tenancy import Department, Division, DivisionLevel
+from govbiz.domain.tenancy import Department, Division, DivisionLevel, city_code
 from govbiz.errors import PermissionDeniedError, ValidationError
 from govbiz.handlers.context import CommandContext, Handler, command_payload
 from govbiz.ports.storage import RecordKind
@@ -53,9 +53,16 @@ def register_division(ctx: CommandContext, cmd: c.RegisterDivision) -> Division:
 
 
 def register_department(ctx: CommandContext, cmd: c.RegisterDepartment) -> Department:
-    """A department (职能部门) of a registered county."""
-    _check(ctx, cmd, cmd.county)
-    ctx.record(RecordKind.DIVISION, cmd.county, Division)
+    """A department (职能部门) of a registered county, by its administrator or its city's.
+
+    A city's administrator sets its counties up (`govbiz.provision`), as it
+    registers their divisions; another city's administrator may not.
+    """
+    ctx.require_role(ROLES[c.RegisterDepartment], "RegisterDepartment")
+    if ctx.actor.county == cmd.county:
+        ctx.record(RecordKind.DIVISION, cmd.county, Division)
+    else:
+        _require_city_of(ctx, cmd.county, "RegisterDepartment")
     department = Department(code=cmd.code, name=cmd.name, county=cmd.county, short_name=cmd.short_name)
     ctx.add_record(
         RecordKind.DEPARTMENT, department.code, department, county=department.county,
@@ -113,6 +120,22 @@ def link_lasting_rule(ctx: CommandContext, cmd: c.LinkLastingRule) -> Problem:
     if rule.county != problem.county:
         raise ValidationError("rule_id", cmd.rule_id, "the lasting rule belongs to another county")
     return ctx.act(problem, Action.LINK_LASTING_RULE, LinkedRule(rule_id=rule.id))
+
+
+def _require_city_of(ctx: CommandContext, county: str, action: str) -> None:
+    """The actor works in the city that `county` (a registered division) belongs to."""
+    division = None
+    if _city_of(county) == ctx.actor.county:  # look only within the actor's own city
+        division = ctx.record(RecordKind.DIVISION, county, Division)
+    if division is None or division.parent != ctx.actor.county:
+        ctx.require_own_county(county, action)  # raises PermissionDeniedError naming both counties
+
+
+def _city_of(county: str) -> str | None:
+    try:
+        return city_code(county)
+    except ValidationError:
+        return None  # not a division code: the Department record refuses it
 
 
 def _check(ctx: CommandContext, cmd: c.Command[Any], county: str) -> None:

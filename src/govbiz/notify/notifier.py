@@ -282,9 +282,22 @@ class Notifier:
         return entries
 
     def for_warning(
-        self, problem: Problem, due: DueDate, level: WarningLevel, as_of: datetime, uow: UnitOfWork
+        self,
+        problem: Problem,
+        due: DueDate,
+        level: WarningLevel,
+        as_of: datetime,
+        uow: UnitOfWork,
+        *,
+        queued_at: datetime | None = None,
     ) -> list[OutboxEntry]:
-        """Entries for a clock at a warning level on the sweep's day (one per rule and channel)."""
+        """Entries for a clock at a warning level on the sweep's day (one per rule and channel).
+
+        They wait until `as_of` (a `--future` sweep's reminders are not sent
+        early); their `created_at` is `queued_at`, the real time of queuing
+        (default `as_of`), and the sweep's instant is kept in their data
+        (`as_of`), so that a sweep run for a past day is not dated that day.
+        """
         trigger = trigger_for_warning(due.clock, level)
         if trigger is None:
             return []
@@ -295,9 +308,13 @@ class Notifier:
         base = f"sweep:{problem.id}:{due.clock}:{due.last_day.isoformat()}:{today.isoformat()}"
         # What the dispatcher checks again before sending (govbiz.notify.recheck).
         facts = {"problem_id": problem.id, "clock": due.clock, "last_day": due.last_day.isoformat()}
-        return self._entries(
-            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow, facts=facts
-        )
+        entries = self._entries(
+            county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow,
+            facts={**facts, "as_of": as_of.isoformat()},
+        )  # fmt: skip
+        if queued_at is None:
+            return entries
+        return [attrs.evolve(entry, created_at=queued_at) for entry in entries]
 
     # --- building ---------------------------------------------------------------------
 
@@ -325,6 +342,7 @@ class Notifier:
             keys = self._recipient_keys(rule.recipients, context)
             for channel in rule.channels:
                 addresses = self._addresses(settings.address_book, keys, channel, uow)
+                _warn_unaddressed(county, settings.address_book, keys, channel, trigger)
                 if not addresses:
                     continue  # nobody to reach on this channel: the county has not configured it
                 note = Notification(
@@ -473,3 +491,26 @@ def _display_name(code: str, uow: UnitOfWork) -> str:
     if isinstance(record, Department):
         return record.label
     return _OFFICE_NAMES.get(code, code)
+
+
+def _warn_unaddressed(
+    county: str, book: AddressBook, keys: Sequence[str], channel: str, trigger: Trigger
+) -> None:
+    """Log each routed recipient that the address book has no address for on `channel`.
+
+    Only for a channel the county's book uses at all (one it has not set up
+    is not a mistake), and naming a key such as `zgj` that looks like the
+    department `430800-zgj` (department codes are `<county>-<short>`).
+    """
+    if channel == "console" or not any(channel in entry for entry in book.entries.values()):
+        return
+    for key in dict.fromkeys(keys):
+        if book.addresses(key, channel):
+            continue
+        short = key.rpartition("-")[2]
+        near = [k for k in book.entries if k != key and (k == short or k.rpartition("-")[2] == short)]
+        hint = f"; the address book has {', '.join(near)}: key it by the department's code {key}"
+        log.warning(
+            "county %s: %s notification not sent to %s on %s: no address in the address book%s",
+            county, trigger.value, key, channel, hint if near else "",
+        )  # fmt: skip

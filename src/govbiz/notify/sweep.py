@@ -77,6 +77,7 @@ def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = 
     by_level: dict[str, int] = {}
     clocks = queued = already = 0
     uncomputed: list[UncomputedClock] = []
+    queued_at = ledger.clock.now()  # the entries' created_at; `as_of` may be another day
     with ledger.store.unit_of_work() as uow:
         swept = counties if counties is not None else _divisions(uow)
         policies = {county: ledger.policy(county) for county in sorted(swept)}
@@ -88,7 +89,9 @@ def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = 
             assert problem is not None  # listed by the same unit
             due = _deadline(problem, clock)
             try:
-                entries = ledger.notifier.for_warning(problem, due, clock.level, as_of, uow)
+                entries = ledger.notifier.for_warning(
+                    problem, due, clock.level, as_of, uow, queued_at=queued_at
+                )
             except CalendarCoverageError as error:
                 named = UncomputedClock(problem.id, problem.county, due.clock, due.last_day, str(error))
                 uncomputed.append(named)

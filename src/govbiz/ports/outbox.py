@@ -102,7 +102,10 @@ class Outbox(ABC):
 
     @abstractmethod
     def mark_sent(self, key: str, at: datetime, *, worker: str, token: str) -> bool:
-        """Record that `key` was delivered; `False` (nothing changed) if `token` is not its current claim."""
+        """Record that `key` was delivered, counting that attempt too (a first-time send shows 1).
+
+        `False` (nothing changed) if `token` is not its current claim.
+        """
 
     @abstractmethod
     def mark_failed(

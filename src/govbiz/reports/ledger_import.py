@@ -168,7 +168,8 @@ class ImportRejected(GovbizError, ValueError):
         self.source = source
         self.errors = tuple(errors)
         lines = "\n".join(f"  {e}" for e in self.errors)
-        super().__init__(f"{source}: {len(self.errors)} problem(s), nothing was imported:\n{lines}")
+        # 错误, not "problem": a problem (问题) is what the ledger records for an enterprise
+        super().__init__(f"{source}: {len(self.errors)} 错误 errors, nothing was imported:\n{lines}")
 
 
 @attrs.frozen(slots=True)

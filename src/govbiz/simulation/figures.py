@@ -19,6 +19,7 @@ from govbiz.domain import Problem, ReminderKind
 from govbiz.metrics import (
     COMPLETION_RATE_EXCLUDING_LONG_TERM,
     Fact,
+    Figure,
     GroupContext,
     LedgerProblems,
     MetricDefinition,
@@ -137,10 +138,27 @@ def _values(result: MetricsResult, group: str | None = None) -> dict[str, Any]:
     for figure in figures:
         name = figure.definition.name
         if figure.definition.kind is MetricKind.RATE:
-            values[name] = {"value": figure.text(), "fraction": figure.fraction_text()}
+            values[name] = _rate(figure)
         else:
             values[name] = len(figure.numerator)
     return values
+
+
+def _rate(figure: Figure) -> dict[str, Any]:
+    """A rate as text (`64.3%`, `9/14`, kept for readers of the text) and as numbers beside it.
+
+    `ratio` is the exact fraction (0.642857...), `percent` the printed value
+    as a number (64.3); both `None` when the denominator is empty.
+    """
+    exact, value = figure.exact, figure.value
+    return {
+        "value": figure.text(),
+        "fraction": figure.fraction_text(),
+        "numerator": figure.numerator_count,
+        "denominator": figure.denominator_count,
+        "ratio": None if exact is None else round(float(exact), 6),
+        "percent": None if value is None else float(value),
+    }
 
 
 def _sessions(run: SimulationRun) -> list[dict[str, Any]]:

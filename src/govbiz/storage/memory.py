@@ -235,7 +235,8 @@ class _MemoryOutbox(Outbox):
             key,
             token,
             lambda e: attrs.evolve(
-                e, status=OutboxStatus.SENT, sent_at=at, claimed_until=None, last_error=""
+                e, status=OutboxStatus.SENT, sent_at=at, claimed_until=None, last_error="",
+                attempts=e.attempts + 1,  # the attempt that succeeded counts too
             ),
         )
 

@@ -44,6 +44,12 @@ def current_command(db: str) -> None:
     from govbiz_postgres.admin import status_of
 
     status = status_of(db)
+    if status.foreign_tables:  # another application's database: no revision to report
+        names = ", ".join(status.foreign_tables[:8])
+        raise click.ClickException(
+            f"not a govbiz ledger: the database has tables ({names}) but no govbiz schema revision; "
+            "check --db"
+        )
     if status.empty:
         click.echo(f"empty database: `govbiz db upgrade` or the first open creates revision {status.head}")
         return

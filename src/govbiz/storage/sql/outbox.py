@@ -147,7 +147,10 @@ class SQLOutbox(Outbox):
         return self._fenced(key, token, {"claimed_until": until})
 
     def mark_sent(self, key: str, at: datetime, *, worker: str, token: str) -> bool:
-        values = {"status": OutboxStatus.SENT.value, "sent_at": at, "claimed_until": None, "last_error": ""}
+        values = {
+            "status": OutboxStatus.SENT.value, "sent_at": at, "claimed_until": None, "last_error": "",
+            "attempts": _C.attempts + 1,  # the attempt that succeeded counts too
+        }  # fmt: skip
         return self._fenced(key, token, values)
 
     def mark_failed(
