@@ -23,6 +23,10 @@ READ_ONLY = {
     "export": ["export", "--county", "430800", "--format", "csv"],
     "outbox_list": ["outbox", "list"],
     "calendar_status": ["calendar", "status"],
+    # Not read-only, but an outbox exists only in a ledger: a mistyped path must not create an empty one.
+    "outbox_dispatch": ["outbox", "dispatch"],
+    "outbox_retry": ["outbox", "retry", "--all-dead"],
+    "outbox_purge": ["outbox", "purge", "--before", "2025-01-01"],
 }
 
 

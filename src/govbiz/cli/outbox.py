@@ -133,12 +133,11 @@ def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, o
     """
     from datetime import timedelta
 
-    import govbiz
     from govbiz.notify.dispatcher import Dispatcher
     from govbiz.notify.recheck import warning_recheck
     from govbiz.plugins import notification_channels
 
-    ledger = govbiz.open(db)
+    ledger = open_existing(db)  # an outbox is only ever in a ledger that exists
     dispatcher = Dispatcher(
         ledger.store.outbox(),
         notification_channels(),
@@ -162,11 +161,10 @@ def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, o
 @govbiz_errors
 def retry_command(db: str | None, keys: tuple[str, ...], all_dead: bool) -> None:
     """Make dead entries (KEYS, or --all-dead) pending again."""
-    import govbiz
 
     if not keys and not all_dead:
         raise click.UsageError("name the KEYS to retry, or pass --all-dead")
-    count = govbiz.open(db).store.outbox().retry(None if all_dead else list(keys))
+    count = open_existing(db).store.outbox().retry(None if all_dead else list(keys))
     click.echo(f"{count} entr{'y' if count == 1 else 'ies'} pending again")
 
 
@@ -185,11 +183,10 @@ def purge_command(db: str | None, status: str, before: str) -> None:
     time the same day (their keys name the day), so a purge never reaches
     past the start of today, Beijing time.
     """
-    import govbiz
     from govbiz.clock import beijing
     from govbiz.ports.outbox import OutboxStatus
 
-    ledger = govbiz.open(db)
+    ledger = open_existing(db)
     wanted = datetime.combine(parse_day(before, "--before"), datetime.min.time(), tzinfo=beijing())
     today = datetime.combine(ledger.clock.now().astimezone(beijing()).date(), datetime.min.time(), beijing())
     cutoff = min(wanted, today)
