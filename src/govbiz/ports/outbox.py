@@ -135,4 +135,9 @@ class Outbox(ABC):
 
     @abstractmethod
     def purge(self, status: OutboxStatus, before: datetime) -> int:
-        """Delete entries of `status` created before `before`; return how many."""
+        """Delete entries of `status` created before `before`; return how many.
+
+        An entry queued for `before` or later (`next_attempt_at`, a reminder
+        for a later day) is kept: its key is what stops that day's sweep
+        queuing it a second time.
+        """

@@ -286,7 +286,11 @@ class _MemoryOutbox(Outbox):
 
     def purge(self, status: OutboxStatus, before: datetime) -> int:
         with self._lock:
-            old = [k for k, e in self._state.outbox.items() if e.status is status and e.created_at < before]
+            old = [
+                k
+                for k, e in self._state.outbox.items()
+                if e.status is status and e.created_at < before and not _due_from(e, before)
+            ]
             for key in old:
                 del self._state.outbox[key]
             return len(old)
@@ -329,3 +333,8 @@ class _MemoryCheckpoints(CheckpointLog):
 
 def _county(record: Record) -> str:
     return record.county if hasattr(record, "county") else record.code
+
+
+def _due_from(entry: OutboxEntry, instant: datetime) -> bool:
+    """Whether `entry` was queued for `instant` or later (a reminder for a later day)."""
+    return entry.next_attempt_at is not None and entry.next_attempt_at >= instant

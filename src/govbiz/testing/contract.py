@@ -841,6 +841,23 @@ class StorageContract:
         }  # leases ran out; sent stays sent
         assert outbox.purge(OutboxStatus.SENT, before=now + timedelta(days=1)) == 1
 
+    def test_a_purge_keeps_entries_due_after_its_cutoff(self, store: Store) -> None:
+        # A reminder queued today for a later day (`govbiz remind --future`) is what stops that day's
+        # sweep queuing it again: purging up to that day must not take it.
+        build_scenario(store)
+        queued = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+        later = attrs.evolve(_outbox_entry("contract:later"), next_attempt_at=queued + timedelta(days=2))
+        now_due = attrs.evolve(_outbox_entry("contract:now"), next_attempt_at=queued)
+        with store.unit_of_work() as uow:
+            uow.enqueue_new(later)
+            uow.enqueue_new(now_due)
+            uow.commit()
+        outbox = store.outbox()
+        assert outbox.purge(OutboxStatus.PENDING, before=queued + timedelta(days=1)) >= 1
+        left = {e.key for e in outbox.entries(OutboxStatus.PENDING, limit=100_000)}
+        assert "contract:later" in left
+        assert "contract:now" not in left
+
     def test_claims_are_fenced_by_their_token(self, store: Store) -> None:
         # A dispatcher whose delivery outlasts its lease must not record over the next claim's outcome.
         build_scenario(store)

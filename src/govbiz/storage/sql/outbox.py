@@ -204,6 +204,9 @@ class SQLOutbox(Outbox):
             return int(conn.execute(statement.values(**values)).rowcount)
 
     def purge(self, status: OutboxStatus, before: datetime) -> int:
-        statement = sa.delete(t.outbox).where(_C.status == status.value, _C.created_at < before)
+        # An entry queued for a later day is kept (see Outbox.purge).
+        not_for_later = sa.or_(_C.next_attempt_at.is_(None), _C.next_attempt_at < before)
+        old = _C.created_at < before
+        statement = sa.delete(t.outbox).where(_C.status == status.value, old, not_for_later)
         with self._store.writing() as conn:
             return int(conn.execute(statement).rowcount)
