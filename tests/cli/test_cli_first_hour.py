@@ -128,3 +128,29 @@ def test_plugins_shows_every_hook_whole() -> None:
         for hook in plugin["hooks"]:
             assert f"  {hook}" in lines  # on its own line, not cut to "govbiz_notification_…"
     assert "…" not in result.output
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_an_out_suffix_no_format_writes_is_refused_and_nothing_is_written(
+    ledger_url: str, tmp_path: Path, command: str
+) -> None:
+    out = tmp_path / "r.pdf"
+    result = CliRunner().invoke(main, [command, "--db", ledger_url, "--county", "430800", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "no installed format writes .pdf files" in result.output
+    assert "unknown format 'xlsx'" not in result.output
+    assert not out.exists()
+
+
+def test_a_known_suffix_whose_plugin_is_missing_names_the_plugin(
+    ledger_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govbiz import plugins
+
+    formats = {name: fmt for name, fmt in plugins.report_formats().items() if fmt.suffix != ".xlsx"}
+    monkeypatch.setattr(plugins, "report_formats", lambda *args, **kwargs: formats)
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(main, ["report", "--db", ledger_url, "--county", "430800", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "install the govbiz-xlsx plugin" in result.output
+    assert not out.exists()

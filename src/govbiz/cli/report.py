@@ -46,10 +46,16 @@ class FormatOption(click.Option):
         return record[0], f"{record[1]} Registered: {names}."
 
 
+#: Suffixes a bundled plugin writes, and that plugin: named when it is not installed.
+_PROVIDERS = {".xlsx": "govbiz-xlsx", ".xlsm": "govbiz-xlsx"}
+
+
 def pick_format(name: str | None, out: str | None, default: str) -> ReportFormat:
     """The format called `name`, else the one whose suffix `out` has, else `default`.
 
-    An unknown name is a `click.BadParameter` listing the registered formats.
+    An unknown name is a `click.BadParameter` listing the registered formats;
+    so is an `out` whose suffix no installed format writes (naming the plugin
+    that would, for a known one).
     """
     from govbiz.plugins import report_formats
 
@@ -57,6 +63,14 @@ def pick_format(name: str | None, out: str | None, default: str) -> ReportFormat
     if name is None and out not in (None, "-"):
         suffix = Path(str(out)).suffix.lower()
         name = next((f.name for f in formats.values() if f.suffix == suffix), None)
+        if name is None and suffix:  # Markdown in a .pdf would exit 0 and open as garbage
+            hint = f" (install the {_PROVIDERS[suffix]} plugin)" if suffix in _PROVIDERS else ""
+            known = ", ".join(sorted(f.suffix for f in formats.values()))
+            raise click.BadParameter(
+                f"no installed format writes {suffix} files{hint}; installed: {known}; or name one with "
+                "--format",
+                param_hint="--out",
+            )
     name = name or default
     if name not in formats:
         registered = ", ".join(sorted(formats))
