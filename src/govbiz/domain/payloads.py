@@ -131,13 +131,13 @@ class Payload:
     @classmethod
     def from_json(cls: type[P], data: Mapping[str, Any]) -> P:
         """The typed payload of stored JSON; missing keys take their defaults."""
-        names = cls.field_names()
+        names = _layout(cls).names
         return cls(**{key: value for key, value in data.items() if key in names})
 
     @classmethod
     def field_names(cls) -> frozenset[str]:
         """The payload's keys."""
-        return _names(cls)
+        return _layout(cls).names
 
 
 @attrs.frozen(slots=True)
@@ -152,10 +152,6 @@ class _Layout:
 
 
 _LAYOUTS: dict[type[Payload], _Layout] = {}
-
-
-def _names(cls: type[Payload]) -> frozenset[str]:
-    return _layout(cls).names
 
 
 def _layout(cls: type[Payload]) -> _Layout:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import TracebackType
-from typing import NamedTuple, Self
+from typing import Any, NamedTuple, Self
 
 import attrs
 
@@ -47,6 +47,7 @@ __all__ = [
     "UnitOfWork",
     "WarningClock",
     "derived_index",
+    "problem_columns",
 ]
 
 #: The registry records a ledger keeps besides problems.
@@ -127,13 +128,9 @@ class WarningClock(NamedTuple):
 DerivedIndex = tuple[dict[str, object], frozenset[tuple[str, str]], dict[str, tuple[datetime, date]]]
 
 
-def derived_index(problem: Problem) -> DerivedIndex:
-    """What a store derives from a problem to query it by: its columns, departments and running clocks.
-
-    `govbiz verify` compares what a store holds (`UnitOfWork.stored_problems`) with this,
-    computed from the problem replayed from its events.
-    """
-    columns: dict[str, object] = {
+def problem_columns(problem: Problem) -> dict[str, Any]:
+    """The columns a store keeps beside a problem's snapshot to query it by (the SQL `problems` row's)."""
+    return {
         "county": problem.county,
         "enterprise_id": problem.enterprise_id,
         "session_id": problem.session_id,
@@ -143,6 +140,15 @@ def derived_index(problem: Problem) -> DerivedIndex:
         "version": problem.version,
         "last_hash": problem.last_hash,
     }
+
+
+def derived_index(problem: Problem) -> DerivedIndex:
+    """What a store derives from a problem to query it by: its columns, departments and running clocks.
+
+    `govbiz verify` compares what a store holds (`UnitOfWork.stored_problems`) with this,
+    computed from the problem replayed from its events.
+    """
+    columns: dict[str, object] = problem_columns(problem)
     departments: set[tuple[str, str]] = set()
     if problem.assignment is not None:
         departments = {(d, "co") for d in problem.assignment.co_handlers if d != problem.assignment.lead}

@@ -14,7 +14,7 @@ from typing import Any
 
 from govbiz.domain.events import EVENT_FIELDS, DomainEvent
 from govbiz.domain.problem import Problem
-from govbiz.ports.storage import Record, RecordKind, earliest_deadlines
+from govbiz.ports.storage import Record, RecordKind, earliest_deadlines, problem_columns
 from govbiz.storage import codec
 
 __all__ = [
@@ -38,19 +38,9 @@ def problem_row(problem: Problem, *, like: tuple[Problem, dict[str, Any]] | None
     `like`: another version of it and its snapshot, whose shared parts the
     snapshot reuses (see `govbiz.storage.codec.encode_problem`).
     """
-    return {
-        "id": problem.id,
-        "county": problem.county,
-        "enterprise_id": problem.enterprise_id,
-        "session_id": problem.session_id,
-        "category": problem.category,
-        "state": problem.state.value,
-        "lead": problem.lead_department,
-        "version": problem.version,
-        "updated_at": problem.updated_at,
-        "last_hash": problem.last_hash,
-        "data": codec.encode_problem(problem, like=like),
-    }
+    row = {"id": problem.id, **problem_columns(problem), "updated_at": problem.updated_at}
+    row["data"] = codec.encode_problem(problem, like=like)
+    return row
 
 
 def department_rows(problem: Problem) -> Rows:
