@@ -276,7 +276,7 @@ def register_plugin(pm: pluggy.PluginManager, plugin: object, name: str | None =
 # --- calling hooks --------------------------------------------------------------------
 
 
-def call_hook(pm: pluggy.PluginManager, name: str, **kwargs: Any) -> Any:
+def call_hook(pm: pluggy.PluginManager, name: str, /, **kwargs: Any) -> Any:
     """Call hook `name`; an exception from a plugin becomes `PluginError` naming it."""
     hook = getattr(pm.hook, name)
     try:

@@ -36,7 +36,7 @@ def _unconfigured(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_installed_but_not_configured_registers_nothing(govbiz_plugin_manager: pluggy.PluginManager) -> None:
     [info] = [i for i in describe_plugins(govbiz_plugin_manager) if i.name == "email"]
     assert info.source == "govbiz-email"
-    assert info.hooks == ("govbiz_notification_channels",)
+    assert info.hooks == ("govbiz_channel_from_settings", "govbiz_notification_channels")
     assert "email" not in notification_channels(govbiz_plugin_manager)
 
 

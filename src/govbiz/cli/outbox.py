@@ -133,14 +133,13 @@ def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, o
     """
     from datetime import timedelta
 
+    from govbiz.notify.channel_book import ledger_channels
     from govbiz.notify.dispatcher import Dispatcher
     from govbiz.notify.recheck import warning_recheck
-    from govbiz.plugins import notification_channels
-
     ledger = open_existing(db)  # an outbox is only ever in a ledger that exists
     dispatcher = Dispatcher(
         ledger.store.outbox(),
-        notification_channels(),
+        ledger_channels(ledger),
         ledger.clock,
         batch=batch,
         lease=timedelta(seconds=lease),

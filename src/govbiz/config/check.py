@@ -3,7 +3,8 @@
 `check_county_file` renders every template the file's routing uses with
 sample data (a typo such as `{{ problem.titel }}` fails here, not at the
 first overdue reminder), and checks every channel the rules name: known to
-an installed plugin or configured in the file, its `*_env` variables set.
+an installed plugin or configured in the file, its `*_env` variables set,
+and each of the file's own channels built by its plugin from its settings.
 Nothing is sent and nothing is stored.
 """
 
@@ -11,18 +12,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from govbiz.config.file import CountyFile, line_of
 from govbiz.errors import ValidationError
+from govbiz.notify.channel_book import build_channel
+
+if TYPE_CHECKING:
+    import pluggy
 
 __all__ = ["SAMPLE_CONTEXT", "Finding", "check_county_file"]
 
 _DEADLINE = {
     "rule": "7个工作日内报送落实情况", "last_day": "2025-04-10", "cutoff": "2025-04-10 24:00", "note": "",
 }  # fmt: skip
+
+#: What an unset `*_env` variable stands for while a channel's other settings are checked.
+_STAND_IN = "https://unset.invalid/"
 
 #: What templates are rendered with when checked: every value the notifier gives some template.
 SAMPLE_CONTEXT: Mapping[str, Any] = {
@@ -64,12 +72,15 @@ def check_county_file(
     file: CountyFile,
     channels: Collection[str] = ("console",),
     environ: Mapping[str, str] | None = None,
+    pm: pluggy.PluginManager | None = None,
 ) -> list[Finding]:
     """What is wrong with `file` beyond its syntax; empty when it is ready.
 
     `channels` are the channel names the installed plugins provide;
     `environ` the environment its `*_env` settings are looked up in (the
-    process's by default).
+    process's by default).  Each `[channels.NAME]` table is built by the
+    plugin that knows its kind (`govbiz_channel_from_settings`), which
+    checks its settings; nothing connects and nothing is sent.
     """
     env = os.environ if environ is None else environ
     found: list[Finding] = []
@@ -93,10 +104,17 @@ def check_county_file(
                     add("error", f"notifications.rules[{i}].channels", f"no installed plugin gives channel "
                         f"{channel!r} (installed: {', '.join(sorted(channels))})")
     for name, table in file.channels.items():
-        if name not in channels:
-            add("warning", f"channels.{name}", "no installed plugin gives this channel in this environment")
+        unset = {variable for variable in table.variables().values() if variable not in env}
         for setting, variable in table.variables().items():
-            if variable not in env:
+            if variable in unset:
                 message = f"environment variable {variable} is not set here"
                 add("warning", f"channels.{name}.{setting}", message)
+        # Built with stand-ins for the unset variables, so that every other setting is checked too.
+        built = build_channel(file.source, name, table, pm, {**env, **dict.fromkeys(unset, _STAND_IN)})
+        if built.channel is not None:
+            continue
+        if built.reason.startswith("no installed plugin builds"):
+            add("warning", built.key, f"{built.reason} in this environment")
+        else:
+            add("error", built.key, built.reason)
     return found

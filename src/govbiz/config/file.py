@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 import attrs
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -269,15 +270,38 @@ def _check_divisions(model: _FileModel, fail: _Failer) -> None:
 
 def _check_secrets(model: _FileModel, fail: _Failer) -> None:
     for name, channel in model.channels.items():
-        for key, value in channel.settings().items():
-            field = f"channels.{name}.{key}"
-            if key.endswith("_env"):
-                if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-                    raise fail(field, value, "must name an environment variable (letters, digits, _)")
-                continue
-            if _looks_secret(key) and value not in (None, ""):
-                reason = f"a secret is never written in the file: set {key}_env = \"VARIABLE\" instead"
-                raise fail(field, "***", reason)
+        _check_secret_settings(channel.settings(), f"channels.{name}", fail)
+
+
+def _check_secret_settings(settings: Mapping[str, Any], where: str, fail: _Failer) -> None:
+    """Every setting, nested tables included (`[channels.dingtalk.robots."市自规局"]`)."""
+    for key, value in settings.items():
+        field = f"{where}.{key}"
+        if isinstance(value, Mapping):
+            _check_secret_settings(value, field, fail)
+        elif key.endswith("_env"):
+            if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+                raise fail(field, value, "must name an environment variable (letters, digits, _)")
+        elif _looks_secret(key) and value not in (None, ""):
+            reason = f"a secret is never written in the file: set {key}_env = \"VARIABLE\" instead"
+            raise fail(field, "***", reason)
+        elif isinstance(value, str) and (word := _credential_in_url(value)):
+            # A robot's URL carries its access token: the whole URL is the secret.
+            reason = f"this URL holds a credential ({word}=...): set {key}_env = \"VARIABLE\" instead"
+            raise fail(field, "***", reason)
+
+
+def _credential_in_url(value: str) -> str:
+    """The name of a credential a URL carries in its query or user part, or ''."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https", "smtp", "smtps") or not parts.netloc:
+        return ""
+    if parts.password:
+        return "password"
+    for word in parse_qs(parts.query):
+        if _looks_secret(word) or word.lower() in ("key", "access_token", "sign"):
+            return word
+    return ""
 
 
 def _looks_secret(key: str) -> bool:

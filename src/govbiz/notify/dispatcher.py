@@ -34,6 +34,7 @@ import attrs
 
 from govbiz.clock import Clock
 from govbiz.errors import ValidationError
+from govbiz.notify.channel_book import ChannelBook
 from govbiz.ports.channel import DeliveryError, NotificationChannel
 from govbiz.ports.outbox import Outbox, OutboxEntry
 
@@ -106,7 +107,7 @@ class Dispatcher:
     def __init__(
         self,
         outbox: Outbox,
-        channels: Mapping[str, NotificationChannel],
+        channels: Mapping[str, NotificationChannel] | ChannelBook,
         clock: Clock,
         *,
         worker: str | None = None,
@@ -118,7 +119,7 @@ class Dispatcher:
     ) -> None:
         check_timing(timeout, lease, batch)
         self._outbox = outbox
-        self._channels = dict(channels)
+        self._book = channels if isinstance(channels, ChannelBook) else ChannelBook(dict(channels))
         self._clock = clock
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self._batch = batch
@@ -157,14 +158,11 @@ class Dispatcher:
             log.info("not sending %s: %s", entry.key, stale)
             marked = self._outbox.mark_superseded(entry.key, stale, worker=self.worker, token=token)
             return "superseded" if marked else self._lost(entry, "superseded")
-        channel = self._channels.get(entry.notification.channel)
-        if channel is None:
-            known = ", ".join(sorted(self._channels)) or "none"
-            return self._failed(
-                entry,
-                f"no channel {entry.notification.channel!r} is registered (have: {known})",
-                permanent=True,
-            )
+        county, name = entry.county, entry.notification.channel
+        channel = self._book.channel_for(county, name)
+        if channel is None:  # a county's channel not usable here yet is retried; an unknown one is not
+            permanent = not self._book.is_temporary(county, name)
+            return self._failed(entry, self._book.missing(county, name), permanent=permanent)
         error: BaseException | None
         if self._timeout is None:
             error = _deliver_here(channel, entry)

@@ -26,8 +26,8 @@ Hooks are grouped by the phase in which govbiz calls them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -152,6 +152,27 @@ def govbiz_notification_channels() -> Iterable[NotificationChannel] | None:
     `govbiz.ports.channel.NotificationChannel`); a name two plugins use is
     an error naming both.  Return nothing (`None` or `[]`) when installed
     but not configured.
+    """
+
+
+@hookspec(firstresult=True)
+def govbiz_channel_from_settings(
+    kind: str, name: str, settings: Mapping[str, Any], environ: Mapping[str, str]
+) -> NotificationChannel | None:
+    """Build a channel from a county file's `[channels.NAME]` table, or return `None`.
+
+    Called when a dispatcher starts (`govbiz outbox dispatch`) for every
+    channel table of the configuration files the ledger keeps, and by
+    `govbiz config check`, which builds each channel without sending
+    anything.  `kind` is the table's `kind` setting, or `name` when it has
+    none (`[channels.email]` is of kind `email`); `settings` are the other
+    keys as written, secrets only named by variable (`password_env`), and
+    `environ` is where to look those variables up.  Answer for the kinds
+    your plugin delivers and return `None` for the others; raise
+    `govbiz.errors.ValidationError` naming the setting when one is wrong.
+    Never connect or send here.  The channel you return must carry `name`:
+    it delivers that county's messages routed to `name`, in place of an
+    installed channel of the same name.
     """
 
 

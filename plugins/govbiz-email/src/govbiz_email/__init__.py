@@ -9,7 +9,8 @@ classified.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govbiz.ports.channel import NotificationChannel
 from govbiz.ports.hooks import hookimpl
@@ -31,6 +32,7 @@ __all__ = [
     "channel_from_url",
     "channels_from_environment",
     "channels_from_toml",
+    "govbiz_channel_from_settings",
     "govbiz_notification_channels",
     "message_id",
 ]
@@ -40,3 +42,13 @@ __all__ = [
 def govbiz_notification_channels() -> Iterable[NotificationChannel]:
     """The email channels that `GOVBIZ_EMAIL_URL` or `GOVBIZ_EMAIL_CONFIG` configure."""
     return channels_from_environment()
+
+
+@hookimpl
+def govbiz_channel_from_settings(
+    kind: str, name: str, settings: Mapping[str, Any], environ: Mapping[str, str]
+) -> NotificationChannel | None:
+    """A county file's `[channels.NAME]` table of kind `email`: its own mail server."""
+    if kind != "email":
+        return None
+    return channel_from_settings(name, settings, environ)

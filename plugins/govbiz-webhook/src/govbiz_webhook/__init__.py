@@ -7,12 +7,15 @@ installed but not configured, it registers none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govbiz.ports.channel import NotificationChannel
 from govbiz.ports.hooks import hookimpl
 from govbiz_webhook.config import (
     CONFIG_ENV,
+    KINDS,
+    channel_of_kind,
     channels_from_environment,
     channels_from_settings,
     channels_from_toml,
@@ -24,6 +27,7 @@ from govbiz_webhook.signing import body_signature, dingtalk_sign, feishu_sign, v
 __all__ = [
     "CONFIG_ENV",
     "IDEMPOTENCY_HEADER",
+    "KINDS",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "DingTalkChannel",
@@ -33,11 +37,13 @@ __all__ = [
     "RobotChannel",
     "WeComChannel",
     "body_signature",
+    "channel_of_kind",
     "channels_from_environment",
     "channels_from_settings",
     "channels_from_toml",
     "dingtalk_sign",
     "feishu_sign",
+    "govbiz_channel_from_settings",
     "govbiz_notification_channels",
     "verify_body_signature",
 ]
@@ -47,3 +53,11 @@ __all__ = [
 def govbiz_notification_channels() -> Iterable[NotificationChannel]:
     """The robot and webhook channels that `GOVBIZ_WEBHOOK_CONFIG` configures."""
     return channels_from_environment()
+
+
+@hookimpl
+def govbiz_channel_from_settings(
+    kind: str, name: str, settings: Mapping[str, Any], environ: Mapping[str, str]
+) -> NotificationChannel | None:
+    """A county file's `[channels.NAME]` table of kind `dingtalk`, `wecom`, `feishu` or `webhook`."""
+    return channel_of_kind(kind, name, settings, environ)

@@ -42,7 +42,14 @@ from govbiz.ports.channel import NotificationChannel
 from govbiz_webhook.generic import JsonWebhookChannel
 from govbiz_webhook.robots import DingTalkChannel, FeishuChannel, Robot, RobotChannel, WeComChannel
 
-__all__ = ["CONFIG_ENV", "channels_from_environment", "channels_from_settings", "channels_from_toml"]
+__all__ = [
+    "CONFIG_ENV",
+    "KINDS",
+    "channel_of_kind",
+    "channels_from_environment",
+    "channels_from_settings",
+    "channels_from_toml",
+]
 
 #: The environment variable naming the TOML file.
 CONFIG_ENV = "GOVBIZ_WEBHOOK_CONFIG"
@@ -90,6 +97,33 @@ def channels_from_settings(
     if "webhook" in settings:
         channels.append(_webhook_channel(_table(settings["webhook"], "webhook"), environ))
     return channels
+
+
+#: The channel kinds this plugin builds from a county file's `[channels.NAME]` table.
+KINDS = (*_ROBOT_CHANNELS, "webhook")
+
+
+def channel_of_kind(
+    kind: str, name: str, settings: Mapping[str, Any], environ: Mapping[str, str]
+) -> NotificationChannel | None:
+    """One channel named `name` from a county file's table of `kind` (`dingtalk` ... `webhook`), or None.
+
+    The table holds what the plugin's own file gives one section, without
+    `name` (the table's key names the channel).  Errors name the setting
+    relative to the table (`robots.市自规局.url_env`).
+    """
+    if kind not in KINDS:
+        return None
+    if "name" in settings:
+        raise ValidationError(f"{name}.name", settings["name"], "the table's key names the channel")
+    table = {**settings, "name": name}
+    try:
+        if kind == "webhook":
+            return _webhook_channel(table, environ)
+        return _robot_channel(kind, _ROBOT_CHANNELS[kind], table, environ)
+    except ValidationError as exc:
+        field = exc.field.split(".", 1)[1] if "." in exc.field else ""
+        raise ValidationError(f"{name}.{field}".rstrip("."), exc.value, exc.reason) from None
 
 
 def _robot_channel(
