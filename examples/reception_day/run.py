@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         console.deliver(notification)
 
     with tempfile.TemporaryDirectory(prefix="govbiz-example-") as scratch:
-        url = args.db or f"sqlite:///{Path(scratch) / 'ledger.db'}"
+        # The scratch ledger is deleted at the end, so its commits need not wait for the
+        # disk one by one (a county's ledger keeps synchronous=full, the default).
+        url = args.db or f"sqlite:///{Path(scratch) / 'ledger.db'}?synchronous=normal"
         run = run_simulation(
             load_scenario(args.scenario),
             options=RunOptions(seed=args.seed),

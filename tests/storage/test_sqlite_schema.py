@@ -74,6 +74,9 @@ def test_sqlite_url_forms(url: str, path: Path | None) -> None:
         "sqlite:///",
         "sqlite://host/ledger.db",
         "sqlite:///a.db?mode=ro",
+        "sqlite:///a.db?synchronous=off",
+        "sqlite:///a.db?synchronous=normal&mode=ro",
+        "sqlite:///a.db#x",
     ],
 )
 def test_unknown_sqlite_url_forms_are_refused(url: str) -> None:
@@ -82,6 +85,18 @@ def test_unknown_sqlite_url_forms_are_refused(url: str) -> None:
     assert info.value.field == "url"
     assert info.value.value == url
     assert "sqlite:///relative/path.db" in info.value.reason  # the message shows the forms that work
+
+
+def test_a_scratch_ledger_may_skip_waiting_for_the_disk(tmp_path: Path) -> None:
+    """`?synchronous=normal` (replays, benchmarks) sets the pragma on each connection; full is the default."""
+    assert parse_sqlite_url("sqlite:///x.db?synchronous=NORMAL").path == Path("x.db")
+    scratch = open_sqlite(f"{url_of(tmp_path / 'scratch.db')}?synchronous=normal")
+    county = open_sqlite(url_of(tmp_path / "county.db"))
+    with scratch.reading() as fast, county.reading() as durable:
+        assert fast.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert durable.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    scratch.close()
+    county.close()
 
 
 # --- zero set-up --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -32,8 +31,12 @@ def _file_answers(county: str, db: str | None, config: tuple[str, ...]) -> list[
     if config:
         return file_answers([read_county_file(path) for path in config], county)
     url = db or govbiz.DEFAULT_URL
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return []
+    if url.startswith("sqlite:"):
+        from govbiz.storage.sql.sqlite import parse_sqlite_url
+
+        path = parse_sqlite_url(url).path
+        if path is not None and not path.exists():
+            return []
     from govbiz.config.kept import kept_answers
 
     with govbiz.open(url) as ledger:

@@ -7,6 +7,13 @@
 | `sqlite:///ledger.db`, `sqlite:///data/ledger.db` | a file, relative to the current directory |
 | `sqlite:////var/lib/govbiz/ledger.db` | a file, absolute path |
 | `sqlite://` or `sqlite:///:memory:` | in this process's memory, gone when closed |
+| `sqlite:///scratch.db?synchronous=normal` | a file whose commits are not forced to disk one by one |
+
+`synchronous=normal` is for a ledger that may be thrown away (a replay, a
+benchmark's scratch file): under write-ahead logging a commit then waits
+for no `fsync`, and a power cut may lose the last commits, never the file's
+consistency.  A county's ledger keeps the default, `synchronous=full`: a
+command that returned is on disk.
 
 The file and the schema are created on first use; an older govbiz file is
 upgraded.  Everything SQLite-specific lives here (the engine's settings
@@ -55,6 +62,8 @@ class SQLiteLocation:
 
     url: str
     path: Path | None
+    #: `PRAGMA synchronous` for every connection: "full" (the default) or "normal".
+    synchronous: str = "full"
 
     @property
     def name(self) -> str:
@@ -66,14 +75,27 @@ def parse_sqlite_url(url: str) -> SQLiteLocation:
     """Read a `sqlite:` URL; any other form raises `govbiz.errors.ValidationError` on `url`."""
     if not url.startswith("sqlite:"):
         raise ValidationError("url", url, f"not a sqlite URL; use {_FORMS}")
-    if "?" in url or "#" in url:
-        raise ValidationError("url", url, f"sqlite URLs take no options; use {_FORMS}")
-    rest = url.removeprefix("sqlite:")
+    if "#" in url:
+        raise ValidationError("url", url, f"sqlite URLs take no fragment; use {_FORMS}")
+    rest, _, query = url.removeprefix("sqlite:").partition("?")
+    synchronous = _synchronous(url, query)
     if rest in {"//", "///:memory:"}:
-        return SQLiteLocation(url, None)
+        return SQLiteLocation(url, None, synchronous)
     if not rest.startswith("///") or rest == "///":
         raise ValidationError("url", url, f"unknown sqlite URL form; use {_FORMS}")
-    return SQLiteLocation(url, Path(rest.removeprefix("///")))
+    return SQLiteLocation(url, Path(rest.removeprefix("///")), synchronous)
+
+
+def _synchronous(url: str, query: str) -> str:
+    """The one option a sqlite URL takes: `synchronous=full|normal` (default full)."""
+    if not query:
+        return "full"
+    name, _, value = query.partition("=")
+    if name != "synchronous" or value.lower() not in ("full", "normal"):
+        raise ValidationError(
+            "url", url, f"the only option is synchronous=full or =normal, not {query!r}; use {_FORMS}"
+        )
+    return value.lower()
 
 
 def sqlite_engine(location: SQLiteLocation, *, busy_timeout: float = 30.0) -> Engine:
@@ -101,17 +123,21 @@ def sqlite_engine(location: SQLiteLocation, *, busy_timeout: float = 30.0) -> En
             json_serializer=json_text.dumps,
             json_deserializer=json_text.loads,
         )
-    sa.event.listen(engine, "connect", partial(_on_connect, busy_ms=int(busy_timeout * 1000)))
+    on_connect = partial(_on_connect, busy_ms=int(busy_timeout * 1000), synchronous=location.synchronous)
+    sa.event.listen(engine, "connect", on_connect)
     sa.event.listen(engine, "begin", _on_begin)
     return engine
 
 
-def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry, *, busy_ms: int) -> None:
+def _on_connect(
+    dbapi_connection: Any, record: ConnectionPoolEntry, *, busy_ms: int, synchronous: str = "full"
+) -> None:
     # pysqlite begins transactions on its own, late and never IMMEDIATE; take control.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+    cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")  # checked by parse_sqlite_url
     cursor.close()
 
 
