@@ -31,6 +31,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "report": "govbiz.cli.report:report_command",
     "simulate": "govbiz.cli.simulate:simulate",
     "verify": "govbiz.cli.verify:verify_command",
+    "worker": "govbiz.cli.worker:worker_command",
 }
 
 

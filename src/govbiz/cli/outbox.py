@@ -125,7 +125,7 @@ def _timing(ctx: click.Context, param: click.Parameter, value: float) -> float:
 @click.option("--once", is_flag=True, help="One round only, instead of until nothing is due.")
 @govbiz_errors
 def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, once: bool) -> None:
-    """Deliver due entries through the registered channels.
+    """Deliver due entries through the registered channels; exit 1 if any went dead.
 
     Each claim is fenced: a dispatcher that lost an entry's claim to another
     (its lease ran out) does not record its outcome; such entries are
@@ -151,6 +151,11 @@ def dispatch_command(db: str | None, batch: int, lease: float, timeout: float, o
         f"sent {len(report.sent)}, to retry {len(report.retried)}, dead {len(report.dead)}, "
         f"superseded {len(report.superseded)}" + (f", lost {len(report.lost)}" if report.lost else "")
     )
+    if report.dead:  # cron mails a failing job's output: a dead letter must not pass unseen
+        raise click.ClickException(
+            f"{len(report.dead)} entr{'y' if len(report.dead) == 1 else 'ies'} went dead in this run: "
+            "see `govbiz outbox list --status dead`, then `govbiz outbox retry`"
+        )
 
 
 @outbox_command.command("retry")

@@ -75,20 +75,17 @@ class DispatchReport:
     dead: tuple[str, ...] = ()
     superseded: tuple[str, ...] = ()
     lost: tuple[str, ...] = ()
+    #: Claimed but given back undelivered because the dispatcher was told to stop.
+    released: tuple[str, ...] = ()
 
     @property
     def claimed(self) -> int:
-        """How many entries the round handled."""
-        return len(self.sent) + len(self.retried) + len(self.dead) + len(self.superseded) + len(self.lost)
+        """How many entries the round claimed."""
+        return sum(len(keys) for keys in attrs.astuple(self, recurse=False))
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
-        return DispatchReport(
-            self.sent + other.sent,
-            self.retried + other.retried,
-            self.dead + other.dead,
-            self.superseded + other.superseded,
-            self.lost + other.lost,
-        )
+        return DispatchReport(*(a + b for a, b in zip(attrs.astuple(self, recurse=False),
+                                                       attrs.astuple(other, recurse=False), strict=True)))
 
 
 class Dispatcher:
@@ -128,13 +125,26 @@ class Dispatcher:
         self._retry = retry or RetryPolicy()
         self._recheck = recheck
 
-    def run_once(self) -> DispatchReport:
-        """Claim one batch and deliver it; return what happened."""
+    def use_channels(self, channels: Mapping[str, NotificationChannel] | ChannelBook) -> None:
+        """Deliver through `channels` from the next entry on (a worker re-reads the county files daily)."""
+        self._book = channels if isinstance(channels, ChannelBook) else ChannelBook(dict(channels))
+
+    def run_once(self, *, stop: Callable[[], bool] | None = None) -> DispatchReport:
+        """Claim one batch and deliver it; return what happened.
+
+        `stop` is asked before each delivery: once it says `True`, the
+        entries not yet delivered are released (due again for any
+        dispatcher at once) instead of waiting out their lease.
+        """
         entries = self._outbox.claim(
             self._clock.now(), limit=self._batch, lease=self._lease, worker=self.worker
         )
-        outcomes: dict[str, list[str]] = {"sent": [], "retried": [], "dead": [], "superseded": [], "lost": []}
+        outcomes: dict[str, list[str]] = {field.name: [] for field in attrs.fields(DispatchReport)}
         for entry in entries:
+            if stop is not None and stop():
+                self._outbox.release(entry.key, token=entry.claim_token)
+                outcomes["released"].append(entry.key)
+                continue
             outcomes[self._deliver(entry)].append(entry.key)
         return DispatchReport(**{outcome: tuple(keys) for outcome, keys in outcomes.items()})
 

@@ -24,7 +24,7 @@ renews the lease before each delivery so that this stays the exception.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -32,7 +32,7 @@ import attrs
 
 from govbiz.ports.channel import Notification
 
-__all__ = ["Outbox", "OutboxEntry", "OutboxStatus"]
+__all__ = ["Outbox", "OutboxEntry", "OutboxStats", "OutboxStatus"]
 
 
 class OutboxStatus(StrEnum):
@@ -80,6 +80,22 @@ class OutboxEntry:
         return self.claimed_until is None or self.claimed_until <= now
 
 
+@attrs.frozen(slots=True)
+class OutboxStats:
+    """The outbox at a glance (通知队列概况): entries by status, and the oldest due entry's creation."""
+
+    counts: Mapping[OutboxStatus, int]
+    oldest_due: datetime | None = None
+
+    def count(self, status: OutboxStatus) -> int:
+        """How many entries have `status`."""
+        return self.counts.get(status, 0)
+
+    def oldest_due_age(self, now: datetime) -> float:
+        """Seconds the oldest due entry has waited at `now` (0 when none waits)."""
+        return max(0.0, (now - self.oldest_due).total_seconds()) if self.oldest_due is not None else 0.0
+
+
 class Outbox(ABC):
     """What a dispatcher and `govbiz outbox` need from a store's outbox."""
 
@@ -124,6 +140,28 @@ class Outbox(ABC):
         `False` (nothing changed) if `token` is not the entry's current claim.
         """
         return self.mark_failed(key, f"superseded: {reason}", retry_at=None, worker=worker, token=token)
+
+    def release(self, key: str, *, token: str) -> bool:
+        """Give up the claim `token` on `key` without an attempt: due again for any dispatcher at once.
+
+        A dispatcher that stops mid-batch (a worker on SIGTERM) releases the
+        entries it has not delivered, instead of leaving them to wait out
+        their lease.  `False` (nothing changed) if `token` is not the entry's
+        current claim.  This default releases nothing, so the lease runs
+        out as before; the built-in outboxes release.
+        """
+        return False
+
+    def stats(self, now: datetime) -> OutboxStats:
+        """How many entries have each status, and since when the oldest due entry waits.
+
+        For a worker's health and metrics.  This default reads `entries`;
+        the built-in outboxes count in one query.
+        """
+        everything = self.entries(limit=2**62)
+        counts = {status: sum(e.status is status for e in everything) for status in OutboxStatus}
+        waiting = [e.created_at for e in everything if e.due(now)]
+        return OutboxStats(counts, min(waiting, default=None))
 
     @abstractmethod
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:

@@ -21,7 +21,7 @@ from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
 from govbiz.ports.checkpoints import CheckpointLog, SignedCheckpoint
-from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStatus
+from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStats, OutboxStatus
 from govbiz.ports.storage import (
     ProblemQuery,
     Record,
@@ -263,6 +263,15 @@ class _MemoryOutbox(Outbox):
             token,
             lambda e: attrs.evolve(e, status=OutboxStatus.SUPERSEDED, last_error=reason, claimed_until=None),
         )
+
+    def release(self, key: str, *, token: str) -> bool:
+        return self._fenced(key, token, lambda e: attrs.evolve(e, claimed_until=None, claim_token=""))
+
+    def stats(self, now: datetime) -> OutboxStats:
+        with self._lock:
+            everything = list(self._state.outbox.values())
+        counts = {status: sum(e.status is status for e in everything) for status in OutboxStatus}
+        return OutboxStats(counts, min((e.created_at for e in everything if e.due(now)), default=None))
 
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:
         with self._lock:

@@ -955,6 +955,39 @@ class StorageContract:
         # the lost claim's attempt is not counted, the one that delivered it is
         assert (entry.status, entry.attempts, entry.last_error) == (OutboxStatus.SENT, 1, "")
 
+    def test_a_released_claim_is_due_again_at_once_and_fenced(self, store: Store) -> None:
+        # A worker stopping mid-batch gives back what it has not delivered, for another to take now.
+        build_scenario(store)
+        outbox = store.outbox()
+        now, lease = datetime(2030, 1, 1, tzinfo=UTC), timedelta(minutes=5)
+        [entry] = outbox.claim(now, limit=1, lease=lease, worker="a")
+        assert outbox.release(entry.key, token="not-the-claim") is False
+        assert outbox.release(entry.key, token=entry.claim_token) is True
+        [again] = outbox.claim(now, limit=1, lease=lease, worker="b")  # within a's lease
+        assert (again.key, again.attempts, again.claimed_by) == (entry.key, 0, "b")
+        assert outbox.mark_sent(entry.key, now, worker="a", token=entry.claim_token) is False
+        assert outbox.mark_sent(entry.key, now, worker="b", token=again.claim_token) is True
+
+    def test_stats_count_each_status_and_date_the_oldest_due_entry(self, store: Store) -> None:
+        build_scenario(store)
+        outbox = store.outbox()
+        now, lease = datetime(2030, 1, 1, tzinfo=UTC), timedelta(minutes=5)
+        pending = outbox.entries(OutboxStatus.PENDING, limit=100_000)
+        before = outbox.stats(now)
+        assert before.count(OutboxStatus.PENDING) == len(pending) >= 2
+        assert before.oldest_due == min(e.created_at for e in pending)
+        assert before.oldest_due_age(now) == (now - before.oldest_due).total_seconds()
+        first, second = outbox.claim(now, limit=2, lease=lease, worker="a")
+        outbox.mark_sent(first.key, now, worker="a", token=first.claim_token)
+        outbox.mark_failed(second.key, "550", retry_at=None, worker="a", token=second.claim_token)
+        after = outbox.stats(now)
+        assert after.count(OutboxStatus.SENT) == before.count(OutboxStatus.SENT) + 1
+        assert after.count(OutboxStatus.DEAD) == before.count(OutboxStatus.DEAD) + 1
+        assert after.count(OutboxStatus.PENDING) == len(pending) - 2
+        claimed = outbox.claim(now, limit=100_000, lease=lease, worker="b")
+        assert outbox.stats(now).oldest_due is None  # all claimed: nothing waits for a dispatcher
+        assert outbox.stats(now).count(OutboxStatus.PENDING) == len(claimed)
+
     def test_a_dead_entry_made_pending_again_is_not_its_old_claims(self, store: Store) -> None:
         build_scenario(store)
         outbox = store.outbox()

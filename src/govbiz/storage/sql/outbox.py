@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from govbiz.ports.channel import Notification
-from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStatus
+from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStats, OutboxStatus
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 
@@ -116,6 +116,15 @@ def write_entries(run: StatementRunner, statements: StatementCache, entries: Seq
             run.execute(statements.get(_INSERT, _COLUMNS), entry_row(entry))
 
 
+def _due_at(now: datetime) -> tuple[sa.ColumnElement[bool], ...]:
+    """What makes an entry due at `now` (`OutboxEntry.due`): pending, its time come, unclaimed."""
+    return (
+        _C.status == OutboxStatus.PENDING.value,
+        sa.or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= now),
+        sa.or_(_C.claimed_until.is_(None), _C.claimed_until <= now),
+    )
+
+
 class SQLOutbox(Outbox):
     """The outbox table of a `SQLStore`."""
 
@@ -125,11 +134,7 @@ class SQLOutbox(Outbox):
     def claim(self, now: datetime, *, limit: int, lease: timedelta, worker: str) -> list[OutboxEntry]:
         due = (
             sa.select(t.outbox)
-            .where(
-                _C.status == OutboxStatus.PENDING.value,
-                sa.or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= now),
-                sa.or_(_C.claimed_until.is_(None), _C.claimed_until <= now),
-            )
+            .where(*_due_at(now))
             .order_by(_C.created_at, _C.key)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL: concurrent dispatchers skip each other's rows
@@ -169,6 +174,18 @@ class SQLOutbox(Outbox):
     def mark_superseded(self, key: str, reason: str, *, worker: str, token: str) -> bool:
         values = {"status": OutboxStatus.SUPERSEDED.value, "last_error": reason, "claimed_until": None}
         return self._fenced(key, token, values)
+
+    def release(self, key: str, *, token: str) -> bool:
+        # The token goes too: the dispatcher that released it can no longer mark it.
+        return self._fenced(key, token, {"claimed_until": None, "claim_token": ""})
+
+    def stats(self, now: datetime) -> OutboxStats:
+        by_status = sa.select(_C.status, sa.func.count()).group_by(_C.status)
+        oldest_due = sa.select(sa.func.min(_C.created_at)).where(*_due_at(now))
+        with self._store.reading() as conn:
+            counts = {OutboxStatus(status): int(n) for status, n in conn.execute(by_status)}
+            oldest = conn.execute(oldest_due).scalar()
+        return OutboxStats({s: counts.get(s, 0) for s in OutboxStatus}, oldest)
 
     def _fenced(self, key: str, token: str, values: Mapping[str, Any]) -> bool:
         """Update `key` where `token` is its current claim and it is pending; `False` if no row was."""
