@@ -1,0 +1,144 @@
+"""The ASGI application (接口服务): `create_app` builds it around one ledger.
+
+Nothing happens on import: `create_app(url_or_ledger)` opens the ledger (if
+given a URL), its API tables and the token store, and returns a FastAPI
+application whose routes are all under `/v1` and whose OpenAPI 3.1 document
+is at `/openapi.json`.  Every request but the document names its token
+(`Authorization: Bearer gbz_…`); the token's `Actor` is who calls the
+ledger, so the library's role, county and department rules decide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import attrs
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from govbiz.errors import GovbizError
+from govbiz.ledger import Ledger
+from govbiz_api.idempotency import IdempotencyStore
+from govbiz_api.problem_details import MEDIA_TYPE, Problem, language, problem_for, problem_of_status
+from govbiz_api.tables import ApiDatabase
+from govbiz_api.tokens import ApiToken, TokenStore
+
+__all__ = ["Services", "caller", "create_app", "problem_response", "services"]
+
+
+@attrs.frozen
+class Services:
+    """What the routes use: the ledger, its tokens and its idempotency keys."""
+
+    ledger: Ledger
+    database: ApiDatabase
+    tokens: TokenStore
+    idempotency: IdempotencyStore
+
+
+def create_app(ledger: Ledger | str | None = None, *, title: str = "govbiz") -> FastAPI:
+    """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
+
+    `None` opens `$GOVBIZ_DB` (else `sqlite:///govbiz.db`), as the
+    command line does.  A ledger opened here is closed when the application
+    shuts down; a `Ledger` given is left open for its owner.
+    """
+    import govbiz
+
+    owned = not isinstance(ledger, Ledger)
+    opened = ledger if isinstance(ledger, Ledger) else govbiz.open(ledger)
+    database = ApiDatabase(opened.store)
+    found = Services(opened, database, TokenStore(database), IdempotencyStore(database))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
+        if owned:
+            opened.close()
+
+    app = FastAPI(
+        title=title,
+        version=govbiz.__version__,
+        summary="政企面对面暨企业家接待日问题台账 over HTTP",
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = found
+    _install_error_handlers(app)
+    from govbiz_api.routes import commands, problems, registry, reports
+
+    for module in (commands, problems, registry, reports):
+        app.include_router(module.router, prefix="/v1")
+    commands.publish_schemas(app)
+    return app
+
+
+_DESCRIPTION = """\
+Every Ledger command is `POST /v1/commands/{CommandName}` with the command as its JSON body;
+the queries are `GET` routes. Authenticate with `Authorization: Bearer <token>` (`govbiz token create`).
+Problem responses carry the problem's version as `ETag`; send it back as `If-Match` to refuse a stale
+change (412). Every POST accepts `Idempotency-Key`. Errors are RFC 9457 `application/problem+json`,
+in Chinese unless `Accept-Language` prefers English.
+"""
+
+
+def services(request: Request) -> Services:
+    """The application's services (a dependency)."""
+    found = request.app.state.services
+    assert isinstance(found, Services)
+    return found
+
+
+def caller(request: Request) -> ApiToken:
+    """The token of the request (a dependency): `TokenRefusedError` (401) when there is none valid."""
+    found = services(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, text = header.partition(" ")
+    given = text.strip() if scheme.lower() == "bearer" else None
+    return found.tokens.authenticate(given, now=found.ledger.clock.now())
+
+
+def problem_response(problem: Problem, lang: str) -> JSONResponse:
+    """A problem details response, in `lang`."""
+    headers = {**problem.headers, "Content-Language": "zh-CN" if lang == "zh" else "en"}
+    return JSONResponse(problem.body, status_code=problem.status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def govbiz_error(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, GovbizError)
+        lang = language(request.headers.get("accept-language"))
+        return problem_response(problem_for(error, lang), lang)
+
+    async def invalid_request(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        lang = language(request.headers.get("accept-language"))
+        errors = [_request_error(e) for e in error.errors()]
+        first = errors[0] if errors else {"field": "", "value": None, "reason": "invalid request"}
+        detail = f"{first['field']}: {first['reason']}"
+        problem = problem_of_status(422, detail, lang, field=first["field"], value=first["value"],
+                                    reason=first["reason"], errors=errors)  # fmt: skip
+        return problem_response(problem, lang)
+
+    async def http_error(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, StarletteHTTPException)
+        lang = language(request.headers.get("accept-language"))
+        problem = problem_of_status(error.status_code, str(error.detail), lang)
+        return problem_response(attrs.evolve(problem, headers=dict(error.headers or {})), lang)
+
+    app.add_exception_handler(GovbizError, govbiz_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _request_error(error: Any) -> dict[str, Any]:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "header", "body")]
+    value = error.get("input")
+    if not (value is None or isinstance(value, str | int | float | bool)):
+        value = str(value)
+    return {"field": ".".join(location), "value": value, "reason": str(error.get("msg", ""))}
