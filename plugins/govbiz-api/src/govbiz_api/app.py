@@ -24,6 +24,7 @@ from govbiz.errors import GovbizError
 from govbiz.ledger import Ledger
 from govbiz_api.idempotency import IdempotencyStore
 from govbiz_api.problem_details import MEDIA_TYPE, Problem, language, problem_for, problem_of_status
+from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
 from govbiz_api.tables import ApiDatabase
 from govbiz_api.tokens import ApiToken, TokenStore
 
@@ -32,27 +33,39 @@ __all__ = ["Services", "caller", "create_app", "problem_response", "services"]
 
 @attrs.frozen
 class Services:
-    """What the routes use: the ledger, its tokens and its idempotency keys."""
+    """What the routes use: the ledger, its tokens, idempotency keys, query codes and lookup limits."""
 
     ledger: Ledger
     database: ApiDatabase
     tokens: TokenStore
     idempotency: IdempotencyStore
+    query_codes: QueryCodes
+    attempts: StatusAttempts
 
 
-def create_app(ledger: Ledger | str | None = None, *, title: str = "govbiz") -> FastAPI:
+def create_app(
+    ledger: Ledger | str | None = None, *, title: str = "govbiz", status_limits: StatusLimits | None = None
+) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
     `None` opens `$GOVBIZ_DB` (else `sqlite:///govbiz.db`), as the
     command line does.  A ledger opened here is closed when the application
-    shuts down; a `Ledger` given is left open for its owner.
+    shuts down; a `Ledger` given is left open for its owner.  `status_limits`
+    sets how many wrong public status lookups are allowed (`StatusLimits`).
     """
     import govbiz
 
     owned = not isinstance(ledger, Ledger)
     opened = ledger if isinstance(ledger, Ledger) else govbiz.open(ledger)
     database = ApiDatabase(opened.store)
-    found = Services(opened, database, TokenStore(database), IdempotencyStore(database))
+    found = Services(
+        opened,
+        database,
+        TokenStore(database),
+        IdempotencyStore(database),
+        QueryCodes(database),
+        StatusAttempts(database, status_limits),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,9 +83,9 @@ def create_app(ledger: Ledger | str | None = None, *, title: str = "govbiz") -> 
     )
     app.state.services = found
     _install_error_handlers(app)
-    from govbiz_api.routes import commands, problems, registry, reports
+    from govbiz_api.routes import commands, problems, public, registry, reports
 
-    for module in (commands, problems, registry, reports):
+    for module in (commands, problems, registry, reports, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     return app

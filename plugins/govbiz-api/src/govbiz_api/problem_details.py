@@ -28,6 +28,7 @@ from govbiz.errors import (
     ValidationError,
 )
 from govbiz_api.idempotency import IdempotencyInProgressError, IdempotencyMismatchError
+from govbiz_api.status import TooManyAttemptsError, UnknownStatusError
 from govbiz_api.tokens import TokenRefusedError
 
 __all__ = ["MEDIA_TYPE", "PreconditionFailedError", "Problem", "language", "problem_for", "problem_of_status"]
@@ -84,6 +85,8 @@ _TITLES: dict[str, tuple[str, str]] = {
     "idempotency-key-in-progress": ("同一幂等键的请求正在处理", "Idempotency key in progress"),
     "calendar-coverage": ("日历未覆盖", "Calendar does not cover the date"),
     "storage-unavailable": ("存储不可用", "Storage unavailable"),
+    "status-not-found": ("查询号或查询码不正确", "Number or query code not recognised"),
+    "too-many-attempts": ("查询过于频繁", "Too many attempts"),
     "error": ("请求未能完成", "Request failed"),
     "http": ("请求未能完成", "Request failed"),
 }
@@ -208,7 +211,7 @@ def problem_for(error: GovbizError, lang: str) -> Problem:  # noqa: PLR0911 (one
     return _problem_of_service(error, lang, english)
 
 
-def _problem_of_service(error: GovbizError, lang: str, english: str) -> Problem:
+def _problem_of_service(error: GovbizError, lang: str, english: str) -> Problem:  # noqa: PLR0911
     if isinstance(error, TokenRefusedError):
         reasons = {
             "missing": "缺少令牌",
@@ -255,6 +258,18 @@ def _problem_of_service(error: GovbizError, lang: str, english: str) -> Problem:
             first_year=error.first_year,
             last_year=error.last_year,
         )
+    if isinstance(error, UnknownStatusError):
+        return _problem("status-not-found", 404, lang, "查询号或查询码不正确，请核对后再试", english)
+    if isinstance(error, TooManyAttemptsError):
+        problem = _problem(
+            "too-many-attempts",
+            429,
+            lang,
+            f"查询码错误次数过多，请 {error.retry_after} 秒后再试",
+            english,
+            retry_after=error.retry_after,
+        )
+        return attrs.evolve(problem, headers={"Retry-After": str(error.retry_after)})
     if isinstance(error, StorageError):
         return _problem("storage-unavailable", 503, lang, f"数据库暂不可用：{error.reason}", english)
     return _problem("error", 400, lang, english, english)

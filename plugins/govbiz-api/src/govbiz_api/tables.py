@@ -26,7 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from govbiz.ports.storage import Store
 
-__all__ = ["IDEMPOTENCY", "METADATA", "TOKENS", "ApiDatabase", "instant_text"]
+__all__ = ["IDEMPOTENCY", "METADATA", "SECRETS", "STATUS_ATTEMPTS", "TOKENS", "ApiDatabase", "instant_text"]
 
 METADATA = sa.MetaData()
 
@@ -59,6 +59,24 @@ IDEMPOTENCY = sa.Table(
     sa.Column("status", sa.Integer, nullable=True),
     sa.Column("headers", sa.Text, nullable=True),
     sa.Column("body", sa.LargeBinary, nullable=True),
+)
+
+#: Secrets the API makes once per database and every process shares (the query-code key).
+SECRETS = sa.Table(
+    "govbiz_api_secrets",
+    METADATA,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
+#: Wrong answers to the public status lookup (办理进度查询), for its rate limit; kept an hour.
+STATUS_ATTEMPTS = sa.Table(
+    "govbiz_api_status_attempts",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("client", sa.String(100), nullable=False, index=True),
+    sa.Column("number", sa.String(100), nullable=False, index=True),
+    sa.Column("at", sa.String(40), nullable=False),
 )
 
 

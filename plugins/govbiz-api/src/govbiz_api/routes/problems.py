@@ -161,3 +161,15 @@ def _read_cursor(cursor: str, sort: str) -> tuple[str, str]:
     if made_for != sort:
         raise ValidationError("cursor", cursor, f"was made for sort={made_for}, not sort={sort}")
     return after
+
+
+@router.get("/problems/{problem_id}/query-code", operation_id="getQueryCode")
+def get_query_code(*, request: Request, problem_id: str, token: Caller) -> dict[str, str]:
+    """The problem's query code (查询码), for the enterprise's public status lookup.
+
+    Whoever may see the problem may read its code (the library decides, as
+    for the problem itself); give it to the enterprise with the number.
+    """
+    found = services(request)
+    problem = found.ledger.problem(token.actor, problem_id)
+    return {"number": problem.id, "code": found.query_codes.code(problem.id)}
