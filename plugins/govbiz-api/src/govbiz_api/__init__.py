@@ -1,7 +1,8 @@
 """govbiz as a service (接口服务): the problem ledger over HTTP.
 
-Installed, this plugin adds `govbiz serve` (the API, on uvicorn) and
-`govbiz token` (API tokens) to the command line.  `create_app` builds the
+Installed, this plugin adds `govbiz serve` (the API, on uvicorn),
+`govbiz token` (API tokens) and `govbiz worker` (notifications and the
+daily sweep as a service) to the command line.  `create_app` builds the
 ASGI application around a ledger; importing this package loads neither
 FastAPI nor a ledger.
 """
@@ -23,10 +24,10 @@ __all__ = ["create_app", "govbiz_register_commands"]
 
 @hookimpl
 def govbiz_register_commands() -> Iterable[click.Command]:
-    """Add `govbiz serve` and `govbiz token`."""
-    from govbiz_api.cli import serve_command, token_command
+    """Add `govbiz serve`, `govbiz token` and `govbiz worker`."""
+    from govbiz_api.cli import serve_command, token_command, worker_command
 
-    return [serve_command, token_command]
+    return [serve_command, token_command, worker_command]
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from govbiz.ledger import Ledger
     from govbiz_api.tokens import ApiToken, TokenStore
 
-__all__ = ["serve_command", "token_command"]
+__all__ = ["serve_command", "token_command", "worker_command"]
 
 _ROLES = [
     "collector", "secretariat", "chair", "department_handler", "supervisor", "enterprise_contact", "viewer",
@@ -135,3 +135,62 @@ def _table(tokens: list[ApiToken], now: datetime) -> None:
         scope = a.department or a.enterprise or ""
         table.add_row(t.id, a.id, a.role.value, a.county, scope, expires, t.status(now))
     Console().print(table)
+
+
+def _sweep_time(ctx: click.Context, param: click.Parameter, value: str) -> object:
+    from datetime import time
+
+    if value.lower() == "none":
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time of day (HH:MM) or 'none'") from None
+
+
+@click.command("worker")
+@db_option
+@click.option("--poll", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
+              help="Seconds between dispatch rounds when nothing is due.")  # fmt: skip
+@click.option("--sweep-at", "sweep_at", default="08:00", show_default=True, callback=_sweep_time,
+              help="Beijing time of the daily reminder sweep; 'none': cron runs govbiz remind.")  # fmt: skip
+@click.option("--status-port", type=click.IntRange(1, 65535), default=None,
+              help="Serve /healthz and Prometheus /metrics on this port.")  # fmt: skip
+@click.option("--status-host", default="127.0.0.1", show_default=True, help="Address for --status-port.")
+@click.option("--batch", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per claim.")
+@govbiz_errors
+def worker_command(
+    *, db: str | None, poll: float, sweep_at: object, status_port: int | None, status_host: str, batch: int
+) -> None:
+    """Deliver notifications continuously and run the daily reminder sweep (通知与催办服务).
+
+    One long-running process (run it under systemd); several on one database
+    share the work, each entry sent once.  SIGTERM lets the round in progress
+    finish, then the worker exits.  Each round that did something logs one
+    JSON line.
+    """
+    import logging
+    import signal
+    from datetime import time, timedelta
+
+    from govbiz.notify.dispatcher import Dispatcher
+    from govbiz.notify.recheck import warning_recheck
+    from govbiz.plugins import notification_channels
+    from govbiz_api.worker import Worker, serve_status
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ledger = open_existing(db)
+    dispatcher = Dispatcher(
+        ledger.store.outbox(), notification_channels(), ledger.clock, batch=batch,
+        lease=timedelta(minutes=5), timeout=30.0, recheck=warning_recheck(ledger),
+    )  # fmt: skip
+    worker = Worker(ledger, dispatcher, poll=poll, sweep_at=sweep_at if isinstance(sweep_at, time) else None)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop())
+    status = serve_status(worker, status_host, status_port) if status_port else None
+    try:
+        worker.run()
+    finally:
+        if status is not None:
+            status.shutdown()
+        ledger.close()
