@@ -81,7 +81,7 @@ def test_wrong_codes_are_limited_per_address_then_allowed_again(served: Served) 
     limited = lookup(served, number, code)  # even the right code: guessing must not pay
     assert limited.status_code == 429
     assert limited.headers["retry-after"] == "900"
-    assert problem_json(limited)["title"] == "查询过于频繁"
+    assert problem_json(limited)["title"] == "请求过于频繁"
     served.world.clock.advance(timedelta(minutes=15, seconds=1))
     assert lookup(served, number, code).status_code == 200
 

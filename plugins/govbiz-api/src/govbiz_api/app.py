@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from govbiz.errors import GovbizError
 from govbiz.ledger import Ledger
 from govbiz_api.idempotency import IdempotencyStore
+from govbiz_api.limits import PER_CLIENT, PER_TOKEN, RateLimit, RateLimiter
 from govbiz_api.problem_details import MEDIA_TYPE, Problem, language, problem_for, problem_of_status
 from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
 from govbiz_api.tables import ApiDatabase
@@ -41,17 +42,26 @@ class Services:
     idempotency: IdempotencyStore
     query_codes: QueryCodes
     attempts: StatusAttempts
+    per_token: RateLimiter
+    per_client: RateLimiter
 
 
 def create_app(
-    ledger: Ledger | str | None = None, *, title: str = "govbiz", status_limits: StatusLimits | None = None
+    ledger: Ledger | str | None = None,
+    *,
+    title: str = "govbiz",
+    status_limits: StatusLimits | None = None,
+    per_token: RateLimit = PER_TOKEN,
+    per_client: RateLimit = PER_CLIENT,
 ) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
     `None` opens `$GOVBIZ_DB` (else `sqlite:///govbiz.db`), as the
     command line does.  A ledger opened here is closed when the application
     shuts down; a `Ledger` given is left open for its owner.  `status_limits`
-    sets how many wrong public status lookups are allowed (`StatusLimits`).
+    sets how many wrong public status lookups are allowed (`StatusLimits`);
+    `per_token` limits each token's requests (600 a minute), `per_client`
+    each address's public lookups (60 a minute), in each process.
     """
     import govbiz
 
@@ -65,6 +75,8 @@ def create_app(
         IdempotencyStore(database),
         QueryCodes(database),
         StatusAttempts(database, status_limits),
+        RateLimiter(per_token),
+        RateLimiter(per_client),
     )
 
     @asynccontextmanager
@@ -113,7 +125,10 @@ def caller(request: Request) -> ApiToken:
     header = request.headers.get("authorization", "")
     scheme, _, text = header.partition(" ")
     given = text.strip() if scheme.lower() == "bearer" else None
-    return found.tokens.authenticate(given, now=found.ledger.clock.now())
+    now = found.ledger.clock.now()
+    token = found.tokens.authenticate(given, now=now)
+    found.per_token.hit(token.id, now)
+    return token
 
 
 def problem_response(problem: Problem, lang: str) -> JSONResponse:

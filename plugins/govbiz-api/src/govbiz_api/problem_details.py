@@ -86,7 +86,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     "calendar-coverage": ("日历未覆盖", "Calendar does not cover the date"),
     "storage-unavailable": ("存储不可用", "Storage unavailable"),
     "status-not-found": ("查询号或查询码不正确", "Number or query code not recognised"),
-    "too-many-attempts": ("查询过于频繁", "Too many attempts"),
+    "too-many-attempts": ("请求过于频繁", "Too many requests"),
     "error": ("请求未能完成", "Request failed"),
     "http": ("请求未能完成", "Request failed"),
 }
@@ -265,7 +265,7 @@ def _problem_of_service(error: GovbizError, lang: str, english: str) -> Problem:
             "too-many-attempts",
             429,
             lang,
-            f"查询码错误次数过多，请 {error.retry_after} 秒后再试",
+            f"请求或查询码错误次数过多，请 {error.retry_after} 秒后再试",
             english,
             retry_after=error.retry_after,
         )

@@ -28,6 +28,7 @@ def public_status(
     found = services(request)
     now = found.ledger.clock.now()
     client = request.client.host if request.client else "unknown"
+    found.per_client.hit(client, now)
     found.attempts.check(client, number, now=now)
     # The code is checked before the number is looked up: both wrong answers take the same path.
     status = status_of(found.ledger, number, now=now) if found.query_codes.matches(number, code) else None
