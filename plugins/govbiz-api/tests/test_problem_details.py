@@ -119,3 +119,24 @@ def test_no_token_or_a_wrong_one_is_401(served: Served) -> None:
     assert missing.headers["www-authenticate"].startswith("Bearer")
     assert problem_json(missing)["title"] == "令牌无效"
     assert served.version(served.city_problem.id) == served.city_problem.version
+
+
+def test_a_bug_is_a_500_problem_without_its_traceback(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    from govbiz_api.routes import problems
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("secret internals")
+
+    original = problems.caller_actions
+    problems.caller_actions = broken  # type: ignore[assignment]
+    try:
+        with served.client(served.world.viewer, **{"Accept-Language": "en"}) as http:
+            response = http.get(f"/v1/problems/{served.city_problem.id}")
+    finally:
+        problems.caller_actions = original
+    assert response.status_code == 500
+    assert problem_json(response)["type"] == "urn:govbiz:problem:http"
+    assert "secret internals" not in response.text
+    assert any("secret internals" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)

@@ -10,6 +10,7 @@ ledger, so the library's role, county and department rules decide it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,6 +31,8 @@ from govbiz_api.tables import ApiDatabase
 from govbiz_api.tokens import ApiToken, TokenStore
 
 __all__ = ["Services", "caller", "create_app", "problem_response", "services"]
+
+log = logging.getLogger("govbiz.api")
 
 
 @attrs.frozen
@@ -159,7 +162,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         problem = problem_of_status(error.status_code, str(error.detail), lang)
         return problem_response(attrs.evolve(problem, headers=dict(error.headers or {})), lang)
 
+    async def server_error(request: Request, error: Exception) -> JSONResponse:
+        # A bug, not the caller's fault: logged with its traceback, answered without one.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        lang = language(request.headers.get("accept-language"))
+        return problem_response(problem_of_status(500, "internal error; see the server log", lang), lang)
+
     app.add_exception_handler(GovbizError, govbiz_error)
+    app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

@@ -279,5 +279,7 @@ def problem_of_status(status: int, detail: str, lang: str, **members: Any) -> Pr
     """A problem details object for an HTTP-level error (an unknown route, a bad query parameter)."""
     if status == 422:
         return _problem("validation", 422, lang, "请求参数不合法", detail, **members)
-    zh = {404: "没有这个地址", 405: "此地址不接受这个方法"}.get(status, "请求未能完成")
+    zh = {404: "没有这个地址", 405: "此地址不接受这个方法", 500: "服务器内部错误，请查看服务日志"}.get(
+        status, "请求未能完成"
+    )
     return _problem("http", status, lang, zh, detail, **members)
