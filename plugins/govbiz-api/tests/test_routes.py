@@ -201,6 +201,9 @@ def test_the_openapi_document_has_every_command_s_schema(served: Served) -> None
         document["paths"]
     )
     assert all(p.startswith("/v1/") for p in document["paths"])
+    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert document["paths"]["/v1/problems"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert "security" not in document["paths"]["/v1/public/status"]["get"]
     refs = _refs(document)
     assert refs <= {f"#/components/schemas/{name}" for name in schemas}  # nothing dangling
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govbiz.errors import GovbizError
@@ -30,7 +31,7 @@ from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
 from govbiz_api.tables import ApiDatabase
 from govbiz_api.tokens import ApiToken, TokenStore
 
-__all__ = ["Services", "caller", "create_app", "problem_response", "services"]
+__all__ = ["Services", "bearer", "caller", "create_app", "problem_response", "services"]
 
 log = logging.getLogger("govbiz.api")
 
@@ -122,12 +123,16 @@ def services(request: Request) -> Services:
     return found
 
 
-def caller(request: Request) -> ApiToken:
+#: The security scheme the OpenAPI document names: `Authorization: Bearer gbz_…`.
+bearer = HTTPBearer(auto_error=False, bearerFormat="gbz_<id>_<secret>", description="govbiz token create")
+
+
+def caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiToken:
     """The token of the request (a dependency): `TokenRefusedError` (401) when there is none valid."""
     found = services(request)
-    header = request.headers.get("authorization", "")
-    scheme, _, text = header.partition(" ")
-    given = text.strip() if scheme.lower() == "bearer" else None
+    given = credentials.credentials.strip() if credentials is not None else None
     now = found.ledger.clock.now()
     token = found.tokens.authenticate(given, now=now)
     found.per_token.hit(token.id, now)
