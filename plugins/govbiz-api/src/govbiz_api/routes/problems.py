@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
 from govbiz.clock import beijing
 from govbiz.domain.lifecycle import ProblemState
@@ -56,7 +57,7 @@ def list_problems(
     sort: Annotated[str, Query(description="id, collected_at, updated_at or due; -name descends")] = "id",
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> ProblemPage:
+) -> Response:
     """Problems the caller may see (问题列表), filtered, sorted and paged."""
     ledger = services(request).ledger
     key, descending = _sort(sort)
@@ -78,11 +79,14 @@ def list_problems(
     page = ranked[:limit]
     more = len(ranked) > limit
     next_cursor = _write_cursor(sort, page[-1][0]) if more and page else None
-    return ProblemPage(items=[ProblemRecord.model_validate(p) for _, p in page], next_cursor=next_cursor)
+    found_page = ProblemPage(
+        items=[ProblemRecord.model_validate(p) for _, p in page], next_cursor=next_cursor
+    )
+    return _json(found_page)
 
 
 @router.get("/problems/{problem_id}", response_model=ProblemDetail, operation_id="getProblem")
-def get_problem(*, request: Request, response: Response, problem_id: str, token: Caller) -> ProblemDetail:
+def get_problem(*, request: Request, problem_id: str, token: Caller) -> Response:
     """One problem (问题详情) with its history, deadlines explained, and what the caller may do now.
 
     The `ETag` header is the problem's version, for `If-Match` on a command.
@@ -91,13 +95,18 @@ def get_problem(*, request: Request, response: Response, problem_id: str, token:
     problem = ledger.problem(token.actor, problem_id)
     history = ledger.history(token.actor, problem_id)
     lang = language(request.headers.get("accept-language"))
-    response.headers["ETag"] = etag(problem)
-    return ProblemDetail(
+    detail = ProblemDetail(
         problem=ProblemRecord.model_validate(problem),
         history=[event_record(e) for e in history],
         deadlines=deadlines_of(ledger, problem, lang),
         allowed_actions=caller_actions(problem, token.actor),
     )
+    return _json(detail, headers={"ETag": etag(problem)})
+
+
+def _json(model: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    """`model` as the response, serialised once (`response_model` documents it without validating again)."""
+    return Response(model.model_dump_json(), media_type="application/json", headers=headers)
 
 
 def aware(instant: datetime | None) -> datetime | None:
