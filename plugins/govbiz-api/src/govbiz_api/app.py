@@ -99,9 +99,9 @@ def create_app(
     )
     app.state.services = found
     _install_error_handlers(app)
-    from govbiz_api.routes import commands, problems, public, registry, reports
+    from govbiz_api.routes import calendar, commands, problems, public, registry, reports
 
-    for module in (commands, problems, registry, reports, public):
+    for module in (commands, problems, registry, reports, calendar, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     return app
