@@ -26,6 +26,7 @@ from govbiz.errors import GovbizError
 from govbiz.ledger import Ledger
 from govbiz_api.idempotency import IdempotencyStore
 from govbiz_api.limits import PER_CLIENT, PER_TOKEN, RateLimit, RateLimiter
+from govbiz_api.oidc import OidcSettings, OidcVerifier, looks_like_jwt
 from govbiz_api.problem_details import MEDIA_TYPE, Problem, language, problem_for, problem_of_status
 from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
 from govbiz_api.tables import ApiDatabase
@@ -48,6 +49,7 @@ class Services:
     attempts: StatusAttempts
     per_token: RateLimiter
     per_client: RateLimiter
+    oidc: OidcVerifier | None = None
 
 
 def create_app(
@@ -57,6 +59,7 @@ def create_app(
     status_limits: StatusLimits | None = None,
     per_token: RateLimit = PER_TOKEN,
     per_client: RateLimit = PER_CLIENT,
+    oidc: OidcSettings | None = None,
 ) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
@@ -65,7 +68,9 @@ def create_app(
     shuts down; a `Ledger` given is left open for its owner.  `status_limits`
     sets how many wrong public status lookups are allowed (`StatusLimits`);
     `per_token` limits each token's requests (600 a minute), `per_client`
-    each address's public lookups (60 a minute), in each process.
+    each address's public lookups (60 a minute), in each process.  With
+    `oidc`, bearer JWTs of the county's identity provider are accepted too
+    (`govbiz_api.oidc`).
     """
     import govbiz
 
@@ -81,6 +86,7 @@ def create_app(
         StatusAttempts(database, status_limits),
         RateLimiter(per_token),
         RateLimiter(per_client),
+        OidcVerifier(oidc) if oidc is not None else None,
     )
 
     @asynccontextmanager
@@ -134,7 +140,10 @@ def caller(
     found = services(request)
     given = credentials.credentials.strip() if credentials is not None else None
     now = found.ledger.clock.now()
-    token = found.tokens.authenticate(given, now=now)
+    if given and found.oidc is not None and looks_like_jwt(given):
+        token = found.oidc.token(given)
+    else:
+        token = found.tokens.authenticate(given, now=now)
     found.per_token.hit(token.id, now)
     return token
 

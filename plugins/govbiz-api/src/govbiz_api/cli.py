@@ -31,8 +31,14 @@ _ROLES = [
     help="Worker processes, each with its own connections to the same database.",
 )  # fmt: skip
 @click.option("--log-level", default="info", show_default=True, help="uvicorn's log level.")
+@click.option(
+    "--oidc", "oidc", type=click.Path(exists=True, dir_okay=False), default=None,
+    help="TOML settings to accept JWTs of the county's identity provider (issuer, audience, jwks).",
+)  # fmt: skip
 @govbiz_errors
-def serve_command(db: str | None, host: str, port: int, workers: int, log_level: str) -> None:
+def serve_command(
+    *, db: str | None, host: str, port: int, workers: int, log_level: str, oidc: str | None
+) -> None:
     """Serve the ledger over HTTP (接口服务): every command and query under /v1, OpenAPI at /openapi.json.
 
     Callers authenticate with tokens from `govbiz token create`.  Behind a
@@ -46,6 +52,13 @@ def serve_command(db: str | None, host: str, port: int, workers: int, log_level:
     url = db or os.environ.get(govbiz.URL_ENV) or govbiz.DEFAULT_URL
     open_existing(url).close()  # a typo in --db stops here, before any worker starts
     os.environ[govbiz.URL_ENV] = url  # each worker process opens the ledger from it
+    if oidc is not None:
+        from pathlib import Path
+
+        from govbiz_api.oidc import OIDC_ENV, OidcSettings
+
+        OidcSettings.from_toml(Path(oidc))  # a broken file stops here too
+        os.environ[OIDC_ENV] = str(Path(oidc).resolve())
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
 
 

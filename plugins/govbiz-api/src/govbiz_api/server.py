@@ -8,10 +8,12 @@ own ledger on the same database.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from govbiz_api.app import create_app
+from govbiz_api.oidc import OIDC_ENV, OidcSettings
 
 __all__ = ["FACTORY", "app_from_environment"]
 
@@ -20,5 +22,8 @@ FACTORY = "govbiz_api.server:app_from_environment"
 
 
 def app_from_environment() -> FastAPI:
-    """The API over the ledger at `$GOVBIZ_DB` (else `sqlite:///govbiz.db`)."""
-    return create_app(os.environ.get("GOVBIZ_DB") or None)
+    """The API over the ledger at `$GOVBIZ_DB` (else `sqlite:///govbiz.db`), with the OIDC
+    settings file `$GOVBIZ_API_OIDC` names, if any."""
+    settings = os.environ.get(OIDC_ENV)
+    oidc = OidcSettings.from_toml(Path(settings)) if settings else None
+    return create_app(os.environ.get("GOVBIZ_DB") or None, oidc=oidc)
