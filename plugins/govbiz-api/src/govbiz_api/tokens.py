@@ -1,0 +1,204 @@
+"""API tokens (接口令牌): who is calling, as a govbiz `Actor`.
+
+A token is issued once (`govbiz token create`) and printed once: its text
+is `gbz_<id>_<secret>`.  The database keeps the id, a random salt and the
+SHA-256 of salt and secret, never the secret itself.  A salted SHA-256 is
+enough here, unlike for passwords: the secret is 256 random bits, so there
+is nothing to guess, and a slow hash would cost every request.
+
+The token maps to the `Actor` it was issued for (role, county, department,
+enterprise); the library's rules then decide every request, as they decide
+every Python call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from govbiz.domain.actors import Actor, Role
+from govbiz.errors import GovbizError, NotFoundError
+from govbiz_api.tables import TOKENS, ApiDatabase, instant_text
+
+__all__ = ["PREFIX", "ApiToken", "IssuedToken", "TokenRefusedError", "TokenStore"]
+
+#: Every token's text starts with this, so a leaked one is easy to recognise (and to scan for).
+PREFIX = "gbz_"
+
+
+class TokenRefusedError(GovbizError):
+    """The request's token is missing, unknown, revoked or expired (令牌无效); HTTP 401.
+
+    `reason` is one of `"missing"`, `"malformed"`, `"unknown"`,
+    `"revoked"`, `"expired"`.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"API token refused: {reason}")
+
+
+@attrs.frozen(slots=True)
+class ApiToken:
+    """A stored token without its secret: whom it stands for, and until when.
+
+    `expires_at` is `None` for a token that does not expire;
+    `revoked_at` is set once it is revoked (吊销).
+    """
+
+    id: str
+    actor: Actor
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def status(self, now: datetime) -> str:
+        """`"active"`, `"revoked"` or `"expired"` at `now`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        return "active"
+
+    def as_json(self, now: datetime) -> dict[str, object]:
+        """The token as `govbiz token list --json` prints it (no secret: there is none to print)."""
+        return {
+            "id": self.id,
+            "actor_id": self.actor.id,
+            "role": self.actor.role.value,
+            "county": self.actor.county,
+            "department": self.actor.department,
+            "enterprise": self.actor.enterprise,
+            "created_at": self.created_at.isoformat(),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "status": self.status(now),
+        }
+
+
+@attrs.frozen(slots=True)
+class IssuedToken:
+    """A token just created: `text` is shown this once and never stored."""
+
+    token: ApiToken
+    text: str = attrs.field(repr=False)
+
+
+class TokenStore:
+    """The tokens of one ledger database (`ApiDatabase`)."""
+
+    def __init__(self, database: ApiDatabase) -> None:
+        self._db = database
+
+    def create(self, actor: Actor, *, now: datetime, expires_in: timedelta | None = None) -> IssuedToken:
+        """Issue a token acting as `actor`, valid from `now` (for `expires_in`, or until revoked)."""
+        token_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        salt = secrets.token_hex(16)
+        token = ApiToken(
+            id=token_id,
+            actor=actor,
+            created_at=now,
+            expires_at=now + expires_in if expires_in is not None else None,
+        )
+        with self._db.writing() as conn:
+            conn.execute(
+                TOKENS.insert().values(
+                    id=token_id,
+                    salt=salt,
+                    digest=_digest(salt, secret),
+                    actor_id=actor.id,
+                    role=actor.role.value,
+                    county=actor.county,
+                    department=actor.department,
+                    enterprise=actor.enterprise,
+                    created_at=instant_text(now),
+                    expires_at=instant_text(token.expires_at) if token.expires_at else None,
+                    revoked_at=None,
+                )
+            )
+        return IssuedToken(token=token, text=f"{PREFIX}{token_id}_{secret}")
+
+    def list(self) -> list[ApiToken]:
+        """Every token, oldest first."""
+        with self._db.reading() as conn:
+            rows = conn.execute(sa.select(TOKENS).order_by(TOKENS.c.created_at, TOKENS.c.id)).all()
+        return [_token(row) for row in rows]
+
+    def get(self, token_id: str) -> ApiToken:
+        """The token `token_id`; `NotFoundError` if there is none."""
+        with self._db.reading() as conn:
+            row = conn.execute(sa.select(TOKENS).where(TOKENS.c.id == token_id)).one_or_none()
+        if row is None:
+            raise NotFoundError("token", token_id)
+        return _token(row)
+
+    def revoke(self, token_id: str, *, now: datetime) -> ApiToken:
+        """Revoke `token_id` from `now` on (a token revoked already keeps its first instant)."""
+        with self._db.writing() as conn:
+            conn.execute(
+                TOKENS.update()
+                .where(TOKENS.c.id == token_id, TOKENS.c.revoked_at.is_(None))
+                .values(revoked_at=instant_text(now))
+            )
+        return self.get(token_id)
+
+    def authenticate(self, text: str | None, *, now: datetime) -> ApiToken:
+        """The active token whose text is `text`, or `TokenRefusedError` saying why not."""
+        if not text:
+            raise TokenRefusedError("missing")
+        token_id, secret = _parts(text)
+        with self._db.reading() as conn:
+            row = conn.execute(sa.select(TOKENS).where(TOKENS.c.id == token_id)).one_or_none()
+        # Compared in constant time, and an unknown id costs the same hash as a wrong secret.
+        salt, digest = (row.salt, row.digest) if row is not None else ("0" * 32, "")
+        if not hmac.compare_digest(_digest(salt, secret), digest) or row is None:
+            raise TokenRefusedError("unknown")
+        token = _token(row)
+        status = token.status(now)
+        if status != "active":
+            raise TokenRefusedError(status)
+        return token
+
+
+def _parts(text: str) -> tuple[str, str]:
+    if not text.startswith(PREFIX):
+        raise TokenRefusedError("malformed")
+    token_id, sep, secret = text[len(PREFIX) :].partition("_")
+    if not sep or not token_id or not secret:
+        raise TokenRefusedError("malformed")
+    return token_id, secret
+
+
+def _digest(salt: str, secret: str) -> str:
+    return hashlib.sha256(bytes.fromhex(salt) + secret.encode("utf-8")).hexdigest()
+
+
+def _token(row: sa.Row[Any]) -> ApiToken:
+    return ApiToken(
+        id=str(row.id),
+        actor=Actor(
+            id=str(row.actor_id),
+            role=Role(str(row.role)),
+            county=str(row.county),
+            department=_text(row.department),
+            enterprise=_text(row.enterprise),
+        ),
+        created_at=datetime.fromisoformat(str(row.created_at)),
+        expires_at=_instant(row.expires_at),
+        revoked_at=_instant(row.revoked_at),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _instant(value: object) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
