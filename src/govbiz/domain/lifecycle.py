@@ -45,6 +45,8 @@ class ProblemState(StrEnum):
     WITHDRAWN = "withdrawn"
     SCHEDULED = "scheduled"
     ASSIGNED = "assigned"
+    #: 退单待审定: the lead department asked to return the assignment; the secretariat decides.
+    RETURN_REQUESTED = "return_requested"
     RETURNED = "returned"
     SIGNED = "signed"
     IN_PROGRESS = "in_progress"
@@ -67,6 +69,7 @@ _STATE_LABELS = {
     ProblemState.WITHDRAWN: "已撤回",
     ProblemState.SCHEDULED: "已列入议程",
     ProblemState.ASSIGNED: "已交办待签收",
+    ProblemState.RETURN_REQUESTED: "退单待审定",
     ProblemState.RETURNED: "已退回",
     ProblemState.SIGNED: "已签收",
     ProblemState.IN_PROGRESS: "办理中",
@@ -94,9 +97,13 @@ class Action(StrEnum):
     ASSIGN = "assign"
     SIGN = "sign"
     RETURN = "return"
+    #: The secretariat accepts or refuses a return (退单审定).
+    DECIDE_RETURN = "decide_return"
     REASSIGN = "reassign"
     REPORT_PROGRESS = "report_progress"
     REPORT_RESULT = "report_result"
+    #: A co-handling department replies to the lead (协办反馈), on its own clock.
+    REPORT_CO_HANDLING = "report_co_handling"
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     SUSPEND = "suspend"
@@ -123,9 +130,11 @@ _ACTION_LABELS = {
     Action.ASSIGN: "交办",
     Action.SIGN: "签收",
     Action.RETURN: "退回",
+    Action.DECIDE_RETURN: "审定退单",
     Action.REASSIGN: "重新交办",
     Action.REPORT_PROGRESS: "报送落实情况",
     Action.REPORT_RESULT: "报送办理结果",
+    Action.REPORT_CO_HANDLING: "报送协办意见",
     Action.REQUEST_EXTENSION: "申请延期",
     Action.DECIDE_EXTENSION: "审批延期",
     Action.SUSPEND: "中止",
@@ -142,7 +151,7 @@ SYSTEM_ACTIONS = frozenset({Action.REBASE_DEADLINES})
 
 S = ProblemState
 _HANDLING = frozenset({S.SIGNED, S.IN_PROGRESS, S.REDO})
-_OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, *_HANDLING, S.LONG_TERM})
+_OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.LONG_TERM})
 _NOT_FINAL = frozenset(set(S) - FINAL_STATES)
 
 
@@ -173,12 +182,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.SCHEDULE, frozenset({S.TRIAGED, S.SCHEDULED}), S.SCHEDULED),
     Transition(Action.ASSIGN, frozenset({S.TRIAGED, S.SCHEDULED}), S.ASSIGNED),
     Transition(Action.SIGN, frozenset({S.ASSIGNED}), S.SIGNED),
-    Transition(Action.RETURN, frozenset({S.ASSIGNED}), S.RETURNED),
-    Transition(Action.REASSIGN, frozenset({S.RETURNED}), S.ASSIGNED),
+    Transition(Action.RETURN, frozenset({S.ASSIGNED}), S.RETURN_REQUESTED),
+    Transition(Action.DECIDE_RETURN, frozenset({S.RETURN_REQUESTED}), S.RETURNED, "accepted"),
+    Transition(Action.DECIDE_RETURN, frozenset({S.RETURN_REQUESTED}), S.ASSIGNED, "refused"),
+    # Reassigning a problem whose return awaits a decision accepts the return (改派即同意退单).
+    Transition(Action.REASSIGN, frozenset({S.RETURNED, S.RETURN_REQUESTED}), S.ASSIGNED),
     Transition(Action.REPORT_PROGRESS, _HANDLING, S.IN_PROGRESS),
     Transition(Action.REPORT_PROGRESS, frozenset({S.LONG_TERM}), None),
     Transition(Action.REPORT_RESULT, _HANDLING | {S.LONG_TERM}, S.RESULT_REPORTED, "final"),
     Transition(Action.REPORT_RESULT, _HANDLING, S.LONG_TERM, "long_term"),
+    Transition(Action.REPORT_CO_HANDLING, frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING}), None),
     Transition(Action.REQUEST_EXTENSION, _HANDLING, None),
     Transition(Action.DECIDE_EXTENSION, _HANDLING, None),
     Transition(Action.SUSPEND, _HANDLING | {S.LONG_TERM}, None),
@@ -191,7 +204,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.CLOSED},
         None,
     ),
-    Transition(Action.REBASE_DEADLINES, frozenset({S.ASSIGNED, *_HANDLING, S.RESULT_REPORTED}), None),
+    Transition(
+        Action.REBASE_DEADLINES,
+        frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.RESULT_REPORTED}),
+        None,
+    ),
 )
 
 #: Which roles may take each action.  The domain adds scope rules on top:
@@ -207,9 +224,11 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.ASSIGN: frozenset({Role.CHAIR, Role.SECRETARIAT}),
     Action.SIGN: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.RETURN: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.DECIDE_RETURN: frozenset({Role.SECRETARIAT}),
     Action.REASSIGN: frozenset({Role.CHAIR, Role.SECRETARIAT}),
     Action.REPORT_PROGRESS: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.REPORT_RESULT: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.REPORT_CO_HANDLING: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.REQUEST_EXTENSION: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.DECIDE_EXTENSION: frozenset({Role.SECRETARIAT, Role.CHAIR, Role.SUPERVISOR}),
     Action.SUSPEND: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),

@@ -25,13 +25,18 @@ from govbiz.domain.actors import Actor, Role
 from govbiz.domain.events import DomainEvent, JsonValue
 from govbiz.domain.handling import (
     Assignment,
+    CoHandlingReply,
     DueDate,
     Extension,
     ExtensionStatus,
+    Holding,
     ProgressReport,
     Reminder,
     ResultReport,
+    ReturnRequest,
+    ReturnStatus,
     ReturnVisit,
+    Satisfaction,
     Suspension,
 )
 from govbiz.domain.lifecycle import (
@@ -46,6 +51,7 @@ from govbiz.domain.lifecycle import (
 from govbiz.domain.payloads import (
     PAYLOADS,
     Assigned,
+    CoHandlingReported,
     Collected,
     DeadlinesRebased,
     ExtensionDecided,
@@ -58,6 +64,7 @@ from govbiz.domain.payloads import (
     Reminded,
     ResultReported,
     Resumed,
+    ReturnDecided,
     Returned,
     ReturnVisited,
     Scheduled,
@@ -66,6 +73,7 @@ from govbiz.domain.payloads import (
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
 __all__ = [
+    "CO_HANDLING",
     "STREAM",
     "Problem",
     "allowed_actions",
@@ -79,19 +87,26 @@ __all__ = [
 
 #: The event stream name of problems.
 STREAM = "problem"
+#: The co-handlers' clock (协办时限): each co-handling department replies to the lead within it.
+CO_HANDLING = "co_handling"
 
 #: While the clocks are suspended only these actions make sense.
 _WHILE_SUSPENDED = frozenset({Action.RESUME, Action.WITHDRAW, Action.REMIND, Action.LINK_LASTING_RULE})
 #: The clocks awaiting a report in each state (see Problem.open_deadlines).
+#: A return asked for answers the sign-for clock; the others run on (the clock runs from 交办).
+#: The co-handlers' clock (`co_handling`) runs while the lead handles, until every one has replied.
 _OPEN_CLOCKS: dict[ProblemState, frozenset[str]] = {
-    ProblemState.ASSIGNED: frozenset({"sign", "progress", "result"}),
-    ProblemState.SIGNED: frozenset({"progress", "result"}),
-    ProblemState.REDO: frozenset({"progress", "result"}),
-    ProblemState.IN_PROGRESS: frozenset({"result"}),
+    ProblemState.ASSIGNED: frozenset({"sign", "progress", "result", CO_HANDLING}),
+    ProblemState.RETURN_REQUESTED: frozenset({"progress", "result", CO_HANDLING}),
+    ProblemState.SIGNED: frozenset({"progress", "result", CO_HANDLING}),
+    ProblemState.REDO: frozenset({"progress", "result", CO_HANDLING}),
+    ProblemState.IN_PROGRESS: frozenset({"result", CO_HANDLING}),
     ProblemState.RESULT_REPORTED: frozenset({"return_visit"}),
 }
 #: Actions a department handler may take only as the lead department (主办).
 _LEAD_ONLY = frozenset({Action.SIGN, Action.RETURN, Action.REPORT_RESULT, Action.REQUEST_EXTENSION})
+#: Actions a department handler may take only as a co-handling department (协办).
+_CO_ONLY = frozenset({Action.REPORT_CO_HANDLING})
 #: Actions a department handler may take as lead or co-handler (协办).
 _LEAD_OR_CO = frozenset({Action.REPORT_PROGRESS, Action.LINK_LASTING_RULE})
 
@@ -127,6 +142,7 @@ class Problem:
     suspensions: tuple[Suspension, ...] = ()
     reminders: tuple[Reminder, ...] = ()
     duplicate_of: str | None = None
+    returns: tuple[ReturnRequest, ...] = ()
     lasting_rules: tuple[str, ...] = ()
     redo_count: int = 0
     note: str = ""
@@ -145,6 +161,39 @@ class Problem:
             return self.extensions[-1]
         return None
 
+    @property
+    def pending_return(self) -> ReturnRequest | None:
+        """The return (退单) awaiting the secretariat's decision, if any."""
+        if self.returns and self.returns[-1].status is ReturnStatus.REQUESTED:
+            return self.returns[-1]
+        return None
+
+    def returns_by(self, department: str) -> tuple[ReturnRequest, ...]:
+        """Every return `department` asked for on this problem, decided or not."""
+        return tuple(r for r in self.returns if r.department == department)
+
+    @property
+    def holdings(self) -> tuple[Holding, ...]:
+        """Who held the problem when (办理时段): each assignment's lead and co-handlers, in order.
+
+        A holding ends when its assignment ends (an accepted return, the next
+        assignment) or the problem does (closed, withdrawn …); one that ended
+        by an accepted return is not `counted` against its departments.
+        """
+        ended = self.updated_at if self.state in FINAL_STATES else None
+        rounds = (*self.previous_assignments, *((self.assignment,) if self.assignment else ()))
+        held = []
+        for assignment in rounds:
+            until = assignment.ended_at or ended
+            for code in (assignment.lead, *assignment.co_handlers):
+                held.append(
+                    Holding(
+                        department=code, lead=code == assignment.lead, round=assignment.round,
+                        since=assignment.assigned_at, until=until, counted=not assignment.returned,
+                    )
+                )  # fmt: skip
+        return tuple(held)
+
     def open_deadlines(self) -> tuple[DueDate, ...]:
         """Deadlines still waiting for their report, in the current state.
 
@@ -156,6 +205,8 @@ class Problem:
         if self.assignment is None or self.suspended:
             return ()
         clocks = _OPEN_CLOCKS.get(self.state, frozenset())
+        if CO_HANDLING in clocks and not self.assignment.awaited_co_handlers():
+            clocks = clocks - {CO_HANDLING}
         return tuple(due for due in self.assignment.deadlines if due.clock in clocks)
 
     @property
@@ -360,6 +411,13 @@ def _check_scope(problem: Problem, actor: Actor, action: Action) -> None:
         raise PermissionDeniedError(
             actor.describe(), action.value, f"problem {problem.id} is not assigned to {department}"
         )
+    if action in _CO_ONLY and department not in assignment.co_handlers:
+        raise PermissionDeniedError(
+            actor.describe(),
+            action.value,
+            f"only a co-handling department ({', '.join(assignment.co_handlers) or 'none'}) may "
+            f"{action.label_zh}; {department} is the lead",
+        )
     if action in _LEAD_ONLY and assignment.lead != department:
         raise PermissionDeniedError(
             actor.describe(),
@@ -483,8 +541,15 @@ def _scheduled(problem: Problem, event: DomainEvent, data: Scheduled) -> Problem
 
 def _assigned(problem: Problem, event: DomainEvent, data: Assigned) -> Problem:
     previous = problem.previous_assignments
+    returns = problem.returns
+    if problem.pending_return is not None:  # reassigned while the return waited: it is accepted
+        returns = (*returns[:-1], _decided(returns[-1], event, accepted=True, note="改派即同意退单"))
     if problem.assignment is not None:
-        previous = (*previous, problem.assignment)
+        ended = problem.assignment
+        if ended.ended_at is None:
+            accepted = returns != problem.returns or problem.state is ProblemState.RETURNED
+            ended = attrs.evolve(ended, ended_at=event.occurred_at, returned=ended.returned or accepted)
+        previous = (*previous, ended)
     assignment = Assignment(
         lead=data.lead,
         co_handlers=data.co_handlers,
@@ -499,12 +564,61 @@ def _assigned(problem: Problem, event: DomainEvent, data: Assigned) -> Problem:
         problem,
         assignment=assignment,
         previous_assignments=previous,
+        returns=returns,
         session_id=data.session_id or problem.session_id,
     )
 
 
 def _returned(problem: Problem, event: DomainEvent, data: Returned) -> Problem:
-    return attrs.evolve(problem, note=data.reason)
+    assert problem.assignment is not None
+    request = ReturnRequest(
+        department=event.actor_department or problem.assignment.lead,
+        round=problem.assignment.round,
+        requested_at=event.occurred_at,
+        requested_by=event.actor_id,
+        ground=data.ground or "",
+        reason=data.reason,
+        proposed_department=data.proposed_department,
+    )
+    changed = attrs.evolve(problem, note=data.reason, returns=(*problem.returns, request))
+    if event.state_after == ProblemState.RETURNED.value:  # recorded before returns were decided
+        accepted = attrs.evolve(request, status=ReturnStatus.ACCEPTED, decided_at=event.occurred_at)
+        return _ended_by_return(attrs.evolve(changed, returns=(*problem.returns, accepted)), event)
+    return changed
+
+
+def _decided(request: ReturnRequest, event: DomainEvent, *, accepted: bool, note: str) -> ReturnRequest:
+    return attrs.evolve(
+        request,
+        status=ReturnStatus.ACCEPTED if accepted else ReturnStatus.REFUSED,
+        decided_at=event.occurred_at,
+        decided_by=event.actor_id,
+        note=note,
+    )
+
+
+def _ended_by_return(problem: Problem, event: DomainEvent) -> Problem:
+    assert problem.assignment is not None
+    ended = attrs.evolve(problem.assignment, ended_at=event.occurred_at, returned=True)
+    return attrs.evolve(problem, assignment=ended)
+
+
+def _return_decided(problem: Problem, event: DomainEvent, data: ReturnDecided) -> Problem:
+    decided = _decided(problem.returns[-1], event, accepted=data.accepted, note=data.note)
+    changed = attrs.evolve(problem, returns=(*problem.returns[:-1], decided))
+    return _ended_by_return(changed, event) if data.accepted else changed
+
+
+def _co_handling_reported(problem: Problem, event: DomainEvent, data: CoHandlingReported) -> Problem:
+    assert problem.assignment is not None
+    reply = CoHandlingReply(
+        department=event.actor_department or "",
+        replied_at=event.occurred_at,
+        replied_by=event.actor_id,
+        text=data.text,
+    )
+    assignment = attrs.evolve(problem.assignment, co_handling=(*problem.assignment.co_handling, reply))
+    return attrs.evolve(problem, assignment=assignment)
 
 
 def _progress(problem: Problem, event: DomainEvent, data: ProgressReported) -> Problem:
@@ -519,6 +633,7 @@ def _result(problem: Problem, event: DomainEvent, data: ResultReported) -> Probl
         reported_at=event.occurred_at,
         outcome=data.outcome,
         text=data.text,
+        co_handling=problem.assignment.co_handling if problem.assignment else (),
     )
     return _with_deadlines(attrs.evolve(problem, result=report), data.deadlines)
 
@@ -568,8 +683,13 @@ def _resumed(problem: Problem, event: DomainEvent, data: Resumed) -> Problem:
 
 
 def _visited(problem: Problem, event: DomainEvent, data: ReturnVisited) -> Problem:
+    level = data.satisfaction or Satisfaction.of_satisfied(data.satisfied)
     visit = ReturnVisit(
-        visited_at=event.occurred_at, visited_by=event.actor_id, satisfied=data.satisfied, notes=data.notes
+        visited_at=event.occurred_at,
+        visited_by=event.actor_id,
+        satisfied=data.satisfied,
+        notes=data.notes,
+        satisfaction=level,
     )
     changed = attrs.evolve(problem, return_visits=(*problem.return_visits, visit))
     if visit.satisfied:
@@ -604,6 +724,8 @@ _APPLIERS: dict[Action, Applier] = {
     Action.ASSIGN: _assigned,
     Action.REASSIGN: _assigned,
     Action.RETURN: _returned,
+    Action.DECIDE_RETURN: _return_decided,
+    Action.REPORT_CO_HANDLING: _co_handling_reported,
     Action.REPORT_PROGRESS: _progress,
     Action.REPORT_RESULT: _result,
     Action.REQUEST_EXTENSION: _extension_requested,

@@ -19,6 +19,7 @@ from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.handling import DueDate, ResultOutcome
 from govbiz.domain.lifecycle import Action
 from govbiz.domain.payloads import (
+    CoHandlingReported,
     Collected,
     Empty,
     ExtensionDecided,
@@ -29,6 +30,7 @@ from govbiz.domain.payloads import (
     ProgressReported,
     ResultReported,
     Resumed,
+    ReturnDecided,
     Returned,
     ReturnVisited,
     Triaged,
@@ -85,12 +87,40 @@ def merge(ctx: CommandContext, cmd: c.MergeProblem) -> Problem:
 
 
 def return_assignment(ctx: CommandContext, cmd: c.ReturnAssignment) -> Problem:
-    """A department returns an assignment it holds not to be its own (退回), perhaps naming another."""
+    """A department asks to return an assignment it holds not to be its own (退单), perhaps naming another.
+
+    The county's policy gives the grounds allowed and how often one
+    department may return one problem; the secretariat decides (`decide_return`).
+    """
     problem = ctx.problem(cmd.problem_id)
     if cmd.proposed_department is not None:
         ctx.department(cmd.proposed_department, field="proposed_department", county=problem.county)
-    payload = Returned(reason=cmd.reason, proposed_department=cmd.proposed_department)
+
+    def payload() -> Returned:
+        policy = ctx.policy(problem.county)
+        ground = policy.check_return_reason(cmd.ground) if cmd.ground else policy.return_reasons[0]
+        department = ctx.actor.department or ""
+        asked = problem.returns_by(department)
+        if len(asked) >= policy.returns_per_department:
+            times = "once" if policy.returns_per_department == 1 else f"{policy.returns_per_department} times"
+            raise ValidationError(
+                "problem_id",
+                problem.id,
+                f"{department} already asked to return problem {problem.id} "
+                f"({asked[-1].requested_at.isoformat()}, {asked[-1].status.value}); "
+                f"a department may return a problem {times} here",
+            )
+        return Returned(reason=cmd.reason, proposed_department=cmd.proposed_department, ground=ground)
+
     return ctx.act(problem, Action.RETURN, payload)
+
+
+def decide_return(ctx: CommandContext, cmd: c.DecideReturn) -> Problem:
+    """The secretariat accepts or refuses a return (退单审定); refused, the clocks run as they were."""
+    problem = ctx.problem(cmd.problem_id)
+    outcome = "accepted" if cmd.accept else "refused"
+    decision = ReturnDecided(accepted=cmd.accept, note=cmd.note)
+    return ctx.act(problem, Action.DECIDE_RETURN, decision, outcome=outcome)
 
 
 def report_result(ctx: CommandContext, cmd: c.ReportResult) -> Problem:
@@ -157,15 +187,24 @@ def resume(ctx: CommandContext, cmd: c.ResumeProblem) -> Problem:
 
 
 def return_visit(ctx: CommandContext, cmd: c.RecordReturnVisit) -> Problem:
-    """The enterprise is asked again (回访); unsatisfied, the department starts again (重办)."""
+    """The enterprise is asked again (回访); a level the county does not take as closing: 重办.
+
+    The county's policy says which of the five levels close the problem
+    (`DeadlinePolicy.closing_satisfaction`); the event records the level and
+    whether it closed (`satisfied`), so a later change of policy never
+    rewrites a visit.
+    """
     problem = ctx.problem(cmd.problem_id)
-    outcome = "satisfied" if cmd.satisfied else "unsatisfied"
+    policy = ctx.policy(problem.county)
+    level = cmd.level
+    closes = policy.closes(level)
+    outcome = "satisfied" if closes else "unsatisfied"
 
     def payload() -> ReturnVisited:
         fresh: tuple[DueDate, ...] | None = None
-        if not cmd.satisfied:  # 重办: the department starts again on fresh clocks
-            fresh = tuple(due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True))
-        return ReturnVisited(satisfied=cmd.satisfied, notes=cmd.notes, deadlines=fresh)
+        if not closes:  # 重办: the department starts again on fresh clocks
+            fresh = tuple(due.start_assignment_clocks(policy, ctx.now, {}, redo=True))
+        return ReturnVisited(satisfied=closes, notes=cmd.notes, deadlines=fresh, satisfaction=level)
 
     return ctx.act(problem, Action.RETURN_VISIT, payload, outcome=outcome)
 
@@ -189,7 +228,9 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.MergeProblem: merge,
     c.SignAssignment: _fields(Action.SIGN, Empty),
     c.ReturnAssignment: return_assignment,
+    c.DecideReturn: decide_return,
     c.ReportProgress: _fields(Action.REPORT_PROGRESS, ProgressReported, "text"),
+    c.ReportCoHandling: _fields(Action.REPORT_CO_HANDLING, CoHandlingReported, "text"),
     c.ReportResult: report_result,
     c.RequestExtension: request_extension,
     c.DecideExtension: decide_extension,
