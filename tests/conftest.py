@@ -93,7 +93,8 @@ class World:
 
     def co_replied(self, problem: Problem) -> Problem:
         """市住建局, the co-handler, replies to the lead (协办意见): its own clock stops."""
-        replied: Problem = self.ledger.handle(self.zjj, c.ReportCoHandling(problem_id=problem.id, text="协办意见"))
+        reply = c.ReportCoHandling(problem_id=problem.id, text="协办意见")
+        replied: Problem = self.ledger.handle(self.zjj, reply)
         return replied
 
     def signed(self, title: str = "新厂五通一平施工保障") -> Problem:

@@ -81,10 +81,12 @@ __all__ = [
     "MAX_CONTACTS",
     "MAX_CO_HANDLERS",
     "AddHolidayNotice",
+    "AppealRating",
     "AssignProblem",
     "CollectProblem",
     "Command",
     "ContactIn",
+    "DecideAppeal",
     "DecideExtension",
     "DecideReturn",
     "KeepCountyConfig",
@@ -514,6 +516,28 @@ class RecordReturnVisit(Command[Problem]):
         return Satisfaction.of_satisfied(bool(self.satisfied))
 
 
+class AppealRating(Command[Problem]):
+    """The lead department contests the latest rating as unjust (申诉复核).
+
+    For instance the enterprise wanted something unlawful.  Within the county's
+    `appeal_working_days` (default 5) after the visit, once per rating.
+    """
+
+    problem_id: Key
+    reason: RequiredText
+
+
+class DecideAppeal(Command[Problem]):
+    """The supervisor grants or refuses an appeal (复核); granted, the rating leaves the scores.
+
+    The rating itself stays in the problem's history.
+    """
+
+    problem_id: Key
+    grant: bool
+    note: Text = ""
+
+
 class SendReminder(Command[Problem]):
     """Send a reminder (催办) or a supervision notice (督办) about a problem."""
 
@@ -610,6 +634,8 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     SuspendProblem,
     ResumeProblem,
     RecordReturnVisit,
+    AppealRating,
+    DecideAppeal,
     SendReminder,
     RecordLastingRule,
     LinkLastingRule,

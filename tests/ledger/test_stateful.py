@@ -45,6 +45,8 @@ COMMAND_ACTION = {
     c.SuspendProblem: Action.SUSPEND,
     c.ResumeProblem: Action.RESUME,
     c.RecordReturnVisit: Action.RETURN_VISIT,
+    c.AppealRating: Action.APPEAL_RATING,
+    c.DecideAppeal: Action.DECIDE_APPEAL,
     c.SendReminder: Action.REMIND,
     c.LinkLastingRule: Action.LINK_LASTING_RULE,
 }
@@ -181,7 +183,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 ground=st.sampled_from([None, "诉求不明确", "已由其他部门办理", "不是理由"]),
             ),
             Action.DECIDE_RETURN: st.builds(c.DecideReturn, problem_id=pid, accept=st.booleans()),
-            Action.REPORT_CO_HANDLING: st.builds(c.ReportCoHandling, problem_id=pid, text=st.just("协办意见")),
+            Action.REPORT_CO_HANDLING: st.builds(
+                c.ReportCoHandling, problem_id=pid, text=st.just("协办意见")
+            ),
             Action.REPORT_PROGRESS: st.builds(c.ReportProgress, problem_id=pid, text=st.just("正在推进")),
             Action.REPORT_RESULT: st.builds(
                 c.ReportResult,
@@ -201,8 +205,12 @@ class LedgerMachine(RuleBasedStateMachine):
             Action.RESUME: st.builds(c.ResumeProblem, problem_id=pid),
             Action.RETURN_VISIT: st.one_of(
                 st.builds(c.RecordReturnVisit, problem_id=pid, satisfied=st.booleans()),
-                st.builds(c.RecordReturnVisit, problem_id=pid, satisfaction=st.sampled_from(list(Satisfaction))),
+                st.builds(
+                    c.RecordReturnVisit, problem_id=pid, satisfaction=st.sampled_from(list(Satisfaction))
+                ),
             ),
+            Action.APPEAL_RATING: st.builds(c.AppealRating, problem_id=pid, reason=st.just("评价不公")),
+            Action.DECIDE_APPEAL: st.builds(c.DecideAppeal, problem_id=pid, grant=st.booleans()),
             Action.REMIND: st.builds(
                 c.SendReminder, problem_id=pid, kind=st.sampled_from(["reminder", "supervision"])
             ),

@@ -104,7 +104,8 @@ def test_the_sweep_on_new_years_eve_reminds_overdue_and_approaching_clocks(world
     world.at("2026-12-10 10:00")
     late = world.co_replied(world.signed("逾期的问题"))  # progress due Monday 21 December
     world.at("2026-12-24 10:00")
-    soon = world.co_replied(world.signed("临期的问题"))  # progress due Tuesday 5 January 2027, counted on the law
+    # Progress due Tuesday 5 January 2027, counted on the law.
+    soon = world.co_replied(world.signed("临期的问题"))
     report = sweep(world.ledger, _at("2026-12-31 08:00"))
     assert report.uncomputed == ()
     assert report.by_level == {"seriously_overdue": 1, "approaching": 1}
@@ -120,7 +121,8 @@ def test_a_clock_past_a_shrunken_calendar_is_named_and_the_others_are_still_remi
     world.at("2026-12-10 10:00")
     late = world.co_replied(world.signed("逾期的问题"))
     world.at("2026-12-28 10:00")
-    beyond = world.co_replied(world.signed("跨年的问题"))  # progress due 7 January 2027 on the provisional year
+    # Progress due 7 January 2027 on the provisional year.
+    beyond = world.co_replied(world.signed("跨年的问题"))
     strict = DeadlinePolicy.default(calendar=WorkingCalendar(china_calendar().notices, provisional_horizon=0))
     without_2027 = Ledger(store, clock=world.clock, profiles={CITY: CountyProfile(deadline_policy=strict)})
     report = sweep(without_2027, _at("2026-12-30 08:00"), counties=frozenset({CITY}))

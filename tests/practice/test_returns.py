@@ -182,7 +182,7 @@ def test_a_co_handler_cannot_return(world: World) -> None:
         world.ledger.handle(world.zjj, c.ReturnAssignment(problem_id=problem.id, reason="x"))
 
 
-def test_a_return_recorded_before_arbitration_replays_as_accepted(world: World) -> None:
+def test_a_return_recorded_before_arbitration_replays_as_it_was(world: World) -> None:
     problem = world.assigned()
     events = world.ledger.history(world.viewer, problem.id)
     row = decide(problem, Action.RETURN, world.zgj, world.clock.now(), {"reason": "属住建职责"})
@@ -192,8 +192,21 @@ def test_a_return_recorded_before_arbitration_replays_as_accepted(world: World) 
     assert verify([*events, older]) == []
     returned = replay([*events, older])
     assert returned.state is ProblemState.RETURNED
-    assert returned.returns[0].status is ReturnStatus.ACCEPTED
-    assert returned.holdings[0].counted is False
+    # Folded exactly as that release did, so its stored snapshots still equal the replay.
+    assert returned.returns == () and returned.assignment == problem.assignment
+    assert returned.note == "属住建职责"
+    reassign = decide(
+        returned, Action.REASSIGN, world.secretariat, world.clock.now(),
+        {"lead": "430800-zjj", "deadlines": []},
+    )  # fmt: skip
+    again = replay([*events, older, seal(reassign, older.hash)])
+    assert again.previous_assignments == (problem.assignment,)
+    # Who held it when is read from the next assignment: the returned one is not counted.
+    assert [(h.department, h.counted, h.until) for h in again.holdings] == [
+        ("430800-zgj", False, again.assignment.assigned_at),
+        ("430800-zjj", False, again.assignment.assigned_at),
+        ("430800-zjj", True, None),
+    ]
 
 
 def _fields(event: object) -> dict[str, object]:

@@ -16,6 +16,7 @@ __all__ = ["policy_kwargs"]
 
 _INT_KEYS = (
     "returns_per_department",
+    "appeal_working_days",
     "approaching_working_days",
     "seriously_overdue_working_days",
     "max_fixed_days",

@@ -138,7 +138,8 @@ class DeadlinePolicy:
     `return_reasons` are the grounds a department may give when it returns
     an assignment (退单理由, default 不属于本部门职责, 已由其他部门办理, 诉求不明确);
     `returns_per_department` is how often one department may return one
-    problem (default once).
+    problem (default once); `appeal_working_days`: a department appeals a
+    rating (申诉复核) within that many working days after the visit (default 5).
     """
 
     clocks: tuple[ClockRule, ...] = attrs.field(
@@ -157,6 +158,7 @@ class DeadlinePolicy:
         default=DEFAULT_RETURN_REASONS, converter=tuple, validator=_check_reasons
     )
     returns_per_department: int = attrs.field(default=1, validator=_non_negative)
+    appeal_working_days: int = attrs.field(default=5, validator=_non_negative)
     calendar: WorkingCalendar = attrs.field(factory=china_calendar, repr=False)
     _tz: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
 

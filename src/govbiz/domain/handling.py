@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "AppealStatus",
     "Assignment",
     "CoHandlingReply",
     "DeadlineOrigin",
@@ -22,6 +23,7 @@ __all__ = [
     "ExtensionStatus",
     "Holding",
     "ProgressReport",
+    "RatingAppeal",
     "Reminder",
     "ReminderKind",
     "ResultOutcome",
@@ -363,10 +365,44 @@ class ReturnVisit:
     satisfied: bool
     notes: str
     satisfaction: Satisfaction = attrs.field()
+    #: The department's appeal against this rating (申诉复核), if any.
+    appeal: RatingAppeal | None = None
 
     @satisfaction.default
     def _level_of_satisfied(self) -> Satisfaction:
         return Satisfaction.of_satisfied(self.satisfied)
+
+    @property
+    def scored(self) -> bool:
+        """False once an appeal against the rating was granted: it stays in the history, not in scores."""
+        return self.appeal is None or self.appeal.status is not AppealStatus.GRANTED
+
+
+class AppealStatus(StrEnum):
+    """Where an appeal against a rating stands (申诉): asked, then granted or refused by the supervisor."""
+
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+@attrs.frozen(slots=True)
+class RatingAppeal:
+    """A department's appeal against a return visit's rating it holds unjust (申诉复核).
+
+    For instance the enterprise wanted something the law does not allow.  The
+    supervisor decides (`DECIDE_APPEAL`); a granted appeal removes the rating
+    from scores (`ReturnVisit.scored`), never from the history.
+    """
+
+    department: str
+    appealed_at: datetime
+    appealed_by: str
+    reason: str
+    status: AppealStatus = AppealStatus.REQUESTED
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str = ""
 
 
 class ExtensionStatus(StrEnum):

@@ -109,6 +109,10 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     RETURN_VISIT = "return_visit"
+    #: The lead department contests the latest rating as unjust (申诉复核).
+    APPEAL_RATING = "appeal_rating"
+    #: The supervisor grants or refuses the appeal; granted, the rating leaves the scores.
+    DECIDE_APPEAL = "decide_appeal"
     REMIND = "remind"
     LINK_LASTING_RULE = "link_lasting_rule"
     #: The running clocks are counted again on a holiday notice just added (期限复核).
@@ -140,6 +144,8 @@ _ACTION_LABELS = {
     Action.SUSPEND: "中止",
     Action.RESUME: "恢复办理",
     Action.RETURN_VISIT: "回访",
+    Action.APPEAL_RATING: "申诉评价",
+    Action.DECIDE_APPEAL: "复核申诉",
     Action.REMIND: "催办/督办",
     Action.LINK_LASTING_RULE: "关联长效机制",
     Action.REBASE_DEADLINES: "按放假安排复核期限",
@@ -153,6 +159,8 @@ S = ProblemState
 _HANDLING = frozenset({S.SIGNED, S.IN_PROGRESS, S.REDO})
 _OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.LONG_TERM})
 _NOT_FINAL = frozenset(set(S) - FINAL_STATES)
+#: Where a problem may carry a return visit's rating (after a visit: redone, reported again, closed).
+_RATED = frozenset({*_HANDLING, S.LONG_TERM, S.RESULT_REPORTED, S.CLOSED})
 
 
 @attrs.frozen(slots=True)
@@ -198,6 +206,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.RESUME, _HANDLING | {S.LONG_TERM}, None),
     Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.CLOSED, "satisfied"),
     Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.REDO, "unsatisfied"),
+    # A rating stays in the history; the appeal and its decision sit beside the flow.
+    Transition(Action.APPEAL_RATING, _RATED, None),
+    Transition(Action.DECIDE_APPEAL, _RATED, None),
     Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT, None),
     Transition(
         Action.LINK_LASTING_RULE,
@@ -234,6 +245,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.SUSPEND: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
     Action.RESUME: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
     Action.RETURN_VISIT: frozenset({Role.COLLECTOR}),
+    Action.APPEAL_RATING: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.DECIDE_APPEAL: frozenset({Role.SUPERVISOR}),
     Action.REMIND: frozenset({Role.SUPERVISOR, Role.COLLECTOR}),
     Action.LINK_LASTING_RULE: frozenset({Role.COLLECTOR, Role.DEPARTMENT_HANDLER}),
     Action.REBASE_DEADLINES: frozenset({Role.ADMINISTRATOR}),

@@ -33,6 +33,7 @@ from govbiz.domain.lifecycle import Action
 
 __all__ = [
     "PAYLOADS",
+    "AppealDecided",
     "Assigned",
     "CoHandlingReported",
     "Collected",
@@ -45,6 +46,7 @@ __all__ = [
     "Noted",
     "Payload",
     "ProgressReported",
+    "RatingAppealed",
     "Reminded",
     "ResultReported",
     "Resumed",
@@ -270,6 +272,25 @@ class ReturnDecided(Payload):
 
 
 @attrs.frozen(slots=True)
+class RatingAppealed(Payload):
+    """The lead department contests the latest rating (申诉复核), with its reason."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.APPEAL_RATING,)
+
+    reason: str
+
+
+@attrs.frozen(slots=True)
+class AppealDecided(Payload):
+    """The supervisor's decision on the appeal: granted, the rating leaves the scores."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.DECIDE_APPEAL,)
+
+    granted: bool
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
 class CoHandlingReported(Payload):
     """A co-handling department's reply to the lead (报送协办意见)."""
 
@@ -397,7 +418,7 @@ class DeadlinesRebased(Payload):
 _CLASSES: tuple[type[Payload], ...] = (
     Empty, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
     ResultReported, ExtensionRequested, ExtensionDecided, Resumed, ReturnVisited, Reminded,
-    LinkedRule, DeadlinesRebased, ReturnDecided, CoHandlingReported,
+    LinkedRule, DeadlinesRebased, ReturnDecided, CoHandlingReported, RatingAppealed, AppealDecided,
 )  # fmt: skip
 PAYLOADS: dict[Action, type[Payload]] = {action: cls for cls in _CLASSES for action in cls.actions}
 

@@ -24,6 +24,7 @@ import attrs
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.events import DomainEvent, JsonValue
 from govbiz.domain.handling import (
+    AppealStatus,
     Assignment,
     CoHandlingReply,
     DueDate,
@@ -31,6 +32,7 @@ from govbiz.domain.handling import (
     ExtensionStatus,
     Holding,
     ProgressReport,
+    RatingAppeal,
     Reminder,
     ResultReport,
     ReturnRequest,
@@ -50,6 +52,7 @@ from govbiz.domain.lifecycle import (
 )
 from govbiz.domain.payloads import (
     PAYLOADS,
+    AppealDecided,
     Assigned,
     CoHandlingReported,
     Collected,
@@ -61,6 +64,7 @@ from govbiz.domain.payloads import (
     Noted,
     Payload,
     ProgressReported,
+    RatingAppealed,
     Reminded,
     ResultReported,
     Resumed,
@@ -104,7 +108,9 @@ _OPEN_CLOCKS: dict[ProblemState, frozenset[str]] = {
     ProblemState.RESULT_REPORTED: frozenset({"return_visit"}),
 }
 #: Actions a department handler may take only as the lead department (主办).
-_LEAD_ONLY = frozenset({Action.SIGN, Action.RETURN, Action.REPORT_RESULT, Action.REQUEST_EXTENSION})
+_LEAD_ONLY = frozenset(
+    {Action.SIGN, Action.RETURN, Action.REPORT_RESULT, Action.REQUEST_EXTENSION, Action.APPEAL_RATING}
+)
 #: Actions a department handler may take only as a co-handling department (协办).
 _CO_ONLY = frozenset({Action.REPORT_CO_HANDLING})
 #: Actions a department handler may take as lead or co-handler (协办).
@@ -183,13 +189,16 @@ class Problem:
         ended = self.updated_at if self.state in FINAL_STATES else None
         rounds = (*self.previous_assignments, *((self.assignment,) if self.assignment else ()))
         held = []
-        for assignment in rounds:
-            until = assignment.ended_at or ended
+        for i, assignment in enumerate(rounds):
+            following = rounds[i + 1] if i + 1 < len(rounds) else None
+            until = assignment.ended_at or (following.assigned_at if following else ended)
+            # Before returns were decided only a return ended an assignment (no `ended_at` stored).
+            returned = assignment.returned or (following is not None and assignment.ended_at is None)
             for code in (assignment.lead, *assignment.co_handlers):
                 held.append(
                     Holding(
                         department=code, lead=code == assignment.lead, round=assignment.round,
-                        since=assignment.assigned_at, until=until, counted=not assignment.returned,
+                        since=assignment.assigned_at, until=until, counted=not returned,
                     )
                 )  # fmt: skip
         return tuple(held)
@@ -217,12 +226,21 @@ class Problem:
 
 def allowed_actions(problem: Problem) -> frozenset[Action]:
     """The actions the lifecycle allows on `problem` now (any role)."""
-    return _allowed_actions(problem.state, problem.suspended, problem.pending_extension is not None)
+    visit = problem.return_visits[-1] if problem.return_visits else None
+    appeal = "none" if visit is None else "open" if visit.appeal is None else visit.appeal.status.value
+    return _allowed_actions(problem.state, problem.suspended, problem.pending_extension is not None, appeal)
 
 
 @cache  # a few dozen combinations; every command asks twice
-def _allowed_actions(state: ProblemState, suspended: bool, extension_pending: bool) -> frozenset[Action]:
+def _allowed_actions(
+    state: ProblemState, suspended: bool, extension_pending: bool, appeal: str = "none"
+) -> frozenset[Action]:
     actions = {t.action for t in transitions_from(state)}
+    # A rating is appealed once (申诉), while none is pending, and decided once.
+    if appeal != "open":
+        actions.discard(Action.APPEAL_RATING)
+    if appeal != AppealStatus.REQUESTED.value:
+        actions.discard(Action.DECIDE_APPEAL)
     if suspended:
         actions &= _WHILE_SUSPENDED
     else:
@@ -546,9 +564,10 @@ def _assigned(problem: Problem, event: DomainEvent, data: Assigned) -> Problem:
         returns = (*returns[:-1], _decided(returns[-1], event, accepted=True, note="改派即同意退单"))
     if problem.assignment is not None:
         ended = problem.assignment
-        if ended.ended_at is None:
-            accepted = returns != problem.returns or problem.state is ProblemState.RETURNED
-            ended = attrs.evolve(ended, ended_at=event.occurred_at, returned=ended.returned or accepted)
+        if problem.pending_return is not None:
+            ended = attrs.evolve(ended, ended_at=event.occurred_at, returned=True)
+        # An assignment returned before returns were decided is kept as it was stored (its
+        # snapshot must still equal its replay); `Problem.holdings` reads its end from the next.
         previous = (*previous, ended)
     assignment = Assignment(
         lead=data.lead,
@@ -580,11 +599,11 @@ def _returned(problem: Problem, event: DomainEvent, data: Returned) -> Problem:
         reason=data.reason,
         proposed_department=data.proposed_department,
     )
-    changed = attrs.evolve(problem, note=data.reason, returns=(*problem.returns, request))
-    if event.state_after == ProblemState.RETURNED.value:  # recorded before returns were decided
-        accepted = attrs.evolve(request, status=ReturnStatus.ACCEPTED, decided_at=event.occurred_at)
-        return _ended_by_return(attrs.evolve(changed, returns=(*problem.returns, accepted)), event)
-    return changed
+    if event.state_after == ProblemState.RETURNED.value:
+        # Recorded before returns were decided: folded exactly as then, so the snapshots stored
+        # by that release still equal the replay (`govbiz verify`).
+        return attrs.evolve(problem, note=data.reason)
+    return attrs.evolve(problem, note=data.reason, returns=(*problem.returns, request))
 
 
 def _decided(request: ReturnRequest, event: DomainEvent, *, accepted: bool, note: str) -> ReturnRequest:
@@ -700,6 +719,34 @@ def _visited(problem: Problem, event: DomainEvent, data: ReturnVisited) -> Probl
     return attrs.evolve(changed, assignment=redo, result=None, redo_count=problem.redo_count + 1)
 
 
+def _with_latest_visit(problem: Problem, appeal: RatingAppeal) -> Problem:
+    visit = attrs.evolve(problem.return_visits[-1], appeal=appeal)
+    return attrs.evolve(problem, return_visits=(*problem.return_visits[:-1], visit))
+
+
+def _appealed(problem: Problem, event: DomainEvent, data: RatingAppealed) -> Problem:
+    appeal = RatingAppeal(
+        department=event.actor_department or "",
+        appealed_at=event.occurred_at,
+        appealed_by=event.actor_id,
+        reason=data.reason,
+    )
+    return _with_latest_visit(problem, appeal)
+
+
+def _appeal_decided(problem: Problem, event: DomainEvent, data: AppealDecided) -> Problem:
+    pending = problem.return_visits[-1].appeal
+    assert pending is not None  # the lifecycle allows a decision only on a pending appeal
+    decided = attrs.evolve(
+        pending,
+        status=AppealStatus.GRANTED if data.granted else AppealStatus.REFUSED,
+        decided_at=event.occurred_at,
+        decided_by=event.actor_id,
+        note=data.note,
+    )
+    return _with_latest_visit(problem, decided)
+
+
 def _reminded(problem: Problem, event: DomainEvent, data: Reminded) -> Problem:
     reminder = Reminder(kind=data.kind, sent_at=event.occurred_at, sent_by=event.actor_id, note=data.note)
     return attrs.evolve(problem, reminders=(*problem.reminders, reminder))
@@ -734,6 +781,8 @@ _APPLIERS: dict[Action, Applier] = {
     Action.RESUME: _resumed,
     Action.RETURN_VISIT: _visited,
     Action.REMIND: _reminded,
+    Action.APPEAL_RATING: _appealed,
+    Action.DECIDE_APPEAL: _appeal_decided,
     Action.LINK_LASTING_RULE: _linked,
     Action.REBASE_DEADLINES: _rebased,
 }

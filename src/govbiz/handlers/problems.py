@@ -19,6 +19,7 @@ from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.handling import DueDate, ResultOutcome
 from govbiz.domain.lifecycle import Action
 from govbiz.domain.payloads import (
+    AppealDecided,
     CoHandlingReported,
     Collected,
     Empty,
@@ -28,6 +29,7 @@ from govbiz.domain.payloads import (
     Noted,
     Payload,
     ProgressReported,
+    RatingAppealed,
     ResultReported,
     Resumed,
     ReturnDecided,
@@ -209,6 +211,32 @@ def return_visit(ctx: CommandContext, cmd: c.RecordReturnVisit) -> Problem:
     return ctx.act(problem, Action.RETURN_VISIT, payload, outcome=outcome)
 
 
+def appeal_rating(ctx: CommandContext, cmd: c.AppealRating) -> Problem:
+    """The lead department contests the latest rating (申诉复核), within the county's working days."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> RatingAppealed:
+        policy = ctx.policy(problem.county)
+        visited = problem.return_visits[-1].visited_at  # the lifecycle allows it only after a visit
+        last_day = policy.calendar.add_working_days(policy.local_day(visited), policy.appeal_working_days)
+        if policy.local_day(ctx.now) > last_day:
+            raise ValidationError(
+                "problem_id",
+                problem.id,
+                f"the rating of {policy.local_day(visited).isoformat()} could be appealed until "
+                f"{last_day.isoformat()} ({policy.appeal_working_days}个工作日)",
+            )
+        return RatingAppealed(reason=cmd.reason)
+
+    return ctx.act(problem, Action.APPEAL_RATING, payload)
+
+
+def decide_appeal(ctx: CommandContext, cmd: c.DecideAppeal) -> Problem:
+    """The supervisor grants or refuses the pending appeal (复核); the rating stays in the history."""
+    decision = AppealDecided(granted=cmd.grant, note=cmd.note)
+    return ctx.act(ctx.problem(cmd.problem_id), Action.DECIDE_APPEAL, decision)
+
+
 def _fields(action: Action, payload: type[Payload], *fields: str) -> Callable[[CommandContext, Any], Problem]:
     """A handler for actions whose payload is just some of the command's fields."""
 
@@ -237,4 +265,6 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.SuspendProblem: _fields(Action.SUSPEND, Noted, "reason"),
     c.ResumeProblem: resume,
     c.RecordReturnVisit: return_visit,
+    c.AppealRating: appeal_rating,
+    c.DecideAppeal: decide_appeal,
 }

@@ -290,6 +290,7 @@ def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk t
         "zgj",
         c.ReturnAssignment(problem_id=pid, reason="属住建职责", proposed_department="430800-zjj"),
     )
+    s.problem("returned", "secretariat", c.DecideReturn(problem_id=pid, accept=True, note="同意退单"))
     pid = assigned("reminded", "公益广告内容管理", lead="430800-xcb", co=("430800-zgj",))
     s.problem("reminded", "supervisor", c.SendReminder(problem_id=pid, kind="supervision", note="请加快"))
     signed("signed", "用地指标调整")
@@ -332,6 +333,10 @@ def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk t
             deadlines={"result": date(2025, 5, 30)},
         ),
     )
+    # A return awaiting the secretariat's decision (退单待审定); last, so the numbers above stay.
+    pid = assigned("return_requested", "诉求不明确的问题")
+    asked = c.ReturnAssignment(problem_id=pid, reason="诉求不明确", ground="诉求不明确")
+    s.problem("return_requested", "zgj", asked)
 
 
 def _case(build: Callable[[Scenario], ProblemQuery], *, found: bool = True) -> Any:
