@@ -37,7 +37,9 @@ def april(world: World) -> dict[str, str]:
     world.ledger.handle(world.collector, c.RecordReturnVisit(problem_id=redone.id, satisfaction="不满意"))
     rule = world.ledger.handle(
         world.secretariat,
-        c.RecordLastingRule(county=CITY, title="用地保障办法", issued_by="430800-zgj", issued_on=date(2025, 4, 8)),
+        c.RecordLastingRule(
+            county=CITY, title="用地保障办法", issued_by="430800-zgj", issued_on=date(2025, 4, 8)
+        ),
     )
     world.ledger.handle(world.zgj, c.LinkLastingRule(problem_id=good.id, rule_id=rule.id))
     return {"good": good.id, "redone": redone.id, "refused": refused.id, "other": other.id}
@@ -72,9 +74,8 @@ def test_a_department_below_the_minimum_is_scored_but_not_ranked(world: World) -
     assert [s.department for s in scores.unranked()] == ["430800-zjj"]
     assert [s.department for s in scores.red_list()] == ["430800-zgj"]
     assert scores.black_list() == ()  # never on both lists
-    one = monthly_scores(
-        world.ledger.problems(world.supervisor), county=CITY, month="2025-04", policy=ScorePolicy(min_assigned=1)
-    )
+    anyone = ScorePolicy(min_assigned=1)
+    one = monthly_scores(world.ledger.problems(world.supervisor), county=CITY, month="2025-04", policy=anyone)
     # 市住建局 never reported (0 of 25) and has nothing yet to complete or visit (full weight): 75.
     assert [(s.department, s.score) for s in one.ranked()] == [("430800-zjj", 75.0), ("430800-zgj", 63.3)]
     assert [s.department for s in one.black_list()] == []  # with two ranked and a board of 3
@@ -104,9 +105,8 @@ def test_govbiz_score_prints_the_scores_and_the_boards(tmp_path: object) -> None
     data = json.loads(result.output)
     assert data["red_list"] == ["430800-zgj"] and data["unranked"] == ["430800-zjj"]
     [zgj] = [s for s in data["scores"] if s["department"] == "430800-zgj"]
-    assert {"label": "退单未获同意", "points": -2.0, "detail": "1件 × 2.0分", "problems": [ids["refused"]]} in zgj[
-        "lines"
-    ]
+    refused = {"label": "退单未获同意", "points": -2.0, "detail": "1件 × 2.0分", "problems": [ids["refused"]]}
+    assert refused in zgj["lines"]
     text = runner.invoke(main, ["score", "--db", url, "--county", CITY, "--month", "2025-04"])
     assert text.exit_code == 0, text.output
     assert "红榜: 430800-zgj" in text.output and "不足3件不排名" in text.output
