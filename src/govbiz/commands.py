@@ -97,6 +97,7 @@ __all__ = [
     "ReassignProblem",
     "RecordLastingRule",
     "RecordReturnVisit",
+    "RecordVerification",
     "RegisterDepartment",
     "RegisterDivision",
     "RegisterEnterprise",
@@ -516,6 +517,19 @@ class RecordReturnVisit(Command[Problem]):
         return Satisfaction.of_satisfied(bool(self.satisfied))
 
 
+class RecordVerification(Command[Problem]):
+    """End the verification of an unsatisfied visit (差评核实): `redo`, or close with the `explanation`.
+
+    Only where the county verifies (its `verification` clock is on); the
+    explanation is recorded either way (why the redo, or why the rating does
+    not call for one).
+    """
+
+    problem_id: Key
+    redo: bool
+    explanation: RequiredText
+
+
 class AppealRating(Command[Problem]):
     """The lead department contests the latest rating as unjust (申诉复核).
 
@@ -634,6 +648,7 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     SuspendProblem,
     ResumeProblem,
     RecordReturnVisit,
+    RecordVerification,
     AppealRating,
     DecideAppeal,
     SendReminder,

@@ -20,10 +20,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from govbiz import commands as c
+from govbiz.deadlines import DeadlinePolicy
 from govbiz.deadlines.policy import DEFAULT_CLOSING_SATISFACTION as CLOSING
 from govbiz.domain import Actor, Problem, ProblemState, Satisfaction, allowed_actions, replay
 from govbiz.domain.lifecycle import ACTION_ROLES, FINAL_STATES, SYSTEM_ACTIONS, Action, find_transition
 from govbiz.errors import GovbizError
+from govbiz.ledger import Ledger
+from govbiz.profile import CountyProfile
+from govbiz.storage.memory import MemoryStore
 from tests.conftest import World, build_world
 
 COMMAND_ACTION = {
@@ -45,6 +49,7 @@ COMMAND_ACTION = {
     c.SuspendProblem: Action.SUSPEND,
     c.ResumeProblem: Action.RESUME,
     c.RecordReturnVisit: Action.RETURN_VISIT,
+    c.RecordVerification: Action.VERIFY,
     c.AppealRating: Action.APPEAL_RATING,
     c.DecideAppeal: Action.DECIDE_APPEAL,
     c.SendReminder: Action.REMIND,
@@ -64,8 +69,14 @@ class LedgerMachine(RuleBasedStateMachine):
         self.world: World = build_world()
         self.ids: list[str] = []
 
-    @initialize()
-    def lasting_rule(self) -> None:
+    @initialize(verifies=st.booleans())
+    def lasting_rule(self, verifies: bool) -> None:
+        # Half the runs in a county that verifies an unsatisfied visit before a redo (核实).
+        self.verifies = verifies
+        if verifies:
+            policy = DeadlinePolicy.from_dict({"clocks": {"verification": {"enabled": True}}})
+            ledger = Ledger(MemoryStore(), profiles={"430800": CountyProfile(deadline_policy=policy)})
+            self.world = build_world(ledger)
         rule = self.world.ledger.handle(
             self.world.secretariat,
             c.RecordLastingRule(
@@ -148,7 +159,12 @@ class LedgerMachine(RuleBasedStateMachine):
             if getattr(command, "outcome", None) == "long_term"
             else "final",
             # The default policy closes on the three favourable levels.
-            Action.RETURN_VISIT: "satisfied" if getattr(command, "level", None) in CLOSING else "unsatisfied",
+            Action.RETURN_VISIT: "satisfied"
+            if getattr(command, "level", None) in CLOSING
+            else "verify"
+            if self.verifies
+            else "unsatisfied",
+            Action.VERIFY: "redo" if getattr(command, "redo", False) else "explained",
             Action.DECIDE_RETURN: "accepted" if getattr(command, "accept", False) else "refused",
         }.get(action, "")
         row = find_transition(action, before.state, outcome)
@@ -208,6 +224,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 st.builds(
                     c.RecordReturnVisit, problem_id=pid, satisfaction=st.sampled_from(list(Satisfaction))
                 ),
+            ),
+            Action.VERIFY: st.builds(
+                c.RecordVerification, problem_id=pid, redo=st.booleans(), explanation=st.just("核实")
             ),
             Action.APPEAL_RATING: st.builds(c.AppealRating, problem_id=pid, reason=st.just("评价不公")),
             Action.DECIDE_APPEAL: st.builds(c.DecideAppeal, problem_id=pid, grant=st.booleans()),

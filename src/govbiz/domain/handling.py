@@ -33,6 +33,7 @@ __all__ = [
     "ReturnVisit",
     "Satisfaction",
     "Suspension",
+    "Verification",
 ]
 
 
@@ -367,6 +368,8 @@ class ReturnVisit:
     satisfaction: Satisfaction = attrs.field()
     #: The department's appeal against this rating (申诉复核), if any.
     appeal: RatingAppeal | None = None
+    #: How the verification of an unsatisfied visit ended (核实), where the county verifies.
+    verification: Verification | None = None
 
     @satisfaction.default
     def _level_of_satisfied(self) -> Satisfaction:
@@ -376,6 +379,16 @@ class ReturnVisit:
     def scored(self) -> bool:
         """False once an appeal against the rating was granted: it stays in the history, not in scores."""
         return self.appeal is None or self.appeal.status is not AppealStatus.GRANTED
+
+
+@attrs.frozen(slots=True)
+class Verification:
+    """The verification of an unsatisfied visit (差评核实): a redo, or an explanation that closes it."""
+
+    verified_at: datetime
+    verified_by: str
+    redo: bool
+    explanation: str
 
 
 class AppealStatus(StrEnum):

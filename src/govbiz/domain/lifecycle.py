@@ -53,6 +53,8 @@ class ProblemState(StrEnum):
     LONG_TERM = "long_term"
     RESULT_REPORTED = "result_reported"
     REDO = "redo"
+    #: 差评核实中: an unsatisfied visit is verified before a redo (a county's `verification` clock).
+    VERIFYING = "verifying"
     CLOSED = "closed"
 
     @property
@@ -76,6 +78,7 @@ _STATE_LABELS = {
     ProblemState.LONG_TERM: "长期推进",
     ProblemState.RESULT_REPORTED: "已报结果待回访",
     ProblemState.REDO: "重办",
+    ProblemState.VERIFYING: "差评核实中",
     ProblemState.CLOSED: "已销号",
 }
 
@@ -109,6 +112,8 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     RETURN_VISIT = "return_visit"
+    #: The verification of an unsatisfied visit ends (核实): in a redo or a recorded explanation.
+    VERIFY = "verify"
     #: The lead department contests the latest rating as unjust (申诉复核).
     APPEAL_RATING = "appeal_rating"
     #: The supervisor grants or refuses the appeal; granted, the rating leaves the scores.
@@ -144,6 +149,7 @@ _ACTION_LABELS = {
     Action.SUSPEND: "中止",
     Action.RESUME: "恢复办理",
     Action.RETURN_VISIT: "回访",
+    Action.VERIFY: "核实差评",
     Action.APPEAL_RATING: "申诉评价",
     Action.DECIDE_APPEAL: "复核申诉",
     Action.REMIND: "催办/督办",
@@ -160,7 +166,7 @@ _HANDLING = frozenset({S.SIGNED, S.IN_PROGRESS, S.REDO})
 _OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.LONG_TERM})
 _NOT_FINAL = frozenset(set(S) - FINAL_STATES)
 #: Where a problem may carry a return visit's rating (after a visit: redone, reported again, closed).
-_RATED = frozenset({*_HANDLING, S.LONG_TERM, S.RESULT_REPORTED, S.CLOSED})
+_RATED = frozenset({*_HANDLING, S.LONG_TERM, S.RESULT_REPORTED, S.VERIFYING, S.CLOSED})
 
 
 @attrs.frozen(slots=True)
@@ -206,10 +212,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.RESUME, _HANDLING | {S.LONG_TERM}, None),
     Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.CLOSED, "satisfied"),
     Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.REDO, "unsatisfied"),
+    Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.VERIFYING, "verify"),
+    Transition(Action.VERIFY, frozenset({S.VERIFYING}), S.REDO, "redo"),
+    Transition(Action.VERIFY, frozenset({S.VERIFYING}), S.CLOSED, "explained"),
     # A rating stays in the history; the appeal and its decision sit beside the flow.
     Transition(Action.APPEAL_RATING, _RATED, None),
     Transition(Action.DECIDE_APPEAL, _RATED, None),
-    Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT, None),
+    Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT | {S.VERIFYING}, None),
     Transition(
         Action.LINK_LASTING_RULE,
         _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.CLOSED},
@@ -217,7 +226,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         Action.REBASE_DEADLINES,
-        frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.RESULT_REPORTED}),
+        frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.RESULT_REPORTED, S.VERIFYING}),
         None,
     ),
 )
@@ -245,6 +254,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.SUSPEND: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
     Action.RESUME: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
     Action.RETURN_VISIT: frozenset({Role.COLLECTOR}),
+    Action.VERIFY: frozenset({Role.COLLECTOR, Role.SUPERVISOR}),
     Action.APPEAL_RATING: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.DECIDE_APPEAL: frozenset({Role.SUPERVISOR}),
     Action.REMIND: frozenset({Role.SUPERVISOR, Role.COLLECTOR}),

@@ -55,6 +55,7 @@ __all__ = [
     "Returned",
     "Scheduled",
     "Triaged",
+    "Verified",
     "payload_of",
 ]
 
@@ -272,6 +273,19 @@ class ReturnDecided(Payload):
 
 
 @attrs.frozen(slots=True)
+class Verified(Payload):
+    """An unsatisfied visit verified (核实): a redo on fresh clocks (`deadlines`), or an explanation."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.VERIFY,)
+
+    redo: bool
+    explanation: str
+    deadlines: tuple[DueDate, ...] | None = attrs.field(
+        default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+
+
+@attrs.frozen(slots=True)
 class RatingAppealed(Payload):
     """The lead department contests the latest rating (申诉复核), with its reason."""
 
@@ -419,6 +433,7 @@ _CLASSES: tuple[type[Payload], ...] = (
     Empty, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
     ResultReported, ExtensionRequested, ExtensionDecided, Resumed, ReturnVisited, Reminded,
     LinkedRule, DeadlinesRebased, ReturnDecided, CoHandlingReported, RatingAppealed, AppealDecided,
+    Verified,
 )  # fmt: skip
 PAYLOADS: dict[Action, type[Payload]] = {action: cls for cls in _CLASSES for action in cls.actions}
 

@@ -40,6 +40,7 @@ from govbiz.domain.handling import (
     ReturnVisit,
     Satisfaction,
     Suspension,
+    Verification,
 )
 from govbiz.domain.lifecycle import (
     ACTION_ROLES,
@@ -73,6 +74,7 @@ from govbiz.domain.payloads import (
     ReturnVisited,
     Scheduled,
     Triaged,
+    Verified,
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
@@ -106,6 +108,7 @@ _OPEN_CLOCKS: dict[ProblemState, frozenset[str]] = {
     ProblemState.REDO: frozenset({"progress", "result", CO_HANDLING}),
     ProblemState.IN_PROGRESS: frozenset({"result", CO_HANDLING}),
     ProblemState.RESULT_REPORTED: frozenset({"return_visit"}),
+    ProblemState.VERIFYING: frozenset({"verification"}),
 }
 #: Actions a department handler may take only as the lead department (主办).
 _LEAD_ONLY = frozenset(
@@ -713,6 +716,8 @@ def _visited(problem: Problem, event: DomainEvent, data: ReturnVisited) -> Probl
     changed = attrs.evolve(problem, return_visits=(*problem.return_visits, visit))
     if visit.satisfied:
         return changed
+    if event.state_after == ProblemState.VERIFYING.value:  # 核实 first: the verification clock runs
+        return _with_deadlines(changed, data.deadlines)
     # 重办: the department starts again on fresh clocks; the old result is history.
     assert changed.assignment is not None
     redo = attrs.evolve(changed.assignment, deadlines=data.deadlines or ())
@@ -745,6 +750,22 @@ def _appeal_decided(problem: Problem, event: DomainEvent, data: AppealDecided) -
         note=data.note,
     )
     return _with_latest_visit(problem, decided)
+
+
+def _verified(problem: Problem, event: DomainEvent, data: Verified) -> Problem:
+    verification = Verification(
+        verified_at=event.occurred_at,
+        verified_by=event.actor_id,
+        redo=data.redo,
+        explanation=data.explanation,
+    )
+    visit = attrs.evolve(problem.return_visits[-1], verification=verification)
+    changed = attrs.evolve(problem, return_visits=(*problem.return_visits[:-1], visit))
+    if not data.redo:
+        return attrs.evolve(changed, note=data.explanation)
+    assert changed.assignment is not None
+    redo = attrs.evolve(changed.assignment, deadlines=data.deadlines or ())
+    return attrs.evolve(changed, assignment=redo, result=None, redo_count=problem.redo_count + 1)
 
 
 def _reminded(problem: Problem, event: DomainEvent, data: Reminded) -> Problem:
@@ -782,6 +803,7 @@ _APPLIERS: dict[Action, Applier] = {
     Action.RETURN_VISIT: _visited,
     Action.REMIND: _reminded,
     Action.APPEAL_RATING: _appealed,
+    Action.VERIFY: _verified,
     Action.DECIDE_APPEAL: _appeal_decided,
     Action.LINK_LASTING_RULE: _linked,
     Action.REBASE_DEADLINES: _rebased,

@@ -10,7 +10,7 @@ built only once the action is authorized.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govbiz import commands as c
 from govbiz import due
@@ -36,11 +36,15 @@ from govbiz.domain.payloads import (
     Returned,
     ReturnVisited,
     Triaged,
+    Verified,
 )
 from govbiz.domain.problem import Problem, check_merge_target, decide
 from govbiz.errors import ValidationError
 from govbiz.handlers.context import CommandContext, Handler
 from govbiz.ports.storage import RecordKind
+
+if TYPE_CHECKING:
+    from govbiz.deadlines import DeadlinePolicy
 
 __all__ = ["HANDLERS"]
 
@@ -200,15 +204,41 @@ def return_visit(ctx: CommandContext, cmd: c.RecordReturnVisit) -> Problem:
     policy = ctx.policy(problem.county)
     level = cmd.level
     closes = policy.closes(level)
-    outcome = "satisfied" if closes else "unsatisfied"
+    verifies = not closes and _verifies(policy)
+    outcome = "satisfied" if closes else "verify" if verifies else "unsatisfied"
 
     def payload() -> ReturnVisited:
         fresh: tuple[DueDate, ...] | None = None
-        if not closes:  # 重办: the department starts again on fresh clocks
+        if verifies:  # 核实 first, on the county's verification clock
+            started = due.start_clock(policy, VERIFICATION, ctx.now)
+            fresh = (started,) if started else ()
+        elif not closes:  # 重办: the department starts again on fresh clocks
             fresh = tuple(due.start_assignment_clocks(policy, ctx.now, {}, redo=True))
         return ReturnVisited(satisfied=closes, notes=cmd.notes, deadlines=fresh, satisfaction=level)
 
     return ctx.act(problem, Action.RETURN_VISIT, payload, outcome=outcome)
+
+
+#: The clock of the verification of an unsatisfied visit (差评核实), off unless the county turns it on.
+VERIFICATION = "verification"
+
+
+def _verifies(policy: DeadlinePolicy) -> bool:
+    return any(rule.name == VERIFICATION and rule.enabled for rule in policy.clocks)
+
+
+def record_verification(ctx: CommandContext, cmd: c.RecordVerification) -> Problem:
+    """The verification ends (核实): a redo on fresh clocks, or the explanation closes the problem."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> Verified:
+        fresh: tuple[DueDate, ...] | None = None
+        if cmd.redo:  # 重办, as after an unsatisfied visit where nobody verifies
+            fresh = tuple(due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True))
+        return Verified(redo=cmd.redo, explanation=cmd.explanation, deadlines=fresh)
+
+    outcome = "redo" if cmd.redo else "explained"
+    return ctx.act(problem, Action.VERIFY, payload, outcome=outcome)
 
 
 def appeal_rating(ctx: CommandContext, cmd: c.AppealRating) -> Problem:
@@ -265,6 +295,7 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.SuspendProblem: _fields(Action.SUSPEND, Noted, "reason"),
     c.ResumeProblem: resume,
     c.RecordReturnVisit: return_visit,
+    c.RecordVerification: record_verification,
     c.AppealRating: appeal_rating,
     c.DecideAppeal: decide_appeal,
 }

@@ -118,6 +118,7 @@ _TONES = {
     ProblemState.SIGNED: StatusTone.ACTIVE,
     ProblemState.IN_PROGRESS: StatusTone.ACTIVE,
     ProblemState.REDO: StatusTone.ACTIVE,
+    ProblemState.RETURN_REQUESTED: StatusTone.ACTIVE,
     ProblemState.RETURNED: StatusTone.ACTIVE,
     ProblemState.WITHDRAWN: StatusTone.ENDED,
     ProblemState.MERGED: StatusTone.ENDED,
