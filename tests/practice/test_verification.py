@@ -115,3 +115,17 @@ def test_verification_on_the_real_calendar_in_2027() -> None:
     due = verifying.assignment.deadline("verification")
     assert due.provisional_years == (2027,)
     assert due.last_day == date(2027, 10, 12)
+
+
+def test_the_sweep_reminds_the_collector_and_the_supervision_office_to_verify() -> None:
+    from govbiz.notify.sweep import sweep
+
+    world = verifying_world()
+    visited(world)
+    world.at("2025-04-22 09:00")  # the verification clock ended on 21 April
+    report = sweep(world.ledger, world.clock.now())
+    assert report.by_level == {"overdue": 1}
+    [entry] = [e for e in world.ledger.store.outbox().entries() if e.key.startswith("sweep:")]
+    assert entry.notification.data["trigger"] == "verification_due"
+    assert entry.notification.recipients == ("统战部/工商联", "督查室")
+    assert "完成核实" in entry.notification.body

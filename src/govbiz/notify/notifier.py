@@ -226,6 +226,8 @@ def trigger_for_warning(clock: str, level: WarningLevel) -> Trigger | None:
         return None
     if clock == "return_visit":
         return Trigger.RETURN_VISIT_DUE
+    if clock == "verification":  # the collector's and the supervisor's clock, not the department's
+        return Trigger.VERIFICATION_DUE
     return Trigger(level.value)
 
 
