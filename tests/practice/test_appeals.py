@@ -130,3 +130,5 @@ def test_a_closed_problem_is_appealed_on_the_real_calendar_in_2027() -> None:
     assert world.ledger.problem(world.viewer, problem.id).return_visits[-1].appeal is not None
     assert date(2027, 5, 11) == closed.return_visits[-1].appeal.appealed_at.date()
     assert closed.return_visits[-1].appeal.appealed_at == datetime(2027, 5, 11, 16, tzinfo=BEIJING)
+    # The departments held it until the visit that closed it, whatever came after.
+    assert {h.until for h in closed.holdings} == {datetime(2027, 4, 30, 10, tzinfo=BEIJING)}

@@ -189,7 +189,7 @@ class Problem:
         assignment) or the problem does (closed, withdrawn …); one that ended
         by an accepted return is not `counted` against its departments.
         """
-        ended = self.updated_at if self.state in FINAL_STATES else None
+        ended = self._ended_at()
         rounds = (*self.previous_assignments, *((self.assignment,) if self.assignment else ()))
         held = []
         for i, assignment in enumerate(rounds):
@@ -205,6 +205,15 @@ class Problem:
                     )
                 )  # fmt: skip
         return tuple(held)
+
+    def _ended_at(self) -> datetime | None:
+        """When the problem ended: the visit (or its verification) that closed it, else its last change."""
+        if self.state not in FINAL_STATES:
+            return None
+        if self.state is ProblemState.CLOSED and self.return_visits:
+            visit = self.return_visits[-1]  # a later appeal or lasting rule does not move the end
+            return visit.verification.verified_at if visit.verification else visit.visited_at
+        return self.updated_at
 
     def open_deadlines(self) -> tuple[DueDate, ...]:
         """Deadlines still waiting for their report, in the current state.
