@@ -129,3 +129,13 @@ def test_the_sweep_reminds_the_collector_and_the_supervision_office_to_verify() 
     assert entry.notification.data["trigger"] == "verification_due"
     assert entry.notification.recipients == ("统战部/工商联", "督查室")
     assert "完成核实" in entry.notification.body
+
+
+def test_a_redo_after_verification_tells_the_lead_department() -> None:
+    world = verifying_world()
+    pid = visited(world)
+    world.ledger.handle(world.supervisor, c.RecordVerification(problem_id=pid, redo=True, explanation="属实"))
+    triggers = [e.notification.data["trigger"] for e in world.ledger.store.outbox().entries()]
+    assert triggers.count("redo") == 1
+    [redo] = [e for e in world.ledger.store.outbox().entries() if e.notification.data["trigger"] == "redo"]
+    assert redo.notification.recipients == ("市自规局",)

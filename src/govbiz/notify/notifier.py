@@ -203,6 +203,7 @@ _PROBLEM_TRIGGERS: dict[tuple[str, str | None], Trigger] = {
     ("reassign", None): Trigger.ASSIGNED,
     ("return", None): Trigger.RETURNED,
     ("return_visit", "redo"): Trigger.REDO,
+    ("verify", "redo"): Trigger.REDO,  # a redo decided by the verification of a 差评 (核实)
     ("deadline_rebased", None): Trigger.DEADLINE_REBASED,
 }
 
