@@ -91,6 +91,12 @@ class World:
         )
         return assigned
 
+    def co_replied(self, problem: Problem) -> Problem:
+        """市住建局, the co-handler, replies to the lead (协办意见): its own clock stops."""
+        reply = c.ReportCoHandling(problem_id=problem.id, text="协办意见")
+        replied: Problem = self.ledger.handle(self.zjj, reply)
+        return replied
+
     def signed(self, title: str = "新厂五通一平施工保障") -> Problem:
         problem = self.assigned(title)
         signed: Problem = self.ledger.handle(self.zgj, c.SignAssignment(problem_id=problem.id))

@@ -56,6 +56,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -63,7 +64,7 @@ from govbiz.domain.circular import Circular
 from govbiz.domain.county_config import ConfigKept
 from govbiz.domain.dates import check_day
 from govbiz.domain.enterprise import Enterprise, mask_personal
-from govbiz.domain.handling import ReminderKind, ResultOutcome
+from govbiz.domain.handling import ReminderKind, ResultOutcome, Satisfaction
 from govbiz.domain.holiday_notice import NoticeAdded
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.problem import Problem
@@ -80,11 +81,14 @@ __all__ = [
     "MAX_CONTACTS",
     "MAX_CO_HANDLERS",
     "AddHolidayNotice",
+    "AppealRating",
     "AssignProblem",
     "CollectProblem",
     "Command",
     "ContactIn",
+    "DecideAppeal",
     "DecideExtension",
+    "DecideReturn",
     "KeepCountyConfig",
     "LinkLastingRule",
     "MergeProblem",
@@ -93,10 +97,12 @@ __all__ = [
     "ReassignProblem",
     "RecordLastingRule",
     "RecordReturnVisit",
+    "RecordVerification",
     "RegisterDepartment",
     "RegisterDivision",
     "RegisterEnterprise",
     "RejectProblem",
+    "ReportCoHandling",
     "ReportProgress",
     "ReportResult",
     "RequestExtension",
@@ -392,15 +398,34 @@ class SignAssignment(Command[Problem]):
 
 
 class ReturnAssignment(Command[Problem]):
-    """The lead department returns an assignment (退回): not its duty.
+    """The lead department asks to return an assignment (退单): the secretariat decides (`DecideReturn`).
 
-    Allowed only within the sign-for period; `proposed_department` is the
-    department it believes should take it.
+    Allowed only within the sign-for period, and once per department and
+    problem (the county's `returns_per_department`); `ground` is one of the
+    county's grounds (`DeadlinePolicy.return_reasons`: 不属于本部门职责,
+    已由其他部门办理, 诉求不明确 …; the first when omitted), `reason` the
+    department's own text, `proposed_department` the department it believes
+    should take it.  The clocks run on while the return waits: they run from
+    the 交办.
     """
 
     problem_id: Key
     reason: RequiredText
     proposed_department: Key | None = None
+    ground: Name | None = None
+
+
+class DecideReturn(Command[Problem]):
+    """The secretariat accepts or refuses a department's return (退单审定).
+
+    Accepted, the problem awaits reassignment (`ReassignProblem`) and the
+    returning department's time is not counted against it; refused, the
+    assignment stands with the clocks it started.
+    """
+
+    problem_id: Key
+    accept: bool
+    note: Text = ""
 
 
 # --- handling ------------------------------------------------------------------------
@@ -418,6 +443,13 @@ class ReportResult(Command[Problem]):
 
     problem_id: Key
     outcome: ResultOutcome
+    text: RequiredText
+
+
+class ReportCoHandling(Command[Problem]):
+    """A co-handling department replies to the lead (报送协办意见), within its `co_handling` clock."""
+
+    problem_id: Key
     text: RequiredText
 
 
@@ -453,11 +485,71 @@ class ResumeProblem(Command[Problem]):
 
 
 class RecordReturnVisit(Command[Problem]):
-    """Record a return visit (回访): satisfied closes, unsatisfied redoes (重办)."""
+    """Record a return visit (回访): a level the county takes as closing closes, any other redoes (重办).
+
+    `satisfaction` is one of the five levels (`govbiz.domain.Satisfaction`,
+    its value or its Chinese name: `"基本满意"`).  `satisfied` is the older
+    yes/no form and still works: `True` is 满意, `False` is 不满意.  Given
+    together they must agree (`satisfied=True` with a favourable level, 非常满意,
+    满意 or 基本满意; `False` with 不满意 or 非常不满意); one of them is required.
+    """
 
     problem_id: Key
-    satisfied: bool
+    satisfied: bool | None = None
+    satisfaction: Satisfaction | None = None
     notes: Text = ""
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Self:
+        if self.satisfaction is None and self.satisfied is None:
+            raise ValidationError("satisfaction", None, "give the level the enterprise chose (or satisfied)")
+        level, satisfied = self.satisfaction, self.satisfied
+        if level is not None and satisfied is not None and level.favourable != satisfied:
+            reason = f"contradicts satisfaction {level.label_zh} ({level.value})"
+            raise ValidationError("satisfied", satisfied, reason)
+        return self
+
+    @property
+    def level(self) -> Satisfaction:
+        """The level given, or the one `satisfied` stands for (满意 or 不满意)."""
+        if self.satisfaction is not None:
+            return self.satisfaction
+        return Satisfaction.of_satisfied(bool(self.satisfied))
+
+
+class RecordVerification(Command[Problem]):
+    """End the verification of an unsatisfied visit (差评核实): `redo`, or close with the `explanation`.
+
+    Only where the county verifies (its `verification` clock is on); the
+    explanation is recorded either way (why the redo, or why the rating does
+    not call for one).
+    """
+
+    problem_id: Key
+    redo: bool
+    explanation: RequiredText
+
+
+class AppealRating(Command[Problem]):
+    """The lead department contests the latest rating as unjust (申诉复核).
+
+    For instance the enterprise wanted something unlawful.  Within the county's
+    `appeal_working_days` (default 5) after the visit, once per rating.
+    """
+
+    problem_id: Key
+    reason: RequiredText
+
+
+class DecideAppeal(Command[Problem]):
+    """The supervisor grants or refuses an appeal (复核); granted, the rating leaves the scores.
+
+    The rating itself stays in the problem's history.
+    """
+
+    problem_id: Key
+    grant: bool
+    note: Text = ""
 
 
 class SendReminder(Command[Problem]):
@@ -547,13 +639,18 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     ReassignProblem,
     SignAssignment,
     ReturnAssignment,
+    DecideReturn,
     ReportProgress,
+    ReportCoHandling,
     ReportResult,
     RequestExtension,
     DecideExtension,
     SuspendProblem,
     ResumeProblem,
     RecordReturnVisit,
+    RecordVerification,
+    AppealRating,
+    DecideAppeal,
     SendReminder,
     RecordLastingRule,
     LinkLastingRule,

@@ -34,6 +34,7 @@ __all__ = [
     "resumed",
     "start_assignment_clocks",
     "start_clock",
+    "start_co_handling",
 ]
 
 #: 现场明确: the basis recorded for a deadline the chair fixed on the spot.
@@ -83,6 +84,20 @@ def start_clock(policy: DeadlinePolicy, clock: str, at: datetime) -> DueDate | N
     if not rule.enabled:
         return None
     return _due(at, policy.deadline(clock, at), rule.basis)
+
+
+def start_co_handling(policy: DeadlinePolicy, at: datetime) -> list[DueDate]:
+    """The co-handlers' reply clock (`co_handling`, 协办) an assignment at `at` starts, if the county has one.
+
+    A county whose policy names no such clock, or switched it off, has none.
+    """
+    from govbiz.deadlines.rules import Trigger
+
+    return [
+        _due(at, policy.deadline(rule.name, at), rule.basis)
+        for rule in policy.clocks
+        if rule.enabled and rule.starts_on is Trigger.CO_HANDLERS
+    ]
 
 
 def check_extension_request(

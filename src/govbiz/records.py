@@ -20,17 +20,20 @@ from pydantic import BaseModel, ConfigDict
 
 from govbiz.domain.enterprise import Enterprise, mask_name, mask_phone
 from govbiz.domain.events import DomainEvent, thaw
-from govbiz.domain.handling import ExtensionStatus, ReminderKind, ResultOutcome
+from govbiz.domain.handling import ExtensionStatus, ReminderKind, ResultOutcome, ReturnStatus, Satisfaction
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
 
 __all__ = [
     "AssignmentRecord",
+    "CoHandlingReplyRecord",
     "ContactRecord",
     "DueDateRecord",
     "EnterpriseRecord",
     "EventRecord",
+    "HoldingRecord",
     "ProblemRecord",
+    "ReturnRequestRecord",
     "to_record",
 ]
 
@@ -56,6 +59,42 @@ class DueDateRecord(_Record):
     provisional_years: tuple[int, ...] = ()
 
 
+class CoHandlingReplyRecord(_Record):
+    """A co-handling department's reply to the lead (协办意见)."""
+
+    department: str
+    replied_at: datetime
+    replied_by: str
+    text: str
+
+
+class ReturnRequestRecord(_Record):
+    """A return (退单) asked for by a department, and the secretariat's decision (审定)."""
+
+    department: str
+    round: int
+    requested_at: datetime
+    requested_by: str
+    ground: str
+    reason: str
+    proposed_department: str | None
+    status: ReturnStatus
+    decided_at: datetime | None
+    decided_by: str | None
+    note: str
+
+
+class HoldingRecord(_Record):
+    """The time one department held the problem (办理时段); `counted` false after an accepted return."""
+
+    department: str
+    lead: bool
+    round: int
+    since: datetime
+    until: datetime | None
+    counted: bool
+
+
 class AssignmentRecord(_Record):
     """An assignment (交办): lead (主办) and co-handling (协办) departments and deadlines."""
 
@@ -67,6 +106,9 @@ class AssignmentRecord(_Record):
     deadlines: tuple[DueDateRecord, ...]
     on_the_spot: bool
     round: int
+    ended_at: datetime | None = None
+    returned: bool = False
+    co_handling: tuple[CoHandlingReplyRecord, ...] = ()
 
 
 class ProgressReportRecord(_Record):
@@ -84,15 +126,17 @@ class ResultReportRecord(_Record):
     reported_at: datetime
     outcome: ResultOutcome
     text: str
+    co_handling: tuple[CoHandlingReplyRecord, ...] = ()
 
 
 class ReturnVisitRecord(_Record):
-    """A return visit (回访)."""
+    """A return visit (回访): the level given (`satisfaction`) and whether it closed the problem."""
 
     visited_at: datetime
     visited_by: str
     satisfied: bool
     notes: str
+    satisfaction: Satisfaction
 
 
 class ExtensionRecord(_Record):
@@ -156,6 +200,9 @@ class ProblemRecord(_Record):
     note: str
     updated_at: datetime | None
     last_hash: str
+    #: The returns asked for (退单) and who held the problem when (办理时段).
+    returns: tuple[ReturnRequestRecord, ...] = ()
+    holdings: tuple[HoldingRecord, ...] = ()
 
 
 class ContactRecord(_Record):

@@ -41,7 +41,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 def test_add_notice_keeps_it_and_rebases_the_ledgers_clocks(db: str, notice_file: Path) -> None:
     world = build_world(Ledger(open_sqlite(db)))
     world.at("2027-01-06 10:00")
-    problem = world.assigned()
+    problem = world.co_replied(world.assigned())
     world.ledger.store.close()
 
     code, out, _ = _run("calendar", "add-notice", str(notice_file), "--db", db, "--as", "zhang.admin")

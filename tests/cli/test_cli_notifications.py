@@ -17,7 +17,7 @@ from tests.conftest import build_world
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     world = build_world(govbiz.open(url))
-    world.signed()  # progress due 2025-04-10
+    world.co_replied(world.signed())  # progress due 2025-04-10; the co-handler has replied
     return url
 
 

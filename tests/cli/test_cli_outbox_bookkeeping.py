@@ -26,7 +26,8 @@ AS_OF = "2025-04-11T08:00"
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    build_world(govbiz.open(url)).signed()  # progress due 2025-04-10: overdue on the 11th
+    world = build_world(govbiz.open(url))
+    world.co_replied(world.signed())  # progress due 2025-04-10: overdue on the 11th
     return url
 
 

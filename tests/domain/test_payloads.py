@@ -54,7 +54,8 @@ def test_the_typed_payload_is_what_the_event_stores(world: World) -> None:
     data = payload_of(event)
     assert isinstance(data, Assigned)
     assert data.lead == "430800-zgj" and data.co_handlers == ("430800-zjj",)
-    assert [d.clock for d in data.deadlines] == ["sign", "progress", "result"]
+    # The co-handler's reply clock (协办) comes with an assignment that has co-handlers.
+    assert [d.clock for d in data.deadlines] == ["sign", "progress", "result", "co_handling"]
     assert data.to_json() == event.payload
 
 

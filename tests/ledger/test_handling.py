@@ -37,6 +37,7 @@ def test_assignment_starts_the_policy_clocks(world: World) -> None:
         "sign": (date(2025, 4, 1), "1个工作日"),
         "progress": (date(2025, 4, 10), "7个工作日"),  # 4–6 April is Qingming
         "result": (date(2025, 4, 30), "30日"),
+        "co_handling": (date(2025, 4, 3), "3个工作日"),  # the co-handler's reply to the lead (协办)
     }
     progress = problem.assignment.deadline("progress")
     assert progress.cutoff == datetime(2025, 4, 11, 0, 0, tzinfo=BEIJING)  # 24:00 of the last day
@@ -75,7 +76,7 @@ def test_only_the_lead_department_signs(world: World) -> None:
         world.ledger.handle(world.zjj, c.SignAssignment(problem_id=problem.id))
     signed = world.ledger.handle(world.zgj, c.SignAssignment(problem_id=problem.id))
     assert signed.state is ProblemState.SIGNED
-    assert [d.clock for d in signed.open_deadlines()] == ["progress", "result"]
+    assert [d.clock for d in signed.open_deadlines()] == ["progress", "result", "co_handling"]
 
 
 def test_return_within_the_sign_period_then_reassign(world: World) -> None:
@@ -85,7 +86,8 @@ def test_return_within_the_sign_period_then_reassign(world: World) -> None:
         world.zgj,
         c.ReturnAssignment(problem_id=problem.id, reason="属住建职责", proposed_department="430800-zjj"),
     )
-    assert returned.state is ProblemState.RETURNED
+    # A return is a request the secretariat decides (退单审定); reassigning decides it: accepted.
+    assert returned.state is ProblemState.RETURN_REQUESTED
     world.at("2025-04-02 09:00")
     reassigned = world.ledger.handle(
         world.secretariat, c.ReassignProblem(problem_id=problem.id, lead="430800-zjj")
@@ -118,7 +120,7 @@ def test_progress_result_and_a_satisfied_return_visit_close_the_problem(world: W
     )
     assert in_progress.state is ProblemState.IN_PROGRESS
     assert in_progress.progress[0].department == "430800-zjj"
-    assert [d.clock for d in in_progress.open_deadlines()] == ["result"]
+    assert [d.clock for d in in_progress.open_deadlines()] == ["result", "co_handling"]
     world.at("2025-04-25 15:00")
     with pytest.raises(PermissionDeniedError, match="lead department"):
         world.ledger.handle(world.zjj, c.ReportResult(problem_id=problem.id, outcome="solved", text="x"))
@@ -134,7 +136,8 @@ def test_progress_result_and_a_satisfied_return_visit_close_the_problem(world: W
     assert closed.state is ProblemState.CLOSED
     assert closed.return_visits[0].satisfied
     assert closed.open_deadlines() == ()
-    with pytest.raises(IllegalTransitionError, match="allowed now: link_lasting_rule"):
+    # A closed problem takes only a lasting rule, or the department's appeal against its rating.
+    with pytest.raises(IllegalTransitionError, match="allowed now: appeal_rating, link_lasting_rule"):
         world.ledger.handle(world.zgj, c.ReportProgress(problem_id=problem.id, text="再报"))
 
 
@@ -288,6 +291,7 @@ def test_overdue_problems_are_found_by_due_before(world: World) -> None:
     world.at("2025-04-02 10:00")
     on_time = world.signed("按时报的问题")
     world.ledger.handle(world.zgj, c.ReportProgress(problem_id=on_time.id, text="已推进"))
+    world.ledger.handle(world.zjj, c.ReportCoHandling(problem_id=on_time.id, text="协办意见"))
     world.at("2025-04-11 09:00")
     overdue = world.ledger.problems(world.viewer, due_before=world.clock.now())
     assert [p.id for p in overdue] == [late.id]

@@ -64,7 +64,7 @@ def _county_problem(world: World) -> str:
 
 def test_adding_the_notice_rebases_provisional_clocks_in_every_county(world: World) -> None:
     world.at("2027-01-06 10:00")
-    city = world.assigned()
+    city = world.co_replied(world.assigned())
     county = _county_problem(world)
     world.at("2027-01-06 16:00")
     added = _add(world)
@@ -99,6 +99,8 @@ def test_adding_the_notice_rebases_provisional_clocks_in_every_county(world: Wor
         "sign": (date(2027, 1, 7), False),
         "progress": (date(2027, 1, 15), False),
         "result": (date(2027, 2, 15), False),
+        # The co-handler replied before the notice: an answered clock is not re-based.
+        "co_handling": (date(2027, 1, 11), True),
     }
 
 

@@ -30,10 +30,10 @@ from tests.conftest import BEIJING, ROOT_README, World
         # day) and moves to Monday 4 January.
         ("2026-12-02", "2026-12-11", "2027-01-04", {"result"}),
         ("2026-12-28", "2027-01-07", "2027-01-27", {"progress", "result"}),
-        ("2027-01-01", "2027-01-12", "2027-02-01", {"sign", "progress", "result"}),
+        ("2027-01-01", "2027-01-12", "2027-02-01", {"sign", "progress", "result", "co_handling"}),
         # The 30th day is 除夕, Friday 5 February; the Spring Festival and its make-up days run to
         # Wednesday 10 February, so the last day is Thursday 11 February.
-        ("2027-01-06", "2027-01-15", "2027-02-11", {"sign", "progress", "result"}),
+        ("2027-01-06", "2027-01-15", "2027-02-11", {"sign", "progress", "result", "co_handling"}),
     ],
 )
 def test_assignments_across_the_new_year_succeed_with_provisional_deadlines(

@@ -20,9 +20,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from govbiz import commands as c
-from govbiz.domain import Actor, Problem, ProblemState, allowed_actions, replay
+from govbiz.deadlines import DeadlinePolicy
+from govbiz.deadlines.policy import DEFAULT_CLOSING_SATISFACTION as CLOSING
+from govbiz.domain import Actor, Problem, ProblemState, Satisfaction, allowed_actions, replay
 from govbiz.domain.lifecycle import ACTION_ROLES, FINAL_STATES, SYSTEM_ACTIONS, Action, find_transition
 from govbiz.errors import GovbizError
+from govbiz.ledger import Ledger
+from govbiz.profile import CountyProfile
+from govbiz.storage.memory import MemoryStore
 from tests.conftest import World, build_world
 
 COMMAND_ACTION = {
@@ -35,6 +40,8 @@ COMMAND_ACTION = {
     c.ReassignProblem: Action.REASSIGN,
     c.SignAssignment: Action.SIGN,
     c.ReturnAssignment: Action.RETURN,
+    c.DecideReturn: Action.DECIDE_RETURN,
+    c.ReportCoHandling: Action.REPORT_CO_HANDLING,
     c.ReportProgress: Action.REPORT_PROGRESS,
     c.ReportResult: Action.REPORT_RESULT,
     c.RequestExtension: Action.REQUEST_EXTENSION,
@@ -42,6 +49,9 @@ COMMAND_ACTION = {
     c.SuspendProblem: Action.SUSPEND,
     c.ResumeProblem: Action.RESUME,
     c.RecordReturnVisit: Action.RETURN_VISIT,
+    c.RecordVerification: Action.VERIFY,
+    c.AppealRating: Action.APPEAL_RATING,
+    c.DecideAppeal: Action.DECIDE_APPEAL,
     c.SendReminder: Action.REMIND,
     c.LinkLastingRule: Action.LINK_LASTING_RULE,
 }
@@ -59,8 +69,14 @@ class LedgerMachine(RuleBasedStateMachine):
         self.world: World = build_world()
         self.ids: list[str] = []
 
-    @initialize()
-    def lasting_rule(self) -> None:
+    @initialize(verifies=st.booleans())
+    def lasting_rule(self, verifies: bool) -> None:
+        # Half the runs in a county that verifies an unsatisfied visit before a redo (核实).
+        self.verifies = verifies
+        if verifies:
+            policy = DeadlinePolicy.from_dict({"clocks": {"verification": {"enabled": True}}})
+            ledger = Ledger(MemoryStore(), profiles={"430800": CountyProfile(deadline_policy=policy)})
+            self.world = build_world(ledger)
         rule = self.world.ledger.handle(
             self.world.secretariat,
             c.RecordLastingRule(
@@ -129,6 +145,8 @@ class LedgerMachine(RuleBasedStateMachine):
         """Actors whose role may take ``action``, the lead department's handler first."""
         actors = [a for a in self.actors() if a.role in ACTION_ROLES[action] and a.county == problem.county]
         lead = problem.lead_department
+        if action is Action.REPORT_CO_HANDLING and problem.assignment is not None:
+            lead = next(iter(problem.assignment.co_handlers), lead)  # a co-handler replies
         leads = [a for a in actors if a.department is None or a.department == lead]
         return leads or actors or self.actors()
 
@@ -140,7 +158,14 @@ class LedgerMachine(RuleBasedStateMachine):
             Action.REPORT_RESULT: "long_term"
             if getattr(command, "outcome", None) == "long_term"
             else "final",
-            Action.RETURN_VISIT: "satisfied" if getattr(command, "satisfied", False) else "unsatisfied",
+            # The default policy closes on the three favourable levels.
+            Action.RETURN_VISIT: "satisfied"
+            if getattr(command, "level", None) in CLOSING
+            else "verify"
+            if self.verifies
+            else "unsatisfied",
+            Action.VERIFY: "redo" if getattr(command, "redo", False) else "explained",
+            Action.DECIDE_RETURN: "accepted" if getattr(command, "accept", False) else "refused",
         }.get(action, "")
         row = find_transition(action, before.state, outcome)
         assert row is not None, (before.state, action)
@@ -167,7 +192,16 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
             Action.REASSIGN: st.builds(c.ReassignProblem, problem_id=pid, lead=dept),
             Action.SIGN: st.builds(c.SignAssignment, problem_id=pid),
-            Action.RETURN: st.builds(c.ReturnAssignment, problem_id=pid, reason=st.just("非本部门职责")),
+            Action.RETURN: st.builds(
+                c.ReturnAssignment,
+                problem_id=pid,
+                reason=st.just("非本部门职责"),
+                ground=st.sampled_from([None, "诉求不明确", "已由其他部门办理", "不是理由"]),
+            ),
+            Action.DECIDE_RETURN: st.builds(c.DecideReturn, problem_id=pid, accept=st.booleans()),
+            Action.REPORT_CO_HANDLING: st.builds(
+                c.ReportCoHandling, problem_id=pid, text=st.just("协办意见")
+            ),
             Action.REPORT_PROGRESS: st.builds(c.ReportProgress, problem_id=pid, text=st.just("正在推进")),
             Action.REPORT_RESULT: st.builds(
                 c.ReportResult,
@@ -185,7 +219,17 @@ class LedgerMachine(RuleBasedStateMachine):
             Action.DECIDE_EXTENSION: st.builds(c.DecideExtension, problem_id=pid, approve=st.booleans()),
             Action.SUSPEND: st.builds(c.SuspendProblem, problem_id=pid, reason=st.just("等待裁定")),
             Action.RESUME: st.builds(c.ResumeProblem, problem_id=pid),
-            Action.RETURN_VISIT: st.builds(c.RecordReturnVisit, problem_id=pid, satisfied=st.booleans()),
+            Action.RETURN_VISIT: st.one_of(
+                st.builds(c.RecordReturnVisit, problem_id=pid, satisfied=st.booleans()),
+                st.builds(
+                    c.RecordReturnVisit, problem_id=pid, satisfaction=st.sampled_from(list(Satisfaction))
+                ),
+            ),
+            Action.VERIFY: st.builds(
+                c.RecordVerification, problem_id=pid, redo=st.booleans(), explanation=st.just("核实")
+            ),
+            Action.APPEAL_RATING: st.builds(c.AppealRating, problem_id=pid, reason=st.just("评价不公")),
+            Action.DECIDE_APPEAL: st.builds(c.DecideAppeal, problem_id=pid, grant=st.booleans()),
             Action.REMIND: st.builds(
                 c.SendReminder, problem_id=pid, kind=st.sampled_from(["reminder", "supervision"])
             ),

@@ -40,8 +40,8 @@ def draft(article: ArticleLedger) -> CircularDraft:
 
 
 def test_overdue_and_seriously_overdue_by_department(world: World) -> None:
-    silent = world.signed("从未反馈")
-    reported = world.signed("已反馈未办结")
+    silent = world.co_replied(world.signed("从未反馈"))
+    reported = world.co_replied(world.signed("已反馈未办结"))
     world.at("2025-04-08 10:00")
     world.ledger.handle(world.zgj, c.ReportProgress(problem_id=reported.id, text="办理中"))
     as_of = world.at("2025-05-12 10:00")  # result due 30 April: Labour Day 1–5 May, 5 working days late

@@ -92,7 +92,7 @@ def test_returns_redos_and_circulars_reach_their_recipients(world: World) -> Non
 
 
 def test_the_sweep_is_idempotent_per_day_and_repeats_overdue_daily(world: World) -> None:
-    problem = world.signed()
+    problem = world.co_replied(world.signed())
     world.at("2025-04-10 09:00")  # progress due today
     first = sweep(world.ledger, world.clock.now())
     assert first.by_level == {"due_today": 1}
@@ -114,7 +114,7 @@ def test_the_sweep_is_idempotent_per_day_and_repeats_overdue_daily(world: World)
 
 
 def test_seriously_overdue_also_tells_the_secretariat(world: World) -> None:
-    world.signed()
+    world.co_replied(world.signed())
     world.at("2025-04-21 09:00")  # progress due 10 April; 6 working days late
     sweep(world.ledger, world.clock.now())
     [note] = [n for n in outbox(world) if n.data["trigger"] == "seriously_overdue"]

@@ -40,7 +40,7 @@ def _dispatch(world: World, channel: Recorder) -> Dispatcher:
 def test_a_sweep_for_a_later_day_sends_nothing_for_a_clock_reported_on_time(world: World) -> None:
     # The case: `govbiz remind --as-of 2026-12-28` run early queued 严重超期督办 notices.
     world.at("2026-12-02 10:00")
-    problem = world.signed()  # progress is due on Friday 11 December
+    problem = world.co_replied(world.signed())  # progress is due on Friday 11 December
     report = sweep(world.ledger, _at("2026-12-28 08:00"))
     assert report.by_level == {"seriously_overdue": 1}
     queued = _sweep_entries(world)
@@ -63,8 +63,8 @@ def test_a_sweep_for_a_later_day_sends_nothing_for_a_clock_reported_on_time(worl
 
 def test_a_reminder_whose_clock_moved_or_stopped_is_not_sent(world: World) -> None:
     world.at("2025-04-01 10:00")
-    extended = world.signed("延期的问题")
-    suspended = world.signed("中止的问题")
+    extended = world.co_replied(world.signed("延期的问题"))
+    suspended = world.co_replied(world.signed("中止的问题"))
     world.at("2025-04-09 09:00")  # two working days before both progress clocks end (11 April)
     sweep(world.ledger, world.clock.now())
     world.ledger.handle(
@@ -102,9 +102,10 @@ def test_a_reminder_still_due_is_sent(world: World) -> None:
 
 def test_the_sweep_on_new_years_eve_reminds_overdue_and_approaching_clocks(world: World) -> None:
     world.at("2026-12-10 10:00")
-    late = world.signed("逾期的问题")  # progress due Monday 21 December
+    late = world.co_replied(world.signed("逾期的问题"))  # progress due Monday 21 December
     world.at("2026-12-24 10:00")
-    soon = world.signed("临期的问题")  # progress due Tuesday 5 January 2027, counted on the law
+    # Progress due Tuesday 5 January 2027, counted on the law.
+    soon = world.co_replied(world.signed("临期的问题"))
     report = sweep(world.ledger, _at("2026-12-31 08:00"))
     assert report.uncomputed == ()
     assert report.by_level == {"seriously_overdue": 1, "approaching": 1}
@@ -118,9 +119,10 @@ def test_a_clock_past_a_shrunken_calendar_is_named_and_the_others_are_still_remi
     store = MemoryStore()
     world = build_world(Ledger(store))
     world.at("2026-12-10 10:00")
-    late = world.signed("逾期的问题")
+    late = world.co_replied(world.signed("逾期的问题"))
     world.at("2026-12-28 10:00")
-    beyond = world.signed("跨年的问题")  # progress due 7 January 2027 on the provisional year
+    # Progress due 7 January 2027 on the provisional year.
+    beyond = world.co_replied(world.signed("跨年的问题"))
     strict = DeadlinePolicy.default(calendar=WorkingCalendar(china_calendar().notices, provisional_horizon=0))
     without_2027 = Ledger(store, clock=world.clock, profiles={CITY: CountyProfile(deadline_policy=strict)})
     report = sweep(without_2027, _at("2026-12-30 08:00"), counties=frozenset({CITY}))

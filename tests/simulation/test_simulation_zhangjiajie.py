@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
@@ -59,13 +60,21 @@ def test_the_sessions_are_chaired_as_in_the_article(zhangjiajie: SimulationRun) 
     assert sum(s["assigned"] for s in sessions) == 59
 
 
+def ledger_problem(run: SimulationRun, problem_id: str) -> Any:
+    return run.ledger.problem(run.viewer(), problem_id)
+
+
 def test_the_jiurui_case_end_to_end(zhangjiajie: SimulationRun) -> None:
     (case,) = zhangjiajie.figures()["cases"]
     assert case["key"] == "jiurui"
     problems = {p["key"]: p for p in case["problems"]}
     assert problems["wutong"]["title"] == "新厂“五通一平”施工保障"
     assert problems["tudi"]["title"] == "老厂土地变性招拍"
-    for problem in problems.values():
+    for found in problems.values():
+        # A co-handler (协办) replies to the lead an hour after the 交办, on its own clock.
+        replies = [e for e in found["events"] if e["kind"] == "report_co_handling"]
+        assert len(replies) == len(ledger_problem(zhangjiajie, found["id"]).assignment.co_handlers)
+        problem = {**found, "events": [e for e in found["events"] if e["kind"] != "report_co_handling"]}
         kinds = [e["kind"] for e in problem["events"]]
         assert kinds == [
             "collect", "triage", "schedule", "assign", "sign",

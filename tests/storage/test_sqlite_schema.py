@@ -236,7 +236,9 @@ def raw(value: Any) -> Any:
 def test_a_database_at_the_first_schema_upgrades_with_its_data(tmp_path: Path) -> None:
     # The history as schema 0001 would have held it: made on memory, written as raw rows.
     world = build_world()
-    signed, in_progress = world.signed("用地指标调整"), world.signed("规划许可变更")
+    # Schema 0001 knew no co-handling clock: the co-handlers have replied, so none is running.
+    signed = world.co_replied(world.signed("用地指标调整"))
+    in_progress = world.co_replied(world.signed("规划许可变更"))
     in_progress = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=in_progress.id, text="推进中"))
     collected = world.collect("贷款续贷")
     rows = rows_at_first_schema(world.ledger)

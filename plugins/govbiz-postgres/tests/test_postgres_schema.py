@@ -176,7 +176,9 @@ def test_the_migrations_build_exactly_the_schema_on_postgres(pg_url: str) -> Non
 
 def test_a_database_at_the_first_schema_upgrades_with_govbiz_db_upgrade(pg_url: str) -> None:
     world = build_world()
-    signed, in_progress = world.signed("用地指标调整"), world.signed("规划许可变更")
+    # Schema 0001 knew no co-handling clock: the co-handlers have replied, so none is running.
+    signed = world.co_replied(world.signed("用地指标调整"))
+    in_progress = world.co_replied(world.signed("规划许可变更"))
     in_progress = world.ledger.handle(world.zgj, c.ReportProgress(problem_id=in_progress.id, text="推进中"))
     rows = rows_at_first_schema(world.ledger)
     engine = engine_for(pg_url)

@@ -29,6 +29,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "plugins": "govbiz.cli.plugins:plugins_command",
     "remind": "govbiz.cli.remind:remind_command",
     "report": "govbiz.cli.report:report_command",
+    "score": "govbiz.cli.score:score_command",
     "simulate": "govbiz.cli.simulate:simulate",
     "verify": "govbiz.cli.verify:verify_command",
     "worker": "govbiz.cli.worker:worker_command",

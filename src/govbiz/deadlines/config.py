@@ -9,16 +9,21 @@ from typing import Any
 import attrs
 
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit
+from govbiz.domain.handling import Satisfaction
 from govbiz.errors import ValidationError
 
 __all__ = ["policy_kwargs"]
 
 _INT_KEYS = (
+    "returns_per_department",
+    "appeal_working_days",
     "approaching_working_days",
     "seriously_overdue_working_days",
     "max_fixed_days",
     "extension_lead_working_days",
 )
+#: The handling rules given as a list of texts: the closing levels (in Chinese or English), the grounds.
+_LIST_KEYS = ("closing_satisfaction", "return_reasons")
 _CLOCK_KEYS = ("amount", "unit", "label", "enabled", "starts_on")
 
 
@@ -26,13 +31,19 @@ def policy_kwargs(data: Mapping[str, Any], defaults: tuple[ClockRule, ...]) -> d
     """Return DeadlinePolicy keyword arguments for `data`; errors name the field."""
     if not isinstance(data, Mapping):
         raise ValidationError("policy", data, "must be a table")
-    unknown = sorted(set(data) - {"clocks", "timezone", "close_of_business", *_INT_KEYS})
+    known = {"clocks", "timezone", "close_of_business", *_LIST_KEYS, *_INT_KEYS}
+    unknown = sorted(set(data) - known)
     if unknown:
         raise ValidationError(unknown[0], data[unknown[0]], "is not a deadline policy setting")
     kwargs: dict[str, Any] = {}
     for key in _INT_KEYS:
         if key in data:
             kwargs[key] = _whole(data[key], key, minimum=0)
+    for key in _LIST_KEYS:
+        if key in data:
+            kwargs[key] = _texts(data[key], key)
+    if "closing_satisfaction" in kwargs:
+        kwargs["closing_satisfaction"] = _satisfaction_levels(kwargs["closing_satisfaction"])
     if "timezone" in data:
         if not isinstance(data["timezone"], str):
             raise ValidationError("timezone", data["timezone"], "must be a name such as Asia/Shanghai")
@@ -82,6 +93,24 @@ def _clock(name: str, settings: Mapping[str, Any], base: ClockRule | None, field
             raise ValidationError(f"{field}.enabled", settings["enabled"], "must be true or false")
         changes["enabled"] = settings["enabled"]
     return attrs.evolve(base, **changes)
+
+
+def _texts(value: Any, field: str) -> tuple[str, ...]:
+    texts = isinstance(value, list | tuple) and all(isinstance(v, str) and v.strip() for v in value)
+    if not value or not texts:
+        raise ValidationError(field, value, "must be a non-empty list of texts")
+    return tuple(v.strip() for v in value)
+
+
+def _satisfaction_levels(values: tuple[str, ...]) -> frozenset[Satisfaction]:
+    levels = []
+    for i, value in enumerate(values):
+        try:
+            levels.append(Satisfaction(value))
+        except ValueError:
+            choices = "、".join(level.label_zh for level in Satisfaction)
+            raise ValidationError(f"closing_satisfaction.{i}", value, f"must be one of {choices}") from None
+    return frozenset(levels)
 
 
 def _whole(value: Any, field: str, *, minimum: int) -> int:

@@ -17,9 +17,17 @@ from govbiz.deadlines.deadline import Deadline
 from govbiz.deadlines.explanation import Explanation, Extension, Suspension, count_steps
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit, default_clocks
 from govbiz.deadlines.warning import WarningLevel, WarningThresholds
+from govbiz.domain.handling import Satisfaction
 from govbiz.errors import ValidationError
 
-__all__ = ["DeadlinePolicy", "DueDates"]
+__all__ = ["DEFAULT_CLOSING_SATISFACTION", "DEFAULT_RETURN_REASONS", "DeadlinePolicy", "DueDates"]
+
+#: The levels of a return visit that close a problem by default: every level but a 差评.
+DEFAULT_CLOSING_SATISFACTION = frozenset(
+    {Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED, Satisfaction.FAIRLY_SATISFIED}
+)
+#: The grounds a department may give for returning an assignment (退单理由), as 12345 rules list them.
+DEFAULT_RETURN_REASONS = ("不属于本部门职责", "已由其他部门办理", "诉求不明确")
 
 K = TypeVar("K")
 _ONE_DAY = timedelta(days=1)
@@ -94,6 +102,20 @@ def _clock_tuple(clocks: Iterable[ClockRule]) -> tuple[ClockRule, ...]:
     return tuple(clocks)
 
 
+def _levels(levels: Iterable[Satisfaction | str]) -> frozenset[Satisfaction]:
+    return frozenset(Satisfaction(level) for level in levels)
+
+
+def _check_levels(_: object, __: object, levels: frozenset[Satisfaction]) -> None:
+    if not levels:
+        raise ValidationError("closing_satisfaction", [], "must name at least one level that closes")
+
+
+def _check_reasons(_: object, __: object, reasons: tuple[str, ...]) -> None:
+    if not reasons or any(not isinstance(r, str) or not r.strip() for r in reasons):
+        raise ValidationError("return_reasons", list(reasons), "must list at least one non-empty reason")
+
+
 @attrs.frozen(slots=True)
 class DeadlinePolicy:
     """The deadline rules of one county (时限规定), with defaults from the source article.
@@ -109,6 +131,15 @@ class DeadlinePolicy:
     the spot or extended, counted in days from the start day;
     `extension_lead_working_days`: an extension must be requested at least
     that many working days before the last day (0: any time before the cutoff).
+
+    The county's handling rules sit beside the clocks:
+    `closing_satisfaction` are the return-visit levels that close a problem
+    (default 非常满意, 满意, 基本满意; any other level sends it back, 重办);
+    `return_reasons` are the grounds a department may give when it returns
+    an assignment (退单理由, default 不属于本部门职责, 已由其他部门办理, 诉求不明确);
+    `returns_per_department` is how often one department may return one
+    problem (default once); `appeal_working_days`: a department appeals a
+    rating (申诉复核) within that many working days after the visit (default 5).
     """
 
     clocks: tuple[ClockRule, ...] = attrs.field(
@@ -120,6 +151,14 @@ class DeadlinePolicy:
     seriously_overdue_working_days: int = attrs.field(default=5, validator=_non_negative)
     max_fixed_days: int = attrs.field(default=365, validator=_non_negative)
     extension_lead_working_days: int = attrs.field(default=1, validator=_non_negative)
+    closing_satisfaction: frozenset[Satisfaction] = attrs.field(
+        default=DEFAULT_CLOSING_SATISFACTION, converter=_levels, validator=_check_levels
+    )
+    return_reasons: tuple[str, ...] = attrs.field(
+        default=DEFAULT_RETURN_REASONS, converter=tuple, validator=_check_reasons
+    )
+    returns_per_department: int = attrs.field(default=1, validator=_non_negative)
+    appeal_working_days: int = attrs.field(default=5, validator=_non_negative)
     calendar: WorkingCalendar = attrs.field(factory=china_calendar, repr=False)
     _tz: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
 
@@ -162,6 +201,19 @@ class DeadlinePolicy:
         """Read a county's policy from a TOML file (see `from_dict` for the keys)."""
         with open(path, "rb") as handle:
             return cls.from_dict(tomllib.load(handle), calendar=calendar)
+
+    # -- handling rules -----------------------------------------------------------------
+
+    def closes(self, level: Satisfaction) -> bool:
+        """True if a return visit at `level` closes the problem (销号) in this county."""
+        return level in self.closing_satisfaction
+
+    def check_return_reason(self, reason: str) -> str:
+        """`reason` if it is one of the county's grounds for a return (退单理由); else a ValidationError."""
+        if reason not in self.return_reasons:
+            grounds = "、".join(self.return_reasons)
+            raise ValidationError("ground", reason, f"is not a ground for a return here: {grounds}")
+        return reason
 
     # -- lookups ------------------------------------------------------------------------
 

@@ -32,6 +32,10 @@ class Trigger(StrEnum):
     """The assignment (交办): sign, progress and result clocks."""
     RESULT = "result"
     """The result report (办结): the return-visit clock (回访)."""
+    CO_HANDLERS = "co_handlers"
+    """An assignment with co-handling departments (协办): their reply clock, started at the 交办."""
+    UNSATISFIED = "unsatisfied"
+    """A return visit at a level that does not close (差评): the verification clock (核实)."""
 
 
 @attrs.frozen(slots=True)
@@ -62,7 +66,12 @@ def default_clocks() -> tuple[ClockRule, ...]:
     * `sign`: sign for or return the assignment (签收或退回) within 1 working day;
     * `progress`: progress report (落实情况) within 7 working days;
     * `result`: result report (办理结果) within 30 days;
-    * `return_visit`: return visit (回访) within 5 working days after the result.
+    * `return_visit`: return visit (回访) within 5 working days after the result;
+    * `co_handling`: each co-handling department (协办) replies to the lead within
+      3 working days of the assignment (started only when there are co-handlers);
+    * `verification`: an unsatisfied visit (差评) is verified (核实) within 5 working
+      days, ending in a redo or a recorded explanation.  Off by default: a county
+      switches it on (`enabled = true`); until then an unsatisfied visit redoes at once.
     """
     return (
         ClockRule("sign", 1, Unit.WORKING_DAYS, "1个工作日内签收或退回"),
@@ -70,5 +79,13 @@ def default_clocks() -> tuple[ClockRule, ...]:
         ClockRule("result", 30, Unit.CALENDAR_DAYS, "30日内报送办理结果"),
         ClockRule(
             "return_visit", 5, Unit.WORKING_DAYS, "办结后5个工作日内回访", starts_on=Trigger.RESULT
+        ),
+        ClockRule(
+            "co_handling", 3, Unit.WORKING_DAYS, "3个工作日内向主办单位反馈协办意见",
+            starts_on=Trigger.CO_HANDLERS,
+        ),
+        ClockRule(
+            "verification", 5, Unit.WORKING_DAYS, "差评5个工作日内核实", enabled=False,
+            starts_on=Trigger.UNSATISFIED,
         ),
     )

@@ -21,6 +21,7 @@ from govbiz.domain.handling import (
     ResultOutcome,
     ResultReport,
     ReturnVisit,
+    Satisfaction,
     Suspension,
 )
 from govbiz.domain.lasting_rule import LastingRule
@@ -56,6 +57,7 @@ __all__ = [
     "ResultReport",
     "ReturnVisit",
     "Role",
+    "Satisfaction",
     "SessionKind",
     "Suspension",
     "Transition",

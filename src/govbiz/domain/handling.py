@@ -14,18 +14,26 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "AppealStatus",
     "Assignment",
+    "CoHandlingReply",
     "DeadlineOrigin",
     "DueDate",
     "Extension",
     "ExtensionStatus",
+    "Holding",
     "ProgressReport",
+    "RatingAppeal",
     "Reminder",
     "ReminderKind",
     "ResultOutcome",
     "ResultReport",
+    "ReturnRequest",
+    "ReturnStatus",
     "ReturnVisit",
+    "Satisfaction",
     "Suspension",
+    "Verification",
 ]
 
 
@@ -153,6 +161,12 @@ class Assignment:
     deadlines: tuple[DueDate, ...]
     on_the_spot: bool = False
     round: int = 1
+    #: When the departments stopped holding it: a return accepted (退单), or the next assignment.
+    ended_at: datetime | None = None
+    #: True when it ended by a return the secretariat accepted: its time is not counted against them.
+    returned: bool = False
+    #: The co-handlers' replies to the lead (协办意见), in order.
+    co_handling: tuple[CoHandlingReply, ...] = ()
 
     def deadline(self, clock: str) -> DueDate | None:
         """The current deadline of `clock`, or `None` if it is not running."""
@@ -169,6 +183,73 @@ class Assignment:
     def involves(self, department: str) -> bool:
         """True if `department` is the lead or a co-handler."""
         return department == self.lead or department in self.co_handlers
+
+    def awaited_co_handlers(self) -> tuple[str, ...]:
+        """The co-handlers that have not replied to the lead yet (协办未反馈)."""
+        replied = {reply.department for reply in self.co_handling}
+        return tuple(code for code in self.co_handlers if code not in replied)
+
+
+@attrs.frozen(slots=True)
+class CoHandlingReply:
+    """A co-handling department's reply to the lead (协办意见), due on the `co_handling` clock."""
+
+    department: str
+    replied_at: datetime
+    replied_by: str
+    text: str
+
+
+class ReturnStatus(StrEnum):
+    """Where a return (退单) stands: asked for, then accepted or refused by the secretariat (审定)."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+@attrs.frozen(slots=True)
+class ReturnRequest:
+    """A department's request to return an assignment (退单申请), and the secretariat's decision.
+
+    `ground` is one of the county's grounds (退单理由: 不属于本部门职责 …),
+    `reason` the department's own text.  A return recorded before returns
+    were decided is `ACCEPTED` as it was made (`decided_by` `None`).
+    """
+
+    department: str
+    round: int
+    requested_at: datetime
+    requested_by: str
+    ground: str
+    reason: str
+    proposed_department: str | None = None
+    status: ReturnStatus = ReturnStatus.REQUESTED
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class Holding:
+    """The time one department held a problem (办理时段), as lead (主办) or co-handler (协办).
+
+    `until` is `None` while it still holds it.  `counted` is false for an
+    assignment that ended by an accepted return: that time is not counted
+    against the department (nor the problem's delays held against it).
+    """
+
+    department: str
+    lead: bool
+    round: int
+    since: datetime
+    until: datetime | None
+    counted: bool
+
+    def days(self, as_of: datetime) -> float:
+        """Days held (calendar days, to the hour's tenth) as of `as_of` for a holding still open."""
+        end = self.until or as_of
+        return round((end - self.since).total_seconds() / 86400, 1)
 
 
 @attrs.frozen(slots=True)
@@ -211,16 +292,130 @@ class ResultReport:
     reported_at: datetime
     outcome: ResultOutcome
     text: str
+    #: The co-handlers' replies the lead had when it reported (协办意见), carried with the result.
+    co_handling: tuple[CoHandlingReply, ...] = ()
+
+
+class Satisfaction(StrEnum):
+    """How satisfied the enterprise says it is at a return visit (满意度), in five levels.
+
+    The levels of 好差评 (国办发〔2019〕51号, GB/T 39734-2020), best first.  The
+    values are English words; the Chinese names are accepted as well
+    (`Satisfaction("基本满意") is Satisfaction.FAIRLY_SATISFIED`) and are
+    `label_zh`.  `favourable` is false for the two levels of a 差评
+    (不满意, 非常不满意); which levels close a problem is the county's choice
+    (`govbiz.deadlines.DeadlinePolicy.closing_satisfaction`).
+
+        >>> Satisfaction("满意").label_zh, Satisfaction.DISSATISFIED.favourable
+        ('满意', False)
+    """
+
+    #: 非常满意
+    VERY_SATISFIED = "very_satisfied"
+    #: 满意
+    SATISFIED = "satisfied"
+    #: 基本满意
+    FAIRLY_SATISFIED = "fairly_satisfied"
+    #: 不满意
+    DISSATISFIED = "dissatisfied"
+    #: 非常不满意
+    VERY_DISSATISFIED = "very_dissatisfied"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Satisfaction | None:
+        return _SATISFACTION_OF_LABEL.get(value) if isinstance(value, str) else None
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese name of the level (非常满意 … 非常不满意)."""
+        return _SATISFACTION_LABELS[self]
+
+    @property
+    def favourable(self) -> bool:
+        """False for a 差评 (不满意, 非常不满意), true for the three levels above it."""
+        return self not in (Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED)
+
+    @classmethod
+    def of_satisfied(cls, satisfied: bool) -> Satisfaction:
+        """The level a yes/no answer stands for: 满意 for yes, 不满意 for no (older callers and events)."""
+        return cls.SATISFIED if satisfied else cls.DISSATISFIED
+
+
+_SATISFACTION_LABELS = {
+    Satisfaction.VERY_SATISFIED: "非常满意",
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.FAIRLY_SATISFIED: "基本满意",
+    Satisfaction.DISSATISFIED: "不满意",
+    Satisfaction.VERY_DISSATISFIED: "非常不满意",
+}
+_SATISFACTION_OF_LABEL = {label: level for level, label in _SATISFACTION_LABELS.items()}
 
 
 @attrs.frozen(slots=True)
 class ReturnVisit:
-    """A return visit (回访) to the enterprise after a result: satisfied or not."""
+    """A return visit (回访) to the enterprise after a result.
+
+    `satisfaction` is the level the enterprise gave (five levels,
+    `Satisfaction`); `satisfied` says whether that level closed the problem
+    under the county's policy at the time (`False`: 重办).  A visit recorded
+    before the five levels has only `satisfied`, and its level is 满意 or 不满意.
+    """
 
     visited_at: datetime
     visited_by: str
     satisfied: bool
     notes: str
+    satisfaction: Satisfaction = attrs.field()
+    #: The department's appeal against this rating (申诉复核), if any.
+    appeal: RatingAppeal | None = None
+    #: How the verification of an unsatisfied visit ended (核实), where the county verifies.
+    verification: Verification | None = None
+
+    @satisfaction.default
+    def _level_of_satisfied(self) -> Satisfaction:
+        return Satisfaction.of_satisfied(self.satisfied)
+
+    @property
+    def scored(self) -> bool:
+        """False once an appeal against the rating was granted: it stays in the history, not in scores."""
+        return self.appeal is None or self.appeal.status is not AppealStatus.GRANTED
+
+
+@attrs.frozen(slots=True)
+class Verification:
+    """The verification of an unsatisfied visit (差评核实): a redo, or an explanation that closes it."""
+
+    verified_at: datetime
+    verified_by: str
+    redo: bool
+    explanation: str
+
+
+class AppealStatus(StrEnum):
+    """Where an appeal against a rating stands (申诉): asked, then granted or refused by the supervisor."""
+
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+@attrs.frozen(slots=True)
+class RatingAppeal:
+    """A department's appeal against a return visit's rating it holds unjust (申诉复核).
+
+    For instance the enterprise wanted something the law does not allow.  The
+    supervisor decides (`DECIDE_APPEAL`); a granted appeal removes the rating
+    from scores (`ReturnVisit.scored`), never from the history.
+    """
+
+    department: str
+    appealed_at: datetime
+    appealed_by: str
+    reason: str
+    status: AppealStatus = AppealStatus.REQUESTED
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str = ""
 
 
 class ExtensionStatus(StrEnum):

@@ -45,12 +45,16 @@ class ProblemState(StrEnum):
     WITHDRAWN = "withdrawn"
     SCHEDULED = "scheduled"
     ASSIGNED = "assigned"
+    #: 退单待审定: the lead department asked to return the assignment; the secretariat decides.
+    RETURN_REQUESTED = "return_requested"
     RETURNED = "returned"
     SIGNED = "signed"
     IN_PROGRESS = "in_progress"
     LONG_TERM = "long_term"
     RESULT_REPORTED = "result_reported"
     REDO = "redo"
+    #: 差评核实中: an unsatisfied visit is verified before a redo (a county's `verification` clock).
+    VERIFYING = "verifying"
     CLOSED = "closed"
 
     @property
@@ -67,12 +71,14 @@ _STATE_LABELS = {
     ProblemState.WITHDRAWN: "已撤回",
     ProblemState.SCHEDULED: "已列入议程",
     ProblemState.ASSIGNED: "已交办待签收",
+    ProblemState.RETURN_REQUESTED: "退单待审定",
     ProblemState.RETURNED: "已退回",
     ProblemState.SIGNED: "已签收",
     ProblemState.IN_PROGRESS: "办理中",
     ProblemState.LONG_TERM: "长期推进",
     ProblemState.RESULT_REPORTED: "已报结果待回访",
     ProblemState.REDO: "重办",
+    ProblemState.VERIFYING: "差评核实中",
     ProblemState.CLOSED: "已销号",
 }
 
@@ -94,14 +100,24 @@ class Action(StrEnum):
     ASSIGN = "assign"
     SIGN = "sign"
     RETURN = "return"
+    #: The secretariat accepts or refuses a return (退单审定).
+    DECIDE_RETURN = "decide_return"
     REASSIGN = "reassign"
     REPORT_PROGRESS = "report_progress"
     REPORT_RESULT = "report_result"
+    #: A co-handling department replies to the lead (协办反馈), on its own clock.
+    REPORT_CO_HANDLING = "report_co_handling"
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     SUSPEND = "suspend"
     RESUME = "resume"
     RETURN_VISIT = "return_visit"
+    #: The verification of an unsatisfied visit ends (核实): in a redo or a recorded explanation.
+    VERIFY = "verify"
+    #: The lead department contests the latest rating as unjust (申诉复核).
+    APPEAL_RATING = "appeal_rating"
+    #: The supervisor grants or refuses the appeal; granted, the rating leaves the scores.
+    DECIDE_APPEAL = "decide_appeal"
     REMIND = "remind"
     LINK_LASTING_RULE = "link_lasting_rule"
     #: The running clocks are counted again on a holiday notice just added (期限复核).
@@ -123,14 +139,19 @@ _ACTION_LABELS = {
     Action.ASSIGN: "交办",
     Action.SIGN: "签收",
     Action.RETURN: "退回",
+    Action.DECIDE_RETURN: "审定退单",
     Action.REASSIGN: "重新交办",
     Action.REPORT_PROGRESS: "报送落实情况",
     Action.REPORT_RESULT: "报送办理结果",
+    Action.REPORT_CO_HANDLING: "报送协办意见",
     Action.REQUEST_EXTENSION: "申请延期",
     Action.DECIDE_EXTENSION: "审批延期",
     Action.SUSPEND: "中止",
     Action.RESUME: "恢复办理",
     Action.RETURN_VISIT: "回访",
+    Action.VERIFY: "核实差评",
+    Action.APPEAL_RATING: "申诉评价",
+    Action.DECIDE_APPEAL: "复核申诉",
     Action.REMIND: "催办/督办",
     Action.LINK_LASTING_RULE: "关联长效机制",
     Action.REBASE_DEADLINES: "按放假安排复核期限",
@@ -142,8 +163,10 @@ SYSTEM_ACTIONS = frozenset({Action.REBASE_DEADLINES})
 
 S = ProblemState
 _HANDLING = frozenset({S.SIGNED, S.IN_PROGRESS, S.REDO})
-_OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, *_HANDLING, S.LONG_TERM})
+_OPEN_AFTER_ASSIGNMENT = frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.LONG_TERM})
 _NOT_FINAL = frozenset(set(S) - FINAL_STATES)
+#: Where a problem may carry a return visit's rating (after a visit: redone, reported again, closed).
+_RATED = frozenset({*_HANDLING, S.LONG_TERM, S.RESULT_REPORTED, S.VERIFYING, S.CLOSED})
 
 
 @attrs.frozen(slots=True)
@@ -173,25 +196,39 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.SCHEDULE, frozenset({S.TRIAGED, S.SCHEDULED}), S.SCHEDULED),
     Transition(Action.ASSIGN, frozenset({S.TRIAGED, S.SCHEDULED}), S.ASSIGNED),
     Transition(Action.SIGN, frozenset({S.ASSIGNED}), S.SIGNED),
-    Transition(Action.RETURN, frozenset({S.ASSIGNED}), S.RETURNED),
-    Transition(Action.REASSIGN, frozenset({S.RETURNED}), S.ASSIGNED),
+    Transition(Action.RETURN, frozenset({S.ASSIGNED}), S.RETURN_REQUESTED),
+    Transition(Action.DECIDE_RETURN, frozenset({S.RETURN_REQUESTED}), S.RETURNED, "accepted"),
+    Transition(Action.DECIDE_RETURN, frozenset({S.RETURN_REQUESTED}), S.ASSIGNED, "refused"),
+    # Reassigning a problem whose return awaits a decision accepts the return (改派即同意退单).
+    Transition(Action.REASSIGN, frozenset({S.RETURNED, S.RETURN_REQUESTED}), S.ASSIGNED),
     Transition(Action.REPORT_PROGRESS, _HANDLING, S.IN_PROGRESS),
     Transition(Action.REPORT_PROGRESS, frozenset({S.LONG_TERM}), None),
     Transition(Action.REPORT_RESULT, _HANDLING | {S.LONG_TERM}, S.RESULT_REPORTED, "final"),
     Transition(Action.REPORT_RESULT, _HANDLING, S.LONG_TERM, "long_term"),
+    Transition(Action.REPORT_CO_HANDLING, frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING}), None),
     Transition(Action.REQUEST_EXTENSION, _HANDLING, None),
     Transition(Action.DECIDE_EXTENSION, _HANDLING, None),
     Transition(Action.SUSPEND, _HANDLING | {S.LONG_TERM}, None),
     Transition(Action.RESUME, _HANDLING | {S.LONG_TERM}, None),
     Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.CLOSED, "satisfied"),
     Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.REDO, "unsatisfied"),
-    Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT, None),
+    Transition(Action.RETURN_VISIT, frozenset({S.RESULT_REPORTED}), S.VERIFYING, "verify"),
+    Transition(Action.VERIFY, frozenset({S.VERIFYING}), S.REDO, "redo"),
+    Transition(Action.VERIFY, frozenset({S.VERIFYING}), S.CLOSED, "explained"),
+    # A rating stays in the history; the appeal and its decision sit beside the flow.
+    Transition(Action.APPEAL_RATING, _RATED, None),
+    Transition(Action.DECIDE_APPEAL, _RATED, None),
+    Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT | {S.VERIFYING}, None),
     Transition(
         Action.LINK_LASTING_RULE,
         _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.CLOSED},
         None,
     ),
-    Transition(Action.REBASE_DEADLINES, frozenset({S.ASSIGNED, *_HANDLING, S.RESULT_REPORTED}), None),
+    Transition(
+        Action.REBASE_DEADLINES,
+        frozenset({S.ASSIGNED, S.RETURN_REQUESTED, *_HANDLING, S.RESULT_REPORTED, S.VERIFYING}),
+        None,
+    ),
 )
 
 #: Which roles may take each action.  The domain adds scope rules on top:
@@ -207,14 +244,19 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.ASSIGN: frozenset({Role.CHAIR, Role.SECRETARIAT}),
     Action.SIGN: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.RETURN: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.DECIDE_RETURN: frozenset({Role.SECRETARIAT}),
     Action.REASSIGN: frozenset({Role.CHAIR, Role.SECRETARIAT}),
     Action.REPORT_PROGRESS: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.REPORT_RESULT: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.REPORT_CO_HANDLING: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.REQUEST_EXTENSION: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.DECIDE_EXTENSION: frozenset({Role.SECRETARIAT, Role.CHAIR, Role.SUPERVISOR}),
     Action.SUSPEND: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
     Action.RESUME: frozenset({Role.SECRETARIAT, Role.SUPERVISOR}),
     Action.RETURN_VISIT: frozenset({Role.COLLECTOR}),
+    Action.VERIFY: frozenset({Role.COLLECTOR, Role.SUPERVISOR}),
+    Action.APPEAL_RATING: frozenset({Role.DEPARTMENT_HANDLER}),
+    Action.DECIDE_APPEAL: frozenset({Role.SUPERVISOR}),
     Action.REMIND: frozenset({Role.SUPERVISOR, Role.COLLECTOR}),
     Action.LINK_LASTING_RULE: frozenset({Role.COLLECTOR, Role.DEPARTMENT_HANDLER}),
     Action.REBASE_DEADLINES: frozenset({Role.ADMINISTRATOR}),

@@ -28,12 +28,14 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from govbiz.domain.events import SCALARS, DomainEvent, FrozenDict, FrozenList, JsonValue, freeze
-from govbiz.domain.handling import DueDate, ReminderKind, ResultOutcome
+from govbiz.domain.handling import DueDate, ReminderKind, ResultOutcome, Satisfaction
 from govbiz.domain.lifecycle import Action
 
 __all__ = [
     "PAYLOADS",
+    "AppealDecided",
     "Assigned",
+    "CoHandlingReported",
     "Collected",
     "DeadlinesRebased",
     "Empty",
@@ -44,13 +46,16 @@ __all__ = [
     "Noted",
     "Payload",
     "ProgressReported",
+    "RatingAppealed",
     "Reminded",
     "ResultReported",
     "Resumed",
+    "ReturnDecided",
     "ReturnVisited",
     "Returned",
     "Scheduled",
     "Triaged",
+    "Verified",
     "payload_of",
 ]
 
@@ -80,6 +85,10 @@ def _outcome(value: ResultOutcome | str) -> ResultOutcome:
     return value if type(value) is ResultOutcome else ResultOutcome(value)  # the enum call is slow
 
 
+def _satisfaction_or_none(value: Satisfaction | str | None) -> Satisfaction | None:
+    return value if value is None or type(value) is Satisfaction else Satisfaction(value)
+
+
 def _reminder_kind(value: ReminderKind | str) -> ReminderKind:
     return value if type(value) is ReminderKind else ReminderKind(value)
 
@@ -102,7 +111,7 @@ def _json(value: Any) -> JsonValue:
         return freeze(value.to_json())
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, ResultOutcome | ReminderKind):
+    if isinstance(value, ResultOutcome | ReminderKind | Satisfaction):
         return value.value
     return value
 
@@ -239,12 +248,69 @@ class Assigned(Payload):
 
 @attrs.frozen(slots=True)
 class Returned(Payload):
-    """Returned by the department (退回), perhaps naming the department it should go to."""
+    """Returned by the department (退回, 退单), perhaps naming the department it should go to.
+
+    Since returns are decided by the secretariat the event asks for the return
+    (state `return_requested`); an older one returned the problem outright.
+    """
 
     actions: ClassVar[tuple[Action, ...]] = (Action.RETURN,)
 
     reason: str = ""
     proposed_department: str | None = None
+    #: The county's ground for it (退单理由); left out of returns recorded before there were grounds.
+    ground: str | None = attrs.field(default=None, metadata=OMITTED_WHEN_NONE)
+
+
+@attrs.frozen(slots=True)
+class ReturnDecided(Payload):
+    """The secretariat's decision on a return (退单审定): accepted, or refused with the clocks as they run."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.DECIDE_RETURN,)
+
+    accepted: bool
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class Verified(Payload):
+    """An unsatisfied visit verified (核实): a redo on fresh clocks (`deadlines`), or an explanation."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.VERIFY,)
+
+    redo: bool
+    explanation: str
+    deadlines: tuple[DueDate, ...] | None = attrs.field(
+        default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+
+
+@attrs.frozen(slots=True)
+class RatingAppealed(Payload):
+    """The lead department contests the latest rating (申诉复核), with its reason."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.APPEAL_RATING,)
+
+    reason: str
+
+
+@attrs.frozen(slots=True)
+class AppealDecided(Payload):
+    """The supervisor's decision on the appeal: granted, the rating leaves the scores."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.DECIDE_APPEAL,)
+
+    granted: bool
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class CoHandlingReported(Payload):
+    """A co-handling department's reply to the lead (报送协办意见)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.REPORT_CO_HANDLING,)
+
+    text: str
 
 
 @attrs.frozen(slots=True)
@@ -307,7 +373,11 @@ class Resumed(Payload):
 
 @attrs.frozen(slots=True)
 class ReturnVisited(Payload):
-    """The enterprise asked again (回访); unsatisfied, the redo's fresh clocks (重办)."""
+    """The enterprise asked again (回访); unsatisfied, the redo's fresh clocks (重办).
+
+    `satisfied` is whether the visit closed the problem (the county's policy
+    decided it from `satisfaction`, the level given).
+    """
 
     actions: ClassVar[tuple[Action, ...]] = (Action.RETURN_VISIT,)
 
@@ -315,6 +385,11 @@ class ReturnVisited(Payload):
     notes: str = ""
     deadlines: tuple[DueDate, ...] | None = attrs.field(
         default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
+    )
+    #: The level the enterprise gave (five levels); left out of visits recorded before there were five,
+    #: whose `satisfied` alone stands for 满意 or 不满意, so their sealed payloads keep their form.
+    satisfaction: Satisfaction | None = attrs.field(
+        default=None, converter=_satisfaction_or_none, metadata=OMITTED_WHEN_NONE
     )
 
 
@@ -357,7 +432,8 @@ class DeadlinesRebased(Payload):
 _CLASSES: tuple[type[Payload], ...] = (
     Empty, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
     ResultReported, ExtensionRequested, ExtensionDecided, Resumed, ReturnVisited, Reminded,
-    LinkedRule, DeadlinesRebased,
+    LinkedRule, DeadlinesRebased, ReturnDecided, CoHandlingReported, RatingAppealed, AppealDecided,
+    Verified,
 )  # fmt: skip
 PAYLOADS: dict[Action, type[Payload]] = {action: cls for cls in _CLASSES for action in cls.actions}
 

@@ -24,15 +24,23 @@ import attrs
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.events import DomainEvent, JsonValue
 from govbiz.domain.handling import (
+    AppealStatus,
     Assignment,
+    CoHandlingReply,
     DueDate,
     Extension,
     ExtensionStatus,
+    Holding,
     ProgressReport,
+    RatingAppeal,
     Reminder,
     ResultReport,
+    ReturnRequest,
+    ReturnStatus,
     ReturnVisit,
+    Satisfaction,
     Suspension,
+    Verification,
 )
 from govbiz.domain.lifecycle import (
     ACTION_ROLES,
@@ -45,7 +53,9 @@ from govbiz.domain.lifecycle import (
 )
 from govbiz.domain.payloads import (
     PAYLOADS,
+    AppealDecided,
     Assigned,
+    CoHandlingReported,
     Collected,
     DeadlinesRebased,
     ExtensionDecided,
@@ -55,17 +65,21 @@ from govbiz.domain.payloads import (
     Noted,
     Payload,
     ProgressReported,
+    RatingAppealed,
     Reminded,
     ResultReported,
     Resumed,
+    ReturnDecided,
     Returned,
     ReturnVisited,
     Scheduled,
     Triaged,
+    Verified,
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
 __all__ = [
+    "CO_HANDLING",
     "STREAM",
     "Problem",
     "allowed_actions",
@@ -79,19 +93,29 @@ __all__ = [
 
 #: The event stream name of problems.
 STREAM = "problem"
+#: The co-handlers' clock (协办时限): each co-handling department replies to the lead within it.
+CO_HANDLING = "co_handling"
 
 #: While the clocks are suspended only these actions make sense.
 _WHILE_SUSPENDED = frozenset({Action.RESUME, Action.WITHDRAW, Action.REMIND, Action.LINK_LASTING_RULE})
 #: The clocks awaiting a report in each state (see Problem.open_deadlines).
+#: A return asked for answers the sign-for clock; the others run on (the clock runs from 交办).
+#: The co-handlers' clock (`co_handling`) runs while the lead handles, until every one has replied.
 _OPEN_CLOCKS: dict[ProblemState, frozenset[str]] = {
-    ProblemState.ASSIGNED: frozenset({"sign", "progress", "result"}),
-    ProblemState.SIGNED: frozenset({"progress", "result"}),
-    ProblemState.REDO: frozenset({"progress", "result"}),
-    ProblemState.IN_PROGRESS: frozenset({"result"}),
+    ProblemState.ASSIGNED: frozenset({"sign", "progress", "result", CO_HANDLING}),
+    ProblemState.RETURN_REQUESTED: frozenset({"progress", "result", CO_HANDLING}),
+    ProblemState.SIGNED: frozenset({"progress", "result", CO_HANDLING}),
+    ProblemState.REDO: frozenset({"progress", "result", CO_HANDLING}),
+    ProblemState.IN_PROGRESS: frozenset({"result", CO_HANDLING}),
     ProblemState.RESULT_REPORTED: frozenset({"return_visit"}),
+    ProblemState.VERIFYING: frozenset({"verification"}),
 }
 #: Actions a department handler may take only as the lead department (主办).
-_LEAD_ONLY = frozenset({Action.SIGN, Action.RETURN, Action.REPORT_RESULT, Action.REQUEST_EXTENSION})
+_LEAD_ONLY = frozenset(
+    {Action.SIGN, Action.RETURN, Action.REPORT_RESULT, Action.REQUEST_EXTENSION, Action.APPEAL_RATING}
+)
+#: Actions a department handler may take only as a co-handling department (协办).
+_CO_ONLY = frozenset({Action.REPORT_CO_HANDLING})
 #: Actions a department handler may take as lead or co-handler (协办).
 _LEAD_OR_CO = frozenset({Action.REPORT_PROGRESS, Action.LINK_LASTING_RULE})
 
@@ -127,6 +151,7 @@ class Problem:
     suspensions: tuple[Suspension, ...] = ()
     reminders: tuple[Reminder, ...] = ()
     duplicate_of: str | None = None
+    returns: tuple[ReturnRequest, ...] = ()
     lasting_rules: tuple[str, ...] = ()
     redo_count: int = 0
     note: str = ""
@@ -145,6 +170,51 @@ class Problem:
             return self.extensions[-1]
         return None
 
+    @property
+    def pending_return(self) -> ReturnRequest | None:
+        """The return (退单) awaiting the secretariat's decision, if any."""
+        if self.returns and self.returns[-1].status is ReturnStatus.REQUESTED:
+            return self.returns[-1]
+        return None
+
+    def returns_by(self, department: str) -> tuple[ReturnRequest, ...]:
+        """Every return `department` asked for on this problem, decided or not."""
+        return tuple(r for r in self.returns if r.department == department)
+
+    @property
+    def holdings(self) -> tuple[Holding, ...]:
+        """Who held the problem when (办理时段): each assignment's lead and co-handlers, in order.
+
+        A holding ends when its assignment ends (an accepted return, the next
+        assignment) or the problem does (closed, withdrawn …); one that ended
+        by an accepted return is not `counted` against its departments.
+        """
+        ended = self._ended_at()
+        rounds = (*self.previous_assignments, *((self.assignment,) if self.assignment else ()))
+        held = []
+        for i, assignment in enumerate(rounds):
+            following = rounds[i + 1] if i + 1 < len(rounds) else None
+            until = assignment.ended_at or (following.assigned_at if following else ended)
+            # Before returns were decided only a return ended an assignment (no `ended_at` stored).
+            returned = assignment.returned or (following is not None and assignment.ended_at is None)
+            for code in (assignment.lead, *assignment.co_handlers):
+                held.append(
+                    Holding(
+                        department=code, lead=code == assignment.lead, round=assignment.round,
+                        since=assignment.assigned_at, until=until, counted=not returned,
+                    )
+                )  # fmt: skip
+        return tuple(held)
+
+    def _ended_at(self) -> datetime | None:
+        """When the problem ended: the visit (or its verification) that closed it, else its last change."""
+        if self.state not in FINAL_STATES:
+            return None
+        if self.state is ProblemState.CLOSED and self.return_visits:
+            visit = self.return_visits[-1]  # a later appeal or lasting rule does not move the end
+            return visit.verification.verified_at if visit.verification else visit.visited_at
+        return self.updated_at
+
     def open_deadlines(self) -> tuple[DueDate, ...]:
         """Deadlines still waiting for their report, in the current state.
 
@@ -156,6 +226,8 @@ class Problem:
         if self.assignment is None or self.suspended:
             return ()
         clocks = _OPEN_CLOCKS.get(self.state, frozenset())
+        if CO_HANDLING in clocks and not self.assignment.awaited_co_handlers():
+            clocks = clocks - {CO_HANDLING}
         return tuple(due for due in self.assignment.deadlines if due.clock in clocks)
 
     @property
@@ -166,12 +238,21 @@ class Problem:
 
 def allowed_actions(problem: Problem) -> frozenset[Action]:
     """The actions the lifecycle allows on `problem` now (any role)."""
-    return _allowed_actions(problem.state, problem.suspended, problem.pending_extension is not None)
+    visit = problem.return_visits[-1] if problem.return_visits else None
+    appeal = "none" if visit is None else "open" if visit.appeal is None else visit.appeal.status.value
+    return _allowed_actions(problem.state, problem.suspended, problem.pending_extension is not None, appeal)
 
 
 @cache  # a few dozen combinations; every command asks twice
-def _allowed_actions(state: ProblemState, suspended: bool, extension_pending: bool) -> frozenset[Action]:
+def _allowed_actions(
+    state: ProblemState, suspended: bool, extension_pending: bool, appeal: str = "none"
+) -> frozenset[Action]:
     actions = {t.action for t in transitions_from(state)}
+    # A rating is appealed once (申诉), while none is pending, and decided once.
+    if appeal != "open":
+        actions.discard(Action.APPEAL_RATING)
+    if appeal != AppealStatus.REQUESTED.value:
+        actions.discard(Action.DECIDE_APPEAL)
     if suspended:
         actions &= _WHILE_SUSPENDED
     else:
@@ -360,6 +441,13 @@ def _check_scope(problem: Problem, actor: Actor, action: Action) -> None:
         raise PermissionDeniedError(
             actor.describe(), action.value, f"problem {problem.id} is not assigned to {department}"
         )
+    if action in _CO_ONLY and department not in assignment.co_handlers:
+        raise PermissionDeniedError(
+            actor.describe(),
+            action.value,
+            f"only a co-handling department ({', '.join(assignment.co_handlers) or 'none'}) may "
+            f"{action.label_zh}; {department} is the lead",
+        )
     if action in _LEAD_ONLY and assignment.lead != department:
         raise PermissionDeniedError(
             actor.describe(),
@@ -483,8 +571,16 @@ def _scheduled(problem: Problem, event: DomainEvent, data: Scheduled) -> Problem
 
 def _assigned(problem: Problem, event: DomainEvent, data: Assigned) -> Problem:
     previous = problem.previous_assignments
+    returns = problem.returns
+    if problem.pending_return is not None:  # reassigned while the return waited: it is accepted
+        returns = (*returns[:-1], _decided(returns[-1], event, accepted=True, note="改派即同意退单"))
     if problem.assignment is not None:
-        previous = (*previous, problem.assignment)
+        ended = problem.assignment
+        if problem.pending_return is not None:
+            ended = attrs.evolve(ended, ended_at=event.occurred_at, returned=True)
+        # An assignment returned before returns were decided is kept as it was stored (its
+        # snapshot must still equal its replay); `Problem.holdings` reads its end from the next.
+        previous = (*previous, ended)
     assignment = Assignment(
         lead=data.lead,
         co_handlers=data.co_handlers,
@@ -499,12 +595,61 @@ def _assigned(problem: Problem, event: DomainEvent, data: Assigned) -> Problem:
         problem,
         assignment=assignment,
         previous_assignments=previous,
+        returns=returns,
         session_id=data.session_id or problem.session_id,
     )
 
 
 def _returned(problem: Problem, event: DomainEvent, data: Returned) -> Problem:
-    return attrs.evolve(problem, note=data.reason)
+    assert problem.assignment is not None
+    request = ReturnRequest(
+        department=event.actor_department or problem.assignment.lead,
+        round=problem.assignment.round,
+        requested_at=event.occurred_at,
+        requested_by=event.actor_id,
+        ground=data.ground or "",
+        reason=data.reason,
+        proposed_department=data.proposed_department,
+    )
+    if event.state_after == ProblemState.RETURNED.value:
+        # Recorded before returns were decided: folded exactly as then, so the snapshots stored
+        # by that release still equal the replay (`govbiz verify`).
+        return attrs.evolve(problem, note=data.reason)
+    return attrs.evolve(problem, note=data.reason, returns=(*problem.returns, request))
+
+
+def _decided(request: ReturnRequest, event: DomainEvent, *, accepted: bool, note: str) -> ReturnRequest:
+    return attrs.evolve(
+        request,
+        status=ReturnStatus.ACCEPTED if accepted else ReturnStatus.REFUSED,
+        decided_at=event.occurred_at,
+        decided_by=event.actor_id,
+        note=note,
+    )
+
+
+def _ended_by_return(problem: Problem, event: DomainEvent) -> Problem:
+    assert problem.assignment is not None
+    ended = attrs.evolve(problem.assignment, ended_at=event.occurred_at, returned=True)
+    return attrs.evolve(problem, assignment=ended)
+
+
+def _return_decided(problem: Problem, event: DomainEvent, data: ReturnDecided) -> Problem:
+    decided = _decided(problem.returns[-1], event, accepted=data.accepted, note=data.note)
+    changed = attrs.evolve(problem, returns=(*problem.returns[:-1], decided))
+    return _ended_by_return(changed, event) if data.accepted else changed
+
+
+def _co_handling_reported(problem: Problem, event: DomainEvent, data: CoHandlingReported) -> Problem:
+    assert problem.assignment is not None
+    reply = CoHandlingReply(
+        department=event.actor_department or "",
+        replied_at=event.occurred_at,
+        replied_by=event.actor_id,
+        text=data.text,
+    )
+    assignment = attrs.evolve(problem.assignment, co_handling=(*problem.assignment.co_handling, reply))
+    return attrs.evolve(problem, assignment=assignment)
 
 
 def _progress(problem: Problem, event: DomainEvent, data: ProgressReported) -> Problem:
@@ -519,6 +664,7 @@ def _result(problem: Problem, event: DomainEvent, data: ResultReported) -> Probl
         reported_at=event.occurred_at,
         outcome=data.outcome,
         text=data.text,
+        co_handling=problem.assignment.co_handling if problem.assignment else (),
     )
     return _with_deadlines(attrs.evolve(problem, result=report), data.deadlines)
 
@@ -568,13 +714,64 @@ def _resumed(problem: Problem, event: DomainEvent, data: Resumed) -> Problem:
 
 
 def _visited(problem: Problem, event: DomainEvent, data: ReturnVisited) -> Problem:
+    level = data.satisfaction or Satisfaction.of_satisfied(data.satisfied)
     visit = ReturnVisit(
-        visited_at=event.occurred_at, visited_by=event.actor_id, satisfied=data.satisfied, notes=data.notes
+        visited_at=event.occurred_at,
+        visited_by=event.actor_id,
+        satisfied=data.satisfied,
+        notes=data.notes,
+        satisfaction=level,
     )
     changed = attrs.evolve(problem, return_visits=(*problem.return_visits, visit))
     if visit.satisfied:
         return changed
+    if event.state_after == ProblemState.VERIFYING.value:  # 核实 first: the verification clock runs
+        return _with_deadlines(changed, data.deadlines)
     # 重办: the department starts again on fresh clocks; the old result is history.
+    assert changed.assignment is not None
+    redo = attrs.evolve(changed.assignment, deadlines=data.deadlines or ())
+    return attrs.evolve(changed, assignment=redo, result=None, redo_count=problem.redo_count + 1)
+
+
+def _with_latest_visit(problem: Problem, appeal: RatingAppeal) -> Problem:
+    visit = attrs.evolve(problem.return_visits[-1], appeal=appeal)
+    return attrs.evolve(problem, return_visits=(*problem.return_visits[:-1], visit))
+
+
+def _appealed(problem: Problem, event: DomainEvent, data: RatingAppealed) -> Problem:
+    appeal = RatingAppeal(
+        department=event.actor_department or "",
+        appealed_at=event.occurred_at,
+        appealed_by=event.actor_id,
+        reason=data.reason,
+    )
+    return _with_latest_visit(problem, appeal)
+
+
+def _appeal_decided(problem: Problem, event: DomainEvent, data: AppealDecided) -> Problem:
+    pending = problem.return_visits[-1].appeal
+    assert pending is not None  # the lifecycle allows a decision only on a pending appeal
+    decided = attrs.evolve(
+        pending,
+        status=AppealStatus.GRANTED if data.granted else AppealStatus.REFUSED,
+        decided_at=event.occurred_at,
+        decided_by=event.actor_id,
+        note=data.note,
+    )
+    return _with_latest_visit(problem, decided)
+
+
+def _verified(problem: Problem, event: DomainEvent, data: Verified) -> Problem:
+    verification = Verification(
+        verified_at=event.occurred_at,
+        verified_by=event.actor_id,
+        redo=data.redo,
+        explanation=data.explanation,
+    )
+    visit = attrs.evolve(problem.return_visits[-1], verification=verification)
+    changed = attrs.evolve(problem, return_visits=(*problem.return_visits[:-1], visit))
+    if not data.redo:
+        return attrs.evolve(changed, note=data.explanation)
     assert changed.assignment is not None
     redo = attrs.evolve(changed.assignment, deadlines=data.deadlines or ())
     return attrs.evolve(changed, assignment=redo, result=None, redo_count=problem.redo_count + 1)
@@ -604,6 +801,8 @@ _APPLIERS: dict[Action, Applier] = {
     Action.ASSIGN: _assigned,
     Action.REASSIGN: _assigned,
     Action.RETURN: _returned,
+    Action.DECIDE_RETURN: _return_decided,
+    Action.REPORT_CO_HANDLING: _co_handling_reported,
     Action.REPORT_PROGRESS: _progress,
     Action.REPORT_RESULT: _result,
     Action.REQUEST_EXTENSION: _extension_requested,
@@ -612,6 +811,9 @@ _APPLIERS: dict[Action, Applier] = {
     Action.RESUME: _resumed,
     Action.RETURN_VISIT: _visited,
     Action.REMIND: _reminded,
+    Action.APPEAL_RATING: _appealed,
+    Action.VERIFY: _verified,
+    Action.DECIDE_APPEAL: _appeal_decided,
     Action.LINK_LASTING_RULE: _linked,
     Action.REBASE_DEADLINES: _rebased,
 }

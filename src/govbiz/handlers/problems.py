@@ -10,7 +10,7 @@ built only once the action is authorized.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govbiz import commands as c
 from govbiz import due
@@ -19,6 +19,8 @@ from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.handling import DueDate, ResultOutcome
 from govbiz.domain.lifecycle import Action
 from govbiz.domain.payloads import (
+    AppealDecided,
+    CoHandlingReported,
     Collected,
     Empty,
     ExtensionDecided,
@@ -27,16 +29,22 @@ from govbiz.domain.payloads import (
     Noted,
     Payload,
     ProgressReported,
+    RatingAppealed,
     ResultReported,
     Resumed,
+    ReturnDecided,
     Returned,
     ReturnVisited,
     Triaged,
+    Verified,
 )
 from govbiz.domain.problem import Problem, check_merge_target, decide
 from govbiz.errors import ValidationError
 from govbiz.handlers.context import CommandContext, Handler
 from govbiz.ports.storage import RecordKind
+
+if TYPE_CHECKING:
+    from govbiz.deadlines import DeadlinePolicy
 
 __all__ = ["HANDLERS"]
 
@@ -85,12 +93,40 @@ def merge(ctx: CommandContext, cmd: c.MergeProblem) -> Problem:
 
 
 def return_assignment(ctx: CommandContext, cmd: c.ReturnAssignment) -> Problem:
-    """A department returns an assignment it holds not to be its own (退回), perhaps naming another."""
+    """A department asks to return an assignment it holds not to be its own (退单), perhaps naming another.
+
+    The county's policy gives the grounds allowed and how often one
+    department may return one problem; the secretariat decides (`decide_return`).
+    """
     problem = ctx.problem(cmd.problem_id)
     if cmd.proposed_department is not None:
         ctx.department(cmd.proposed_department, field="proposed_department", county=problem.county)
-    payload = Returned(reason=cmd.reason, proposed_department=cmd.proposed_department)
+
+    def payload() -> Returned:
+        policy = ctx.policy(problem.county)
+        ground = policy.check_return_reason(cmd.ground) if cmd.ground else policy.return_reasons[0]
+        department = ctx.actor.department or ""
+        asked = problem.returns_by(department)
+        if len(asked) >= policy.returns_per_department:
+            times = "once" if policy.returns_per_department == 1 else f"{policy.returns_per_department} times"
+            raise ValidationError(
+                "problem_id",
+                problem.id,
+                f"{department} already asked to return problem {problem.id} "
+                f"({asked[-1].requested_at.isoformat()}, {asked[-1].status.value}); "
+                f"a department may return a problem {times} here",
+            )
+        return Returned(reason=cmd.reason, proposed_department=cmd.proposed_department, ground=ground)
+
     return ctx.act(problem, Action.RETURN, payload)
+
+
+def decide_return(ctx: CommandContext, cmd: c.DecideReturn) -> Problem:
+    """The secretariat accepts or refuses a return (退单审定); refused, the clocks run as they were."""
+    problem = ctx.problem(cmd.problem_id)
+    outcome = "accepted" if cmd.accept else "refused"
+    decision = ReturnDecided(accepted=cmd.accept, note=cmd.note)
+    return ctx.act(problem, Action.DECIDE_RETURN, decision, outcome=outcome)
 
 
 def report_result(ctx: CommandContext, cmd: c.ReportResult) -> Problem:
@@ -157,17 +193,78 @@ def resume(ctx: CommandContext, cmd: c.ResumeProblem) -> Problem:
 
 
 def return_visit(ctx: CommandContext, cmd: c.RecordReturnVisit) -> Problem:
-    """The enterprise is asked again (回访); unsatisfied, the department starts again (重办)."""
+    """The enterprise is asked again (回访); a level the county does not take as closing: 重办.
+
+    The county's policy says which of the five levels close the problem
+    (`DeadlinePolicy.closing_satisfaction`); the event records the level and
+    whether it closed (`satisfied`), so a later change of policy never
+    rewrites a visit.
+    """
     problem = ctx.problem(cmd.problem_id)
-    outcome = "satisfied" if cmd.satisfied else "unsatisfied"
+    policy = ctx.policy(problem.county)
+    level = cmd.level
+    closes = policy.closes(level)
+    verifies = not closes and _verifies(policy)
+    outcome = "satisfied" if closes else "verify" if verifies else "unsatisfied"
 
     def payload() -> ReturnVisited:
         fresh: tuple[DueDate, ...] | None = None
-        if not cmd.satisfied:  # 重办: the department starts again on fresh clocks
-            fresh = tuple(due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True))
-        return ReturnVisited(satisfied=cmd.satisfied, notes=cmd.notes, deadlines=fresh)
+        if verifies:  # 核实 first, on the county's verification clock
+            started = due.start_clock(policy, VERIFICATION, ctx.now)
+            fresh = (started,) if started else ()
+        elif not closes:  # 重办: the department starts again on fresh clocks
+            fresh = tuple(due.start_assignment_clocks(policy, ctx.now, {}, redo=True))
+        return ReturnVisited(satisfied=closes, notes=cmd.notes, deadlines=fresh, satisfaction=level)
 
     return ctx.act(problem, Action.RETURN_VISIT, payload, outcome=outcome)
+
+
+#: The clock of the verification of an unsatisfied visit (差评核实), off unless the county turns it on.
+VERIFICATION = "verification"
+
+
+def _verifies(policy: DeadlinePolicy) -> bool:
+    return any(rule.name == VERIFICATION and rule.enabled for rule in policy.clocks)
+
+
+def record_verification(ctx: CommandContext, cmd: c.RecordVerification) -> Problem:
+    """The verification ends (核实): a redo on fresh clocks, or the explanation closes the problem."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> Verified:
+        fresh: tuple[DueDate, ...] | None = None
+        if cmd.redo:  # 重办, as after an unsatisfied visit where nobody verifies
+            fresh = tuple(due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, {}, redo=True))
+        return Verified(redo=cmd.redo, explanation=cmd.explanation, deadlines=fresh)
+
+    outcome = "redo" if cmd.redo else "explained"
+    return ctx.act(problem, Action.VERIFY, payload, outcome=outcome)
+
+
+def appeal_rating(ctx: CommandContext, cmd: c.AppealRating) -> Problem:
+    """The lead department contests the latest rating (申诉复核), within the county's working days."""
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> RatingAppealed:
+        policy = ctx.policy(problem.county)
+        visited = problem.return_visits[-1].visited_at  # the lifecycle allows it only after a visit
+        last_day = policy.calendar.add_working_days(policy.local_day(visited), policy.appeal_working_days)
+        if policy.local_day(ctx.now) > last_day:
+            raise ValidationError(
+                "problem_id",
+                problem.id,
+                f"the rating of {policy.local_day(visited).isoformat()} could be appealed until "
+                f"{last_day.isoformat()} ({policy.appeal_working_days}个工作日)",
+            )
+        return RatingAppealed(reason=cmd.reason)
+
+    return ctx.act(problem, Action.APPEAL_RATING, payload)
+
+
+def decide_appeal(ctx: CommandContext, cmd: c.DecideAppeal) -> Problem:
+    """The supervisor grants or refuses the pending appeal (复核); the rating stays in the history."""
+    decision = AppealDecided(granted=cmd.grant, note=cmd.note)
+    return ctx.act(ctx.problem(cmd.problem_id), Action.DECIDE_APPEAL, decision)
 
 
 def _fields(action: Action, payload: type[Payload], *fields: str) -> Callable[[CommandContext, Any], Problem]:
@@ -189,11 +286,16 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.MergeProblem: merge,
     c.SignAssignment: _fields(Action.SIGN, Empty),
     c.ReturnAssignment: return_assignment,
+    c.DecideReturn: decide_return,
     c.ReportProgress: _fields(Action.REPORT_PROGRESS, ProgressReported, "text"),
+    c.ReportCoHandling: _fields(Action.REPORT_CO_HANDLING, CoHandlingReported, "text"),
     c.ReportResult: report_result,
     c.RequestExtension: request_extension,
     c.DecideExtension: decide_extension,
     c.SuspendProblem: _fields(Action.SUSPEND, Noted, "reason"),
     c.ResumeProblem: resume,
     c.RecordReturnVisit: return_visit,
+    c.RecordVerification: record_verification,
+    c.AppealRating: appeal_rating,
+    c.DecideAppeal: decide_appeal,
 }

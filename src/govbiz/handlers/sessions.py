@@ -96,7 +96,10 @@ def _assignment(
         ctx.department(code, field="co_handlers", county=problem.county)
     if lead in co_handlers:
         raise ValidationError("co_handlers", lead, "the lead department cannot also be a co-handler")
-    deadlines = due.start_assignment_clocks(ctx.policy(problem.county), ctx.now, fixed)
+    policy = ctx.policy(problem.county)
+    deadlines = due.start_assignment_clocks(policy, ctx.now, fixed)
+    if co_handlers:  # 协办: the co-handlers' own clock, from the same 交办
+        deadlines.extend(due.start_co_handling(policy, ctx.now))
     return Assigned(
         lead=lead, co_handlers=tuple(co_handlers), deadlines=tuple(deadlines), on_the_spot=bool(fixed),
         session_id=session_id,

@@ -108,7 +108,8 @@ def _state_facts(problem: Problem, as_of: datetime) -> set[Fact]:
     facts |= _feedback_facts(problem, as_of)
     if any(due.clock in DEPARTMENT_CLOCKS and due.cutoff <= as_of for due in problem.open_deadlines()):
         facts.add(Fact.OVERDUE)
-    if problem.return_visits:
+    # A rating removed by a granted appeal (申诉复核) stays in the history, not in the scores.
+    if problem.return_visits and problem.return_visits[-1].scored:
         facts.add(Fact.VISITED)
         if problem.return_visits[-1].satisfied:
             facts.add(Fact.SATISFIED)

@@ -21,7 +21,7 @@ from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.handling import DueDate, due_dates_from_json
-from govbiz.domain.problem import Problem
+from govbiz.domain.problem import CO_HANDLING, Problem
 from govbiz.domain.tenancy import Department
 from govbiz.errors import ValidationError
 from govbiz.notify.routing import DEFAULT_RULES, AddressBook, Recipient, RoutingRule, Trigger
@@ -203,6 +203,7 @@ _PROBLEM_TRIGGERS: dict[tuple[str, str | None], Trigger] = {
     ("reassign", None): Trigger.ASSIGNED,
     ("return", None): Trigger.RETURNED,
     ("return_visit", "redo"): Trigger.REDO,
+    ("verify", "redo"): Trigger.REDO,  # a redo decided by the verification of a 差评 (核实)
     ("deadline_rebased", None): Trigger.DEADLINE_REBASED,
 }
 
@@ -226,6 +227,8 @@ def trigger_for_warning(clock: str, level: WarningLevel) -> Trigger | None:
         return None
     if clock == "return_visit":
         return Trigger.RETURN_VISIT_DUE
+    if clock == "verification":  # the collector's and the supervisor's clock, not the department's
+        return Trigger.VERIFICATION_DUE
     return Trigger(level.value)
 
 
@@ -305,6 +308,8 @@ class Notifier:
         today = policy.local_day(as_of)
         context = self._problem_context(problem, uow)
         context.update(self._deadline_context(policy, due, today, self._settings_for(problem.county)))
+        if due.clock == CO_HANDLING and problem.assignment is not None:
+            context.update(_co_handlers_reminded(problem.assignment.awaited_co_handlers(), uow))
         base = f"sweep:{problem.id}:{due.clock}:{due.last_day.isoformat()}:{today.isoformat()}"
         # What the dispatcher checks again before sending (govbiz.notify.recheck).
         facts = {"problem_id": problem.id, "clock": due.clock, "last_day": due.last_day.isoformat()}
@@ -367,7 +372,8 @@ class Notifier:
         keys: list[str] = []
         for recipient in recipients:
             if recipient is Recipient.LEAD:
-                keys.extend(context.get("lead_codes", [])[:1])
+                # A clock the co-handlers owe (协办) reminds them in the lead's place.
+                keys.extend(context.get("reminded_codes", context.get("lead_codes", [])[:1]))
             elif recipient is Recipient.CO_HANDLERS:
                 keys.extend(context.get("lead_codes", [])[1:])
             elif recipient is Recipient.DEPARTMENTS_NAMED:
@@ -461,6 +467,16 @@ class Notifier:
             "days_late": max(-left, 0),
             "explanation": deadline.explain("en" if language == "en" else "zh"),
         }
+
+
+def _co_handlers_reminded(awaited: Sequence[str], uow: UnitOfWork) -> dict[str, Any]:
+    """The context of a `co_handling` reminder: it goes to the co-handlers that owe a reply, named as such."""
+    names = [_display_name(code, uow) for code in awaited]
+    return {
+        "reminded_codes": list(awaited),
+        "lead": "、".join(f"{name}（协办单位）" for name in names),
+        "co_handling": True,
+    }
 
 
 def _due_summary(due: DueDate, policy: DeadlinePolicy, language: str) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class Trigger(StrEnum):
     SERIOUSLY_OVERDUE = "seriously_overdue"
     #: 回访到期: the collector's return-visit clock needs attention.
     RETURN_VISIT_DUE = "return_visit_due"
+    #: 差评核实提醒: the verification of an unsatisfied visit (核实) needs attention.
+    VERIFICATION_DUE = "verification_due"
     #: 期限调整: a holiday notice added to the ledger moved a provisional last day.
     DEADLINE_REBASED = "deadline_rebased"
 
@@ -67,6 +69,7 @@ _LABELS = {
     Trigger.OVERDUE: "超期催办",
     Trigger.SERIOUSLY_OVERDUE: "严重超期督办",
     Trigger.RETURN_VISIT_DUE: "回访提醒",
+    Trigger.VERIFICATION_DUE: "差评核实提醒",
     Trigger.DEADLINE_REBASED: "期限调整通知",
 }
 
@@ -124,6 +127,7 @@ DEFAULT_RULES: tuple[RoutingRule, ...] = (
         Trigger.SERIOUSLY_OVERDUE, (Recipient.LEAD, Recipient.SUPERVISION_OFFICE, Recipient.SECRETARIAT)
     ),
     RoutingRule(Trigger.RETURN_VISIT_DUE, (Recipient.COLLECTOR,)),
+    RoutingRule(Trigger.VERIFICATION_DUE, (Recipient.COLLECTOR, Recipient.SUPERVISION_OFFICE)),
     RoutingRule(Trigger.DEADLINE_REBASED, (Recipient.LEAD, Recipient.CO_HANDLERS)),
 )
 

@@ -118,6 +118,7 @@ _TONES = {
     ProblemState.SIGNED: StatusTone.ACTIVE,
     ProblemState.IN_PROGRESS: StatusTone.ACTIVE,
     ProblemState.REDO: StatusTone.ACTIVE,
+    ProblemState.RETURN_REQUESTED: StatusTone.ACTIVE,
     ProblemState.RETURNED: StatusTone.ACTIVE,
     ProblemState.WITHDRAWN: StatusTone.ENDED,
     ProblemState.MERGED: StatusTone.ENDED,
@@ -295,7 +296,7 @@ def _visit(problem: Problem) -> str:
     if not problem.return_visits:
         return ""
     visit = problem.return_visits[-1]
-    verdict = "满意" if visit.satisfied else "不满意"
+    verdict = visit.satisfaction.label_zh  # 满意 or 不满意 for a visit recorded before the five levels
     notes = f"（{visit.notes}）" if visit.notes else ""
     return f"{local_day(visit.visited_at).isoformat()} {verdict}{notes}"
 

@@ -59,6 +59,8 @@ __all__ = ["Engine", "Notify", "RunStats"]
 
 #: States in which the lead department handles the problem (and may ask for more time).
 _HANDLING = frozenset({ProblemState.SIGNED, ProblemState.IN_PROGRESS, ProblemState.REDO})
+#: Where a co-handler may still reply to the lead (协办意见).
+_CO_HANDLING_STATES = frozenset({ProblemState.ASSIGNED, ProblemState.RETURN_REQUESTED, *_HANDLING})
 #: Hours of the sources (收集渠道): dinner meetings are in the evening.
 _SOURCE_HOURS = {"晚餐例会": 19, "恳谈会": 15, "座谈会": 9, "商协会": 14, "接待日现场": 9}
 
@@ -261,6 +263,7 @@ class Engine:
             ),
         )
         self._update(track, problem)
+        self._schedule_co_handling(track)
         draw_fate(self.scenario, track)
         self._recur(track)
         if plan.case:
@@ -301,7 +304,8 @@ class Engine:
 
     def _link(self, track: Track, rule_id: str) -> None:
         problem = track.problem
-        if problem is None or problem.assignment is None or problem.state is ProblemState.RETURNED:
+        returning = (ProblemState.RETURNED, ProblemState.RETURN_REQUESTED)
+        if problem is None or problem.assignment is None or problem.state in returning:
             return
         if rule_id in problem.lasting_rules:
             return
@@ -336,7 +340,25 @@ class Engine:
             c.ReassignProblem(problem_id=track.id, lead=unit.departments[lead].code, co_handlers=co),
         )
         self._update(track, problem)
+        self._schedule_co_handling(track)
         self._schedule_sign(track)
+
+    def _schedule_co_handling(self, track: Track) -> None:
+        """The co-handlers (协办) reply to the lead an hour after the 交办, on their own clock."""
+        problem = track.problem
+        if problem is not None and problem.assignment is not None and problem.assignment.co_handlers:
+            self._schedule(self.clock.now() + timedelta(hours=1), self._co_handling, track)
+
+    def _co_handling(self, track: Track) -> None:
+        problem = track.problem
+        if problem is None or problem.assignment is None or problem.state not in _CO_HANDLING_STATES:
+            return
+        unit = track.unit
+        codes = {unit.departments[k].code: k for k in unit.departments}
+        for code in problem.assignment.awaited_co_handlers():
+            handler = self._casts[unit.code].handlers[codes[code]]
+            command = c.ReportCoHandling(problem_id=track.id, text="已按职责提出协办意见，报主办单位汇总")
+            self._update(track, self._handle(handler, command))
 
     def _schedule_sign(self, track: Track) -> None:
         self._schedule(self.department.sign_at(track, self.clock.now()), self._sign, track)

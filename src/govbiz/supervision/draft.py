@@ -18,7 +18,7 @@ import attrs
 
 from govbiz.clock import require_aware
 from govbiz.deadlines import DeadlinePolicy, WarningLevel
-from govbiz.domain.problem import Problem
+from govbiz.domain.problem import CO_HANDLING, Problem
 from govbiz.errors import ValidationError
 from govbiz.metrics.asof import ProblemSource, StoredProblems
 from govbiz.metrics.compute import compute_metrics
@@ -31,7 +31,9 @@ __all__ = ["CircularDraft", "OverdueItem", "RedoItem", "generate_circular"]
 
 _LATE = (WarningLevel.OVERDUE, WarningLevel.SERIOUSLY_OVERDUE)
 #: The clocks by their Chinese names, as a circular says them.
-CLOCK_NAMES = {"sign": "签收", "progress": "报送落实情况", "result": "报送办理结果"}
+CLOCK_NAMES = {
+    "sign": "签收", "progress": "报送落实情况", "result": "报送办理结果", "co_handling": "反馈协办意见",
+}  # fmt: skip
 
 
 @attrs.frozen(slots=True)
@@ -45,6 +47,8 @@ class OverdueItem:
     last_day: date
     working_days_late: int
     level: WarningLevel
+    #: `"lead"` (主办) or `"co_handler"` (协办): a co-handler late with its reply is named as such.
+    role: str = "lead"
 
 
 @attrs.frozen(slots=True)
@@ -157,11 +161,18 @@ def _overdue(problem: Problem, as_of: datetime, policy: DeadlinePolicy) -> Itera
     if problem.assignment is None:
         return
     for due in problem.open_deadlines():
-        if due.clock not in DEPARTMENT_CLOCKS:
+        co_handling = due.clock == CO_HANDLING
+        if due.clock not in DEPARTMENT_CLOCKS and not co_handling:
             continue
         level = policy.warning_level(policy.restore(due.clock, due.start, due.last_day), as_of)
         if level in _LATE:
             late = policy.calendar.working_days_between(due.last_day, policy.local_day(as_of))
+            if co_handling:  # each co-handler that owes its reply, named as co-handler, not the lead
+                for code in problem.assignment.awaited_co_handlers():
+                    yield OverdueItem(
+                        problem.id, problem.title, code, due.clock, due.last_day, late, level, "co_handler"
+                    )
+                continue
             yield OverdueItem(
                 problem.id, problem.title, problem.assignment.lead, due.clock, due.last_day, late, level
             )

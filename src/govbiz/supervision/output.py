@@ -65,6 +65,8 @@ def _overdue_table(items: tuple[OverdueItem, ...]) -> list[str]:
     ]
     for i in items:
         clock = CLOCK_NAMES.get(i.clock, i.clock)
+        if i.role == "co_handler":  # named as co-handler (协办), not as the lead
+            clock = f"{clock}（协办）"
         cells = (i.problem_id, i.title, clock, i.last_day.isoformat(), str(i.working_days_late), i.level.zh)
         rows.append(f"| {' | '.join(cells)} |")
     return rows
@@ -101,7 +103,7 @@ def circular_to_json(draft: CircularDraft, *, indent: int | None = 2) -> str:
         overdue=[
             {"problem_id": i.problem_id, "department": i.department, "clock": i.clock,
              "last_day": i.last_day.isoformat(), "working_days_late": i.working_days_late,
-             "level": i.level.value}
+             "level": i.level.value, "role": i.role}
             for i in draft.overdue
         ],
         redone=[

@@ -59,6 +59,7 @@ from govbiz.notify.dispatcher import Dispatcher, DispatchReport
 from govbiz.ports.channel import DeliveryError, Notification
 from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
+from govbiz.profile import CountyProfile
 from govbiz.reconcile import reconcile_store
 
 __all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
@@ -158,7 +159,9 @@ def _actors(city_enterprise: str) -> dict[str, Actor]:
 def build_scenario(store: Store) -> Scenario:
     """Register Zhangjiajie's registry and drive problems into every lifecycle state on `store`."""
     clock = ManualClock(START)
-    ledger = Ledger(store, clock=clock)
+    # 永定区 verifies an unsatisfied visit before any redo (核实): its problems reach `verifying` too.
+    verifies = DeadlinePolicy.from_dict({"clocks": {"verification": {"enabled": True}}})
+    ledger = Ledger(store, clock=clock, profiles={COUNTY: CountyProfile(deadline_policy=verifies)})
     city_enterprise = f"{CITY}-E00001"  # the numbering the ledger will give it
     s = Scenario(ledger, clock, _actors(city_enterprise))
     ledger.subscribe(s.committed.extend)
@@ -290,6 +293,7 @@ def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk t
         "zgj",
         c.ReturnAssignment(problem_id=pid, reason="属住建职责", proposed_department="430800-zjj"),
     )
+    s.problem("returned", "secretariat", c.DecideReturn(problem_id=pid, accept=True, note="同意退单"))
     pid = assigned("reminded", "公益广告内容管理", lead="430800-xcb", co=("430800-zgj",))
     s.problem("reminded", "supervisor", c.SendReminder(problem_id=pid, kind="supervision", note="请加快"))
     signed("signed", "用地指标调整")
@@ -332,6 +336,17 @@ def _drive_problems(s: Scenario) -> None:  # noqa: PLR0915 - one straight walk t
             deadlines={"result": date(2025, 5, 30)},
         ),
     )
+    # A county problem whose unsatisfied visit is being verified (差评核实中).
+    pid = collect("verifying", "民宿消防验收", by="county_collector")
+    s.problem("verifying", "county_collector", c.TriageProblem(problem_id=pid))
+    s.problem("verifying", "county_secretariat", c.AssignProblem(problem_id=pid, lead="430802-zrzy"))
+    s.problem("verifying", "zrzy", c.SignAssignment(problem_id=pid))
+    s.problem("verifying", "zrzy", c.ReportResult(problem_id=pid, outcome="explained", text="已解释"))
+    s.problem("verifying", "county_collector", c.RecordReturnVisit(problem_id=pid, satisfaction="不满意"))
+    # A return awaiting the secretariat's decision (退单待审定); last, so the numbers above stay.
+    pid = assigned("return_requested", "诉求不明确的问题")
+    asked = c.ReturnAssignment(problem_id=pid, reason="诉求不明确", ground="诉求不明确")
+    s.problem("return_requested", "zgj", asked)
 
 
 def _case(build: Callable[[Scenario], ProblemQuery], *, found: bool = True) -> Any:

@@ -1,0 +1,272 @@
+"""考核: a monthly score per department (月度考核) from weighted indicators, and the 红黑榜.
+
+A department's month is the problems first assigned (交办) in that month whose
+lead it is as of the instant of the score (`as_of`, by default the end of the
+month).  Each indicator is a rate over those problems, defined by the facts of
+`govbiz.metrics.facts` (the same as the standard metrics), and earns its
+weight times the rate; a deduction indicator (重办率) earns its weight times one
+minus the rate.  A rate with nothing to count (no visit yet, say) earns the
+full weight: a department is not marked down for what it could not yet do.
+Then deductions and bonuses by the case: each refused return (退单 the
+secretariat did not accept) takes points off; each problem that led to a
+lasting rule (长效机制) adds some, up to a cap.  Every line names the problem
+ids behind it.
+
+A department is ranked (红黑榜) only with at least `min_assigned` problems in the
+month: a ranking on one case says nothing.
+
+    >>> from govbiz.metrics.score import ScorePolicy
+    >>> ScorePolicy().total_weight
+    100.0
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from govbiz.clock import beijing, require_aware
+from govbiz.domain.handling import ReturnStatus
+from govbiz.domain.problem import Problem
+from govbiz.errors import ValidationError
+from govbiz.metrics.definitions import Fact
+from govbiz.metrics.facts import facts_of
+
+if TYPE_CHECKING:
+    from govbiz.calendar import WorkingCalendar
+
+__all__ = [
+    "DEFAULT_INDICATORS",
+    "DepartmentScore",
+    "Indicator",
+    "MonthlyScores",
+    "ScoreLine",
+    "ScorePolicy",
+    "month_bounds",
+    "monthly_scores",
+]
+
+
+@attrs.frozen(slots=True)
+class Indicator:
+    """One weighted indicator (考核指标): the rate `numerator` / `denominator` over the month's problems."""
+
+    name: str
+    label_zh: str
+    weight: float
+    numerator: Fact
+    denominator: Fact
+    #: True for an indicator that counts against the department (重办率): it earns weight × (1 − rate).
+    deduction: bool = False
+
+
+#: The default indicators (weights add up to 100): 按时反馈率, 按时办结率, 满意率, 重办率.
+DEFAULT_INDICATORS: tuple[Indicator, ...] = (
+    Indicator("feedback_on_time", "按时反馈率", 25, Fact.FEEDBACK_ON_TIME, Fact.FEEDBACK_DUE),
+    Indicator("completed_on_time", "按时办结率", 35, Fact.COMPLETED_ON_TIME, Fact.COMPLETED),
+    Indicator("satisfaction", "满意率", 30, Fact.SATISFIED, Fact.VISITED),
+    Indicator("redo", "重办率", 10, Fact.REDONE, Fact.VISITED, deduction=True),
+)
+
+
+@attrs.frozen(slots=True)
+class ScorePolicy:
+    """A county's assessment rules (考核办法), with defaults from common 12345 practice.
+
+    `refused_return_points` are taken off per return the secretariat refused
+    (退单未获同意); `lasting_rule_points` are added per problem that led to a
+    lasting rule, at most `lasting_rule_cap` in a month; `min_assigned` problems
+    in the month put a department on the 红黑榜, whose ends show `board_size`.
+    """
+
+    indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
+    refused_return_points: float = 2.0
+    lasting_rule_points: float = 2.0
+    lasting_rule_cap: float = 6.0
+    min_assigned: int = 3
+    board_size: int = 3
+
+    @property
+    def total_weight(self) -> float:
+        """The points a department earns with every rate perfect, before deductions and bonuses."""
+        return float(sum(i.weight for i in self.indicators))
+
+
+@attrs.frozen(slots=True)
+class ScoreLine:
+    """One line of a department's score: what earned or cost the points, and the problems behind it."""
+
+    label: str
+    points: float
+    detail: str
+    problem_ids: tuple[str, ...]
+
+
+@attrs.frozen(slots=True)
+class DepartmentScore:
+    """A department's score for the month (月度得分), line by line."""
+
+    department: str
+    assigned: tuple[str, ...]
+    lines: tuple[ScoreLine, ...]
+
+    @property
+    def score(self) -> float:
+        """The sum of the lines, rounded half up to one decimal."""
+        return _round(sum(line.points for line in self.lines))
+
+
+@attrs.frozen(slots=True)
+class MonthlyScores:
+    """Every department's score in a county's month, and the 红黑榜 of the ranked ones."""
+
+    county: str
+    month: str
+    as_of: datetime
+    scores: tuple[DepartmentScore, ...]
+    min_assigned: int
+    board_size: int
+
+    def ranked(self) -> tuple[DepartmentScore, ...]:
+        """Departments with enough problems to rank, best first (ties by department code)."""
+        eligible = [s for s in self.scores if len(s.assigned) >= self.min_assigned]
+        return tuple(sorted(eligible, key=lambda s: (-s.score, s.department)))
+
+    def red_list(self) -> tuple[DepartmentScore, ...]:
+        """红榜: the best ranked departments."""
+        return self.ranked()[: self.board_size]
+
+    def black_list(self) -> tuple[DepartmentScore, ...]:
+        """黑榜: the lowest ranked departments, lowest first, never one already on the 红榜."""
+        ranked = self.ranked()
+        red = {s.department for s in self.red_list()}
+        return tuple(s for s in reversed(ranked) if s.department not in red)[: self.board_size]
+
+    def unranked(self) -> tuple[DepartmentScore, ...]:
+        """Departments scored but not ranked: fewer problems than `min_assigned`."""
+        return tuple(s for s in self.scores if len(s.assigned) < self.min_assigned)
+
+    def to_json(self) -> dict[str, Any]:
+        """The scores as plain data (`govbiz score --json`)."""
+        return {
+            "county": self.county,
+            "month": self.month,
+            "as_of": self.as_of.isoformat(),
+            "min_assigned": self.min_assigned,
+            "scores": [
+                {
+                    "department": s.department,
+                    "score": s.score,
+                    "assigned": list(s.assigned),
+                    "lines": [_line_json(x) for x in s.lines],
+                }
+                for s in self.scores
+            ],
+            "red_list": [s.department for s in self.red_list()],
+            "black_list": [s.department for s in self.black_list()],
+            "unranked": [s.department for s in self.unranked()],
+        }
+
+
+def _line_json(line: ScoreLine) -> dict[str, Any]:
+    problems = list(line.problem_ids)
+    return {"label": line.label, "points": line.points, "detail": line.detail, "problems": problems}
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """The first and last day of `month` (`"YYYY-MM"`); a ValidationError names `month` otherwise."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError:
+        raise ValidationError("month", month, "must be a month such as 2027-03") from None
+    return first, date(year, number, calendar.monthrange(year, number)[1])
+
+
+def monthly_scores(
+    problems: Iterable[Problem],
+    *,
+    county: str,
+    month: str,
+    as_of: datetime | None = None,
+    policy: ScorePolicy | None = None,
+    working_calendar: WorkingCalendar | None = None,
+) -> MonthlyScores:
+    """Each department's score for `county`'s problems first assigned in `month`, as of `as_of`.
+
+    `problems` are the problems as they stand at `as_of` (for an instant in
+    the past, read them through `govbiz.metrics.LedgerProblems`); `as_of`
+    defaults to the end of the month (24:00 Beijing time of its last day);
+    `working_calendar` to the national one.
+    """
+    first, last = month_bounds(month)
+    as_of = as_of or datetime.combine(last, time(0), beijing()) + timedelta(days=1)
+    require_aware(as_of, "as_of")
+    policy = policy or ScorePolicy()
+    by_department: dict[str, list[Problem]] = {}
+    facts = {}
+    for problem in problems:
+        if problem.county != county:
+            continue
+        found = facts_of(problem, as_of, working_calendar or _national_calendar())
+        if found.department is None or found.assigned_on is None or not first <= found.assigned_on <= last:
+            continue
+        facts[problem.id] = found.facts
+        by_department.setdefault(found.department, []).append(problem)
+    scores = tuple(
+        _department_score(code, sorted(held, key=lambda p: p.id), facts, policy)
+        for code, held in sorted(by_department.items())
+    )
+    return MonthlyScores(county, month, as_of, scores, policy.min_assigned, policy.board_size)
+
+
+def _department_score(
+    department: str, problems: list[Problem], facts: Mapping[str, frozenset[Fact]], policy: ScorePolicy
+) -> DepartmentScore:
+    lines = [_indicator_line(indicator, problems, facts) for indicator in policy.indicators]
+    refused = tuple(
+        p.id
+        for p in problems
+        for r in p.returns
+        if r.department == department and r.status is ReturnStatus.REFUSED
+    )
+    if refused:
+        points = -policy.refused_return_points * len(refused)
+        detail = f"{len(refused)}件 × {policy.refused_return_points}分"
+        lines.append(ScoreLine("退单未获同意", points, detail, refused))
+    ruled = tuple(p.id for p in problems if p.lasting_rules)
+    if ruled:
+        points = min(policy.lasting_rule_points * len(ruled), policy.lasting_rule_cap)
+        detail = f"{len(ruled)}件 × {policy.lasting_rule_points}分，上限{policy.lasting_rule_cap}分"
+        lines.append(ScoreLine("形成长效机制", points, detail, ruled))
+    return DepartmentScore(department, tuple(p.id for p in problems), tuple(lines))
+
+
+def _indicator_line(
+    indicator: Indicator, problems: list[Problem], facts: Mapping[str, frozenset[Fact]]
+) -> ScoreLine:
+    counted = tuple(p.id for p in problems if indicator.denominator in facts[p.id])
+    hits = tuple(pid for pid in counted if indicator.numerator in facts[pid])
+    if not counted:
+        return ScoreLine(indicator.label_zh, float(indicator.weight), "无应计件数，按满分计", ())
+    rate = len(hits) / len(counted)
+    earned = indicator.weight * ((1 - rate) if indicator.deduction else rate)
+    detail = f"{len(hits)}/{len(counted)} = {_round(rate * 100)}%，权重{indicator.weight}"
+    # The problems behind the points: those that earned them (for a deduction, those that cost them).
+    return ScoreLine(indicator.label_zh, _round(earned), detail, hits)
+
+
+def _round(value: float) -> float:
+    """Half up to one decimal (四舍五入), as the metrics round."""
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _national_calendar() -> WorkingCalendar:
+    from govbiz.calendar import china_calendar
+
+    return china_calendar()
