@@ -112,7 +112,8 @@ def test_one_problem_with_history_deadlines_and_the_caller_s_actions(served: Ser
     assert [e["kind"] for e in detail["history"]] == ["collect", "triage", "schedule", "assign"]
     assert detail["history"][-1]["state_after"] == "assigned"
     deadlines = {d["clock"]: d for d in detail["deadlines"]}
-    assert set(deadlines) == {"sign", "progress", "result"}
+    # The assignment has a co-handler, so its reply to the lead has a clock of its own (协办, #22).
+    assert set(deadlines) == {"sign", "progress", "result", "co_handling"}
     assert deadlines["progress"]["last_day"] == "2025-04-10"
     running = {due.clock for due in served.city_problem.open_deadlines()}
     assert "sign" in running

@@ -36,6 +36,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "RecordReturnVisit": {"satisfied": True},
     "SendReminder": {},
     "LinkLastingRule": {"rule_id": "430800-R0001"},
+    "DecideReturn": {"accept": True, "note": "同意退回"},
+    "ReportCoHandling": {"text": "已会同办理"},
+    "RecordVerification": {"redo": False, "explanation": "企业诉求超出政策范围"},
+    "AppealRating": {"reason": "企业诉求不合法"},
+    "DecideAppeal": {"grant": True, "note": "申诉成立"},
 }
 
 

@@ -212,6 +212,9 @@ def _deadlines(problem: Problem, events: Sequence[DomainEvent], now: datetime) -
     running = {due.clock for due in problem.open_deadlines()}
     out = []
     for due in problem.assignment.deadlines:
+        if due.clock not in _ANSWERED_BY:
+            # Between departments only (协办 replies to the lead, 核实): not the enterprise's business.
+            continue
         met: bool | None
         if due.clock in running:
             met = False if now > due.cutoff else None
