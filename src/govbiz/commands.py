@@ -275,13 +275,18 @@ class ContactIn(BaseModel):
 
 
 class RegisterEnterprise(Command[Enterprise]):
-    """Register an enterprise (企业) in a county's ledger (at most `MAX_CONTACTS` contacts)."""
+    """Register an enterprise (企业) in a county's ledger (at most `MAX_CONTACTS` contacts).
+
+    `code_as_written` registers it as 待核实, with `credit_code` empty: the
+    code cell of an imported ledger as written (无, a code Excel cut short).
+    """
 
     county: DivisionCode
     name: Name
     credit_code: CreditCode
     contacts: tuple[ContactIn, ...] = Field(default=(), max_length=MAX_CONTACTS)
     industry: Text = ""
+    code_as_written: Text | None = None
 
 
 # --- collection and triage -----------------------------------------------------------
