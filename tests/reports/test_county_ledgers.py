@@ -335,6 +335,27 @@ def test_a_bad_code_registers_the_enterprise_as_pending(ledger: Ledger, db: str,
     assert status == 1 and "8 处错误" in output and "（--strict-codes）" in output, output
 
 
+# --- 8. long problem texts ----------------------------------------------------------------
+
+LONG = (
+    "企业厂房扩建项目用地报批已提交三个月，至今未获批复，影响二期投产；"
+    "请求市自规局加快审批并明确时限，协调解决用地指标不足问题"
+)
+
+
+def test_a_long_problem_text_is_kept_whole_with_a_title_cut_at_a_clause(ledger: Ledger) -> None:
+    rows = (("企业名称", "统一社会信用代码", "企业反映问题", "问题类别", "来源", "收集日期"),
+            ("甲公司", code(1), LONG, "融资", "座谈会", "2023-03-29"),
+            ("乙公司", code(2), "贷款难\n抵押物不足", "融资", "座谈会", "2023-03-29"))  # fmt: skip
+    _import(ledger, rows)
+    again = _import(ledger, rows)
+    assert len(again.matched) == 2  # type: ignore[attr-defined]
+    problems = {p.title: p for p in ledger.problems(COLLECTOR)}
+    assert set(problems) == {"企业厂房扩建项目用地报批已提交三个月，至今未获批复，影响二期投产", "贷款难"}
+    assert problems["企业厂房扩建项目用地报批已提交三个月，至今未获批复，影响二期投产"].description == LONG
+    assert problems["贷款难"].description == "贷款难\n抵押物不足"
+
+
 # --- 7. errors and hostile files -----------------------------------------------------------
 
 

@@ -225,8 +225,11 @@ def test_a_year_one_date_and_an_alt_enter_title_are_named_per_row(ledger: Ledger
     before = counts(ledger)
     with pytest.raises(ImportRejected) as caught:
         import_ledger(ledger, COLLECTOR, read(table(*hostile)), county=CITY, source="hostile.csv")
-    assert {(e.row, e.column) for e in caught.value.errors} == {(3, "收集日期"), (4, "问题")}
+    assert {(e.row, e.column) for e in caught.value.errors} == {(3, "收集日期")}
     message = str(caught.value)
     assert "第3行 H列「收集日期」：'0001-01-01' 早于 2000-01-01，不可能是收集日期" in message
-    assert "第4行 D列「问题」：contains a line break U+000A" in message
     assert counts(ledger) == before
+    # The title of several lines is cut to its first line, the whole text kept as the description.
+    import_ledger(ledger, COLLECTOR, read(table(GOOD[0], hostile[2])), county=CITY)
+    cut = next(p for p in ledger.problems(COLLECTOR) if p.title == "招工难")
+    assert cut.description == "招工难\n技工缺\n第一行\n第二行"

@@ -7,6 +7,10 @@ Dates come in every style: a date cell, an Excel serial number (45016),
 what cannot be a collection day: before 2000, after the file's year, or an
 Excel artefact (a cell holding 15 shown as a date is 1900-01-14).
 
+A problem cell often holds the enterprise's whole account, over several
+lines (Alt+Enter): `title_and_description` keeps it whole as the
+description and cuts a title from it at a clause boundary.
+
 Credit codes (统一社会信用代码) are normalised (full-width characters, spaces,
 line breaks, lower case); `read_code` says whether a code is valid, missing
 (无, /), truncated by Excel to 15 significant digits, or invalid, so that the
@@ -27,7 +31,16 @@ from govbiz.errors import ValidationError
 from govbiz.metrics.facts import local_day
 from govbiz.ports.report_format import Cell
 
-__all__ = ["CodeReading", "CodeStatus", "DayReading", "read_code", "read_day", "shown"]
+__all__ = [
+    "TITLE_CHARS",
+    "CodeReading",
+    "CodeStatus",
+    "DayReading",
+    "read_code",
+    "read_day",
+    "shown",
+    "title_and_description",
+]
 
 #: Excel's day 0 in the 1900 date system (Excel counts 1900-02-29, hence the 30th).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -214,3 +227,35 @@ def _chinese(reason: str) -> str:
     if "administrative division" in reason:
         return "第3–8位应为行政区划代码（数字）"
     return reason
+
+
+#: The longest title an import keeps as written; a longer problem text is cut (the whole kept as description).
+TITLE_CHARS = 40
+_SENTENCE_ENDS = "。；;！!？?"
+_CLAUSE_ENDS = "，,：:、"
+
+
+def title_and_description(text: str, description: str) -> tuple[str, str]:
+    """A problem cell as (title, description): a long or several-line text is cut at a clause boundary.
+
+    The whole text is kept: it becomes the description (before the file's own
+    description, if there is one).  The title is its first line, cut after the
+    last sentence end (。；！？) within `TITLE_CHARS` characters, else the last
+    comma or 、, else at `TITLE_CHARS` with an ellipsis.
+    """
+    if "\n" not in text and "\r" not in text and len(text) <= TITLE_CHARS:
+        return text, description
+    first = next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
+    title = first if len(first) <= TITLE_CHARS else _cut(first)
+    whole = text.strip()
+    kept = whole if not description or whole in description else f"{whole}\n{description}"
+    return title, kept
+
+
+def _cut(line: str) -> str:
+    head = line[:TITLE_CHARS]
+    for ends in (_SENTENCE_ENDS, _CLAUSE_ENDS):
+        at = max(head.rfind(ch) for ch in ends)
+        if at >= TITLE_CHARS // 4:
+            return head[:at].rstrip()
+    return head[: TITLE_CHARS - 1].rstrip() + "…"

@@ -59,7 +59,7 @@ from govbiz.ports.report_format import Cell
 from govbiz.reports.cells import restore
 from govbiz.reports.import_errors import ImportRejected, RowError
 from govbiz.reports.import_mapping import DEFAULT_MAPPING, FIELDS, ColumnMapping, ImportSettings
-from govbiz.reports.import_values import CodeStatus, read_code, read_day, shown
+from govbiz.reports.import_values import CodeStatus, read_code, read_day, shown, title_and_description
 from govbiz.reports.ledger_file import MAX_CELL_CHARS, Workbook
 from govbiz.reports.ledger_layout import Column, Layout, Skipped, find_layout
 
@@ -307,6 +307,9 @@ class _Reading:
         """The row's values, or `None` with every reason it is bad appended to `errors`."""
         cells = self._cells(row)
         text = {f: _text(v) for f, v in cells.items() if f != "collected_on"}
+        text["title"], text["description"] = title_and_description(
+            text.get("title", ""), text.get("description", "")
+        )
         before = len(errors)
         for column in self.layout.columns:
             value = cells.get(column.field)
