@@ -297,7 +297,10 @@ class CollectProblem(Command[Problem]):
 
     `category` and `source` must be among the county profile's
     categories (土地规划, 融资 ...) and sources (调研走访, 恳谈会 ...).
-    `collected_at` is when it was raised, if earlier than now.
+    `collected_at` is when it was raised, if earlier than now.  A problem
+    imported from an earlier ledger (`govbiz import`) names the file, sheet
+    and row it came from (`imported_file`, `imported_sheet`, `imported_row`):
+    it then exists from `collected_at` in figures for past dates.
     """
 
     enterprise_id: Key
@@ -306,6 +309,9 @@ class CollectProblem(Command[Problem]):
     category: Name
     source: Name
     collected_at: Instant | None = None
+    imported_file: Text = ""
+    imported_sheet: Text = ""
+    imported_row: int | None = Field(default=None, ge=1)
 
 
 class TriageProblem(Command[Problem]):

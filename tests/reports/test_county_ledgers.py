@@ -356,6 +356,36 @@ def test_a_long_problem_text_is_kept_whole_with_a_title_cut_at_a_clause(ledger: 
     assert problems["贷款难"].description == "贷款难\n抵押物不足"
 
 
+def test_an_imported_problem_exists_from_its_collection_day(db: str, ledger: Ledger, book: Path) -> None:
+    status, output = run("import", book, "--db", db, "--county", CITY, *_values())
+    assert status == 0, output
+    problem = next(p for p in ledger.problems(COLLECTOR) if p.title == problems_2023()[0].title)
+    [collected] = [e for e in ledger.history(COLLECTOR, problem.id) if e.kind == "collect"]
+    assert collected.occurred_at.year >= 2026  # recorded when imported (today), not backdated
+    where = [collected.payload[f"imported_{part}"] for part in ("file", "sheet", "row")]
+    assert where == [book.name, "2023年台账", 6]
+    rows = {}
+    for as_of in ("2022-12-31", "2023-06-30", "2023-12-31"):
+        status, text = run("export", "--db", db, "--county", CITY, "--as-of", as_of, "--format", "csv")
+        assert status == 0, text
+        rows[as_of] = len(text.splitlines()) - 1
+    expected = sum(1 for p in problems_2023() if p.expected_day <= date(2023, 6, 30))
+    assert rows == {"2022-12-31": 0, "2023-06-30": expected, "2023-12-31": 40}
+
+
+def test_a_problem_collected_late_by_hand_still_counts_from_when_it_was_entered(ledger: Ledger) -> None:
+    from govbiz.metrics.asof import effective_at, problem_as_of
+
+    registered = c.RegisterEnterprise(county=CITY, name="甲公司", credit_code=code(1))
+    enterprise = ledger.handle(COLLECTOR, registered)
+    problem = ledger.handle(COLLECTOR, c.CollectProblem(
+        enterprise_id=enterprise.id, title="用地难", category="融资", source="座谈会",
+        collected_at=datetime(2026, 11, 2, tzinfo=beijing())))  # fmt: skip
+    [event] = ledger.history(COLLECTOR, problem.id)
+    assert effective_at(event) == event.occurred_at  # not imported: figures for past dates do not change
+    assert problem_as_of([event], datetime(2026, 11, 30, tzinfo=beijing())) is None
+
+
 # --- 7. errors and hostile files -----------------------------------------------------------
 
 

@@ -169,9 +169,9 @@ def import_workbook(
     chosen = workbook.choose(sheet if sheet is not None else settings.sheet)
     result = import_ledger(
         ledger, actor, chosen.rows, county=county, settings=settings, source=workbook.source,
-        dry_run=dry_run, strict_codes=strict_codes, on_committed=on_committed,
+        sheet=chosen.name, dry_run=dry_run, strict_codes=strict_codes, on_committed=on_committed,
     )  # fmt: skip
-    return attrs.evolve(result, sheet=chosen.name, other_sheets=workbook.others(chosen))
+    return attrs.evolve(result, other_sheets=workbook.others(chosen))
 
 
 def import_ledger(
@@ -183,6 +183,7 @@ def import_ledger(
     mapping: ColumnMapping | None = None,
     settings: ImportSettings | None = None,
     source: str = "file",
+    sheet: str = "",
     dry_run: bool = False,
     strict_codes: bool = False,
     on_committed: Callable[[Sequence[DomainEvent]], None] | None = None,
@@ -190,7 +191,9 @@ def import_ledger(
     """Import the table `rows` into `county`'s ledger as `actor` (a collector), all or nothing.
 
     `rows` are the sheet's rows (row 1 first, merged cells filled); `source`
-    names the file in messages; `settings` are the county's own headers,
+    names the file in messages and, with `sheet`, in each problem's collection
+    event (imported from file, sheet and row: it exists from its collection
+    day in figures for past dates); `settings` are the county's own headers,
     value aliases, defaults and year (`mapping`, if given, replaces the
     headers).  Raises `ImportRejected` listing every bad cell, with nothing
     stored.  With `dry_run` everything is checked and nothing stored.  With
@@ -220,14 +223,14 @@ def import_ledger(
     result = ImportResult(
         source, layout.header_row, tuple((r.number, None) for r in to_create), tuple(matched),
         tuple(k.removeprefix("待核实:") for k in new), layout.ignored, tuple(warnings), dry_run,
-        header_rows=layout.header_rows, skipped=layout.skipped, pending=tuple(reading.pending),
+        sheet=sheet, header_rows=layout.header_rows, skipped=layout.skipped, pending=tuple(reading.pending),
         departments=tuple((r.number, r.lead, r.co_handlers) for r in valid if r.lead or r.co_handlers),
     )  # fmt: skip
     if dry_run:
         return result
     created = _store(
         ledger, actor, county=county, rows=to_create, enterprises=enterprises, source=source,
-        on_committed=on_committed,
+        sheet=sheet, on_committed=on_committed,
     )  # fmt: skip
     return attrs.evolve(result, created=tuple(created))
 
@@ -499,6 +502,7 @@ def _store(
     rows: Sequence[_Row],
     enterprises: Mapping[str, Enterprise],
     source: str,
+    sheet: str,
     on_committed: Callable[[Sequence[DomainEvent]], None] | None,
 ) -> list[tuple[int, str | None]]:
     created: list[tuple[int, str | None]] = []
@@ -517,6 +521,7 @@ def _store(
                     enterprise_id=ids[row.enterprise_key], title=row.title, description=row.description,
                     category=row.category, source=row.source,
                     collected_at=datetime.combine(row.collected_on, time(0), tzinfo=beijing()),
+                    imported_file=source, imported_sheet=sheet, imported_row=row.number,
                 ))  # fmt: skip
                 created.append((row.number, problem.id))
     except GovbizError as error:
