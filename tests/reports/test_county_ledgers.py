@@ -9,10 +9,13 @@ Each case runs through the library and through the real `govbiz import`.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import subprocess
+import sys
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -384,6 +387,64 @@ def test_a_problem_collected_late_by_hand_still_counts_from_when_it_was_entered(
     [event] = ledger.history(COLLECTOR, problem.id)
     assert effective_at(event) == event.occurred_at  # not imported: figures for past dates do not change
     assert problem_as_of([event], datetime(2026, 11, 30, tzinfo=beijing())) is None
+
+
+# --- 8. two imports at once ---------------------------------------------------------------
+
+
+def import_twice_at_once(
+    open_ledger: Callable[[], Ledger], workbook: object, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """Two imports of one workbook on two ledgers of one database, each pausing after it matched."""
+    import threading
+    import time
+
+    import govbiz.reports.ledger_import as importer
+
+    matched = importer._existing
+
+    def slow(*args: object, **kwargs: object) -> object:
+        found = matched(*args, **kwargs)  # type: ignore[arg-type]
+        time.sleep(0.4)  # the other import reads the ledger meanwhile, unless it waits for this one
+        return found
+
+    monkeypatch.setattr(importer, "_existing", slow)
+    results: list[str] = []
+
+    def run_one() -> None:
+        result = import_workbook(open_ledger(), COLLECTOR, workbook, county=CITY, settings=ALIASES)  # type: ignore[arg-type]
+        results.append(result.summary())
+
+    threads = [threading.Thread(target=run_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(results)
+
+
+def test_two_imports_at_once_register_nothing_twice(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    workbook = read_workbook(county_workbook(), "台账.xlsx")
+    opener = functools.partial(govbiz.open, db, plugin_manager=make_plugin_manager(load_entry_points=False))
+    results = import_twice_at_once(opener, workbook, monkeypatch)
+    assert results == [
+        "台账.xlsx: imported 0 problem(s), 40 already in the ledger (unchanged), 0 new enterprise(s)",
+        "台账.xlsx: imported 40 problem(s), 0 already in the ledger (unchanged), 20 new enterprise(s)",
+    ]
+    ledger = govbiz.open(db)
+    assert len(ledger.problems(COLLECTOR)) == 40 and len(ledger.records(COLLECTOR, "enterprise")) == 20
+
+
+def test_two_govbiz_import_processes_at_once(db: str, book: Path) -> None:
+    govbiz_cli = str(Path(sys.executable).with_name("govbiz"))
+    command = [govbiz_cli, "import", str(book), "--db", db, "--county", CITY, *_values()]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    runs = [subprocess.Popen(command, text=True, **pipes) for _ in "12"]  # type: ignore[call-overload]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted("imported 40 problem(s)" in out for out, _ in outputs) == [False, True], outputs
+    ledger = govbiz.open(db)
+    assert len(ledger.problems(COLLECTOR)) == 40 and len(ledger.records(COLLECTOR, "enterprise")) == 20
 
 
 # --- 7. errors and hostile files -----------------------------------------------------------

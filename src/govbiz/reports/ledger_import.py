@@ -215,6 +215,25 @@ def import_ledger(
     errors, valid = reading.validate(rows)
     if errors:
         raise ImportRejected(source, errors)
+    if dry_run:
+        return _plan(ledger, actor, county, valid, reading, source=source, sheet=sheet, dry_run=True)[0]
+    # Held from matching to storing: a second import of the file waits, then finds every row matched.
+    with ledger.store.exclusive(f"import:{county}"):
+        planned = _plan(ledger, actor, county, valid, reading, source=source, sheet=sheet)
+        result, to_create, enterprises = planned
+        created = _store(
+            ledger, actor, county=county, rows=to_create, enterprises=enterprises, source=source,
+            sheet=sheet, on_committed=on_committed,
+        )  # fmt: skip
+    return attrs.evolve(result, created=tuple(created))
+
+
+def _plan(
+    ledger: Ledger, actor: Actor, county: str, valid: Sequence[_Row], reading: _Reading, *,
+    source: str, sheet: str, dry_run: bool = False,
+) -> tuple[ImportResult, list[_Row], dict[str, Enterprise]]:
+    """What the import does: the result, the rows to create and the county's enterprises now."""
+    layout = reading.layout
     enterprises = _enterprises(ledger, actor, county)
     existing = _existing(ledger, actor, county, enterprises)
     warnings = reading.warnings + _name_warnings(valid, enterprises, layout)
@@ -226,13 +245,7 @@ def import_ledger(
         sheet=sheet, header_rows=layout.header_rows, skipped=layout.skipped, pending=tuple(reading.pending),
         departments=tuple((r.number, r.lead, r.co_handlers) for r in valid if r.lead or r.co_handlers),
     )  # fmt: skip
-    if dry_run:
-        return result
-    created = _store(
-        ledger, actor, county=county, rows=to_create, enterprises=enterprises, source=source,
-        sheet=sheet, on_committed=on_committed,
-    )  # fmt: skip
-    return attrs.evolve(result, created=tuple(created))
+    return result, to_create, enterprises
 
 
 def _require_division(ledger: Ledger, actor: Actor, county: str, source: str) -> None:
