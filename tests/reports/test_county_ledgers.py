@@ -116,6 +116,26 @@ def test_a_hidden_sheet_is_read_only_when_named(ledger: Ledger) -> None:
         workbook.choose("2024年台账")
 
 
+def test_a_sheet_named_by_digits_is_found_by_name_first() -> None:
+    from govbiz.reports.ledger_file import Sheet
+    from govbiz.reports.ledger_file import Workbook as Book
+
+    book = Book("x.xlsx", (Sheet("2022", ()), Sheet("2023", ())))
+    assert (book.choose("2023").name, book.choose("1").name, book.choose(2).name) == ("2023", "2022", "2023")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import govbiz.reports.ledger_file as files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1024 * 1024)
+    path = tmp_path / "大.csv"
+    path.write_bytes(b"x" * (2 * 1024 * 1024))
+    status, output = run("import", path, "--db", db, "--county", CITY, "--dry-run")
+    assert status == 1 and "有 2 MB，超过 1 MB 的上限，未读取" in output, output
+
+
 def test_the_first_visible_sheet_when_the_active_one_is_hidden() -> None:
     book = Workbook()
     first = book.active
@@ -477,7 +497,7 @@ def _zip_bomb() -> bytes:
     ("台账.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "不是表格文件"),  # a renamed picture
     ("台账.xlsx", b"PK\x03\x04" + b"\x00" * 100, "zip 已损坏"),
     ("台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "不是可读的xls 工作簿"),
-    ("台账.xlsx", _zip_bomb(), "超过 200 MB 的上限"),
+    ("台账.xlsx", _zip_bomb(), "超过 24 MB 的上限"),
     ("台账.csv", ("企业名称,问题,问题类别,来源,收集日期\n甲公司," + "长" * 40000 + ",融资,座谈会,2023-3-1\n").encode(),  # noqa: E501
      "超过单元格上限 32767"),
 ])  # fmt: skip
