@@ -281,13 +281,18 @@ class ContactIn(BaseModel):
 
 
 class RegisterEnterprise(Command[Enterprise]):
-    """Register an enterprise (企业) in a county's ledger (at most `MAX_CONTACTS` contacts)."""
+    """Register an enterprise (企业) in a county's ledger (at most `MAX_CONTACTS` contacts).
+
+    `code_as_written` registers it as 待核实, with `credit_code` empty: the
+    code cell of an imported ledger as written (无, a code Excel cut short).
+    """
 
     county: DivisionCode
     name: Name
     credit_code: CreditCode
     contacts: tuple[ContactIn, ...] = Field(default=(), max_length=MAX_CONTACTS)
     industry: Text = ""
+    code_as_written: Text | None = None
 
 
 # --- collection and triage -----------------------------------------------------------
@@ -298,7 +303,10 @@ class CollectProblem(Command[Problem]):
 
     `category` and `source` must be among the county profile's
     categories (土地规划, 融资 ...) and sources (调研走访, 恳谈会 ...).
-    `collected_at` is when it was raised, if earlier than now.
+    `collected_at` is when it was raised, if earlier than now.  A problem
+    imported from an earlier ledger (`govbiz import`) names the file, sheet
+    and row it came from (`imported_file`, `imported_sheet`, `imported_row`):
+    it then exists from `collected_at` in figures for past dates.
     """
 
     enterprise_id: Key
@@ -307,6 +315,9 @@ class CollectProblem(Command[Problem]):
     category: Name
     source: Name
     collected_at: Instant | None = None
+    imported_file: Text = ""
+    imported_sheet: Text = ""
+    imported_row: int | None = Field(default=None, ge=1)
 
 
 class TriageProblem(Command[Problem]):

@@ -222,6 +222,7 @@ class EnterpriseRecord(_Record):
     credit_code: str
     contacts: tuple[ContactRecord, ...]
     industry: str
+    code_as_written: str | None = None
 
 
 class EventRecord(_Record):
@@ -258,6 +259,7 @@ def to_record(
             credit_code=obj.credit_code,
             contacts=tuple(ContactRecord(**c) for c in contacts),
             industry=obj.industry,
+            code_as_written=obj.code_as_written,
         )
     payload = thaw(obj.payload)  # a plain copy: records leave the process
     if not reveal_personal_data and isinstance(payload.get("contacts"), list):

@@ -112,9 +112,10 @@ def test_a_refused_import_prints_its_errors_as_json(tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert (data["source"], data["imported"], data["created"]) == ("bad.csv", False, [])
-    assert {(e["row"], e["column"]) for e in data["errors"]} == {(2, "统一社会信用代码"), (2, "收集日期")}
+    # The empty credit code does not block the row (the enterprise would be 待核实); the date does.
+    assert [(e["row"], e["letter"], e["column"], e["value"]) for e in data["errors"]] == [(2, "F", "收集日期", "not a date")]  # noqa: E501
     text = CliRunner().invoke(main, ["import", str(bad), "--db", fresh])
-    assert "bad.csv: 2 错误 errors, nothing was imported" in text.output
+    assert "bad.csv：1 处错误，未导入任何内容" in text.output
     assert "problem(s)" not in text.output
 
 

@@ -144,20 +144,24 @@ def test_every_bad_row_is_reported_and_nothing_is_stored(ledger: Ledger) -> None
         import_ledger(ledger, COLLECTOR, read(table(*bad)), county=CITY, source="bad.csv")
     errors = {(e.row, e.column) for e in caught.value.errors}
     assert errors == {
-        (3, "企业名称"), (4, "统一社会信用代码"), (5, "问题类别"), (5, "来源"), (5, "收集日期"),
-        (6, "收集日期"), (7, "企业名称"),
+        (3, "企业名称"), (5, "问题类别"), (5, "来源"), (5, "收集日期"), (6, "收集日期"), (7, "企业名称"),
     }  # fmt: skip
     message = str(caught.value)
-    assert "bad.csv: 7 错误 errors, nothing was imported" in message
-    assert "row 6, 收集日期: 2025-12-31 is in the future" in message
-    assert "row 7, 企业名称: '张家界另一公司' has the credit code of '张家界甲公司' in row 2" in message
+    assert "bad.csv：6 处错误，未导入任何内容" in message
+    assert "第3行 B列「企业名称」：为空" in message
+    assert "第6行 H列「收集日期」：'2025-12-31' 在今天（2025-06-02）之后，不可能是收集日期" in message
+    assert "第7行 B列「企业名称」：'张家界另一公司' 与第2行的「张家界甲公司」统一社会信用代码相同，企业名称却不同" in message  # noqa: E501
     assert counts(ledger) == before
+    # A wrong check character (row 4) does not block the row, except with strict_codes.
+    with pytest.raises(ImportRejected) as strict:
+        import_ledger(ledger, COLLECTOR, read(table(*bad)), county=CITY, source="bad.csv", strict_codes=True)
+    assert "第4行 C列「统一社会信用代码」：'91430800MA4M00009X' 校验位（第18位）应为" in str(strict.value)
 
 
 def test_a_missing_column_or_header_is_named(ledger: Ledger) -> None:
-    with pytest.raises(ImportRejected, match=r"row 1: missing column\(s\) 来源, 收集日期"):
+    with pytest.raises(ImportRejected, match=r"第1行：缺少列 「来源」、「收集日期」"):
         import_ledger(ledger, COLLECTOR, read(table(header=HEADER[:6])), county=CITY)
-    with pytest.raises(ImportRejected, match="no header row with 企业名称 and 问题"):
+    with pytest.raises(ImportRejected, match="找不到含「企业名称」和「问题」的表头行"):
         import_ledger(ledger, COLLECTOR, [("甲", "乙")], county=CITY)
 
 
@@ -181,7 +185,7 @@ def test_a_failure_while_storing_keeps_nothing(ledger: Ledger) -> None:
     # An administrator may register enterprises but not collect problems: the first
     # enterprise is staged, then its problem fails, and the enterprise must go too.
     before = counts(ledger)
-    with pytest.raises(ImportRejected, match=r"row 2: administrator admin \(430800\) may not collect"):
+    with pytest.raises(ImportRejected, match=r"第2行：administrator admin \(430800\) may not collect"):
         import_ledger(ledger, ADMIN, read(table(*GOOD)), county=CITY)
     assert counts(ledger) == before
 
@@ -194,7 +198,7 @@ def test_a_dry_run_stores_nothing(ledger: Ledger) -> None:
 
 
 def test_an_unregistered_county_is_refused(ledger: Ledger) -> None:
-    with pytest.raises(ImportRejected, match="county 430802 is not registered"):
+    with pytest.raises(ImportRejected, match="本账本没有登记区县 430802"):
         import_ledger(
             ledger, Actor(id="x", role=Role.COLLECTOR, county="430802"), read(table(*GOOD)), county="430802"
         )
@@ -221,8 +225,11 @@ def test_a_year_one_date_and_an_alt_enter_title_are_named_per_row(ledger: Ledger
     before = counts(ledger)
     with pytest.raises(ImportRejected) as caught:
         import_ledger(ledger, COLLECTOR, read(table(*hostile)), county=CITY, source="hostile.csv")
-    assert {(e.row, e.column) for e in caught.value.errors} == {(3, "收集日期"), (4, "问题")}
+    assert {(e.row, e.column) for e in caught.value.errors} == {(3, "收集日期")}
     message = str(caught.value)
-    assert "row 3, 收集日期: 0001-01-01 is before 2000-01-01" in message
-    assert "row 4, 问题: contains a line break U+000A" in message
+    assert "第3行 H列「收集日期」：'0001-01-01' 早于 2000-01-01，不可能是收集日期" in message
     assert counts(ledger) == before
+    # The title of several lines is cut to its first line, the whole text kept as the description.
+    import_ledger(ledger, COLLECTOR, read(table(GOOD[0], hostile[2])), county=CITY)
+    cut = next(p for p in ledger.problems(COLLECTOR) if p.title == "招工难")
+    assert cut.description == "招工难\n技工缺\n第一行\n第二行"

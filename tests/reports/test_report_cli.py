@@ -87,18 +87,20 @@ def test_import_of_a_bad_file_names_each_row_and_exits_1(runner: CliRunner, tmp_
     )
     result = runner.invoke(main, ["import", str(bad), "--db", fresh])
     assert result.exit_code == 1
-    assert "bad.csv: 3 错误 errors, nothing was imported" in result.output
-    assert "row 2, 统一社会信用代码" in result.output
-    assert "row 3, 统一社会信用代码: is empty" in result.output
-    assert "row 3, 收集日期: 'not a date' is not a date" in result.output
+    assert "bad.csv：1 处错误，未导入任何内容" in result.output
+    assert "第3行 F列「收集日期」：'not a date' 不是日期" in result.output
+    strict = runner.invoke(main, ["import", str(bad), "--db", fresh, "--strict-codes"])
+    assert "bad.csv：3 处错误，未导入任何内容" in strict.output
+    assert "第2行 B列「统一社会信用代码」：'123' 统一社会信用代码应为 18 位，此处为 3 位（--strict-codes）" in strict.output  # noqa: E501
+    assert "第3行 B列「统一社会信用代码」：未填写统一社会信用代码（--strict-codes）" in strict.output
 
 
-def test_import_of_an_unreadable_suffix_lists_the_readers(runner: CliRunner, tmp_path: Path) -> None:
+def test_import_of_a_file_that_is_no_table_says_so(runner: CliRunner, tmp_path: Path) -> None:
     odd = tmp_path / "ledger.ods"
-    odd.write_bytes(b"")
+    odd.write_bytes(b"")  # the content, not the name, says what a file is
     result = runner.invoke(main, ["import", str(odd), "--db", "memory://", "--county", "430800"])
-    assert result.exit_code == 2
-    assert "no installed format reads .ods" in result.output and ".csv" in result.output
+    assert result.exit_code == 1
+    assert "不是表格文件" in result.output and "Traceback" not in result.output
 
 
 def test_a_cross_grouping_adds_up_to_its_first_grouping(runner: CliRunner, db: str) -> None:

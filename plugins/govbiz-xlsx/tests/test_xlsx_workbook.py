@@ -181,11 +181,14 @@ def test_bad_rows_are_reported_with_the_row_numbers_excel_shows() -> None:
     with pytest.raises(ImportRejected) as caught:
         import_ledger(fresh, Actor(id="t", role=Role.COLLECTOR, county=CITY),
                       XlsxFormat().read_rows(out.getvalue()), county=CITY)  # fmt: skip
-    assert {(e.row, e.column) for e in caught.value.errors} == {
-        (3, "统一社会信用代码"),
-        (4, "统一社会信用代码"),
-        (4, "问题类别"),
-    }
+    # The wrong and the empty code do not block their rows (待核实), the unknown category does.
+    assert {(e.row, e.letter, e.column) for e in caught.value.errors} == {(4, "D", "问题类别")}
+    with pytest.raises(ImportRejected) as strict:
+        import_ledger(fresh, Actor(id="t", role=Role.COLLECTOR, county=CITY),
+                      XlsxFormat().read_rows(out.getvalue()), county=CITY, strict_codes=True)  # fmt: skip
+    assert {(e.row, e.column) for e in strict.value.errors} == {
+        (3, "统一社会信用代码"), (4, "统一社会信用代码"), (4, "问题类别"),
+    }  # fmt: skip
 
 
 def test_the_metrics_workbook_has_every_rate_over_its_definition() -> None:

@@ -147,6 +147,11 @@ class Contact:
     __str__ = __repr__
 
 
+def _code_or_pending(code: str) -> str:
+    """A valid credit code, normalised; or `""` for an enterprise 待核实 (checked with `code_as_written`)."""
+    return validate_credit_code(code) if code else ""
+
+
 @attrs.frozen(slots=True)
 class Enterprise:
     """A private enterprise (民营企业) that raises problems.
@@ -154,11 +159,30 @@ class Enterprise:
     `credit_code` is its unified social credit code (统一社会信用代码),
     validated with its check character; `county` is the division whose
     ledger it belongs to.
+
+    An enterprise imported from a ledger whose code was missing (无, /),
+    cut by Excel or wrong is registered as 待核实 (`pending`): its
+    `credit_code` is empty and `code_as_written` keeps the cell as the file
+    wrote it, for a clerk to follow up.
     """
 
     id: str
     county: str = attrs.field(validator=division_code)
     name: str = attrs.field(validator=required_text(200))
-    credit_code: str = attrs.field(converter=validate_credit_code)
+    credit_code: str = attrs.field(converter=_code_or_pending)
     contacts: tuple[Contact, ...] = ()
     industry: str = attrs.field(default="", validator=optional_text())
+    code_as_written: str | None = attrs.field(default=None)
+
+    @code_as_written.validator
+    def _pending_has_no_code(self, attribute: attrs.Attribute[Any], value: str | None) -> None:
+        if (value is None) == (not self.credit_code):
+            raise ValidationError(
+                "credit_code", self.credit_code,
+                "is required, unless the enterprise is 待核实 (code_as_written)",
+            )
+
+    @property
+    def pending(self) -> bool:
+        """Whether the enterprise is 待核实: registered without a valid credit code."""
+        return self.code_as_written is not None

@@ -184,7 +184,12 @@ class Empty(Payload):
 
 @attrs.frozen(slots=True)
 class Collected(Payload):
-    """A problem entered in the ledger (收集): the enterprise's words and when they were heard."""
+    """A problem entered in the ledger (收集): the enterprise's words and when they were heard.
+
+    A problem imported from an earlier ledger names where it came from
+    (`imported_file`, `imported_sheet`, `imported_row`); it existed from its
+    `collected_at`, before govbiz (see `govbiz.metrics.asof.effective_at`).
+    """
 
     actions: ClassVar[tuple[Action, ...]] = (Action.COLLECT,)
 
@@ -194,6 +199,9 @@ class Collected(Payload):
     source: str
     description: str = ""
     collected_at: datetime | None = attrs.field(default=None, converter=_instant)
+    imported_file: str = ""
+    imported_sheet: str = ""
+    imported_row: int | None = None
 
 
 @attrs.frozen(slots=True)

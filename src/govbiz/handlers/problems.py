@@ -68,6 +68,9 @@ def collect(ctx: CommandContext, cmd: c.CollectProblem) -> Problem:
         category=cmd.category,
         source=cmd.source,
         collected_at=collected_at,
+        imported_file=cmd.imported_file,
+        imported_sheet=cmd.imported_sheet,
+        imported_row=cmd.imported_row,
     )
     problem_id = f"{enterprise.county}-{year}-{number:04d}"
     event = decide(

@@ -77,7 +77,7 @@ def register_enterprise(ctx: CommandContext, cmd: c.RegisterEnterprise) -> Enter
     ctx.record(RecordKind.DIVISION, cmd.county, Division)
     for existing in ctx.uow.list_records(RecordKind.ENTERPRISE, frozenset({cmd.county})):
         assert isinstance(existing, Enterprise)
-        if existing.credit_code == cmd.credit_code:
+        if cmd.credit_code and existing.credit_code == cmd.credit_code:
             raise ValidationError(
                 "credit_code", cmd.credit_code, f"already registered as enterprise {existing.id}"
             )
@@ -88,6 +88,7 @@ def register_enterprise(ctx: CommandContext, cmd: c.RegisterEnterprise) -> Enter
         credit_code=cmd.credit_code,
         contacts=tuple(Contact(name=x.name, phone=x.phone, position=x.position) for x in cmd.contacts),
         industry=cmd.industry,
+        code_as_written=cmd.code_as_written,
     )
     ctx.add_record(
         RecordKind.ENTERPRISE, enterprise.id, enterprise, county=enterprise.county,

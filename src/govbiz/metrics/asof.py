@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from govbiz.clock import require_aware
 from govbiz.domain.events import DomainEvent
+from govbiz.domain.lifecycle import Action
 from govbiz.domain.problem import Problem, apply
 from govbiz.errors import ValidationError
 
@@ -29,7 +30,14 @@ if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
     from govbiz.ledger import Ledger
 
-__all__ = ["LedgerProblems", "ProblemSource", "ReplayedStreams", "StoredProblems", "problem_as_of"]
+__all__ = [
+    "LedgerProblems",
+    "ProblemSource",
+    "ReplayedStreams",
+    "StoredProblems",
+    "effective_at",
+    "problem_as_of",
+]
 
 
 @runtime_checkable
@@ -41,12 +49,29 @@ class ProblemSource(Protocol):
         ...
 
 
+def effective_at(event: DomainEvent) -> datetime:
+    """When an event counts from in figures: when it occurred, or for an imported problem its collection.
+
+    A problem brought in from a county's earlier ledger (`govbiz import`) was
+    collected then, not on the day of the import: a 2023 ledger imported in
+    2026 gives its 2023 figures as of 2023-12-31.  Such a collection names
+    its file (`imported_file` in the payload).
+    """
+    if event.kind == Action.COLLECT.value and event.payload.get("imported_file"):
+        collected = event.payload.get("collected_at")
+        if isinstance(collected, str):
+            when = datetime.fromisoformat(collected)
+            if when.tzinfo is not None and when < event.occurred_at:
+                return when
+    return event.occurred_at
+
+
 def problem_as_of(events: Iterable[DomainEvent], as_of: datetime) -> Problem | None:
-    """Replay one problem's events that occurred at or before `as_of`; `None` if none did."""
+    """Replay one problem's events that count at or before `as_of` (`effective_at`); `None` if none do."""
     require_aware(as_of, "as_of")
     problem: Problem | None = None
     for event in events:
-        if event.occurred_at > as_of:
+        if effective_at(event) > as_of:
             break
         problem = apply(problem, event)
     return problem

@@ -11,9 +11,12 @@ A format that can also read a table back (CSV, xlsx) implements
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-__all__ = ["Cell", "Report", "ReportFormat", "TableReader"]
+if TYPE_CHECKING:
+    from govbiz.reports.ledger_file import Workbook
+
+__all__ = ["Cell", "Report", "ReportFormat", "TableReader", "WorkbookReader"]
 
 #: A cell read from a table: text, a number, a date or datetime, or `None` when empty.
 Cell = str | int | float | date | datetime | None
@@ -65,5 +68,26 @@ class TableReader(Protocol):
         """Every row of the file's (first, or 问题台账) table, blank rows included, in order.
 
         Row *n* of the result is the row a spreadsheet shows as *n + 1*.
+        """
+        ...
+
+
+@runtime_checkable
+class WorkbookReader(Protocol):
+    """A format that reads every sheet of a workbook (hidden ones too), merged cells filled in.
+
+    `govbiz import` prefers it to `TableReader`: it chooses the sheet a clerk
+    sees (`govbiz.reports.ledger_file.Workbook.choose`).
+    """
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The file suffixes it reads, with their dots (e.g. `(".xlsx", ".xls", ".ods")`)."""
+        ...
+
+    def read_workbook(self, data: bytes, source: str) -> Workbook:
+        """Every sheet of the file `data`; `source` (the file's name) is named in errors.
+
+        Raises `govbiz.reports.import_errors.ImportRejected` for a file it cannot read.
         """
         ...

@@ -13,8 +13,10 @@ adapter against the same expectations.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import TracebackType
@@ -323,6 +325,30 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
         """Release connections; the store is unusable afterwards."""
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the lock `name` (互斥) while the block runs: one holder at a time.
+
+        For work that reads, decides and then writes many records, which a
+        unit's per-record conflicts do not cover: `govbiz import` holds
+        `import:<county>` so two imports of one file register nothing twice.
+        This default holds across the threads of this process, which is all
+        an in-memory store has; a store shared by processes holds it across
+        them (`govbiz.storage.sql.store.SQLStore.exclusive`).
+        """
+        with _process_lock(self, name):
+            yield
+
+
+_PROCESS_LOCKS: dict[tuple[int, str], threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(store: object, name: str) -> threading.Lock:
+    """The lock of `name` for `store` in this process (created on first use)."""
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault((id(store), name), threading.Lock())
 
 
 def earliest_deadlines(problem: Problem) -> list[DueDate]:

@@ -1,62 +1,73 @@
-"""Importing an existing problem ledger (导入已有问题台账) from a spreadsheet.
+"""Importing an existing problem ledger (导入已有问题台账) as the county keeps it, without editing it.
 
 Offices that start with govbiz already keep their problems in Excel.  An
-import reads such a table (xlsx through the `govbiz-xlsx` plugin, or CSV)
-and brings each row in as a problem collected on its collection day
-(已收集), registering its enterprise when the credit code is new.
+import reads such a workbook (xlsx, xls or ods through the `govbiz-xlsx`
+plugin, or CSV) and brings each problem row in as a problem collected on its
+collection day (已收集), registering its enterprise when it is new.
 
 The rules, in the order they apply:
 
-1. **Columns by header.** The header row is the first of the first ten rows
-   that has the headers of 企业名称 and 问题 (so a title row above it is
-   fine).  `ColumnMapping` maps Chinese headers to fields; the default
-   knows the usual spellings and can be extended (`with_headers`).
-   Columns it does not know are ignored and listed in the result.
-2. **Validate everything first.** Every row is checked (required cells,
-   credit code check character, the county's categories and sources, dates,
-   lengths) and *every* bad row is reported with its row number (as the
-   spreadsheet shows it) and reason in one `ImportRejected`.  Nothing is
-   stored then.
-3. **Import in one go.** When all rows are good, the commands run in one
-   unit of work (`govbiz.ledger.Ledger.unit`): all stored, or,
-   if anything still fails, none.
-4. **Idempotent.** A row matches an existing problem of the same
-   enterprise (by 统一社会信用代码) with the same 问题, 问题描述 and 收集日期.
-   When a file has several rows alike, the n-th of them matches the n-th
-   such problem (by problem number).  Matched rows change nothing, so
-   importing the same file again adds nothing, and a file that grew by a
-   few rows adds just those.  Enterprises are matched by credit code; the
+1. **The sheet a clerk sees** (`govbiz.reports.ledger_file.Workbook.choose`):
+   the active sheet if visible, else the first visible one; a hidden sheet
+   only when named.
+2. **The layout** (`govbiz.reports.ledger_layout`): the header row(s) are
+   found (two-row headers with merged group headers too); title, section,
+   spacer, 合计 and 填表人/审核人 rows are skipped and listed with the reason.
+3. **Columns by header** (`govbiz.reports.import_mapping`): the usual
+   spellings (反映问题, 企业名称（全称）, 承办单位 ...) and the county's own
+   (`ImportSettings.columns`).  Columns it does not know are listed.
+4. **Values as the clerk wrote them**: categories and sources through the
+   county's aliases and the import's (`ImportSettings.values`); departments
+   by code, full or short name, "市自规局、市住建局" as lead and co-handler;
+   dates in every style (`govbiz.reports.import_values.read_day`); a
+   missing, placeholder, cut or wrong credit code registers the enterprise as
+   待核实 and lists the row (`strict_codes` refuses it instead).
+5. **Validate everything first.** Every row is checked and *every* bad cell
+   is reported in the file's own words (row, column letter, header as
+   written, value) in one `ImportRejected`.  Nothing is stored then.
+6. **Import in one go.** When all rows are good, the commands run in one
+   unit of work (`govbiz.ledger.Ledger.unit`): all stored, or, if anything
+   still fails, none.
+7. **Idempotent.** A row matches an existing problem of the same
+   enterprise (by 统一社会信用代码, or by name for one 待核实) with the same
+   问题, 问题描述 and 收集日期.  When a file has several rows alike, the n-th
+   of them matches the n-th such problem.  Matched rows change nothing; the
    name already registered wins (a differing name is reported as a warning).
 
-Handling columns (主办部门, 办理状态 ...) are not imported: assignments,
-results and return visits happen in govbiz from then on, as events with
-their actors and times.
+Handling columns (办理状态, 办理结果 ...) are not imported, and the
+departments read are checked and reported but not assigned: assignments,
+results and return visits happen in govbiz, as events with their actors and times.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 import attrs
 
 from govbiz import commands as c
 from govbiz.clock import beijing
-from govbiz.domain.credit_code import validate_credit_code
-from govbiz.domain.dates import EARLIEST_DAY
 from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.tenancy import Department
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.metrics.facts import local_day
 from govbiz.ports.report_format import Cell
 from govbiz.reports.cells import restore
+from govbiz.reports.import_errors import ImportRejected, RowError
+from govbiz.reports.import_mapping import DEFAULT_MAPPING, FIELDS, ColumnMapping, ImportSettings
+from govbiz.reports.import_values import CodeStatus, read_code, read_day, shown, title_and_description
+from govbiz.reports.ledger_file import MAX_CELL_CHARS, Workbook
+from govbiz.reports.ledger_layout import Column, Layout, Skipped, find_layout
 
 if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
     from govbiz.domain.events import DomainEvent
     from govbiz.ledger import Ledger
+    from govbiz.profile import CountyProfile
 
 __all__ = [
     "DEFAULT_MAPPING",
@@ -64,112 +75,14 @@ __all__ = [
     "ColumnMapping",
     "ImportRejected",
     "ImportResult",
+    "ImportSettings",
     "RowError",
     "import_ledger",
+    "import_workbook",
 ]
 
-#: The fields an imported row fills: field -> (the header it is reported under, required).
-FIELDS: dict[str, tuple[str, bool]] = {
-    "enterprise_name": ("企业名称", True),
-    "credit_code": ("统一社会信用代码", True),
-    "title": ("问题", True),
-    "description": ("问题描述", False),
-    "category": ("问题类别", True),
-    "source": ("来源", True),
-    "collected_on": ("收集日期", True),
-}
-
-#: Headers offices use, mapped to fields (the first of each field is govbiz's own export header).
-DEFAULT_MAPPING: dict[str, str] = {
-    "企业名称": "enterprise_name",
-    "企业": "enterprise_name",
-    "单位名称": "enterprise_name",
-    "统一社会信用代码": "credit_code",
-    "社会信用代码": "credit_code",
-    "信用代码": "credit_code",
-    "问题": "title",
-    "问题标题": "title",
-    "问题名称": "title",
-    "问题描述": "description",
-    "问题内容": "description",
-    "具体问题": "description",
-    "问题类别": "category",
-    "类别": "category",
-    "问题类型": "category",
-    "来源": "source",
-    "问题来源": "source",
-    "收集日期": "collected_on",
-    "收集时间": "collected_on",
-    "反映日期": "collected_on",
-}
-#: How many leading rows may hold a title above the header row.
-HEADER_SEARCH_ROWS = 10
-
-
-@attrs.frozen(slots=True)
-class ColumnMapping:
-    """Which header fills which field (`FIELDS`); headers compare without spaces."""
-
-    headers: Mapping[str, str] = attrs.field(factory=lambda: dict(DEFAULT_MAPPING))
-
-    def __attrs_post_init__(self) -> None:
-        unknown = sorted({f for f in self.headers.values() if f not in FIELDS})
-        if unknown:
-            raise ValidationError("mapping", unknown, f"unknown field(s); fields are {', '.join(FIELDS)}")
-
-    def with_headers(self, extra: Mapping[str, str]) -> ColumnMapping:
-        """This mapping plus `extra` (header -> field), which wins on a clash."""
-        return ColumnMapping({**self.headers, **extra})
-
-    @classmethod
-    def parse(cls, specs: Iterable[str], base: ColumnMapping | None = None) -> ColumnMapping:
-        """The default (or `base`) mapping plus `表头=field` specs, e.g. `反映问题=title`."""
-        extra: dict[str, str] = {}
-        for spec in specs:
-            header, sep, field = spec.partition("=")
-            if not sep or not header.strip() or not field.strip():
-                raise ValidationError("column", spec, "write a column mapping as HEADER=FIELD")
-            extra[header.strip()] = field.strip()
-        return (base or cls()).with_headers(extra)
-
-    def field_of(self, header: str) -> str | None:
-        """The field of a header cell, or `None` if the header is not mapped."""
-        return self._normalised().get(_norm(header))
-
-    def _normalised(self) -> dict[str, str]:
-        return {_norm(h): f for h, f in self.headers.items()}
-
-    def headers_of(self, field: str) -> list[str]:
-        """The headers mapped to `field`."""
-        return [h for h, f in self.headers.items() if f == field]
-
-
-def _norm(header: str) -> str:
-    return re.sub(r"\s+", "", header)
-
-
-@attrs.frozen(slots=True)
-class RowError:
-    """A reason a row (or the whole file, `row` `None`) cannot be imported."""
-
-    row: int | None
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" if self.row is not None else "file"
-        return f"{where}, {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
-
-
-class ImportRejected(GovbizError, ValueError):
-    """The file was not imported (nothing was stored): `errors` lists every bad row."""
-
-    def __init__(self, source: str, errors: Sequence[RowError]) -> None:
-        self.source = source
-        self.errors = tuple(errors)
-        lines = "\n".join(f"  {e}" for e in self.errors)
-        # 错误, not "problem": a problem (问题) is what the ledger records for an enterprise
-        super().__init__(f"{source}: {len(self.errors)} 错误 errors, nothing was imported:\n{lines}")
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_SEPARATORS = re.compile(r"[、,，;；/／\n]+|\s{2,}")
 
 
 @attrs.frozen(slots=True)
@@ -177,7 +90,11 @@ class ImportResult:
     """What an import did (or, with `dry_run`, would do).
 
     `created` and `matched` list (row number, problem id); the ids of
-    created problems are `None` in a dry run.
+    created problems are `None` in a dry run.  `sheet` is the sheet read and
+    `other_sheets` the ones not read; `skipped` the rows that are not
+    problems, with why; `pending` the rows whose enterprise is registered as
+    待核实 (credit code missing, cut by Excel or wrong), for follow-up;
+    `departments` each row's lead department and co-handlers, as read.
     """
 
     source: str
@@ -188,6 +105,12 @@ class ImportResult:
     ignored_columns: tuple[str, ...]
     warnings: tuple[RowError, ...]
     dry_run: bool = False
+    sheet: str = ""
+    other_sheets: tuple[str, ...] = ()
+    header_rows: tuple[int, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    pending: tuple[RowError, ...] = ()
+    departments: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 
     def summary(self) -> str:
         """One line for a clerk: how many created, already there, enterprises registered."""
@@ -205,16 +128,50 @@ class _Row:
 
     number: int
     enterprise_name: str
-    credit_code: str
+    credit_code: str  # "" when the enterprise is 待核实
     title: str
     description: str
     category: str
     source: str
     collected_on: date
+    code_as_written: str | None = None
+    lead: str = ""
+    co_handlers: tuple[str, ...] = ()
+
+    @property
+    def enterprise_key(self) -> str:
+        """The code, or for an enterprise 待核实 its name (the only thing that tells it apart)."""
+        return self.credit_code or f"待核实:{self.enterprise_name}"
 
     @property
     def key(self) -> tuple[str, str, str, date]:
-        return (self.credit_code, self.title, self.description, self.collected_on)
+        return (self.enterprise_key, self.title, self.description, self.collected_on)
+
+
+def import_workbook(
+    ledger: Ledger,
+    actor: Actor,
+    workbook: Workbook,
+    *,
+    county: str,
+    settings: ImportSettings | None = None,
+    sheet: str | int | None = None,
+    dry_run: bool = False,
+    strict_codes: bool = False,
+    on_committed: Callable[[Sequence[DomainEvent]], None] | None = None,
+) -> ImportResult:
+    """Import the sheet a clerk sees of `workbook` (or `sheet`, a name or 1-based number).
+
+    The sheet is chosen by `Workbook.choose` (a hidden sheet only when
+    named); the rest is `import_ledger`.
+    """
+    settings = settings or ImportSettings()
+    chosen = workbook.choose(sheet if sheet is not None else settings.sheet)
+    result = import_ledger(
+        ledger, actor, chosen.rows, county=county, settings=settings, source=workbook.source,
+        sheet=chosen.name, dry_run=dry_run, strict_codes=strict_codes, on_committed=on_committed,
+    )  # fmt: skip
+    return attrs.evolve(result, other_sheets=workbook.others(chosen))
 
 
 def import_ledger(
@@ -224,124 +181,260 @@ def import_ledger(
     *,
     county: str,
     mapping: ColumnMapping | None = None,
+    settings: ImportSettings | None = None,
     source: str = "file",
+    sheet: str = "",
     dry_run: bool = False,
+    strict_codes: bool = False,
     on_committed: Callable[[Sequence[DomainEvent]], None] | None = None,
 ) -> ImportResult:
     """Import the table `rows` into `county`'s ledger as `actor` (a collector), all or nothing.
 
-    `rows` are the table's rows as a `govbiz.reports.TableReader` returns
-    them (row 1 first); `source` names the file in messages.  Raises
-    `ImportRejected` listing every bad row, with nothing stored.  With
-    `dry_run` everything is checked and nothing stored.  The ledger's
-    subscribers hear of the events once they are committed, as after
-    `Ledger.handle`; so does `on_committed`, if given.
+    `rows` are the sheet's rows (row 1 first, merged cells filled); `source`
+    names the file in messages and, with `sheet`, in each problem's collection
+    event (imported from file, sheet and row: it exists from its collection
+    day in figures for past dates); `settings` are the county's own headers,
+    value aliases, defaults and year (`mapping`, if given, replaces the
+    headers).  Raises `ImportRejected` listing every bad cell, with nothing
+    stored.  With `dry_run` everything is checked and nothing stored.  With
+    `strict_codes` a missing or wrong credit code is an error instead of an
+    enterprise registered as 待核实.  The ledger's subscribers hear of the
+    events once they are committed, as after `Ledger.handle`; so does
+    `on_committed`, if given.
     """
+    settings = settings or ImportSettings()
     _require_division(ledger, actor, county, source)
-    header_row, fields, ignored = _header(rows, mapping or ColumnMapping(), source)
-    errors, warnings, valid = _validate(ledger, county, rows, header_row, fields)
+    layout = find_layout(rows, mapping or settings.mapping(), source, given=settings.defaults)
+    if not layout.problem_rows and layout.skipped and layout.skipped[-1].row == layout.header_row:
+        raise ImportRejected(source, [RowError(layout.header_row, "", layout.skipped[-1].reason)])
+    reading = _Reading(
+        ledger.profile(county), settings, layout, _departments(ledger, actor),
+        year=settings.year or _title_year(rows, layout), today=local_day(ledger.clock.now()),
+        strict_codes=strict_codes,
+    )  # fmt: skip
+    errors, valid = reading.validate(rows)
     if errors:
         raise ImportRejected(source, errors)
+    if dry_run:
+        return _plan(ledger, actor, county, valid, reading, source=source, sheet=sheet, dry_run=True)[0]
+    # Held from matching to storing: a second import of the file waits, then finds every row matched.
+    with ledger.store.exclusive(f"import:{county}"):
+        planned = _plan(ledger, actor, county, valid, reading, source=source, sheet=sheet)
+        result, to_create, enterprises = planned
+        created = _store(
+            ledger, actor, county=county, rows=to_create, enterprises=enterprises, source=source,
+            sheet=sheet, on_committed=on_committed,
+        )  # fmt: skip
+    return attrs.evolve(result, created=tuple(created))
+
+
+def _plan(
+    ledger: Ledger, actor: Actor, county: str, valid: Sequence[_Row], reading: _Reading, *,
+    source: str, sheet: str, dry_run: bool = False,
+) -> tuple[ImportResult, list[_Row], dict[str, Enterprise]]:
+    """What the import does: the result, the rows to create and the county's enterprises now."""
+    layout = reading.layout
     enterprises = _enterprises(ledger, actor, county)
     existing = _existing(ledger, actor, county, enterprises)
-    warnings += _name_warnings(valid, enterprises)
+    warnings = reading.warnings + _name_warnings(valid, enterprises, layout)
     to_create, matched = _match(valid, existing)
-    new_codes = tuple(dict.fromkeys(r.credit_code for r in to_create if r.credit_code not in enterprises))
-    if dry_run:
-        return ImportResult(
-            source, header_row, tuple((r.number, None) for r in to_create), tuple(matched), new_codes,
-            ignored, tuple(warnings), dry_run=True,
-        )  # fmt: skip
-    created = _store(
-        ledger,
-        actor,
-        county=county,
-        rows=to_create,
-        enterprises=enterprises,
-        source=source,
-        on_committed=on_committed,
-    )
-    return ImportResult(
-        source, header_row, tuple(created), tuple(matched), new_codes, ignored, tuple(warnings)
-    )
+    new = tuple(dict.fromkeys(r.enterprise_key for r in to_create if r.enterprise_key not in enterprises))
+    result = ImportResult(
+        source, layout.header_row, tuple((r.number, None) for r in to_create), tuple(matched),
+        tuple(k.removeprefix("待核实:") for k in new), layout.ignored, tuple(warnings), dry_run,
+        sheet=sheet, header_rows=layout.header_rows, skipped=layout.skipped, pending=tuple(reading.pending),
+        departments=tuple((r.number, r.lead, r.co_handlers) for r in valid if r.lead or r.co_handlers),
+    )  # fmt: skip
+    return result, to_create, enterprises
 
 
 def _require_division(ledger: Ledger, actor: Actor, county: str, source: str) -> None:
     if not any(d.code == county for d in ledger.records(actor, "division")):
-        reason = (
-            f"county {county} is not registered in this ledger; run `govbiz county setup --county {county}`"
-        )
+        reason = f"本账本没有登记区县 {county}；先运行 `govbiz county setup --county {county}`"
         raise ImportRejected(source, [RowError(None, "", reason)])
 
 
-def _header(
-    rows: Sequence[Sequence[Cell]], mapping: ColumnMapping, source: str
-) -> tuple[int, dict[str, int], tuple[str, ...]]:
-    """The header row's number, field -> column index, and the ignored headers."""
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):  # noqa: B007 - index is used after the loop
-        found = {mapping.field_of(str(v)): n for n, v in enumerate(row) if isinstance(v, str) and v.strip()}
-        if "enterprise_name" in found and "title" in found:
-            break
-    else:
-        wanted = f"{FIELDS['enterprise_name'][0]} and {FIELDS['title'][0]}"
-        raise ImportRejected(
-            source,
-            [RowError(None, "", f"no header row with {wanted} in the first {HEADER_SEARCH_ROWS} rows")],
+def _title_year(rows: Sequence[Sequence[Cell]], layout: Layout) -> int | None:
+    """The year a title row above the header states (2023年…台账), if any."""
+    for row in rows[: layout.header_rows[0] - 1]:
+        for value in row:
+            match = _YEAR.search(str(value)) if isinstance(value, str) else None
+            if match:
+                return int(match[1])
+    return None
+
+
+def _departments(ledger: Ledger, actor: Actor) -> list[Department]:
+    return [d for d in ledger.records(actor, "department") if isinstance(d, Department)]
+
+
+@attrs.define
+class _Reading:
+    """Reads and checks every problem row of a sheet, collecting errors, warnings and 待核实 rows."""
+
+    profile: CountyProfile
+    settings: ImportSettings
+    layout: Layout
+    departments: list[Department]
+    year: int | None
+    today: date
+    strict_codes: bool
+    warnings: list[RowError] = attrs.field(factory=list)
+    pending: list[RowError] = attrs.field(factory=list)
+
+    @property
+    def latest(self) -> date:
+        """The last plausible collection day: today, or the end of the file's year if earlier."""
+        return min(self.today, date(self.year, 12, 31)) if self.year else self.today
+
+    def validate(self, rows: Sequence[Sequence[Cell]]) -> tuple[list[RowError], list[_Row]]:
+        errors: list[RowError] = []
+        valid: list[_Row] = []
+        names: dict[str, tuple[str, int]] = {}
+        for number in self.layout.problem_rows:
+            found: list[RowError] = []
+            parsed = self._row(number, rows[number - 1], found)
+            if parsed is not None and parsed.credit_code:
+                first = names.setdefault(parsed.credit_code, (parsed.enterprise_name, number))
+                if first[0] != parsed.enterprise_name:
+                    found.append(self._error(number, "enterprise_name", (
+                        f"与第{first[1]}行的「{first[0]}」统一社会信用代码相同，企业名称却不同"
+                    ), parsed.enterprise_name))  # fmt: skip
+            errors += _first_per_cell(found)
+            if parsed is not None and not found:
+                valid.append(parsed)
+        if not errors and not valid:
+            errors.append(RowError(None, "", f"表头（第{self.layout.header_row}行）下面没有问题行"))
+        return errors, valid
+
+    def _error(self, number: int, field: str, reason: str, value: str | None = None) -> RowError:
+        column = self.layout.column(field)
+        if column is None:  # a default, not a cell
+            return RowError(number, FIELDS[field][0], reason + "（--default 给的值）", "", value)
+        return RowError(number, column.header, reason, column.letter, value)
+
+    def _cells(self, row: Sequence[Cell]) -> dict[str, Cell]:
+        cells: dict[str, Cell] = dict(self.settings.defaults)
+        for column in self.layout.columns:
+            cells[column.field] = row[column.index] if column.index < len(row) else None
+        return cells
+
+    def _row(self, number: int, row: Sequence[Cell], errors: list[RowError]) -> _Row | None:
+        """The row's values, or `None` with every reason it is bad appended to `errors`."""
+        cells = self._cells(row)
+        text = {f: _text(v) for f, v in cells.items() if f != "collected_on"}
+        text["title"], text["description"] = title_and_description(
+            text.get("title", ""), text.get("description", "")
         )
-    number = index + 1
-    fields: dict[str, int] = {}
-    for n, value in enumerate(row):
-        field = mapping.field_of(str(value)) if value is not None else None
-        if field is not None and field not in fields:
-            fields[field] = n
-    missing = [header for field, (header, required) in FIELDS.items() if required and field not in fields]
-    if missing:
-        reason = f"missing column(s) {', '.join(missing)} (see the column mapping)"
-        raise ImportRejected(source, [RowError(number, "", reason)])
-    ignored = tuple(
-        str(v).strip() for v in row if v is not None and str(v).strip() and mapping.field_of(str(v)) is None
-    )
-    return number, fields, ignored
+        before = len(errors)
+        for column in self.layout.columns:
+            value = cells.get(column.field)
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                errors.append(
+                    self._error(
+                        number, column.field, f"有 {len(value)} 个字符，超过单元格上限 {MAX_CELL_CHARS}"
+                    )
+                )
+                text[column.field] = ""
+        for field in ("enterprise_name", "title", "category", "source", "collected_on"):
+            if _blank(cells.get(field)) and not (field == "collected_on" and "collected_on" not in cells):
+                errors.append(self._error(number, field, "为空"))
+        category = self._choice(number, "category", text.get("category", ""), self.profile.categories, errors)
+        source = self._choice(number, "source", text.get("source", ""), self.profile.sources, errors)
+        day = self._day(number, cells, errors)
+        code, written = self._code(number, cells.get("credit_code"), errors)
+        lead, co = self._handlers(number, text)
+        self._commands(number, text, errors)
+        if len(errors) > before or day is None or category is None or source is None:
+            return None
+        return _Row(
+            number, text["enterprise_name"], code, text["title"], text.get("description", ""),
+            category, source, day, written, lead, co,
+        )  # fmt: skip
+
+    def _choice(
+        self, number: int, field: str, value: str, choices: Sequence[str], errors: list[RowError]
+    ) -> str | None:
+        """A category or source, through the aliases (the import's, the county's), or an error."""
+        if not value:
+            return None
+        ours = self.profile.canonical(self.settings.alias(field, value))
+        if ours in choices:
+            return ours
+        what = "类别" if field == "category" else "来源"
+        listed = "、".join(choices)
+        errors.append(self._error(number, field, (
+            f"不是本县的{what}；可选 {listed}，或用 --value \"{field}:{value}=…\" 设别名"
+        ), value))  # fmt: skip
+        return None
+
+    def _day(self, number: int, cells: Mapping[str, Cell], errors: list[RowError]) -> date | None:
+        value = cells.get("collected_on")
+        if _blank(value):
+            return None
+        reading = read_day(value, year=self.year, latest=self.latest)
+        if reading.day is None:
+            errors.append(self._error(number, "collected_on", reading.reason, shown(value)))
+        return reading.day
+
+    def _code(self, number: int, value: Cell, errors: list[RowError]) -> tuple[str, str | None]:
+        """The valid code and `None`, or `""` and the value as written for an enterprise 待核实."""
+        reading = read_code(value)
+        if reading.status is CodeStatus.VALID:
+            return reading.code, None
+        problem = self._error(number, "credit_code", reading.reason, reading.written or None)
+        if self.layout.column("credit_code") is None:
+            problem = RowError(number, FIELDS["credit_code"][0], "文件没有统一社会信用代码列")
+        if self.strict_codes:
+            errors.append(attrs.evolve(problem, reason=problem.reason + "（--strict-codes）"))
+        else:
+            self.pending.append(attrs.evolve(problem, reason=problem.reason + "；企业登记为待核实"))
+        return "", reading.written
+
+    def _handlers(self, number: int, text: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+        """The lead department and co-handlers: "市自规局、市住建局" is a lead and a co-handler."""
+        named = [n for n in _SEPARATORS.split(text.get("lead_department", "")) if n.strip()]
+        co = [n for n in _SEPARATORS.split(text.get("co_departments", "")) if n.strip()]
+        found: list[str] = []
+        for field, names in (("lead_department", named), ("co_departments", co)):
+            for name in names:
+                code = self._department(name.strip())
+                if code is None:
+                    self.warnings.append(self._error(number, field, (
+                        "不是本账本登记的部门（按编码、全称或简称查找），未记录；"
+                        f"可用 --value \"department:{name.strip()}=部门编码\" 设别名"
+                    ), name.strip()))  # fmt: skip
+                elif code not in found:
+                    found.append(code)
+        return (found[0], tuple(found[1:])) if found else ("", ())
+
+    def _department(self, name: str) -> str | None:
+        wanted = self.settings.alias("department", name)
+        for department in self.departments:
+            if wanted in (department.code, department.name, department.short_name):
+                return department.code
+        return None
+
+    def _commands(self, number: int, text: Mapping[str, str], errors: list[RowError]) -> None:
+        """What the commands themselves refuse (a line break in a title, a name too long)."""
+        checks: list[tuple[str, Callable[[], object]]] = [
+            ("title", lambda: c.CollectProblem(
+                enterprise_id="-", title=text.get("title", "") or "-",
+                description=text.get("description", ""),
+                category="-", source="-")),
+            ("enterprise_name", lambda: c.RegisterEnterprise(
+                county="000000", name=text.get("enterprise_name", "") or "-", credit_code="",
+                code_as_written="")),
+        ]  # fmt: skip
+        for field, check in checks:
+            try:
+                check()
+            except ValidationError as error:
+                named = {"name": "enterprise_name"}.get(error.field, error.field)
+                errors.append(self._error(number, named if named in FIELDS else field, error.reason))
 
 
-def _validate(
-    ledger: Ledger, county: str, rows: Sequence[Sequence[Cell]], header_row: int, fields: Mapping[str, int]
-) -> tuple[list[RowError], list[RowError], list[_Row]]:
-    errors: list[RowError] = []
-    warnings: list[RowError] = []
-    valid: list[_Row] = []
-    profile = ledger.profile(county)
-    today = local_day(ledger.clock.now())
-    names: dict[str, tuple[str, int]] = {}
-    for number, row in enumerate(rows[header_row:], start=header_row + 1):
-        if all(_blank(v) for v in row):
-            continue
-        cells = {f: (row[i] if i < len(row) else None) for f, i in fields.items()}
-        found: list[RowError] = []
-        parsed = _parse_row(
-            number,
-            cells,
-            check_category=profile.check_category,
-            check_source=profile.check_source,
-            canonical=profile.canonical,
-            today=today,
-            errors=found,
-        )
-        if parsed is not None:
-            first = names.setdefault(parsed.credit_code, (parsed.enterprise_name, number))
-            if first[0] != parsed.enterprise_name:
-                found.append(RowError(number, "企业名称", (
-                    f"{parsed.enterprise_name!r} has the credit code of {first[0]!r} in row {first[1]}"
-                )))  # fmt: skip
-        errors += _first_per_column(found)
-        if parsed is not None and not found:
-            valid.append(parsed)
-    if not errors and not valid:
-        errors.append(RowError(None, "", f"no problem rows below the header row {header_row}"))
-    return errors, warnings, valid
-
-
-def _first_per_column(errors: list[RowError]) -> list[RowError]:
+def _first_per_cell(errors: list[RowError]) -> list[RowError]:
     """One error per cell: two checks of the same value say the same thing twice."""
     seen: dict[tuple[int | None, str], RowError] = {}
     for error in errors:
@@ -353,114 +446,33 @@ def _blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _parse_row(
-    number: int,
-    cells: Mapping[str, Cell],
-    *,
-    check_category: Callable[[str], str],
-    check_source: Callable[[str], str],
-    today: date,
-    errors: list[RowError],
-    canonical: Callable[[str], str] = str,
-) -> _Row | None:
-    """The row's values, or `None` with every reason it is bad appended to `errors`.
-
-    A category or source written under one of the county's aliases is read as the county's own name.
-    """
-    text = {f: _text(v) for f, v in cells.items() if f != "collected_on"}
-    for field in ("category", "source"):
-        if field in text:
-            text[field] = canonical(text[field])
-    before = len(errors)
-    empty = {field for field, (_, required) in FIELDS.items() if required and _blank(cells.get(field))}
-    errors += [RowError(number, FIELDS[field][0], "is empty") for field in FIELDS if field in empty]
-    # Each check names the cells it reads; it runs only when they are filled in.
-    checks: list[tuple[str, set[str], Callable[[], object]]] = [
-        ("credit_code", {"credit_code"}, lambda: validate_credit_code(text["credit_code"].upper())),
-        ("category", {"category"}, lambda: check_category(text["category"])),
-        ("source", {"source"}, lambda: check_source(text["source"])),
-        ("title", {"title", "category", "source"}, lambda: c.CollectProblem(
-            enterprise_id="-", title=text["title"], description=text.get("description", ""),
-            category=text["category"], source=text["source"])),
-        ("enterprise_name", {"enterprise_name", "credit_code"}, lambda: c.RegisterEnterprise(
-            county="000000", name=text["enterprise_name"], credit_code=text["credit_code"])),
-    ]  # fmt: skip
-    for field, needs, check in checks:
-        if needs & empty:
-            continue
-        try:
-            check()
-        except ValidationError as error:
-            errors.append(RowError(number, _header_of(error.field, field), error.reason))
-    collected = None if "collected_on" in empty else _day(cells.get("collected_on"))
-    if collected is None and "collected_on" not in empty:
-        errors.append(RowError(number, "收集日期", f"{cells.get('collected_on')!r} is not a date"))
-    elif collected is not None and collected > today:
-        errors.append(RowError(number, "收集日期", f"{collected.isoformat()} is in the future"))
-    elif collected is not None and collected < EARLIEST_DAY:  # an empty cell read as 0001-01-01
-        earliest = EARLIEST_DAY.isoformat()
-        errors.append(RowError(number, "收集日期", f"{collected.isoformat()} is before {earliest}"))
-    if len(errors) > before or collected is None:
-        return None
-    return _Row(
-        number, text["enterprise_name"], text["credit_code"].upper(), text["title"],
-        text.get("description", ""), text["category"], text["source"], collected,
-    )  # fmt: skip
-
-
-def _header_of(error_field: str, checked: str) -> str:
-    """The Chinese header to report a command's field error under."""
-    field = {"name": "enterprise_name"}.get(error_field, error_field)
-    return FIELDS.get(field, FIELDS[checked])[0]
-
-
 def _text(value: Cell) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return restore(str(value).strip())
-
-
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
-#: Excel's day 0 in the 1900 date system (Excel counts 1900-02-29, hence the 30th).
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def _day(value: Cell) -> date | None:
-    """A collection day from a date cell, an Excel serial number or text like 2025-03-26 / 2025年3月26日."""
-    if isinstance(value, datetime):
-        return local_day(value) if value.tzinfo else value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 100000:
-        return _EXCEL_EPOCH + timedelta(days=int(value))
-    match = _DATE.match(str(value).strip()) if isinstance(value, str) else None
-    if match is None:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+    return restore(shown(value))
 
 
 def _enterprises(ledger: Ledger, actor: Actor, county: str) -> dict[str, Enterprise]:
-    return {e.credit_code: e for e in ledger.records(actor, "enterprise") if e.county == county}
+    """The county's enterprises by code, and those 待核实 by `待核实:` and their name."""
+    return {
+        (e.credit_code or f"待核实:{e.name}"): e
+        for e in ledger.records(actor, "enterprise")
+        if e.county == county
+    }
 
 
 def _existing(
     ledger: Ledger, actor: Actor, county: str, enterprises: Mapping[str, Enterprise]
 ) -> dict[tuple[str, str, str, date], list[str]]:
     """Existing problems by row key, each key's problem ids in order."""
-    codes = {e.id: code for code, e in enterprises.items()}
+    keys = {e.id: key for key, e in enterprises.items()}
     found: dict[tuple[str, str, str, date], list[str]] = defaultdict(list)
     for problem in ledger.problems(actor, county=county):
-        code = codes.get(problem.enterprise_id)
-        if code is not None:
-            key = (code, problem.title, problem.description, local_day(problem.collected_at))
-            found[key].append(problem.id)
+        key = keys.get(problem.enterprise_id)
+        if key is not None:
+            found[(key, problem.title, problem.description, local_day(problem.collected_at))].append(
+                problem.id
+            )
     return found
 
 
@@ -482,13 +494,16 @@ def _match(
     return create, matched
 
 
-def _name_warnings(rows: Sequence[_Row], enterprises: Mapping[str, Enterprise]) -> list[RowError]:
+def _name_warnings(
+    rows: Sequence[_Row], enterprises: Mapping[str, Enterprise], layout: Layout
+) -> list[RowError]:
     warnings = []
+    column = layout.column("enterprise_name") or Column(0, FIELDS["enterprise_name"][0], "enterprise_name")
     for row in rows:
-        known = enterprises.get(row.credit_code)
+        known = enterprises.get(row.enterprise_key)
         if known is not None and known.name != row.enterprise_name:
-            reason = f"registered as {known.name!r}; the registered name is kept"
-            warnings.append(RowError(row.number, "企业名称", reason))
+            reason = f"已登记为「{known.name}」，保留已登记的名称"
+            warnings.append(RowError(row.number, column.header, reason, column.letter, row.enterprise_name))
     return warnings
 
 
@@ -500,23 +515,26 @@ def _store(
     rows: Sequence[_Row],
     enterprises: Mapping[str, Enterprise],
     source: str,
+    sheet: str,
     on_committed: Callable[[Sequence[DomainEvent]], None] | None,
 ) -> list[tuple[int, str | None]]:
     created: list[tuple[int, str | None]] = []
-    ids = {code: e.id for code, e in enterprises.items()}
+    ids = {key: e.id for key, e in enterprises.items()}
     row: _Row | None = None
     try:
         with ledger.unit() as unit:
             for row in rows:
-                if row.credit_code not in ids:
+                if row.enterprise_key not in ids:
                     command = c.RegisterEnterprise(
-                        county=county, name=row.enterprise_name, credit_code=row.credit_code
-                    )
-                    ids[row.credit_code] = unit.handle(actor, command).id
+                        county=county, name=row.enterprise_name, credit_code=row.credit_code,
+                        code_as_written=row.code_as_written,
+                    )  # fmt: skip
+                    ids[row.enterprise_key] = unit.handle(actor, command).id
                 problem = unit.handle(actor, c.CollectProblem(
-                    enterprise_id=ids[row.credit_code], title=row.title, description=row.description,
+                    enterprise_id=ids[row.enterprise_key], title=row.title, description=row.description,
                     category=row.category, source=row.source,
                     collected_at=datetime.combine(row.collected_on, time(0), tzinfo=beijing()),
+                    imported_file=source, imported_sheet=sheet, imported_row=row.number,
                 ))  # fmt: skip
                 created.append((row.number, problem.id))
     except GovbizError as error:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from govbiz.errors import ValidationError
 from govbiz.ports.report_format import Cell, Report
 from govbiz.reports.ledger_table import LedgerReport
 from govbiz.reports.report import MetricsReport
+
+if TYPE_CHECKING:
+    from govbiz.reports.ledger_file import Workbook
 
 __all__ = ["LEDGER_SHEET", "XlsxFormat"]
 
@@ -21,6 +25,8 @@ class XlsxFormat:
 
     name = "xlsx"
     suffix = ".xlsx"
+    #: What `read_workbook` reads (told by content: a renamed file is read for what it is).
+    reads = (".xlsx", ".xlsm", ".xls", ".ods")
 
     def render(self, report: Report) -> bytes:
         """A `LedgerReport` as the ledger workbook, a `MetricsReport` as the report workbook."""
@@ -53,6 +59,13 @@ class XlsxFormat:
             return [tuple(_cell(v) for v in row) for row in sheet.iter_rows(values_only=True)]
         finally:
             book.close()
+
+
+    def read_workbook(self, data: bytes, source: str) -> Workbook:
+        """Every sheet of an xlsx, xls or ods workbook, hidden ones marked, merged cells filled."""
+        from govbiz_xlsx.reading import read_workbook
+
+        return read_workbook(data, source)
 
 
 def _cell(value: object) -> Cell:

@@ -23,8 +23,12 @@ still importable from it.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from govbiz.ports.checkpoints import CheckpointLog
@@ -127,6 +131,38 @@ class SQLStore(Store):
     def close(self) -> None:
         """Close every pooled connection (and the one kept for the next unit of work)."""
         self.connections.close()
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the lock `name` across every process using this database while the block runs.
+
+        PostgreSQL: a session advisory lock on a connection of its own.  A
+        SQLite file: an exclusive `flock` on a lock file beside the database
+        (`<database>.<hash>.lock`), since SQLite's own lock cannot be held
+        while other connections of this process write.  Otherwise (an
+        in-memory database): the lock of this process.
+        """
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with super().exclusive(name):
+            if self.engine.dialect.name == "postgresql":
+                with self.engine.connect() as conn:
+                    conn.execute(sa.select(sa.func.pg_advisory_lock(key)))
+                    try:
+                        yield
+                    finally:
+                        conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+                        conn.commit()
+                return
+            database = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+            if not database or database == ":memory:" or database.startswith("file::memory:"):
+                yield
+                return
+            with open(f"{database}.{key & 0xFFFFFFFF:08x}.lock", "a+b") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.location!r})"
