@@ -20,6 +20,7 @@ from importlib import resources
 from string import Template
 
 from govbiz import __version__
+from govbiz.documents.html import DOCUMENT_CSS
 from govbiz.metrics.definitions import MetricDefinition, MetricKind
 from govbiz.metrics.figures import Figure, GroupFigures, MetricsResult
 from govbiz.metrics.grouping import Grouping
@@ -60,6 +61,7 @@ def _page(title: str, meta: str, body: Iterable[str]) -> str:
         meta=escape(meta),
         body="\n".join(body),
         fonts=charts.CJK_FONTS,
+        document_css=DOCUMENT_CSS,
         version=__version__,
     )
 
@@ -205,12 +207,14 @@ def _trend_table(report: MetricsReport) -> str:
 
 
 def _circular(report: MetricsReport) -> list[str]:
-    from govbiz.supervision import circular_markdown
+    """The circular as a document: headings, real tables, the definitions annexed (no red header)."""
+    from govbiz.documents import DocumentSettings, circular_document
+    from govbiz.documents.html import document_html
+    from govbiz.metrics.facts import local_day
 
     assert report.circular is not None
-    # The circular's own Markdown, shown as preformatted text: its wording is the document.
-    text = circular_markdown(report.circular)
-    return [f'<pre style="white-space: pre-wrap; font-family: inherit;">{escape(text)}</pre>']
+    settings = DocumentSettings.default(report.county_name or report.county or "", local_day(report.as_of))
+    return [document_html(circular_document(report.circular, settings), header=False)]
 
 
 def render_ledger_html(report: LedgerReport) -> str:
