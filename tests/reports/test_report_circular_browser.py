@@ -63,6 +63,19 @@ def test_the_reports_circular_is_headings_and_tables_not_pre(report_page: Path, 
     assert "| ---" not in dom and "### " not in dom  # no Markdown left
 
 
+def test_instants_print_readably_and_metric_names_are_not_squeezed(report_page: Path, tmp_path: Path) -> None:
+    page = report_page.read_text("utf-8")
+    assert "统计时点：2025-11-10 18:00（北京时间）" in page
+    assert "T18:00:00+08:00" not in page  # no raw ISO instant
+    pdf = tmp_path / "report.pdf"
+    chromium(report_page, tmp_path / "profile", f"--print-to-pdf={pdf}")
+    lines = pdf_text(pdf).splitlines()
+    assert "table.overall td:first-child" in page and "white-space: nowrap" in page
+    # Each name of the overall table prints on one line, beside its long definition.
+    for name in ("按时反馈率", "满意率", "办理用时中位数"):
+        assert any(name in line for line in lines), name
+
+
 def test_the_document_page_prints_on_a4(document_file: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "circular.pdf"
     chromium(document_file, tmp_path / "profile", f"--print-to-pdf={pdf}")

@@ -60,12 +60,13 @@ def test_the_ledger_sheet_is_laid_out_the_way_offices_keep_it() -> None:
     assert sheet.max_row == 3 + 59
     assert sheet.freeze_panes == "D4"
     assert sheet.auto_filter.ref == "A3:U62"
-    assert sheet.column_dimensions["C"].width == 26
-    assert sheet.column_dimensions["F"].width == 40
+    assert sheet.column_dimensions["C"].width == 18  # PRINT_WIDTHS: long texts wrap
+    assert sheet.column_dimensions["F"].width == 28
     assert sheet["A3"].font.b
     assert sheet["A3"].fill.fgColor.rgb == "00D9E1F2"
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A3 == "8"
 
 
 def test_dates_are_dates_with_a_date_format() -> None:
@@ -95,7 +96,9 @@ def test_the_summary_sheet_prints_definitions_under_its_tables() -> None:
     values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "按主办部门统计" in values
     assert "按问题类别统计" in values
-    assert "64.3%" in values
+    assert "9/14" in values  # the fraction beside the rate
+    rates = [c for row in sheet.iter_rows() for c in row if c.number_format == "0.0%"]
+    assert any(c.value == 0.643 for c in rates)  # 64.3%, a number
     assert any(v.startswith("办结率口径：办结件数占交办件数的比例") for v in values)
 
 
@@ -195,14 +198,19 @@ def test_the_metrics_workbook_has_every_rate_over_its_definition() -> None:
     assert book.sheetnames == ["总体情况", "按主办部门统计", "按问题类别统计", "按交办月份统计", "超期趋势"]
     overall = book["总体情况"]
     rate = next(r for r in overall.iter_rows(min_row=5, values_only=True) if r[0] == "办结率")
-    assert rate[1:4] == ("74.6%", 44, 59)
+    assert rate[1:4] == (0.746, 44, 59)  # a number, shown as 74.6%
+    cell = next(r for r in overall.iter_rows(min_row=5) if r[0].value == "办结率")[1]
+    assert cell.number_format == "0.0%"
+    assert cell.data_type == "n"
     assert str(rate[4]).startswith("办结件数占交办件数的比例")
     categories = book["按问题类别统计"]
     header = [c.value for c in categories[3]]
     column = header.index("办结率") + 1
     assert str(categories.cell(4, column).value).startswith("办结件数占交办件数的比例")
     land = next(r for r in categories.iter_rows(min_row=5, values_only=True) if r[0] == "土地规划")
-    assert land[column - 1] == "64.3%"
+    assert land[column - 1] == 0.643
+    assert header[column] == "分子/分母"
+    assert land[column] == "9/14"
 
 
 def test_a_file_that_is_not_a_workbook_is_a_clear_error() -> None:

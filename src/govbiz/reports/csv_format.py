@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterable
 from datetime import date
 
+from govbiz.errors import ValidationError
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import GroupFigures, MetricsResult
 from govbiz.ports.report_format import Cell, Report
@@ -43,6 +44,13 @@ class CsvFormat:
     def render(self, report: Report) -> bytes:
         """The report as CSV bytes, starting with the UTF-8 byte-order mark."""
         if isinstance(report, MetricsReport):
+            if report.circular is not None:
+                raise ValidationError(
+                    "circular", report.circular.title,
+                    "a CSV file is one table of figures and has no place for the supervision circular "
+                    "(督查通报): write the report with the circular as .xlsx, .html or .md, or the circular "
+                    "alone with `govbiz document circular`",
+                )  # fmt: skip
             rows = [METRIC_HEADERS, *metric_rows(report)]
         elif isinstance(report, LedgerReport):
             rows = [tuple(c.header for c in LEDGER_COLUMNS), *ledger_rows(report)]
