@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 import pluggy
 import pytest
 from govbiz_xlsx import XlsxFormat
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
+from xlsx_clients import xlsx_as_pdf_text
 
 import govbiz
 from govbiz import commands as c
@@ -124,14 +127,27 @@ def injected() -> bytes:
     return XlsxFormat().render(build_ledger_report(ledger, viewer, as_of=clock.now(), county=CITY))
 
 
-def test_formula_like_text_is_stored_as_guarded_text(injected: bytes) -> None:
+def test_formula_like_text_is_stored_as_text_cells_without_an_apostrophe(injected: bytes) -> None:
     sheet = book_of(injected)["问题台账"]
     for n, attack in enumerate(ATTACKS, start=4):
         for column in ("C", "E", "F"):  # 企业名称, 问题, 问题描述
             cell = sheet[f"{column}{n}"]
             assert cell.data_type == "s", (column, attack)
-            assert cell.value == "'" + attack
-    assert b"<f>" not in injected  # no formula anywhere in the package's XML
+            assert cell.value == attack  # a string cell is never a formula: nothing to guard
+    with zipfile.ZipFile(io.BytesIO(injected)) as package:
+        xml = b"".join(package.read(name) for name in package.namelist() if name.endswith(".xml"))
+    assert b"<f>" not in xml
+    assert b"<f " not in xml  # no formula anywhere in the package's XML
+
+
+def test_libreoffice_shows_formula_like_text_as_written(injected: bytes, tmp_path: Path) -> None:
+    workbook = tmp_path / "台账.xlsx"
+    workbook.write_bytes(injected)
+    text = xlsx_as_pdf_text(workbook, tmp_path)
+    assert "-1+2" in text  # not 1: the cell is text, not a formula
+    assert "=HYPERLINK(" in "".join(text.split())  # the text itself, not a link
+    assert "'-1+2" not in text  # and no apostrophe
+    assert "'+86" not in text
 
 
 def test_guarded_text_imports_back_unguarded(injected: bytes) -> None:

@@ -10,7 +10,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from govbiz.metrics.figures import Figure
-from govbiz.reports.cells import cell_text
+from govbiz.reports.cells import printable
 from govbiz.reports.instants import readable_instant
 from govbiz.reports.ledger_table import StatusTone
 
@@ -49,14 +49,19 @@ TONE_FILLS: dict[StatusTone, PatternFill] = {
 
 
 def set_value(cell: AnyCell, value: object) -> None:
-    """Put `value` in `cell`: text neutralised against formula injection, dates formatted.
+    """Put `value` in `cell`: text as a string cell exactly as written, dates formatted.
 
-    A control character that XML cannot hold (stored by an earlier govbiz)
-    is shown as U+FFFD rather than making openpyxl refuse the workbook.
+    A string cell of an xlsx file is never a formula: Excel and LibreOffice
+    evaluate only a cell's `<f>` element, which govbiz never writes.  So
+    text is stored as it is ("-5万元差额", "=HYPERLINK(...)" alike), with no
+    apostrophe (a CSV file, which has no cell types, still gets one:
+    `govbiz.reports.cells`).  A control character that XML cannot hold
+    (stored by an earlier govbiz) is shown as U+FFFD rather than making
+    openpyxl refuse the workbook.
     """
     if isinstance(value, str):
-        # openpyxl stores a string starting with "=" as a formula: never let data become one.
-        cell.value = cell_text(value)
+        # openpyxl would store a string starting with "=" as a formula: the type says it is text.
+        cell.value = printable(value)
         cell.data_type = "s"
     else:
         cell.value = value  # type: ignore[assignment]
