@@ -420,3 +420,14 @@ def test_the_county_file_names_the_issuer_and_the_options_win(ledger_file: str, 
     assert "张统〔2023〕7号" in page
     assert "抄送：市政府办公室。" in page
     assert "市工商联" not in page
+
+
+def test_the_docs_show_a_picture_of_each_document_and_keep_them_small() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    page = (docs / "how-to" / "official-documents.md").read_text("utf-8")
+    for name in ("circular", "assignment", "reminder", "circular-imprint", "circular-html"):
+        picture = docs / "images" / "documents" / f"{name}.png"
+        assert f"../images/documents/{name}.png" in page, name
+        data = picture.read_bytes()
+        assert data.startswith(b"\x89PNG")
+        assert len(data) < 150_000, (name, len(data))

@@ -3,8 +3,19 @@
 Usage::
 
     from govbiz.documents import DocumentSettings, circular_document
+    from govbiz.documents.html import document_page
+    from govbiz.metrics import GroupContext, LedgerProblems
+    from govbiz.supervision import generate_circular
 
-    document = circular_document(draft, DocumentSettings.default("张家界市", date(2023, 11, 15)))
+    draft = generate_circular(
+        LedgerProblems(ledger, supervisor), county="430800",
+        period_start=date(2023, 10, 1), period_end=date(2023, 11, 15), as_of=as_of,
+        context=GroupContext.from_ledger(ledger, supervisor),
+    )
+    settings = DocumentSettings.default("张家界市", date(2023, 11, 16))
+    document = circular_document(draft, settings)
+    assert document.number == "张督通〔2023〕1号"
+    page = document_page(document)  # or DocxFormat().render(document) with govbiz-docx
 
 A document is a plain value (`OfficialDocument`, several in a
 `DocumentSet`); the govbiz-docx plugin lays it out as a Word document in

@@ -81,6 +81,7 @@ FALLBACKS = {
 #: The red of the issuing-office mark and the separator.
 RED = RGBColor(0xFF, 0x00, 0x00)
 _TABLE_SIZE = Pt(12)  # 小四: a table of the body may be set smaller than the text
+_WIDE_TABLE_SIZE = Pt(10.5)  # 五号, for a table whose columns do not fit at 小四
 _IMPRINT_SIZE = Pt(14)  # 4号: 版记 and page numbers
 _MARK_MAX = Pt(42)  # 初号
 _SHORT = 11.0  # characters: a column this narrow keeps its whole width when a table is squeezed
@@ -244,33 +245,49 @@ def _table(word: DocxDocument, block: Table) -> None:
     table = word.add_table(rows=1, cols=len(block.headers))
     table.style = word.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = _column_widths(block)
+    size = _table_size(block)
+    widths = _column_widths(block, size)
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid: what LibreOffice lays out by
     header = table.rows[0]
     _repeat_header(_table_element(word))
     for n, text in enumerate(block.headers):
-        _cell(header.cells[n], text, widths[n], WD_ALIGN_PARAGRAPH.CENTER, HEADING_FONTS[1])
+        _cell(header.cells[n], text, widths[n], WD_ALIGN_PARAGRAPH.CENTER, HEADING_FONTS[1], size=size)
     for row in block.rows:
-        cells = table.add_row().cells
+        added = table.add_row()
+        cells = added.cells
         for n, text in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.RIGHT if n in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _cell(cells[n], text, widths[n], align, BODY_FONT)
+            _cell(cells[n], text, widths[n], align, BODY_FONT, size=size)
+    for tr in _table_element(word).tr_lst:  # a row is never split across two pages
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     _paragraph(word)  # a table is followed by a line, so the next text does not touch it
 
 
-def _column_widths(block: Table) -> list[Emu]:
+def _needs(block: Table) -> list[float]:
+    """Characters each column's longest line takes (at least 2), and 1.6 more for the cell's margins."""
+    needs = []
+    for n, head in enumerate(block.headers):
+        longest = max([_width(head), *(_width(line) for r in block.rows for line in r[n].splitlines())])
+        needs.append(max(longest, 2.0) + 1.6)
+    return needs
+
+
+def _table_size(block: Table) -> Pt:
+    """小四 when the columns fit the block at that size, else 五号."""
+    fits = sum(min(w, _SHORT + 3) for w in _needs(block)) <= Mm(TEXT_BLOCK_MM[0]).pt / _TABLE_SIZE.pt
+    return _TABLE_SIZE if fits else _WIDE_TABLE_SIZE
+
+
+def _column_widths(block: Table, size: Pt = _TABLE_SIZE) -> list[Emu]:
     """Widths sharing the block's 156 mm: short columns get what their longest line needs, long ones the rest.
 
     Measured in characters of the table's size (a cell's margins count one
     more), so a problem number or a level (等级) is not broken when it fits.
     """
-    available = Mm(TEXT_BLOCK_MM[0]).pt / _TABLE_SIZE.pt
-    needs = []
-    for n, head in enumerate(block.headers):
-        longest = max([_width(head), *(_width(line) for r in block.rows for line in r[n].splitlines())])
-        needs.append(max(longest, 2.0) + 1.0)
+    available = Mm(TEXT_BLOCK_MM[0]).pt / size.pt
+    needs = _needs(block)
     short = [w if w <= _SHORT else 0.0 for w in needs]
     rest = available - sum(short)
     long_total = sum(w for w in needs if w > _SHORT)
@@ -283,12 +300,16 @@ def _column_widths(block: Table) -> list[Emu]:
     return [Emu(int(Mm(TEXT_BLOCK_MM[0]) * s / available)) for s in shares]
 
 
-def _cell(cell: _Cell, text: str, width: Emu, align: WD_ALIGN_PARAGRAPH, font: str) -> None:
+def _cell(cell: _Cell, text: str, width: Emu, align: WD_ALIGN_PARAGRAPH, font: str, *, size: Pt) -> None:
+    """A cell's lines, single-spaced and off the page's 22-line grid (a table row is not 28.95 pt a line)."""
     cell.width = width
     for n, line in enumerate(text.splitlines() or [""]):
         paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
         paragraph.alignment = align
-        _run(paragraph, line, font, _TABLE_SIZE)
+        off_grid = OxmlElement("w:snapToGrid")
+        off_grid.set(qn("w:val"), "0")
+        _insert(paragraph.paragraph_format.element.get_or_add_pPr(), off_grid)
+        _run(paragraph, line, font, size)
 
 
 def _repeat_header(table: Any) -> None:
