@@ -413,8 +413,9 @@ def test_the_county_file_names_the_issuer_and_the_options_win(ledger_file: str, 
     assert "中共张家界市委统战部" in page
     assert "张统〔2023〕1号" in page
     assert "抄送：市工商联。" in page
-    done = CliRunner().invoke(main, [*args, "--config", str(config), "--number", "7", "--cc", "市政府办公室",
-                                     "--out", str(out)])  # fmt: skip
+    done = CliRunner().invoke(
+        main, [*args, "--config", str(config), "--number", "7", "--cc", "市政府办公室", "--out", str(out)]
+    )
     assert done.exit_code == 0, done.output
     page = out.read_text("utf-8")
     assert "张统〔2023〕7号" in page
@@ -431,3 +432,21 @@ def test_the_docs_show_a_picture_of_each_document_and_keep_them_small() -> None:
         data = picture.read_bytes()
         assert data.startswith(b"\x89PNG")
         assert len(data) < 150_000, (name, len(data))
+
+
+def test_without_libreoffice_a_pdf_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, ledger_file: str, tmp_path: Path
+) -> None:
+    from govbiz.documents import pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(pdf.PdfUnavailableError, match="apt install libreoffice-writer"):
+        pdf.docx_to_pdf(DocxFormat().render(circular()))
+    out = tmp_path / "x.pdf"
+    done = CliRunner().invoke(
+        main, ["document", "reminder", "--db", ledger_file, "--as-of", "2023-07-27", "--out", str(out)]
+    )
+    assert done.exit_code == 1
+    assert "needs LibreOffice" in done.output
+    assert "Traceback" not in done.output
+    assert not out.exists()  # nothing half-written
