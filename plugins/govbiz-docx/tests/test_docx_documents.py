@@ -450,3 +450,20 @@ def test_without_libreoffice_a_pdf_is_a_clear_error(
     assert "needs LibreOffice" in done.output
     assert "Traceback" not in done.output
     assert not out.exists()  # nothing half-written
+
+
+def test_a_seriously_overdue_clock_gets_the_supervision_letter() -> None:
+    from govbiz.deadlines import WarningLevel
+    from govbiz.supervision import OverdueItem
+
+    late = draft(LATE, date(2023, 7, 1))
+    serious = attrs.evolve(late.overdue[0], level=WarningLevel.SERIOUSLY_OVERDUE, working_days_late=9)
+    assert isinstance(serious, OverdueItem)
+    letters = reminder_letters(
+        attrs.evolve(late, overdue=(serious, *late.overdue[1:])),
+        DocumentSettings.default("张家界市", date(2023, 7, 28)),
+    )
+    assert letters[0].title == "关于市财政局交办问题超期未报的督办函"
+    assert "通报批评" in letters[0].text()
+    assert WarningLevel.SERIOUSLY_OVERDUE.zh in letters[0].text()  # the level in the table
+    assert letters[1].title.endswith("催办通知书")

@@ -87,7 +87,7 @@ def _common(function: F) -> F:
             "issued_on",
             default=None,
             metavar="DATE",
-            help="Date of the document (成文日期); default the as-of day, or today.",
+            help="Date of the document (成文日期); default the as-of day (a notice: its reception day).",
         ),
         click.option(
             "--config",
