@@ -467,3 +467,14 @@ def test_a_seriously_overdue_clock_gets_the_supervision_letter() -> None:
     assert "通报批评" in letters[0].text()
     assert WarningLevel.SERIOUSLY_OVERDUE.zh in letters[0].text()  # the level in the table
     assert letters[1].title.endswith("催办通知书")
+
+
+def test_the_imprint_sits_at_the_foot_of_the_last_page(circular_file: Path) -> None:
+    """版记 on the last page, its last rule on the block's bottom edge (37 + 225 mm: 742.7 pt down)."""
+    pdf = _pdf(circular_file)
+    last = _info(pdf)["Pages"]
+    boxes = run([program("pdftotext"), "-bbox", "-f", last, "-l", last, str(pdf), "-"]).stdout
+    found = re.findall(r'yMax="([\d.]+)">([^<]*印发)<', boxes)
+    assert found, "the 印发 line on the last page"
+    bottom = float(found[-1][0])
+    assert 700 < bottom <= Mm(262).pt + 1, bottom

@@ -85,7 +85,10 @@ _WIDE_TABLE_SIZE = Pt(10.5)  # 五号, for a table whose columns do not fit at �
 _IMPRINT_SIZE = Pt(14)  # 4号: 版记 and page numbers
 _MARK_MAX = Pt(42)  # 初号
 _SHORT = 11.0  # characters: a column this narrow keeps its whole width when a table is squeezed
-_IMPRINT_LINE = Pt(24)  # a 4号 line of the imprint with room for its rules
+_IMPRINT_LINE = Pt(24)
+#: The imprint's width: 6 mm short of the block, because LibreOffice (7.4) lays a floating table
+#: about as wide as the block out inline, after the text, instead of at the page's foot.
+_IMPRINT_WIDTH = Mm(TEXT_BLOCK_MM[0] - 6)  # a 4号 line of the imprint with room for its rules
 
 
 def write_documents(documents: Sequence[OfficialDocument]) -> bytes:
@@ -363,11 +366,13 @@ def _imprint(word: DocxDocument, document: OfficialDocument) -> None:
         properties.append(borders)
     else:
         look.addprevious(borders)
-    table.columns[0].width = Mm(TEXT_BLOCK_MM[0] - 1)
+    table.columns[0].width = _IMPRINT_WIDTH
+    width = properties.find(qn("w:tblW"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(_IMPRINT_WIDTH.twips))
     for row, (left, right) in zip(table.rows, lines, strict=True):
         cell = row.cells[0]
-        # A hair narrower than the block: LibreOffice keeps a table as wide as the block inline.
-        cell.width = Mm(TEXT_BLOCK_MM[0] - 1)
+        cell.width = _IMPRINT_WIDTH
         paragraph = cell.paragraphs[0]
         paragraph.paragraph_format.left_indent = Pt(14)
         paragraph.paragraph_format.right_indent = Pt(14)
@@ -378,7 +383,7 @@ def _imprint(word: DocxDocument, document: OfficialDocument) -> None:
             from docx.enum.text import WD_TAB_ALIGNMENT
 
             paragraph.paragraph_format.tab_stops.add_tab_stop(
-                Mm(TEXT_BLOCK_MM[0]) - Pt(28), WD_TAB_ALIGNMENT.RIGHT
+                Emu(_IMPRINT_WIDTH - Pt(28)), WD_TAB_ALIGNMENT.RIGHT
             )
             _run(paragraph, "\t" + right, BODY_FONT, _IMPRINT_SIZE)
     word.add_paragraph()  # a floating table needs a paragraph to anchor to
