@@ -50,7 +50,8 @@ def test_report_to_stdout_as_json_with_a_circular(runner: CliRunner, db: str) ->
 def test_an_unknown_format_lists_the_registered_ones(runner: CliRunner, db: str) -> None:
     result = runner.invoke(main, ["report", "--db", db, "--format", "pdf"])
     assert result.exit_code == 2
-    assert "unknown format 'pdf'; registered formats: csv, html, json, markdown" in result.output
+    assert "unknown format 'pdf'; registered formats: csv, " in result.output
+    assert all(f in result.output for f in ("html, json, markdown", "csv"))  # plugins' formats fall between
 
 
 def test_a_bad_grouping_is_a_one_line_error(runner: CliRunner, db: str) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 import pluggy
 import pytest
 from govbiz_xlsx import XlsxFormat
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
+from xlsx_clients import xlsx_as_pdf_text
 
 import govbiz
 from govbiz import commands as c
@@ -60,12 +63,13 @@ def test_the_ledger_sheet_is_laid_out_the_way_offices_keep_it() -> None:
     assert sheet.max_row == 3 + 59
     assert sheet.freeze_panes == "D4"
     assert sheet.auto_filter.ref == "A3:U62"
-    assert sheet.column_dimensions["C"].width == 26
-    assert sheet.column_dimensions["F"].width == 40
+    assert sheet.column_dimensions["C"].width == 18  # PRINT_WIDTHS: long texts wrap
+    assert sheet.column_dimensions["F"].width == 28
     assert sheet["A3"].font.b
     assert sheet["A3"].fill.fgColor.rgb == "00D9E1F2"
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A3 == "8"
 
 
 def test_dates_are_dates_with_a_date_format() -> None:
@@ -95,7 +99,9 @@ def test_the_summary_sheet_prints_definitions_under_its_tables() -> None:
     values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "按主办部门统计" in values
     assert "按问题类别统计" in values
-    assert "64.3%" in values
+    assert "9/14" in values  # the fraction beside the rate
+    rates = [c for row in sheet.iter_rows() for c in row if c.number_format == "0.0%"]
+    assert any(c.value == 0.643 for c in rates)  # 64.3%, a number
     assert any(v.startswith("办结率口径：办结件数占交办件数的比例") for v in values)
 
 
@@ -121,14 +127,27 @@ def injected() -> bytes:
     return XlsxFormat().render(build_ledger_report(ledger, viewer, as_of=clock.now(), county=CITY))
 
 
-def test_formula_like_text_is_stored_as_guarded_text(injected: bytes) -> None:
+def test_formula_like_text_is_stored_as_text_cells_without_an_apostrophe(injected: bytes) -> None:
     sheet = book_of(injected)["问题台账"]
     for n, attack in enumerate(ATTACKS, start=4):
         for column in ("C", "E", "F"):  # 企业名称, 问题, 问题描述
             cell = sheet[f"{column}{n}"]
             assert cell.data_type == "s", (column, attack)
-            assert cell.value == "'" + attack
-    assert b"<f>" not in injected  # no formula anywhere in the package's XML
+            assert cell.value == attack  # a string cell is never a formula: nothing to guard
+    with zipfile.ZipFile(io.BytesIO(injected)) as package:
+        xml = b"".join(package.read(name) for name in package.namelist() if name.endswith(".xml"))
+    assert b"<f>" not in xml
+    assert b"<f " not in xml  # no formula anywhere in the package's XML
+
+
+def test_libreoffice_shows_formula_like_text_as_written(injected: bytes, tmp_path: Path) -> None:
+    workbook = tmp_path / "台账.xlsx"
+    workbook.write_bytes(injected)
+    text = xlsx_as_pdf_text(workbook, tmp_path)
+    assert "-1+2" in text  # not 1: the cell is text, not a formula
+    assert "=HYPERLINK(" in "".join(text.split())  # the text itself, not a link
+    assert "'-1+2" not in text  # and no apostrophe
+    assert "'+86" not in text
 
 
 def test_guarded_text_imports_back_unguarded(injected: bytes) -> None:
@@ -198,14 +217,19 @@ def test_the_metrics_workbook_has_every_rate_over_its_definition() -> None:
     assert book.sheetnames == ["总体情况", "按主办部门统计", "按问题类别统计", "按交办月份统计", "超期趋势"]
     overall = book["总体情况"]
     rate = next(r for r in overall.iter_rows(min_row=5, values_only=True) if r[0] == "办结率")
-    assert rate[1:4] == ("74.6%", 44, 59)
+    assert rate[1:4] == (0.746, 44, 59)  # a number, shown as 74.6%
+    cell = next(r for r in overall.iter_rows(min_row=5) if r[0].value == "办结率")[1]
+    assert cell.number_format == "0.0%"
+    assert cell.data_type == "n"
     assert str(rate[4]).startswith("办结件数占交办件数的比例")
     categories = book["按问题类别统计"]
     header = [c.value for c in categories[3]]
     column = header.index("办结率") + 1
     assert str(categories.cell(4, column).value).startswith("办结件数占交办件数的比例")
     land = next(r for r in categories.iter_rows(min_row=5, values_only=True) if r[0] == "土地规划")
-    assert land[column - 1] == "64.3%"
+    assert land[column - 1] == 0.643
+    assert header[column] == "分子/分母"
+    assert land[column] == "9/14"
 
 
 def test_a_file_that_is_not_a_workbook_is_a_clear_error() -> None:

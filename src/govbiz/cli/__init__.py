@@ -22,6 +22,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "calendar": "govbiz.cli.calendar:calendar_command",
     "config": "govbiz.cli.config:config_command",
     "county": "govbiz.cli.county:county_command",
+    "document": "govbiz.cli.document:document_command",
     "export": "govbiz.cli.ledger_io:export_command",
     "import": "govbiz.cli.ledger_io:import_command",
     "new-plugin": "govbiz.cli.new_plugin:new_plugin_command",

@@ -47,9 +47,14 @@ def export_command(
     ledger = open_existing(db)
     county = resolve_county(ledger, county)
     actor = Actor(id="cli-export", role=Role.VIEWER, county=county)
-    write_output(
-        fmt, build_ledger_report(ledger, actor, as_of=as_of or ledger.clock.now(), county=county), out
-    )
+    report = build_ledger_report(ledger, actor, as_of=as_of or ledger.clock.now(), county=county)
+    write_output(fmt, report, out)
+    if fmt.name == "csv":
+        from govbiz.reports.csv_format import digit_only_warning
+
+        warning = digit_only_warning(report)
+        if warning:
+            click.echo(warning, err=True)
 
 
 @click.command("import")

@@ -47,7 +47,7 @@ class FormatOption(click.Option):
 
 
 #: Suffixes a bundled plugin writes, and that plugin: named when it is not installed.
-_PROVIDERS = {".xlsx": "govbiz-xlsx", ".xlsm": "govbiz-xlsx"}
+_PROVIDERS = {".xlsx": "govbiz-xlsx", ".xlsm": "govbiz-xlsx", ".docx": "govbiz-docx"}
 
 
 def pick_format(name: str | None, out: str | None, default: str) -> ReportFormat:

@@ -136,10 +136,13 @@ def simulate(
 
 
 def _write_reports(run: Any, out: Path) -> list[Path]:
-    """The metrics report of the run's main division, in every registered format, into `out`.
+    """The metrics report of the run's main division, in every registered format that renders one, into `out`.
 
-    Markdown, JSON, CSV and HTML are built in; plugins add more (xlsx).
+    Markdown, JSON, CSV and HTML are built in; plugins add more (xlsx).  A
+    format that lays out other reports only (docx: official documents)
+    refuses with a `ValidationError` on the field `report` and is left out.
     """
+    from govbiz.errors import ValidationError
     from govbiz.plugins import report_formats
     from govbiz.reports.report import build_metrics_report
 
@@ -150,7 +153,13 @@ def _write_reports(run: Any, out: Path) -> list[Path]:
         path = out / f"report{fmt.suffix}"
         if path in written:  # two formats with one suffix: keep both apart
             path = out / f"report-{name}{fmt.suffix}"
-        path.write_bytes(fmt.render(report))
+        try:
+            data = fmt.render(report)
+        except ValidationError as error:
+            if error.field != "report":
+                raise
+            continue
+        path.write_bytes(data)
         written.append(path)
     return written
 

@@ -40,6 +40,7 @@ __all__ = [
     "CountyFile",
     "DepartmentTable",
     "DivisionTable",
+    "DocumentsTable",
     "LeaderTable",
     "LocalDaysTable",
     "NamedTable",
@@ -130,6 +131,21 @@ class NamedTable(_Table):
     aliases: list[Text] = Field(default_factory=list)
 
 
+class DocumentsTable(_Table):
+    """`[documents]`: who issues the county's official documents (公文) and how they are numbered.
+
+    `prefix` is the number's prefix (机关代字): one character (张) gets the
+    kind's own after it (张督通, 张交办, 张督办); a longer one is used as it is.
+    """
+
+    issuer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    mark: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    prefix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    addressees: list[Text] = Field(default_factory=list)
+    copies_to: list[Text] = Field(default_factory=list)
+    printed_by: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+
+
 class _FileModel(_Table):
     divisions: list[DivisionTable] = Field(min_length=1)
     categories: list[Text | NamedTable] | None = None
@@ -138,6 +154,7 @@ class _FileModel(_Table):
     local_days: list[LocalDaysTable] = Field(default_factory=list)
     notifications: dict[str, Any] | None = None
     channels: dict[str, ChannelTable] = Field(default_factory=dict)
+    documents: DocumentsTable | None = None
 
 
 @attrs.frozen(slots=True)
@@ -150,7 +167,8 @@ class CountyFile:
     the plugins give, as `DeadlinePolicy.from_dict` reads it);
     `notifications` the `NotificationSettings` it builds, with each
     department's contacts in the address book; `aliases` maps each alias
-    of a category or source to its name.
+    of a category or source to its name; `documents` the `[documents]`
+    table (issuer and numbering of the county's official documents), if any.
     """
 
     source: str
@@ -164,6 +182,7 @@ class CountyFile:
     local_days: tuple[LocalDaysTable, ...]
     notifications: NotificationSettings | None
     channels: Mapping[str, ChannelTable]
+    documents: DocumentsTable | None = None
 
     @property
     def county(self) -> str:
@@ -227,6 +246,7 @@ def parse_county_file(text: str, source: str = "county.toml") -> CountyFile:
         local_days=tuple(model.local_days),
         notifications=notifications,
         channels=dict(model.channels),
+        documents=model.documents,
     )
 
 

@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterable
 from datetime import date
 
+from govbiz.errors import ValidationError
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import GroupFigures, MetricsResult
 from govbiz.ports.report_format import Cell, Report
@@ -27,7 +28,7 @@ from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
 from govbiz.reports.report import MetricsReport
 from govbiz.reports.unsupported import unsupported
 
-__all__ = ["BOM", "METRIC_HEADERS", "CsvFormat"]
+__all__ = ["BOM", "METRIC_HEADERS", "CsvFormat", "digit_only_codes", "digit_only_warning"]
 
 BOM = "\ufeff"
 #: The columns of a metrics report as CSV.
@@ -43,6 +44,13 @@ class CsvFormat:
     def render(self, report: Report) -> bytes:
         """The report as CSV bytes, starting with the UTF-8 byte-order mark."""
         if isinstance(report, MetricsReport):
+            if report.circular is not None:
+                raise ValidationError(
+                    "circular", report.circular.title,
+                    "a CSV file is one table of figures and has no place for the supervision circular "
+                    "(督查通报): write the report with the circular as .xlsx, .html or .md, or the circular "
+                    "alone with `govbiz document circular`",
+                )  # fmt: skip
             rows = [METRIC_HEADERS, *metric_rows(report)]
         elif isinstance(report, LedgerReport):
             rows = [tuple(c.header for c in LEDGER_COLUMNS), *ledger_rows(report)]
@@ -103,6 +111,32 @@ def _result_rows(
                     yield (dimension, group.label, f"{definition.name}[{bucket.label}]",
                            f"{definition.name_zh}（{bucket.label}）", len(bucket.problems), "", "",
                            definition.statement_zh())  # fmt: skip
+
+
+def digit_only_codes(report: LedgerReport) -> tuple[tuple[int, str], ...]:
+    """(序号, code) of each credit code made of digits only, which a spreadsheet reads as a number.
+
+    Opened with default settings, LibreOffice and Excel turn 914308009935630050
+    into 9.14308009935633E+17 and keep 15 significant digits: the code is
+    lost on saving.  A CSV file has no cell types to say otherwise (a
+    formula or an invisible character would change the data), so the
+    export warns and names xlsx, whose cells are typed text.
+    """
+    return tuple((row.number, row.credit_code) for row in report.rows if row.credit_code.isdigit())
+
+
+def digit_only_warning(report: LedgerReport) -> str | None:
+    """The warning `govbiz export` prints for a CSV ledger with digit-only credit codes, or `None`."""
+    found = digit_only_codes(report)
+    if not found:
+        return None
+    number, code = found[0]
+    return (
+        f"warning: {len(found)} credit code(s) are digits only (e.g. row {number}: {code}); a spreadsheet "
+        "opening this CSV with default settings shows them as numbers (9.14308009935633E+17) and loses "
+        "digits when saved: export --out FILE.xlsx, or open the CSV with the 统一社会信用代码 column "
+        "set to Text"
+    )
 
 
 def ledger_rows(report: LedgerReport) -> Iterable[tuple[object, ...]]:

@@ -20,11 +20,13 @@ from importlib import resources
 from string import Template
 
 from govbiz import __version__
+from govbiz.documents.html import DOCUMENT_CSS
 from govbiz.metrics.definitions import MetricDefinition, MetricKind
 from govbiz.metrics.figures import Figure, GroupFigures, MetricsResult
 from govbiz.metrics.grouping import Grouping
 from govbiz.ports.report_format import Report
 from govbiz.reports import charts
+from govbiz.reports.instants import readable_instant
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, ColumnKind, LedgerReport
 from govbiz.reports.report import MetricsReport
 from govbiz.reports.unsupported import unsupported
@@ -60,6 +62,7 @@ def _page(title: str, meta: str, body: Iterable[str]) -> str:
         meta=escape(meta),
         body="\n".join(body),
         fonts=charts.CJK_FONTS,
+        document_css=DOCUMENT_CSS,
         version=__version__,
     )
 
@@ -82,7 +85,7 @@ def _definition(definition: MetricDefinition, extra: str = "") -> str:
 
 def render_report_html(report: MetricsReport) -> str:
     """A metrics report as a self-contained HTML page."""
-    meta = f"统计时点：{report.as_of.isoformat()}"
+    meta = f"统计时点：{readable_instant(report.as_of)}"
     if report.county:
         meta += f"　区县：{report.county_name or report.county}（{report.county}）"
     number = iter(_NUMERALS)
@@ -145,7 +148,7 @@ def _figure(caption: str, svg: str, definition: MetricDefinition, extra: str = "
 
 
 def _overall(result: MetricsResult) -> str:
-    rows = ["<table><tr><th>指标</th><th>数值</th><th>分子/分母</th><th>口径</th></tr>"]
+    rows = ['<table class="overall"><tr><th>指标</th><th>数值</th><th>分子/分母</th><th>口径</th></tr>']
     for definition in result.definitions:
         figure = result.total.figure(definition.name)
         value = figure.text()
@@ -198,19 +201,21 @@ def _trend_table(report: MetricsReport) -> str:
     html.append("<table><tr><th>月份</th><th>统计时点</th><th>超期件数</th><th>累计交办</th></tr>")
     for p in report.overdue_trend:
         html.append(
-            f"<tr><td>{p.month}</td><td>{escape(p.as_of.isoformat())}</td>"
+            f"<tr><td>{p.month}</td><td>{escape(readable_instant(p.as_of))}</td>"
             f"{_num(p.overdue.text(), p.overdue)}{_num(p.assigned.text())}</tr>"
         )
     return "".join(html) + "</table>"
 
 
 def _circular(report: MetricsReport) -> list[str]:
-    from govbiz.supervision import circular_markdown
+    """The circular as a document: headings, real tables, the definitions annexed (no red header)."""
+    from govbiz.documents import DocumentSettings, circular_document
+    from govbiz.documents.html import document_html
+    from govbiz.metrics.facts import local_day
 
     assert report.circular is not None
-    # The circular's own Markdown, shown as preformatted text: its wording is the document.
-    text = circular_markdown(report.circular)
-    return [f'<pre style="white-space: pre-wrap; font-family: inherit;">{escape(text)}</pre>']
+    settings = DocumentSettings.default(report.county_name or report.county or "", local_day(report.as_of))
+    return [document_html(circular_document(report.circular, settings), header=False)]
 
 
 def render_ledger_html(report: LedgerReport) -> str:
@@ -232,4 +237,5 @@ def render_ledger_html(report: LedgerReport) -> str:
     body = ["<h2>一、问题台账</h2>", "".join(rows) + "</table>", "<h2>二、汇总</h2>"]
     for result in report.summary:
         body += _grouped(result)
-    return _page(report.title, f"统计时点：{report.as_of.isoformat()}　问题件数：{len(report.rows)}", body)
+    meta = f"统计时点：{readable_instant(report.as_of)}　问题件数：{len(report.rows)}"
+    return _page(report.title, meta, body)

@@ -14,11 +14,21 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from govbiz.metrics.definitions import MetricKind
+from govbiz.metrics.definitions import MetricDefinition, MetricKind
+from govbiz.metrics.figures import MetricsResult
 from govbiz.reports.report import MetricsReport, ReportSection
-from govbiz_xlsx.styles import FONT, body_cell, header_cell, set_value, title_cell
+from govbiz_xlsx.styles import (
+    FONT,
+    body_cell,
+    figure_cell,
+    header_cell,
+    landscape_fit_to_width,
+    readable_instant,
+    set_value,
+    title_cell,
+)
 
-__all__ = ["metrics_workbook"]
+__all__ = ["metric_columns", "metrics_workbook"]
 
 
 def metrics_workbook(report: MetricsReport) -> Workbook:
@@ -32,6 +42,10 @@ def metrics_workbook(report: MetricsReport) -> Workbook:
         _section(book.create_sheet(section.title[:31]), report, section)
     if report.overdue_trend:
         _trend(book.create_sheet("超期趋势"), report)
+    if report.circular is not None:
+        from govbiz_xlsx.circular_sheet import circular_sheet
+
+        circular_sheet(book.create_sheet("督查通报"), report)
     return book
 
 
@@ -39,7 +53,7 @@ def _overall(sheet: Worksheet, report: MetricsReport) -> None:
     sheet.merge_cells("A1:E1")
     title_cell(sheet["A1"], report.title, size=14)
     notes = "".join(f"　{note}" for note in getattr(report, "notes", ()))
-    set_value(sheet["A2"], f"统计时点：{report.as_of.isoformat()}{notes}")
+    set_value(sheet["A2"], f"统计时点：{readable_instant(report.as_of)}{notes}")
     for n, (header, width) in enumerate(
         (("指标", 22), ("数值", 12), ("分子", 8), ("分母", 8), ("口径", 90)), 1
     ):
@@ -49,33 +63,51 @@ def _overall(sheet: Worksheet, report: MetricsReport) -> None:
         figure = report.overall.total.figure(definition.name)
         rate = definition.kind is not MetricKind.COUNT
         body_cell(sheet.cell(row, 1), definition.name_zh)
-        body_cell(sheet.cell(row, 2), figure.text(), numeric=True)
+        figure_cell(sheet.cell(row, 2), figure)
         body_cell(sheet.cell(row, 3), len(figure.numerator), numeric=True)
         body_cell(sheet.cell(row, 4), len(figure.denominator) if rate else None, numeric=True)
         body_cell(sheet.cell(row, 5), definition.statement_zh(), wrap=True)
     sheet.freeze_panes = "B5"
+    landscape_fit_to_width(sheet, "4:4")
 
 
 def _section(sheet: Worksheet, report: MetricsReport, section: ReportSection) -> None:
+    """A group per row, a metric per column (a rate and then its 分子/分母), definitions under the names."""
     result = section.result
     set_value(sheet["A1"], f"{report.title}：{section.title}")
     sheet["A1"].font = Font(name=FONT, size=12, bold=True)
     header_cell(sheet.cell(3, 1), section.label_zh)
     sheet.column_dimensions["A"].width = 20
     set_value(sheet.cell(4, 1), "口径")
-    for n, definition in enumerate(result.definitions, start=2):
-        header_cell(sheet.cell(3, n), definition.name_zh)
+    columns = metric_columns(result)
+    for n, (definition, fraction) in enumerate(columns, start=2):
+        header_cell(sheet.cell(3, n), "分子/分母" if fraction else definition.name_zh)
         statement = sheet.cell(4, n)
-        set_value(statement, definition.statement_zh())
+        set_value(statement, f"{definition.name_zh}的分子/分母" if fraction else definition.statement_zh())
         statement.font = Font(name=FONT, size=8, color="555555")
         statement.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(n)].width = 16
+        sheet.column_dimensions[get_column_letter(n)].width = 10 if fraction else 16
     sheet.row_dimensions[4].height = 150
     for row, group in enumerate((*result.groups, result.total), start=5):
         body_cell(sheet.cell(row, 1), group.label)
-        for n, definition in enumerate(result.definitions, start=2):
-            body_cell(sheet.cell(row, n), group.figure(definition.name).text(), numeric=True)
+        for n, (definition, fraction) in enumerate(columns, start=2):
+            figure = group.figure(definition.name)
+            if fraction:
+                body_cell(sheet.cell(row, n), figure.fraction_text(), numeric=True)
+            else:
+                figure_cell(sheet.cell(row, n), figure)
     sheet.freeze_panes = "B5"
+    landscape_fit_to_width(sheet, "3:4")
+
+
+def metric_columns(result: MetricsResult) -> list[tuple[MetricDefinition, bool]]:
+    """The columns of a grouped table: each metric, and after a rate its fraction (True)."""
+    columns: list[tuple[MetricDefinition, bool]] = []
+    for definition in result.definitions:
+        columns.append((definition, False))
+        if definition.kind is MetricKind.RATE:
+            columns.append((definition, True))
+    return columns
 
 
 def _trend(sheet: Worksheet, report: MetricsReport) -> None:
@@ -86,7 +118,7 @@ def _trend(sheet: Worksheet, report: MetricsReport) -> None:
         sheet.column_dimensions[get_column_letter(n)].width = 26 if n == 2 else 12
     for row, point in enumerate(report.overdue_trend, start=4):
         body_cell(sheet.cell(row, 1), point.month)
-        body_cell(sheet.cell(row, 2), point.as_of.isoformat())
+        body_cell(sheet.cell(row, 2), readable_instant(point.as_of))
         body_cell(sheet.cell(row, 3), len(point.overdue.numerator), numeric=True)
         body_cell(sheet.cell(row, 4), len(point.assigned.numerator), numeric=True)
     sheet.freeze_panes = "A4"

@@ -6,8 +6,12 @@ from datetime import date
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
-from govbiz.reports.cells import cell_text
+from govbiz.metrics.figures import Figure
+from govbiz.reports.cells import printable
+from govbiz.reports.instants import readable_instant
 from govbiz.reports.ledger_table import StatusTone
 
 __all__ = [
@@ -15,7 +19,11 @@ __all__ = [
     "HEADER_FILL",
     "TONE_FILLS",
     "body_cell",
+    "figure_cell",
     "header_cell",
+    "landscape_fit_to_width",
+    "number_format",
+    "readable_instant",
     "set_value",
     "title_cell",
 ]
@@ -41,19 +49,48 @@ TONE_FILLS: dict[StatusTone, PatternFill] = {
 
 
 def set_value(cell: AnyCell, value: object) -> None:
-    """Put `value` in `cell`: text neutralised against formula injection, dates formatted.
+    """Put `value` in `cell`: text as a string cell exactly as written, dates formatted.
 
-    A control character that XML cannot hold (stored by an earlier govbiz)
-    is shown as U+FFFD rather than making openpyxl refuse the workbook.
+    A string cell of an xlsx file is never a formula: Excel and LibreOffice
+    evaluate only a cell's `<f>` element, which govbiz never writes.  So
+    text is stored as it is ("-5万元差额", "=HYPERLINK(...)" alike), with no
+    apostrophe (a CSV file, which has no cell types, still gets one:
+    `govbiz.reports.cells`).  A control character that XML cannot hold
+    (stored by an earlier govbiz) is shown as U+FFFD rather than making
+    openpyxl refuse the workbook.
     """
     if isinstance(value, str):
-        # openpyxl stores a string starting with "=" as a formula: never let data become one.
-        cell.value = cell_text(value)
+        # openpyxl would store a string starting with "=" as a formula: the type says it is text.
+        cell.value = printable(value)
         cell.data_type = "s"
     else:
         cell.value = value  # type: ignore[assignment]
         if isinstance(value, date):
             cell.number_format = DATE_FORMAT
+
+
+def number_format(figure: Figure) -> str:
+    """The number format of a figure by its definition's rounding: 0.0% for a rate, 0.0 or 0 otherwise."""
+    rounding = figure.definition.rounding
+    decimals = "." + "0" * rounding.places if rounding.places else ""
+    return f"0{decimals}%" if rounding.percent else f"0{decimals}"
+
+
+def figure_cell(cell: AnyCell, figure: Figure) -> None:
+    """A figure stored as a number, rounded as its definition says, shown with its number format.
+
+    A rate is stored as its ratio (0.643 for 64.3%) so a spreadsheet sums,
+    sorts and charts it; an undefined figure (nothing to divide by) is the
+    text —, as every other format prints it.
+    """
+    value = figure.value
+    if value is None:
+        body_cell(cell, "—", numeric=True)
+        return
+    rounding = figure.definition.rounding
+    whole = not rounding.percent and not rounding.places
+    body_cell(cell, int(value) if whole else float(value / 100 if rounding.percent else value), numeric=True)
+    cell.number_format = number_format(figure)
 
 
 def title_cell(cell: AnyCell, text: str, size: int = 16) -> None:
@@ -79,3 +116,19 @@ def body_cell(cell: AnyCell, value: object, *, wrap: bool = False, numeric: bool
     cell.border = BORDER
     horizontal = "right" if numeric else ("center" if isinstance(value, date) else "left")
     cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
+
+
+def landscape_fit_to_width(
+    sheet: Worksheet, title_rows: str = "", *, paper: str = "A4", landscape: bool = True
+) -> None:
+    """Print `sheet` one page wide on `paper` (A4 or A3), as long as it takes, `title_rows` (3:3) repeated."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3 if paper == "A3" else sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
