@@ -22,7 +22,7 @@ from govbiz.domain.problem import Problem
 from govbiz.errors import GovbizError
 from govbiz_api.views import caller_actions
 from govbiz_api.workbench.actions import ACTION_FORMS, ActionForm
-from govbiz_api.workbench.ledger_pages import Row, department_names, row_of
+from govbiz_api.workbench.ledger_pages import Row, department_names, done_label, row_of
 from govbiz_api.workbench.web import error_page, page, signed_in, workbench
 
 __all__ = ["Line", "router"]
@@ -49,14 +49,26 @@ class Line:
     forms: tuple[tuple[str, str, ActionForm], ...]
 
 
-def _line(problem: Problem, actor: Actor, names: dict[str, str], now: Any) -> Line:
+def _line(problem: Problem, actor: Actor, names: dict[str, str], now: Any, clock: str) -> Line:
+    """The line of `problem`, its deadline the one of `clock` (the nearest running one if `""`)."""
     allowed = {Action(a.action) for a in caller_actions(problem, actor)}
     forms = tuple((a.value, a.label_zh, ACTION_FORMS[a]) for a in _QUICK if a in allowed)
-    return Line(row_of(problem, names, now), forms)
+    return Line(row_of(problem, names, now, clock=clock), forms)
+
+
+def _answers(problem: Problem, clock: str, department: str) -> bool:
+    """Whether `department` has `clock` of `problem` to answer now (only the lead signs for it)."""
+    if not any(due.clock == clock for due in problem.open_deadlines()):
+        return False
+    return clock != "sign" or (problem.assignment is not None and problem.assignment.lead == department)
 
 
 @router.get("/department")
-def department_page(request: Request, department: Annotated[str, Query(max_length=100)] = "") -> Response:
+def department_page(
+    request: Request,
+    department: Annotated[str, Query(max_length=100)] = "",
+    done: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
     """部门工作台: what a department has to sign, report and ask for."""
     user, session = signed_in(request)
     bench = workbench(request)
@@ -68,23 +80,23 @@ def department_page(request: Request, department: Annotated[str, Query(max_lengt
     except GovbizError as error:
         return error_page(request, error, user=user, session=session)
     now = bench.now()
-    sections = []
-    for title, clock in _SECTIONS:
-        due = [p for p in found if any(d.clock == clock for d in p.open_deadlines())]
-        if clock == "sign":  # only the lead signs: a co-handler's sign clock is not its to answer
-            due = [p for p in due if p.assignment is not None and p.assignment.lead == chosen]
-        sections.append((title, [_line(p, actor, names, now) for p in due]))
+    sections: list[tuple[str, list[Line]]] = [(title, []) for title, _ in _SECTIONS]
+    for problem in found:  # each problem once, under the first clock it has to answer
+        for index, (_, clock) in enumerate(_SECTIONS):
+            if _answers(problem, clock, chosen):
+                sections[index][1].append(_line(problem, actor, names, now, clock))
+                break
     pending = [p for p in found if p.pending_extension is not None]
-    sections.append(("延期申请待审批", [_line(p, actor, names, now) for p in pending]))
+    sections.append(("延期申请待审批", [_line(p, actor, names, now, "") for p in pending]))
+    back = f"/department?department={chosen}" if chosen and not actor.department else "/department"
     return page(
         request, "department.html", user=user, session=session, sections=sections, chosen=chosen,
-        departments=names, fixed=bool(actor.department), sources={}, back=request.url.path + (
-            f"?department={chosen}" if not actor.department and chosen else ""),
+        departments=names, fixed=bool(actor.department), sources={}, done=done_label(done), back=back,
     )  # fmt: skip
 
 
 @router.get("/visits")
-def visits_page(request: Request) -> Response:
+def visits_page(request: Request, done: Annotated[str, Query(max_length=40)] = "") -> Response:
     """回访: problems whose result is reported and whose enterprise is to be visited again."""
     user, session = signed_in(request)
     bench = workbench(request)
@@ -95,5 +107,6 @@ def visits_page(request: Request) -> Response:
     except GovbizError as error:
         return error_page(request, error, user=user, session=session)
     now = bench.now()
-    lines = [_line(p, actor, names, now) for p in found]
-    return page(request, "visits.html", user=user, session=session, lines=lines, sources={}, back="/visits")
+    lines = [_line(p, actor, names, now, "return_visit") for p in found]
+    return page(request, "visits.html", user=user, session=session, lines=lines, sources={}, back="/visits",
+                done=done_label(done))  # fmt: skip

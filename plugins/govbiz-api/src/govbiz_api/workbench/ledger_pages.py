@@ -40,7 +40,7 @@ from govbiz_api.workbench.web import (
     workbench,
 )
 
-__all__ = ["CLOCK_NAMES", "Row", "department_names", "labels", "router", "row_of"]
+__all__ = ["CLOCK_NAMES", "Row", "department_names", "done_label", "labels", "router", "row_of"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,11 +74,12 @@ def department_names(ledger: Ledger, actor: Actor) -> dict[str, str]:
     }
 
 
-def row_of(problem: Problem, names: dict[str, str], now: datetime) -> Row:
-    """`problem` as a list line at `now`."""
+def row_of(problem: Problem, names: dict[str, str], now: datetime, *, clock: str = "") -> Row:
+    """`problem` as a list line at `now`, with the deadline of `clock` (else the nearest running one)."""
     lead = problem.assignment.lead if problem.assignment else ""
     running = sorted(problem.open_deadlines(), key=lambda due: due.cutoff)
-    first = running[0] if running else None
+    chosen = [due for due in running if due.clock == clock]
+    first = chosen[0] if chosen else running[0] if running else None
     return Row(
         problem=problem,
         lead=names.get(lead, lead),
@@ -191,7 +192,7 @@ def _problem_page(
         departments=names, deadlines=deadlines_of(ledger, problem, "zh"), history=history,
         actions=[(a, ACTION_FORMS[Action(a.action)]) for a in allowed],
         sources=_sources(ledger, actor, problem, names), clock_names=CLOCK_NAMES,
-        payload_names=_PAYLOAD_NAMES, done=_done_label(done), refusal=refusal, tried=tried,
+        payload_names=_PAYLOAD_NAMES, done=done_label(done), refusal=refusal, tried=tried,
         action_label=_action_label, state_label=_state_label, local=_local,
     )  # fmt: skip
 
@@ -240,7 +241,8 @@ def _state_label(state: str | None) -> str:
         return state
 
 
-def _done_label(done: str) -> str:
+def done_label(done: str) -> str:
+    """What a redirect's `done=` says was just done (`已签收`), or "" for anything else."""
     return f"已{_action_label(done)}" if done and done in {a.value for a in ACTION_FORMS} else ""
 
 

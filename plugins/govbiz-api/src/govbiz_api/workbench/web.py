@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from govbiz.clock import beijing
 from govbiz.domain.actors import Role
 from govbiz.errors import GovbizError
+from govbiz.ports.storage import RecordKind
 from govbiz_api.app import Services
 from govbiz_api.problem_details import problem_for
 from govbiz_api.workbench.sessions import SessionStore, WebSession, same_token
@@ -181,10 +182,24 @@ def page(
     """Render `template` as a page of the workbench."""
     html = _ENV.get_template(template).render(
         request=request, user=user, csrf=form_token or (session.csrf if session else None),
-        session_csrf=session.csrf if session else None, nav=nav(user),
+        session_csrf=session.csrf if session else None, nav=nav(user), unit=_unit(request, user),
         path=request.url.path, now=workbench(request).now().astimezone(beijing()), **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status, headers=_HEADERS)
+
+
+def _unit(request: Request, user: User | None) -> str:
+    """The signed-in user's department by its short name (else its role's name), for the header."""
+    if user is None:
+        return ""
+    code = user.actor.department
+    if code is None:
+        return user.actor.role.label_zh
+    try:
+        department = workbench(request).services.ledger.record(user.actor, RecordKind.DEPARTMENT, code)
+    except GovbizError:
+        return code
+    return str(department.short_name or department.name)
 
 
 def error_page(

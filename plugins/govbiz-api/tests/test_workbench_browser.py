@@ -1,0 +1,253 @@
+"""The workbench in a real browser: Debian's Chromium driven by Playwright, against real uvicorn.
+
+A department handler signs in, signs for its problem and reports progress
+from its inbox, and sees on the problem page its history and why each
+deadline falls on its day; a department of another county is refused the
+problem (404 page), another department of the city is refused signing it
+(403 page, the library's refusal), a form posted from another site without
+the CSRF token is refused (403), and signing out ends the session.  Pages
+are also shown on a phone-sized screen and printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from workbench_server import PASSWORD, Bench, serving_bench
+
+from govbiz import commands as c
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+#: Set to a folder to keep the screenshots there (the docs' pictures are made so).
+SHOTS_ENV = "GOVBIZ_WORKBENCH_SHOTS"
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> Iterator[Bench]:
+    with serving_bench(tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run scripts/install-test-clients")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def shot(page: Page, tmp_path: Path, name: str, **options: object) -> Path:
+    """A screenshot of `page` (kept in $GOVBIZ_WORKBENCH_SHOTS too, when set)."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), **options)  # type: ignore[arg-type]
+    assert path.stat().st_size > 5_000  # something was drawn, not a blank page
+    keep = os.environ.get(SHOTS_ENV)
+    if keep:
+        shutil.copy(path, Path(keep) / path.name)
+    return path
+
+
+def sign_in(page: Page, base: str, login: str, start: str = "/") -> None:
+    page.goto(f"{base}{start}")
+    expect(page).to_have_url(f"{base}/login?next={start}")
+    page.get_by_label("账号").fill(login)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_a_department_signs_and_reports_progress_on_its_own_problem(
+    bench: Bench, browser: Browser, tmp_path: Path
+) -> None:
+    problem = bench.city_problem.id
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="zh-CN")
+    sign_in(page, bench.base, "zgj", "/department")
+    expect(page).to_have_url(f"{bench.base}/department")
+    expect(page.get_by_role("heading", level=1)).to_have_text("部门工作台 · 市自规局")
+    to_sign = page.locator("section.inbox").filter(has=page.get_by_role("heading", name="待签收"))
+    expect(to_sign.locator("article")).to_have_count(1)
+    expect(page.locator("section.inbox article")).to_have_count(1)  # once, under the clock it answers first
+    expect(to_sign).to_contain_text(problem)
+    shot(page, tmp_path, "workbench-inbox", full_page=True)
+    to_sign.locator("summary", has_text="签收").click()
+    to_sign.get_by_role("button", name="签收").click()
+    expect(page).to_have_url(f"{bench.base}/department?done=sign")
+    assert bench.world.ledger.problem(bench.world.admin, problem).state.value == "signed"
+    progress = page.locator("section.inbox").filter(has=page.get_by_role("heading", name="落实情况待报送"))
+    progress.locator("summary", has_text="报送落实情况").click()
+    progress.get_by_label("落实情况").fill("已组织现场踏勘，水电路气接入方案已确定。")
+    progress.get_by_role("button", name="报送落实情况").click()
+    expect(page).to_have_url(f"{bench.base}/department?done=report_progress")
+    stored = bench.world.ledger.problem(bench.world.admin, problem)
+    assert stored.state.value == "in_progress"
+    assert stored.progress[-1].text == "已组织现场踏勘，水电路气接入方案已确定。"
+
+    page.goto(f"{bench.base}/problems/{problem}")
+    expect(page.locator(".state").first).to_have_text("办理中")
+    history = page.locator("ol.history")
+    for label in ("收集", "研判分类", "列入接待日议程", "交办", "签收", "报送落实情况"):
+        expect(history.locator("strong", has_text=label).first).to_be_visible()
+    expect(history).to_contain_text("已组织现场踏勘")
+    why = page.locator("tr.why details").first
+    why.locator("summary").click()
+    expect(why.locator("pre")).to_contain_text("工作日")  # the library's day-by-day counting
+    actions = {t.strip() for t in page.locator("section.actions summary").all_inner_texts()}
+    assert "签收" not in actions  # signed already: the lifecycle no longer allows it
+    assert "报送办理结果" in actions
+    shot(page, tmp_path, "workbench-problem", full_page=True)
+
+    page.goto(f"{bench.base}/ledger?state=in_progress")
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    expect(page.locator("table.list")).to_contain_text("新厂五通一平施工保障")
+    page.goto(f"{bench.base}/ledger?q=不存在的问题")
+    expect(page.locator("td.empty")).to_have_text("没有符合条件的问题")
+    page.goto(f"{bench.base}/ledger")
+    shot(page, tmp_path, "workbench-ledger")
+    page.emulate_media(media="print")  # the printed ledger: no menu, no filters, the print date
+    expect(page.locator("form.filters")).to_be_hidden()
+    expect(page.locator("footer.foot")).to_be_visible()
+    pdf = tmp_path / "ledger.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_other_departments_are_refused_the_problem(bench: Bench, browser: Browser) -> None:
+    problem = bench.city_problem.id
+    version = bench.world.ledger.problem(bench.world.admin, problem).version
+    county = browser.new_page(locale="zh-CN")  # 永定区自然资源局: another county's department
+    sign_in(county, bench.base, "yd-zrzy")
+    answer = county.goto(f"{bench.base}/problems/{problem}")
+    assert answer is not None
+    assert answer.status == 404
+    expect(county.get_by_role("heading", level=1)).to_have_text("记录不存在")
+    expect(county.locator("section.actions")).to_have_count(0)
+
+    other = browser.new_page(locale="zh-CN")  # 市委宣传部: the city's, but not assigned this problem
+    sign_in(other, bench.base, "xcb")
+    other.goto(f"{bench.base}/problems/{problem}")
+    expect(other.locator("section.actions")).to_have_count(0)
+    expect(other.locator("p.hint")).to_have_text("当前状态下您没有可办理的操作。")
+    token = other.locator("form.who input[name=csrf]").get_attribute("value")
+    assert token
+    # Forms are hidden, but that is not what protects the problem: a valid form posted anyway is refused.
+    refused = other.request.post(
+        f"{bench.base}/problems/{problem}/act/sign", form={"csrf": token}, max_redirects=0
+    )
+    assert refused.status == 403
+    assert "无权操作" in refused.text()
+    assert "430800-xcb" in refused.text()
+    assert bench.world.ledger.problem(bench.world.admin, problem).version == version
+
+
+class _Attacker(BaseHTTPRequestHandler):
+    """Another site (another port of 127.0.0.1: the same site for SameSite, so the cookie goes along)."""
+
+    target = ""
+
+    def do_GET(self) -> None:
+        body = (
+            '<!doctype html><meta charset="utf-8"><form method="post" action="' + self.target + '">'
+            '<input name="text" value="伪造的落实情况"><button>领取奖品</button></form>'
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+def test_a_form_from_another_site_without_the_csrf_token_is_refused(bench: Bench, browser: Browser) -> None:
+    problem = bench.world.signed("厂区道路硬化审批")
+    before = bench.world.ledger.problem(bench.world.admin, problem.id).version
+    page = browser.new_page(locale="zh-CN")
+    sign_in(page, bench.base, "zgj")
+    _Attacker.target = f"{bench.base}/problems/{problem.id}/act/report_progress"
+    attacker = ThreadingHTTPServer(("127.0.0.1", 0), _Attacker)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{attacker.server_address[1]}/")
+        with page.expect_response(_Attacker.target) as answer:
+            page.get_by_role("button", name="领取奖品").click()
+        assert answer.value.status == 403
+        expect(page.get_by_role("heading", level=1)).to_have_text("请求被拒绝")
+    finally:
+        attacker.shutdown()
+        attacker.server_close()
+    assert bench.world.ledger.problem(bench.world.admin, problem.id).version == before
+
+
+def test_signing_out_ends_the_session(bench: Bench, browser: Browser, tmp_path: Path) -> None:
+    page = browser.new_page(locale="zh-CN")
+    sign_in(page, bench.base, "tzb", "/ledger")
+    expect(page.get_by_role("heading", level=1)).to_have_text("问题台账")
+    page.get_by_role("button", name="退出").click()
+    expect(page).to_have_url(f"{bench.base}/login")
+    page.goto(f"{bench.base}/ledger")
+    expect(page).to_have_url(f"{bench.base}/login?next=/ledger")
+    assert not [c for c in page.context.cookies() if c["name"] == "govbiz_session"]
+
+
+def test_on_a_phone_the_inbox_and_the_status_page_fit_the_screen(
+    bench: Bench, browser: Browser, tmp_path: Path
+) -> None:
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1, locale="zh-CN")
+    sign_in(phone, bench.base, "zgj", "/department")
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert phone.evaluate(fits)
+    phone.goto(f"{bench.base}/ledger")
+    assert phone.evaluate(fits)  # the list's rows become cards: no sideways scrolling
+    expect(phone.locator("table.stack thead")).to_be_hidden()
+    shot(phone, tmp_path, "workbench-ledger-phone", full_page=True)
+    code = bench.workbench.services.query_codes.code(bench.city_problem.id)
+    public = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    public.goto(f"{bench.base}/status")
+    public.get_by_label("问题编号").fill(bench.city_problem.id)
+    public.get_by_label("查询码").fill(code)
+    public.get_by_role("button", name="查询").click()
+    result = public.locator("section.result")
+    expect(result).to_contain_text("已交办待签收")
+    expect(result).to_contain_text("市自规局")
+    assert public.evaluate(fits)
+    shot(public, tmp_path, "workbench-status-phone", full_page=True)
+
+
+def test_the_collector_records_a_return_visit_and_the_problem_is_closed(
+    bench: Bench, browser: Browser
+) -> None:
+    world = bench.world
+    problem = world.signed("老厂区土地变性招拍")
+    text = "五通一平已完成，新厂已通水通电。"
+    world.ledger.handle(world.zgj, c.ReportResult(problem_id=problem.id, outcome="solved", text=text))
+    # 市自规局 sees the result reported, but the visit is the collector's: the library offers it no form.
+    zgj = browser.new_page(locale="zh-CN")
+    sign_in(zgj, bench.base, "zgj", "/visits")
+    expect(zgj.locator("article", has_text=problem.id)).to_have_count(1)
+    expect(zgj.locator("form.inline")).to_have_count(0)
+    page = browser.new_page(locale="zh-CN")
+    sign_in(page, bench.base, "tzb", "/visits")
+    card = page.locator("article", has_text=problem.id)
+    expect(card).to_contain_text(text)
+    expect(card).to_contain_text("已解决")
+    card.get_by_label("企业评价").select_option("true")
+    card.get_by_label("回访记录").fill("企业负责人表示满意。")
+    card.get_by_role("button", name="记录回访").click()
+    expect(page).to_have_url(f"{bench.base}/visits?done=return_visit")
+    expect(page.locator("p.notice")).to_have_text("已回访。")
+    expect(page.locator("article", has_text=problem.id)).to_have_count(0)
+    closed = world.ledger.problem(world.admin, problem.id)
+    assert closed.state.value == "closed"
+    assert closed.return_visits[-1].notes == "企业负责人表示满意。"
