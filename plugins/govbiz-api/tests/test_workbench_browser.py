@@ -106,7 +106,8 @@ def test_a_department_signs_and_reports_progress_on_its_own_problem(
     actions = {t.strip() for t in page.locator("section.actions summary").all_inner_texts()}
     assert "签收" not in actions  # signed already: the lifecycle no longer allows it
     assert "报送办理结果" in actions
-    shot(page, tmp_path, "workbench-problem", full_page=True)
+    clip = {"x": 0, "y": 0, "width": 1100, "height": 1280}  # the facts, the forms and the deadlines explained
+    shot(page, tmp_path, "workbench-problem", full_page=True, clip=clip)
 
     page.goto(f"{bench.base}/ledger?state=in_progress")
     expect(page.locator("table.list tbody tr")).to_have_count(1)
