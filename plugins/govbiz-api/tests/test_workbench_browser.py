@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from workbench_server import PASSWORD, Bench, serving_bench
 
 from govbiz import commands as c
+from tests.conftest import BEIJING
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -252,3 +254,88 @@ def test_the_collector_records_a_return_visit_and_the_problem_is_closed(
     closed = world.ledger.problem(world.admin, problem.id)
     assert closed.state.value == "closed"
     assert closed.return_visits[-1].notes == "企业负责人表示满意。"
+
+
+def test_a_reception_day_is_planned_and_its_problem_assigned_on_the_spot(
+    bench: Bench, browser: Browser, tmp_path: Path
+) -> None:
+    world = bench.world
+    world.clock.set(datetime(2026, 12, 3, 9, 30, tzinfo=BEIJING))  # a Thursday of 2026
+    problem = world.collect("新厂用地报批提速").id
+    collector = browser.new_page(locale="zh-CN")
+    sign_in(collector, bench.base, "tzb", f"/problems/{problem}")
+    collector.locator("summary", has_text="研判分类").click()
+    collector.get_by_role("button", name="研判分类").click()
+    expect(collector.locator("p.notice")).to_have_text("已研判分类。")
+    refused = collector.request.post(  # planning is the secretariat's: the library refuses the collector
+        f"{bench.base}/sessions",
+        form={
+            "csrf": _csrf(collector),
+            "held_on": "2026-12-10",
+            "kind": "reception_day",
+            "chair_title": "市长",
+        },
+    )
+    assert refused.status == 403
+
+    session_id = _plan_and_schedule(bench, browser, problem)
+
+    chair = browser.new_page(viewport={"width": 1100, "height": 900}, locale="zh-CN")
+    sign_in(chair, bench.base, "sw-sj", f"/sessions/{session_id}")
+    card = chair.locator("article", has_text=problem)
+    card.get_by_label("主办部门").select_option("430800-zgj")
+    card.get_by_label("协办部门").select_option(["430800-zjj"])
+    card.get_by_label("现场明确的落实情况期限").fill("2026-12-09")
+    card.get_by_role("button", name="现场交办").click()
+    expect(chair).to_have_url(f"{bench.base}/sessions/{session_id}?done=assign")
+    expect(chair.locator("p.notice")).to_have_text("已交办。")
+    expect(chair.locator("article", has_text=problem)).to_have_count(0)
+    assignment = world.ledger.problem(world.admin, problem).assignment
+    assert assignment is not None
+    assert (assignment.lead, assignment.co_handlers, assignment.session_id) == (
+        "430800-zgj", ("430800-zjj",), session_id,
+    )  # fmt: skip
+    assert assignment.on_the_spot
+    assert assignment.deadline("progress") is not None
+    assert str(assignment.deadline("progress").last_day) == "2026-12-09"  # type: ignore[union-attr]
+    shot(chair, tmp_path, "workbench-session", full_page=True)
+
+    chair.get_by_role("link", name="打印交办单").click()
+    sheet = chair.locator("table.sheet-table")
+    expect(sheet).to_contain_text("新厂用地报批提速")
+    expect(sheet).to_contain_text("市自规局")
+    expect(sheet).to_contain_text("市住建局")
+    expect(sheet).to_contain_text("2026-12-09")
+    chair.emulate_media(media="print")
+    expect(chair.locator("header nav")).to_be_hidden()
+    pdf = tmp_path / "jiaoban.pdf"
+    chair.pdf(path=str(pdf), format="A4", landscape=True)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    shot(chair, tmp_path, "workbench-assignment-sheet")
+
+
+def _csrf(page: Page) -> str:
+    token = page.locator("form.who input[name=csrf]").get_attribute("value")
+    assert token
+    return token
+
+
+def _plan_and_schedule(bench: Bench, browser: Browser, problem: str) -> str:
+    """The secretariat plans a reception day in the browser and puts `problem` on its agenda."""
+    secretariat = browser.new_page(locale="zh-CN")
+    sign_in(secretariat, bench.base, "mszb", "/sessions")
+    secretariat.locator("summary", has_text="安排接待日").click()
+    secretariat.get_by_label("日期").fill("2026-12-10")
+    secretariat.get_by_label("类型").select_option("reception_day")
+    secretariat.get_by_label("接待领导职务").fill("市长")
+    secretariat.get_by_label("主题").fill("项目用地专场")
+    secretariat.get_by_role("button", name="安排").click()
+    expect(secretariat.locator("p.notice")).to_have_text("已安排接待日。")
+    session_id = secretariat.url.split("/sessions/")[1].split("?")[0]
+    secretariat.goto(f"{bench.base}/problems/{problem}")
+    schedule = secretariat.locator("details.action", has_text="列入接待日议程")
+    schedule.locator("summary").click()
+    schedule.locator("select[name=session_id]").select_option(session_id)
+    schedule.get_by_role("button", name="列入接待日议程").click()
+    expect(secretariat.locator(".state").first).to_have_text("已列入议程")
+    return session_id

@@ -51,6 +51,8 @@ def users(world: World) -> dict[str, Actor]:
         ),
         "tzb": attrs.evolve(world.collector, name="统战部收集人"),
         "dcs": world.supervisor,
+        "mszb": world.secretariat,
+        "sw-sj": world.chair,
     }
 
 

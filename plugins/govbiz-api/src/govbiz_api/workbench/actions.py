@@ -76,6 +76,7 @@ ACTION_FORMS: dict[Action, ActionForm] = {
         (
             Field("lead", "主办部门", "select", required=True, source="departments"),
             Field("co_handlers", "协办部门", "multi", source="departments"),
+            Field("session_id", "现场交办的接待日", "select", source="sessions"),
             *_DEADLINES,
         ),
     ),

@@ -169,7 +169,10 @@ def nav(user: User | None) -> list[tuple[str, str]]:
     """The menu: every page (the library decides what each shows and allows, not the menu)."""
     if user is None:
         return [("/status", "企业查询")]
-    items = [("/ledger", "台账"), ("/department", "部门工作台"), ("/visits", "回访"), ("/status", "企业查询")]
+    items = [
+        ("/ledger", "台账"), ("/department", "部门工作台"), ("/sessions", "接待日"), ("/visits", "回访"),
+        ("/status", "企业查询"),
+    ]  # fmt: skip
     if user.actor.role is Role.DEPARTMENT_HANDLER:
         items.insert(0, items.pop(1))
     return items
