@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -339,3 +339,30 @@ def _plan_and_schedule(bench: Bench, browser: Browser, problem: str) -> str:
     schedule.get_by_role("button", name="列入接待日议程").click()
     expect(secretariat.locator(".state").first).to_have_text("已列入议程")
     return session_id
+
+
+def test_the_supervision_office_sees_what_is_overdue_and_sends_a_supervision_notice(
+    bench: Bench, browser: Browser
+) -> None:
+    world, problem = bench.world, bench.city_problem.id  # assigned 2025-03-31, to sign by 2025-04-01
+    world.clock.advance(timedelta(days=3))
+    page = browser.new_page(locale="zh-CN")
+    sign_in(page, bench.base, "dcs", "/supervision")
+    card = page.locator("article", has_text=problem)
+    expect(card).to_contain_text("签收期限 2025-04-01")
+    expect(card).to_contain_text("逾期 2 天")
+    ranking = page.locator("table.list tbody tr").first
+    expect(ranking).to_contain_text("市自规局")
+    expect(ranking.locator("td").nth(3)).to_have_text("1")
+    card.locator("summary", has_text="催办/督办").click()
+    card.get_by_label("类型").select_option("supervision")
+    card.get_by_label("备注").fill("请于今日内签收并报送落实情况。")
+    card.get_by_role("button", name="发送").click()
+    expect(page).to_have_url(f"{bench.base}/supervision?done=remind")
+    reminders = world.ledger.problem(world.admin, problem).reminders
+    assert [(r.kind.value, r.note) for r in reminders] == [("supervision", "请于今日内签收并报送落实情况。")]
+    expect(page.locator("article", has_text=problem)).to_contain_text("已催办 1 次")
+    viewer = browser.new_page(locale="zh-CN")  # a department sees the board, but reminding is not its to do
+    sign_in(viewer, bench.base, "zgj", "/supervision")
+    expect(viewer.locator("article", has_text=problem)).to_have_count(1)
+    expect(viewer.locator("article summary")).to_have_count(0)
