@@ -9,6 +9,7 @@ never appears in the command line, the shell history or the database
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from govbiz.ledger import Ledger
     from govbiz_api.workbench.users import UserStore
 
-__all__ = ["user_command"]
+__all__ = ["demo_command", "user_command"]
 
 _ROLES = [
     "collector", "secretariat", "chair", "department_handler", "supervisor", "enterprise_contact", "viewer",
@@ -113,3 +114,42 @@ def _users(ledger: Ledger) -> UserStore:
     from govbiz_api.workbench.users import UserStore
 
     return UserStore(ApiDatabase(ledger.store))
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port.")
+@click.option(
+    "--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Keep the demo ledger in this folder (default: a temporary folder, removed after).",
+)  # fmt: skip
+@govbiz_errors
+def demo_command(host: str, port: int, keep: Path | None) -> None:
+    """Serve the workbench full of the Zhangjiajie year (演示): the simulation in a temporary ledger.
+
+    Prints each user's login and the one password, then serves the
+    workbench and the API until Ctrl-C.  The ledger's clock stays at the
+    end of the simulated year, so the deadlines read as they did then.
+    """
+    import tempfile
+
+    import uvicorn
+
+    from govbiz_api.app import create_app
+    from govbiz_api.workbench.demo import prepare_demo
+
+    with tempfile.TemporaryDirectory(prefix="govbiz-demo-") as temporary:
+        folder = keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        click.echo("playing the Zhangjiajie reception days into a demo ledger ...", err=True)
+        demo = prepare_demo(folder)
+        click.echo(f"ledger: {demo.url} (clock stopped at {demo.ledger.clock.now():%Y-%m-%d %H:%M})")
+        click.echo(
+            f"open http://{host}:{port}/ and sign in with one of these logins, password {demo.password}"
+        )
+        for login, actor in demo.users.items():
+            click.echo(f"  {login:<16} {actor.role.label_zh} {actor.name}")
+        try:
+            uvicorn.run(create_app(demo.ledger), host=host, port=port, log_level="warning")
+        finally:
+            demo.ledger.close()
