@@ -233,3 +233,16 @@ def test_govbiz_serve_serves_the_workbench_beside_the_api(tmp_path: Path) -> Non
     # uvicorn with one process shuts down cleanly, then re-raises SIGTERM (exit -15).
     assert server.returncode in (0, -15), output
     assert "Application shutdown complete" in output
+
+
+def test_guessing_a_password_is_slowed_down_per_login(bench: Bench) -> None:
+    with client(bench) as http:
+        for _ in range(10):
+            assert sign_in(http, "zgj", "guess-guess-guess").status_code == 401
+        throttled = sign_in(http, "zgj")  # the right password, but too many attempts on this login
+        assert throttled.status_code == 429
+        assert int(throttled.headers["retry-after"]) > 0
+        assert "登录尝试过多" in throttled.text
+        assert sign_in(http, "xcb").status_code == 303  # another login is not locked out
+        bench.world.clock.advance(timedelta(minutes=6))
+        assert sign_in(http, "zgj").status_code == 303

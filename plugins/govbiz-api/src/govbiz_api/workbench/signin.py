@@ -1,5 +1,7 @@
 """登录与登出: the sign-in page, signing in with a password, and signing out.
 
+Sign-in attempts are limited per client address and per login
+(`SIGN_INS_PER_CLIENT`, `SIGN_INS_PER_LOGIN`), against password guessing.
 The sign-in form is guarded like every other form: before there is a
 session, its CSRF token is a random value also set as a cookie
 (double-submit, `LOGIN_CSRF_COOKIE`), so another site cannot sign the
@@ -17,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from govbiz_api.status import TooManyAttemptsError
 from govbiz_api.workbench.users import SignInRefusedError
 from govbiz_api.workbench.web import (
     COOKIE,
@@ -68,6 +71,18 @@ async def login(request: Request) -> Response:
     form = await checked_form(request, request.cookies.get(LOGIN_CSRF_COOKIE))
     bench = workbench(request)
     target = safe_next(form.get("next") or "/")
+    client = request.client.host if request.client else "unknown"
+    try:
+        now = bench.now()
+        bench.sign_ins_per_client.hit(client, now)
+        bench.sign_ins_per_login.hit(form.get("login").casefold(), now)
+    except TooManyAttemptsError as error:
+        token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+        minutes = max(1, error.retry_after // 60)
+        response = page(request, "login.html", user=None, session=None, form_token=token, next=target,
+                        status=429, throttled=minutes, login=form.get("login"))  # fmt: skip
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     try:
         user = await run_in_threadpool(bench.users.authenticate, form.get("login"), form.get("password"))
     except SignInRefusedError:
@@ -78,11 +93,11 @@ async def login(request: Request) -> Response:
     if old:
         await run_in_threadpool(bench.sessions.close, old)
     secret, _ = await run_in_threadpool(lambda: bench.sessions.open(user.login, now=bench.now()))
-    response = with_headers(RedirectResponse(target, status_code=303))
-    response.set_cookie(
+    signed = with_headers(RedirectResponse(target, status_code=303))
+    signed.set_cookie(
         COOKIE, secret, httponly=True, samesite="lax", secure=bench.secure(request), path="/",
     )  # fmt: skip
-    return response
+    return signed
 
 
 @router.post("/logout")

@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import attrs
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from govbiz.clock import beijing
 from govbiz.domain.actors import Role
 from govbiz.errors import GovbizError
 from govbiz.ports.storage import RecordKind
 from govbiz_api.app import Services
+from govbiz_api.limits import RateLimit, RateLimiter
 from govbiz_api.problem_details import problem_for
 from govbiz_api.workbench.sessions import SessionStore, WebSession, same_token
 from govbiz_api.workbench.users import User, UserStore
@@ -35,6 +35,8 @@ __all__ = [
     "COOKIE",
     "LOGIN_CSRF_COOKIE",
     "SECURE_ENV",
+    "SIGN_INS_PER_CLIENT",
+    "SIGN_INS_PER_LOGIN",
     "Form",
     "SignInNeeded",
     "Workbench",
@@ -51,12 +53,14 @@ COOKIE = "govbiz_session"
 LOGIN_CSRF_COOKIE = "govbiz_form"
 #: Set to 1 to mark every cookie Secure (behind a TLS proxy that does not say X-Forwarded-Proto).
 SECURE_ENV = "GOVBIZ_SECURE_COOKIES"
+#: Sign-in attempts, against password guessing: per client address, and per login.
+SIGN_INS_PER_CLIENT = RateLimit(30, timedelta(minutes=5))
+SIGN_INS_PER_LOGIN = RateLimit(10, timedelta(minutes=5))
 #: Form bodies larger than this are refused before they are parsed (bytes).
 MAX_FORM = 64 * 1024
 
-_HERE = Path(__file__).parent
 _ENV = Environment(
-    loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(default=True),
+    loader=PackageLoader("govbiz_api.workbench", "templates"), autoescape=select_autoescape(default=True),
     trim_blocks=True, lstrip_blocks=True,
 )  # fmt: skip
 _HEADERS = {
@@ -80,6 +84,9 @@ class Workbench:
     users: UserStore
     sessions: SessionStore
     secure_cookies: bool = False
+    #: Sign-in attempts allowed per client address, and per login (in each process).
+    sign_ins_per_client: RateLimiter = attrs.field(factory=lambda: RateLimiter(SIGN_INS_PER_CLIENT))
+    sign_ins_per_login: RateLimiter = attrs.field(factory=lambda: RateLimiter(SIGN_INS_PER_LOGIN))
 
     def now(self) -> datetime:
         """The ledger clock's now."""
