@@ -366,3 +366,68 @@ def test_the_supervision_office_sees_what_is_overdue_and_sends_a_supervision_not
     sign_in(viewer, bench.base, "zgj", "/supervision")
     expect(viewer.locator("article", has_text=problem)).to_have_count(1)
     expect(viewer.locator("article summary")).to_have_count(0)
+
+
+def test_a_whole_reception_day_in_the_browser(bench: Bench, browser: Browser) -> None:
+    """Collect, triage, plan, schedule, assign, sign, report, visit, close; then the enterprise looks."""
+    world = bench.world
+    world.clock.set(datetime(2027, 3, 2, 9, 0, tzinfo=BEIJING))  # a Tuesday of 2027
+    collector = browser.new_page(locale="zh-CN")
+    sign_in(collector, bench.base, "tzb", "/ledger")
+    collector.locator("summary", has_text="收集问题").click()
+    form = collector.locator("details.collect")
+    form.locator("select[name=enterprise_id]").select_option(world.enterprise_id)
+    form.locator("input[name=title]").fill("园区污水管网接入")
+    form.locator("select[name=category]").select_option("土地规划")
+    form.locator("select[name=source]").select_option("调研走访")
+    form.get_by_role("button", name="收集").click()
+    expect(collector.locator("p.notice")).to_have_text("已收集。")
+    problem = collector.url.split("/problems/")[1].split("?")[0]
+    code = collector.locator("code.code").inner_text()
+    collector.locator("summary", has_text="研判分类").click()
+    collector.get_by_role("button", name="研判分类").click()
+    session_id = _plan_and_schedule(bench, browser, problem)
+
+    chair = browser.new_page(locale="zh-CN")
+    sign_in(chair, bench.base, "sw-sj", f"/sessions/{session_id}")
+    card = chair.locator("article", has_text=problem)
+    card.get_by_label("主办部门").select_option("430800-zgj")
+    card.get_by_role("button", name="现场交办").click()
+    expect(chair.locator("p.notice")).to_have_text("已交办。")
+
+    zgj = browser.new_page(locale="zh-CN")
+    sign_in(zgj, bench.base, "zgj", f"/problems/{problem}")
+    _submit(zgj, "签收")
+    _submit(zgj, "报送落实情况", text="已会同水务公司现场勘查。")
+    _submit(zgj, "报送办理结果", outcome="solved", text="污水管网已接入园区主管。")
+    expect(zgj.locator(".state").first).to_have_text("已报结果待回访")
+
+    collector.goto(f"{bench.base}/visits")
+    visit = collector.locator("article", has_text=problem)
+    visit.get_by_label("企业评价").select_option("true")
+    visit.get_by_role("button", name="记录回访").click()
+    expect(collector.locator("p.notice")).to_have_text("已回访。")
+    assert world.ledger.problem(world.admin, problem).state.value == "closed"
+
+    enterprise = browser.new_page(locale="zh-CN")  # the enterprise, not signed in
+    enterprise.goto(f"{bench.base}/status")
+    enterprise.get_by_label("问题编号").fill(problem)
+    enterprise.get_by_label("查询码").fill(code)
+    enterprise.get_by_role("button", name="查询").click()
+    expect(enterprise.locator("section.result")).to_contain_text("已销号")
+    expect(enterprise.locator("section.result")).to_contain_text("按期完成")
+
+
+def _submit(page: Page, action: str, **fields: str) -> None:
+    """Open the problem page's form of `action`, fill `fields` by name, submit, and see it done."""
+    block = page.locator("details.action").filter(has=page.locator(f"summary:text-is('{action}')"))
+    if block.get_attribute("open") is None:  # the page's first form is open already
+        block.locator("summary").click()
+    for name, value in fields.items():
+        field = block.locator(f"[name={name}]")
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    block.get_by_role("button", name=action).click()
+    expect(page.locator("p.notice")).to_have_text(f"已{action}。")

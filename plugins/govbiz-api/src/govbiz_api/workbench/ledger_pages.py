@@ -19,9 +19,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from govbiz import commands as c
 from govbiz.clock import beijing
 from govbiz.domain.actors import Actor
-from govbiz.domain.lifecycle import Action, ProblemState
+from govbiz.domain.lifecycle import ACTION_ROLES, Action, ProblemState
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department
 from govbiz.errors import GovbizError, NotFoundError, ValidationError
@@ -124,9 +125,53 @@ def ledger_page(
     now = bench.now()
     return page(
         request, "ledger.html", user=user, session=session, rows=[row_of(p, names, now) for p in found],
+        collect=_collect_form(ledger, actor),
         states=[(s.value, s.label_zh) for s in ProblemState], categories=categories, departments=names,
         chosen={"state": state, "category": category, "department": department, "q": q},
     )  # fmt: skip
+
+
+@router.post("/problems")
+async def collect(request: Request) -> Response:
+    """收集问题: a new problem from the posted form; the library decides whether the user may collect."""
+    user, session = await run_in_threadpool(signed_in, request)
+    form = await checked_form(request, session.csrf)
+    return await run_in_threadpool(_collect, request, (user, session), form)
+
+
+def _collect(request: Request, who: tuple[User, WebSession], form: Any) -> Response:
+    user, session = who
+    ledger = workbench(request).services.ledger
+    try:
+        for name, label in (
+            ("enterprise_id", "企业"),
+            ("title", "问题"),
+            ("category", "类别"),
+            ("source", "来源"),
+        ):
+            if not form.get(name):
+                raise ValidationError(name, "", f"请填写「{label}」")
+        command = c.CollectProblem(
+            enterprise_id=form.get("enterprise_id"), title=form.get("title"),
+            description=form.get("description"), category=form.get("category"), source=form.get("source"),
+        )  # fmt: skip
+        problem = ledger.handle(user.actor, command)
+    except GovbizError as error:
+        return error_page(request, error, user=user, session=session)
+    return with_headers(RedirectResponse(f"/problems/{problem.id}?done=collect", status_code=303))
+
+
+def _collect_form(ledger: Ledger, actor: Actor) -> dict[str, Any] | None:
+    """What the collection form offers, for a role the lifecycle lets collect (else no form)."""
+    if actor.role not in ACTION_ROLES[Action.COLLECT]:
+        return None
+    profile = ledger.profile(actor.county)
+    enterprises = [
+        (e.id, e.name)
+        for e in ledger.records(actor, RecordKind.ENTERPRISE)
+        if e.county == actor.county and (actor.enterprise is None or e.id == actor.enterprise)
+    ]
+    return {"enterprises": enterprises, "categories": profile.categories, "sources": profile.sources}
 
 
 @router.get("/problems/{problem_id}")
@@ -193,6 +238,7 @@ def _problem_page(
         actions=[(a, ACTION_FORMS[Action(a.action)]) for a in allowed],
         sources=_sources(ledger, actor, problem, names), clock_names=CLOCK_NAMES,
         payload_names=_PAYLOAD_NAMES, done=done_label(done), refusal=refusal, tried=tried,
+        query_code=workbench(request).services.query_codes.code(problem.id),
         action_label=_action_label, state_label=_state_label, local=_local,
     )  # fmt: skip
 
@@ -243,7 +289,8 @@ def _state_label(state: str | None) -> str:
 
 def done_label(done: str) -> str:
     """What a redirect's `done=` says was just done (`已签收`), or "" for anything else."""
-    return f"已{_action_label(done)}" if done and done in {a.value for a in ACTION_FORMS} else ""
+    known = {a.value for a in ACTION_FORMS} | {Action.COLLECT.value}
+    return f"已{_action_label(done)}" if done in known else ""
 
 
 def _local(instant: datetime) -> str:
