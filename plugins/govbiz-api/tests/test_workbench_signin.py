@@ -128,16 +128,24 @@ def test_an_idle_session_ends_and_signing_out_ends_it_on_the_server(bench: Bench
         assert replayed.get("/department").status_code == 303
 
 
-def test_sign_in_goes_back_only_to_a_page_of_this_site(bench: Bench) -> None:
+def test_sign_in_and_forms_go_back_only_to_a_page_of_this_site(bench: Bench) -> None:
     with client(bench) as http:
         page = http.get("/login", params={"next": "//evil.example/phish"}).text
         assert 'name="next" value="/"' in page
         token = csrf_of(page)
         answer = http.post(
             "/login",
-            data={"csrf": token, "login": "zgj", "password": PASSWORD, "next": "https://evil.example"},
+            data={"csrf": token, "login": "dcs", "password": PASSWORD, "next": "https://evil.example"},
         )
         assert answer.headers["location"] == "/"
+        problem = bench.city_problem.id
+        token = csrf_of(http.get(f"/problems/{problem}").text)  # the supervision office may remind
+        for back in ("//evil.example", "/\\evil.example", "https://evil.example"):
+            sent = http.post(
+                f"/problems/{problem}/act/remind", data={"csrf": token, "kind": "reminder", "back": back}
+            )
+            assert sent.status_code == 303
+            assert sent.headers["location"] == "/?done=remind"  # a page of this site, whatever `back` says
 
 
 def test_a_disabled_user_is_signed_out_and_cannot_sign_in(bench: Bench) -> None:

@@ -31,6 +31,7 @@ from govbiz.ports.storage import RecordKind
 from govbiz_api.views import caller_actions, deadlines_of, event_record
 from govbiz_api.workbench.actions import ACTION_FORMS, command_of
 from govbiz_api.workbench.sessions import WebSession
+from govbiz_api.workbench.signin import safe_next
 from govbiz_api.workbench.users import User
 from govbiz_api.workbench.web import (
     checked_form,
@@ -214,7 +215,7 @@ def _act(request: Request, who: tuple[User, WebSession], problem_id: str, action
         except GovbizError:
             return error_page(request, error, user=user, session=session)
     back = form.get("back")
-    target = back if back.startswith("/") and not back.startswith("//") else f"/problems/{problem_id}"
+    target = safe_next(back) if back else f"/problems/{problem_id}"
     separator = "&" if "?" in target else "?"
     return with_headers(RedirectResponse(f"{target}{separator}done={chosen.value}", status_code=303))
 
