@@ -254,3 +254,20 @@ def test_guessing_a_password_is_slowed_down_per_login(bench: Bench) -> None:
         assert sign_in(http, "xcb").status_code == 303  # another login is not locked out
         bench.world.clock.advance(timedelta(minutes=6))
         assert sign_in(http, "zgj").status_code == 303
+
+
+def test_the_admin_page_shows_the_rules_in_force_and_users_only_to_administrators(bench: Bench) -> None:
+    bench.workbench.users.create("admin", bench.world.admin, PASSWORD, now=bench.world.clock.now())
+    with client(bench) as http:
+        sign_in(http, "admin")
+        shown = http.get("/admin")
+        assert shown.status_code == 200
+        assert "7个工作日" in shown.text  # the progress clock of the county's policy
+        assert "土地规划" in shown.text
+        assert "王自规" in shown.text  # a user
+        assert "argon2" not in shown.text.replace("Argon2id", "")  # no hash
+    with client(bench) as http:
+        sign_in(http, "zgj")
+        shown = http.get("/admin")
+        assert "7个工作日" in shown.text
+        assert "工作台用户" not in shown.text

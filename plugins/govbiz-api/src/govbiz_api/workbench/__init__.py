@@ -10,7 +10,8 @@ ledger as the API under `/v1`:
 - 台账 (`/ledger`) and 问题详情 (`/problems/{id}`), 部门工作台
   (`/department`), 接待日 (`/sessions`: plan one, 现场交办, the printed
   交办单), 回访 (`/visits`), 督查 (`/supervision`: the overdue board and
-  the departments ranked), 企业查询 (`/status`, without signing in).
+  the departments ranked), 管理 (`/admin`: the configuration in force, the
+  calendar, users and tokens), 企业查询 (`/status`, without signing in).
 
 Each user acts as an `Actor`; every page asks the `Ledger` as that actor,
 so roles, counties and departments are the library's decision.
@@ -47,7 +48,7 @@ def mount_workbench(
     from fastapi import Request
     from fastapi.responses import HTMLResponse, Response
 
-    from govbiz_api.workbench import enquiry, inbox, ledger_pages, sessions_pages, signin, supervision
+    from govbiz_api.workbench import admin, enquiry, inbox, ledger_pages, sessions_pages, signin, supervision
     from govbiz_api.workbench.sessions import IDLE_TIMEOUT, SessionStore
     from govbiz_api.workbench.users import UserStore
     from govbiz_api.workbench.web import CsrfRefused, SignInNeeded, Workbench, page, with_headers
@@ -58,7 +59,7 @@ def mount_workbench(
         sessions=SessionStore(services.database, idle_timeout or IDLE_TIMEOUT),
         secure_cookies=secure_cookies,
     )
-    for module in (signin, ledger_pages, inbox, sessions_pages, supervision, enquiry):
+    for module in (signin, ledger_pages, inbox, sessions_pages, supervision, admin, enquiry):
         app.include_router(module.router)
 
     @app.get("/static/{name}", include_in_schema=False)

@@ -179,7 +179,7 @@ def nav(user: User | None) -> list[tuple[str, str]]:
         return [("/status", "企业查询")]
     items = [
         ("/ledger", "台账"), ("/department", "部门工作台"), ("/sessions", "接待日"), ("/visits", "回访"),
-        ("/supervision", "督查"), ("/status", "企业查询"),
+        ("/supervision", "督查"), ("/admin", "管理"), ("/status", "企业查询"),
     ]  # fmt: skip
     if user.actor.role is Role.DEPARTMENT_HANDLER:
         items.insert(0, items.pop(1))
