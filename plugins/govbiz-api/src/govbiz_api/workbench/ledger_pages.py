@@ -10,7 +10,6 @@ the status it has over HTTP (403 not yours, 404 not in your division,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -42,7 +41,7 @@ from govbiz_api.workbench.web import (
     workbench,
 )
 
-__all__ = ["CLOCK_NAMES", "Row", "department_names", "done_label", "labels", "router", "row_of"]
+__all__ = ["CLOCK_NAMES", "Row", "department_names", "done_label", "router", "row_of"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -297,8 +296,3 @@ def done_label(done: str) -> str:
 def _local(instant: datetime) -> str:
     """An instant in Beijing time, as a clerk reads it."""
     return instant.astimezone(beijing()).strftime("%Y-%m-%d %H:%M")
-
-
-def labels(items: Iterable[str], names: dict[str, str]) -> str:
-    """Department codes as their names, joined."""
-    return "、".join(names.get(code, code) for code in items)
