@@ -110,6 +110,10 @@ def create_app(
     for module in (commands, problems, registry, reports, calendar, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
+    # --- the browser workbench (工作台) under /, beside the API under /v1: govbiz_api.workbench ---
+    from govbiz_api.workbench import mount_workbench
+
+    mount_workbench(app, found)
     return app
 
 

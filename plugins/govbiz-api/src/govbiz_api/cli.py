@@ -35,9 +35,19 @@ _ROLES = [
     "--oidc", "oidc", type=click.Path(exists=True, dir_okay=False), default=None,
     help="TOML settings to accept JWTs of the county's identity provider (issuer, audience, jwks).",
 )  # fmt: skip
+@click.option(
+    "--secure-cookies", is_flag=True,
+    help="Mark the workbench's session cookie Secure even where the proxy does not say HTTPS.",
+)  # fmt: skip
+@click.option(
+    "--demo", is_flag=True,
+    help="Play the Zhangjiajie simulation into a temporary ledger and serve it (as `govbiz demo`).",
+)  # fmt: skip
+@click.pass_context
 @govbiz_errors
 def serve_command(
-    *, db: str | None, host: str, port: int, workers: int, log_level: str, oidc: str | None
+    ctx: click.Context, *, db: str | None, host: str, port: int, workers: int, log_level: str,
+    oidc: str | None, secure_cookies: bool, demo: bool,
 ) -> None:
     """Serve the ledger over HTTP (接口服务): every command and query under /v1, OpenAPI at /openapi.json.
 
@@ -48,7 +58,17 @@ def serve_command(
 
     import govbiz
     from govbiz_api.server import FACTORY
+    from govbiz_api.workbench.web import SECURE_ENV
 
+    if secure_cookies:
+        os.environ[SECURE_ENV] = "1"  # each worker process reads it
+    if demo:
+        if db is not None or workers != 1 or oidc is not None:
+            raise click.UsageError("--demo makes its own ledger in one process: no --db, --workers, --oidc")
+        from govbiz_api.workbench.cli import demo_command
+
+        ctx.invoke(demo_command, host=host, port=port, keep=None)
+        return
     url = db or os.environ.get(govbiz.URL_ENV) or govbiz.DEFAULT_URL
     open_existing(url).close()  # a typo in --db stops here, before any worker starts
     os.environ[govbiz.URL_ENV] = url  # each worker process opens the ledger from it
