@@ -49,11 +49,15 @@ def open(
     policies, local holidays and event observers come from plugins too, and
     the county configuration files kept in the ledger (`govbiz county
     apply`) refine the profiles, above the plugins.
-    `clock` defaults to the system clock in Beijing time.
+    `clock` defaults to the system clock in Beijing time.  Enterprise
+    contacts are sealed with the key ring named by ``$GOVBIZ_CONTACT_KEYS``
+    (`govbiz.contact_keys`); without one, SQLite keeps them in clear with a
+    warning and PostgreSQL refuses them unless ``$GOVBIZ_CONTACTS_IN_CLEAR=1``.
     """
     from govbiz import plugins
     from govbiz.audit import hasher_from
     from govbiz.config.kept import kept_answers
+    from govbiz.contact_keys import key_ring_from_environment
     from govbiz.ledger import Ledger
 
     pm = plugin_manager or plugins.plugin_manager()
@@ -66,6 +70,8 @@ def open(
         profile_source=lambda county: plugins.county_profile(county, pm, kept_answers(store, county)),
         subscribers=[plugins.event_observer(pm)],
         hasher=hasher_from(hash_algorithm, plugins.hashers(pm)),
+        # Contacts at rest: the key ring from $GOVBIZ_CONTACT_KEYS, never from the database.
+        contact_keys=key_ring_from_environment(plugins.contact_ciphers(pm)),
     )
 
 

@@ -3,6 +3,7 @@
 from govbiz.ports.hooks import (
     PROJECT,
     govbiz_calendar_data,
+    govbiz_contact_ciphers,
     govbiz_county_profile,
     govbiz_deadline_policy,
     govbiz_events_committed,
@@ -19,6 +20,7 @@ from govbiz.ports.hooks import (
 __all__ = [
     "PROJECT",
     "govbiz_calendar_data",
+    "govbiz_contact_ciphers",
     "govbiz_county_profile",
     "govbiz_deadline_policy",
     "govbiz_events_committed",

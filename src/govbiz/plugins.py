@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
+    from govbiz.ports.cipher import ContactCipher
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
@@ -72,6 +73,7 @@ __all__ = [
     "PluginInfo",
     "PluginWarning",
     "call_hook",
+    "contact_ciphers",
     "describe_plugins",
     "explain_county_profile",
     "make_plugin_manager",
@@ -403,6 +405,18 @@ def hashers(pm: pluggy.PluginManager | None = None) -> dict[str, Hasher]:
 
             manager.hook.govbiz_hash_algorithms.call_historic(result_callback=add, kwargs={})
     return dict(found)
+
+
+def contact_ciphers(pm: pluggy.PluginManager | None = None) -> dict[str, ContactCipher]:
+    """Every cipher for contacts at rest, by algorithm: AES-256-GCM built in, plus the plugins'."""
+    from govbiz.builtin.aes_gcm import AES_256_GCM
+
+    manager = pm or plugin_manager()
+    batches = call_hook(manager, "govbiz_contact_ciphers")
+    found: dict[str, ContactCipher] = {AES_256_GCM.algorithm: AES_256_GCM}
+    for cipher in _collected(manager, "govbiz_contact_ciphers", batches, "contact cipher"):
+        found[cipher.algorithm] = cipher
+    return found
 
 
 def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar:

@@ -99,7 +99,7 @@ def _chain_and_derived_state(ledger: Ledger) -> tuple[list[DomainEvent], list[Au
         findings = verify(events, plugins.hashers(), heads)
         notes: list[str] = []
         try:
-            findings.extend(reconcile_store(uow, events))
+            findings.extend(reconcile_store(uow, events, contact_keys=ledger.counties.contact_keys))
         except NotImplementedError as error:
             notes.append(f"derived state not checked: {error}")
     return events, findings, notes

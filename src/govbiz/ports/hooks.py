@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
+    from govbiz.ports.cipher import ContactCipher
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
@@ -73,6 +74,16 @@ def govbiz_hash_algorithms() -> Iterable[Hasher] | None:
     (historic: plugins registered later are called too).  Return one
     `Hasher(name, digest)` for each; `govbiz verify` accepts chains made by
     any of them.
+    """
+
+
+@hookspec
+def govbiz_contact_ciphers() -> Iterable[ContactCipher] | None:
+    """Return ciphers for contacts at rest (个人信息加密; e.g. SM4, GB/T 32907).
+
+    Called when a contact key ring is loaded (`govbiz.contact_keys.load_key_ring`).
+    Return one `govbiz.ports.cipher.ContactCipher` for each; a key in the
+    ring names its cipher by `algorithm` (AES-256-GCM is built in).
     """
 
 
