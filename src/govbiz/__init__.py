@@ -53,6 +53,9 @@ def open(
     contacts are sealed with the key ring named by ``$GOVBIZ_CONTACT_KEYS``
     (`govbiz.contact_keys`); without one, SQLite keeps them in clear with a
     warning and PostgreSQL refuses them unless ``$GOVBIZ_CONTACTS_IN_CLEAR=1``.
+    With ``$GOVBIZ_CHECKPOINT_KEY`` and ``$GOVBIZ_CHECKPOINT_EVERY`` (seconds,
+    0 for every commit) set, commits are anchored by signed checkpoints as
+    they happen (`govbiz.checkpointer`).
     """
     from govbiz import plugins
     from govbiz.audit import hasher_from
@@ -63,7 +66,7 @@ def open(
     pm = plugin_manager or plugins.plugin_manager()
     resolved = url or os.environ.get(URL_ENV) or DEFAULT_URL
     store = plugins.storage_for(resolved, pm)
-    return Ledger(
+    ledger = Ledger(
         store,
         clock=clock,
         # County configuration files kept in the ledger (`govbiz county apply`) refine the plugins.
@@ -73,6 +76,26 @@ def open(
         # Contacts at rest: the key ring from $GOVBIZ_CONTACT_KEYS, never from the database.
         contact_keys=key_ring_from_environment(plugins.contact_ciphers(pm)),
     )
+    _anchor_commits(ledger)
+    return ledger
+
+
+def _anchor_commits(ledger: Ledger) -> None:
+    """Subscribe a `govbiz.checkpointer.Checkpointer` if ``$GOVBIZ_CHECKPOINT_EVERY`` and the key are set."""
+    every, key = os.environ.get("GOVBIZ_CHECKPOINT_EVERY"), os.environ.get("GOVBIZ_CHECKPOINT_KEY")
+    if not every or not key:
+        return
+    from pathlib import Path
+
+    from govbiz.builtin.ed25519 import load_signer
+    from govbiz.checkpointer import Checkpointer
+    from govbiz.errors import ValidationError
+
+    try:
+        interval = float(every)
+    except ValueError:
+        raise ValidationError("GOVBIZ_CHECKPOINT_EVERY", every, "expected seconds, e.g. 5 or 0") from None
+    ledger.subscribe(Checkpointer(ledger.store, load_signer(Path(key)), ledger.clock.now, interval=interval))
 
 
 def __getattr__(name: str) -> Any:

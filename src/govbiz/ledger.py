@@ -115,7 +115,12 @@ class Ledger:
     # === lifetime ======================================================================
 
     def close(self) -> None:
-        """Release the store's connections; the ledger is unusable afterwards."""
+        """Close the subscribers that can be (a `govbiz.checkpointer.Checkpointer` anchors what is
+        pending), then release the store's connections; the ledger is unusable afterwards."""
+        for subscriber in self._subscribers:
+            close = getattr(subscriber, "close", None)
+            if callable(close):
+                close()
         self.store.close()
 
     def __enter__(self) -> Self:
