@@ -85,9 +85,7 @@ def _anchor_commits(ledger: Ledger) -> None:
     every, key = os.environ.get("GOVBIZ_CHECKPOINT_EVERY"), os.environ.get("GOVBIZ_CHECKPOINT_KEY")
     if not every or not key:
         return
-    from pathlib import Path
-
-    from govbiz.builtin.ed25519 import load_signer
+    from govbiz import plugins
     from govbiz.checkpointer import Checkpointer
     from govbiz.errors import ValidationError
 
@@ -95,7 +93,8 @@ def _anchor_commits(ledger: Ledger) -> None:
         interval = float(every)
     except ValueError:
         raise ValidationError("GOVBIZ_CHECKPOINT_EVERY", every, "expected seconds, e.g. 5 or 0") from None
-    ledger.subscribe(Checkpointer(ledger.store, load_signer(Path(key)), ledger.clock.now, interval=interval))
+    signer = plugins.checkpoint_signer(key)  # an Ed25519 PEM key, or a plugin's (SM2)
+    ledger.subscribe(Checkpointer(ledger.store, signer, ledger.clock.now, interval=interval))
 
 
 def __getattr__(name: str) -> Any:
