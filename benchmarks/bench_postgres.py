@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' wo
 from govbiz_postgres import open_postgres
 from govbiz_postgres.bulk import BulkStore
 from govbiz_postgres.metrics import PostgresMetricSource
-from govbiz_postgres.store import EVENT_LOG_LOCK, STREAM_CHUNK
+from govbiz_postgres.store import STREAM_CHUNK
 from govbiz_postgres.testing import schema_url, server_url, temporary_schema
 
 from govbiz import commands as c
@@ -233,11 +233,15 @@ def raw_statements(
         statements += raw.index(t.problem_clocks.c.clock, clock_rows, previous[problem.id], problem, new_id)
         previous[problem.id] = problem
         if raw.mark == "%s":  # PostgreSQL
-            statements.append((f"SELECT pg_advisory_xact_lock({EVENT_LOG_LOCK})", ()))
+            statements.append((_LOCK_COUNTY, (event.county, event.county)))  # the county's commit-order row
         statements.append(raw.event(event, new_id))
         statements += raw.outbox(outbox, problem.id, new_id)
         commands.append(statements)
     return commands
+
+
+#: What the PostgreSQL store runs before a unit's events: its county's commit-order row, locked.
+_LOCK_COUNTY = "INSERT INTO commit_locks (county) VALUES (%s) ON CONFLICT (county) DO UPDATE SET county = %s"
 
 
 @attrs.frozen

@@ -49,24 +49,52 @@ def open(
     policies, local holidays and event observers come from plugins too, and
     the county configuration files kept in the ledger (`govbiz county
     apply`) refine the profiles, above the plugins.
-    `clock` defaults to the system clock in Beijing time.
+    `clock` defaults to the system clock in Beijing time.  Enterprise
+    contacts are sealed with the key ring named by ``$GOVBIZ_CONTACT_KEYS``
+    (`govbiz.contact_keys`); without one, SQLite keeps them in clear with a
+    warning and PostgreSQL refuses them unless ``$GOVBIZ_CONTACTS_IN_CLEAR=1``.
+    With ``$GOVBIZ_CHECKPOINT_KEY`` and ``$GOVBIZ_CHECKPOINT_EVERY`` (seconds,
+    0 for every commit) set, commits are anchored by signed checkpoints as
+    they happen (`govbiz.checkpointer`).
     """
     from govbiz import plugins
     from govbiz.audit import hasher_from
     from govbiz.config.kept import kept_answers
+    from govbiz.contact_keys import key_ring_from_environment
     from govbiz.ledger import Ledger
 
     pm = plugin_manager or plugins.plugin_manager()
     resolved = url or os.environ.get(URL_ENV) or DEFAULT_URL
     store = plugins.storage_for(resolved, pm)
-    return Ledger(
+    ledger = Ledger(
         store,
         clock=clock,
         # County configuration files kept in the ledger (`govbiz county apply`) refine the plugins.
         profile_source=lambda county: plugins.county_profile(county, pm, kept_answers(store, county)),
         subscribers=[plugins.event_observer(pm)],
         hasher=hasher_from(hash_algorithm, plugins.hashers(pm)),
+        # Contacts at rest: the key ring from $GOVBIZ_CONTACT_KEYS, never from the database.
+        contact_keys=key_ring_from_environment(plugins.contact_ciphers(pm)),
     )
+    _anchor_commits(ledger)
+    return ledger
+
+
+def _anchor_commits(ledger: Ledger) -> None:
+    """Subscribe a `govbiz.checkpointer.Checkpointer` if ``$GOVBIZ_CHECKPOINT_EVERY`` and the key are set."""
+    every, key = os.environ.get("GOVBIZ_CHECKPOINT_EVERY"), os.environ.get("GOVBIZ_CHECKPOINT_KEY")
+    if not every or not key:
+        return
+    from govbiz import plugins
+    from govbiz.checkpointer import Checkpointer
+    from govbiz.errors import ValidationError
+
+    try:
+        interval = float(every)
+    except ValueError:
+        raise ValidationError("GOVBIZ_CHECKPOINT_EVERY", every, "expected seconds, e.g. 5 or 0") from None
+    signer = plugins.checkpoint_signer(key)  # an Ed25519 PEM key, or a plugin's (SM2)
+    ledger.subscribe(Checkpointer(ledger.store, signer, ledger.clock.now, interval=interval))
 
 
 def __getattr__(name: str) -> Any:

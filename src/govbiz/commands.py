@@ -63,7 +63,7 @@ from pydantic_core import PydanticCustomError
 from govbiz.domain.circular import Circular
 from govbiz.domain.county_config import ConfigKept
 from govbiz.domain.dates import check_day
-from govbiz.domain.enterprise import Enterprise, mask_personal
+from govbiz.domain.enterprise import Contact, Enterprise, mask_personal
 from govbiz.domain.handling import ReminderKind, ResultOutcome, Satisfaction
 from govbiz.domain.holiday_notice import NoticeAdded
 from govbiz.domain.lasting_rule import LastingRule
@@ -94,6 +94,7 @@ __all__ = [
     "MergeProblem",
     "PlanSession",
     "PublishCircular",
+    "PurgeContacts",
     "ReassignProblem",
     "RecordLastingRule",
     "RecordReturnVisit",
@@ -108,6 +109,8 @@ __all__ = [
     "RequestExtension",
     "ResumeProblem",
     "ReturnAssignment",
+    "RevealContacts",
+    "RotateContactKey",
     "ScheduleProblem",
     "SendReminder",
     "SignAssignment",
@@ -293,6 +296,46 @@ class RegisterEnterprise(Command[Enterprise]):
     contacts: tuple[ContactIn, ...] = Field(default=(), max_length=MAX_CONTACTS)
     industry: Text = ""
     code_as_written: Text | None = None
+
+
+class RevealContacts(Command[tuple[Contact, ...]]):
+    """Show an enterprise's contacts in full (查看联系人), for `reason`; the reveal is recorded.
+
+    Only an administrator or a collector of the enterprise's county may; each
+    reveal is an event of the enterprise's stream (who, when, why), covered
+    by the audit chain and `govbiz verify`.
+    """
+
+    enterprise_id: Key
+    reason: Name
+
+
+class PurgeContacts(Command[tuple[str, ...]]):
+    """Delete the contacts of enterprises whose problems all closed before `closed_before` (PIPL Art. 19).
+
+    An enterprise qualifies when it has problems and every one of them is in
+    a final state (办结, 不予受理, 合并, 撤回) since before that day. Each purge
+    is an event of the enterprise's stream; problems, events and figures
+    stay as they are.  With `dry_run` nothing is written: the result names
+    the enterprises that would be purged.  `county` may be a city: its
+    counties' enterprises are purged too, in the same transaction.
+    """
+
+    county: DivisionCode
+    closed_before: Day
+    dry_run: bool = False
+
+
+class RotateContactKey(Command[tuple[str, ...]]):
+    """Seal every enterprise's contacts in `county` with the key ring's current key (轮换密钥).
+
+    Contacts kept in clear (a ledger from before encryption) are sealed too;
+    an administrator runs it, all enterprises (a city's: its counties' too)
+    in one transaction.  Each re-sealed enterprise records a
+    `contacts_rekeyed` event; the result names them.
+    """
+
+    county: DivisionCode
 
 
 # --- collection and triage -----------------------------------------------------------
@@ -639,6 +682,9 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     RegisterDivision,
     RegisterDepartment,
     RegisterEnterprise,
+    RevealContacts,
+    PurgeContacts,
+    RotateContactKey,
     CollectProblem,
     TriageProblem,
     RejectProblem,

@@ -3,6 +3,7 @@
 from govbiz.ports.hooks import (
     PROJECT,
     govbiz_calendar_data,
+    govbiz_contact_ciphers,
     govbiz_county_profile,
     govbiz_deadline_policy,
     govbiz_events_committed,
@@ -11,6 +12,7 @@ from govbiz.ports.hooks import (
     govbiz_notification_channels,
     govbiz_register_commands,
     govbiz_report_formats,
+    govbiz_signature_key,
     govbiz_storage,
     hookimpl,
     hookspec,
@@ -19,6 +21,7 @@ from govbiz.ports.hooks import (
 __all__ = [
     "PROJECT",
     "govbiz_calendar_data",
+    "govbiz_contact_ciphers",
     "govbiz_county_profile",
     "govbiz_deadline_policy",
     "govbiz_events_committed",
@@ -27,6 +30,7 @@ __all__ = [
     "govbiz_notification_channels",
     "govbiz_register_commands",
     "govbiz_report_formats",
+    "govbiz_signature_key",
     "govbiz_storage",
     "hookimpl",
     "hookspec",

@@ -26,7 +26,9 @@ import attrs
 from govbiz import commands as c
 from govbiz.audit import SHA256
 from govbiz.clock import Clock, SystemClock, require_aware
+from govbiz.contact_keys import clear_contacts_policy
 from govbiz.domain.actors import Actor
+from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.lifecycle import Action, ProblemState
@@ -36,12 +38,14 @@ from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
 from govbiz.handlers import HANDLERS, CommandContext, Counties
 from govbiz.kept_notices import KeptNotices, NoticeAdded
 from govbiz.notify.notifier import Notifier
+from govbiz.ports.cipher import ClearContacts
 from govbiz.ports.hasher import Hasher
 from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, UnitOfWork
 from govbiz.profile import CountyProfile
 from govbiz.storage.memory import MemoryStore
 
 if TYPE_CHECKING:
+    from govbiz.contact_keys import KeyRing
     from govbiz.deadlines import DeadlinePolicy
 
 __all__ = ["EventSubscriber", "Ledger", "LedgerUnit"]
@@ -64,7 +68,12 @@ class Ledger:
     not listed, `profile_source(county)` is asked once (plugins answer it
     when the ledger comes from `govbiz.open`), then `default_profile`.  `subscribers` are called with the
     events of every committed command.  ``hasher`` seals the audit chain
-    (SHA-256 by default; see `govbiz.audit`).  The holiday notices kept in
+    (SHA-256 by default; see `govbiz.audit`).  ``contact_keys`` seals
+    enterprise contacts at rest (`govbiz.contact_keys`); without it,
+    ``clear_contacts`` (default: the store's policy, unless
+    ``$GOVBIZ_CONTACTS_IN_CLEAR=1``) says whether they may be
+    kept in clear.  Queries never return contacts in clear:
+    `c.RevealContacts` does, for the roles that may see them, and records it.  The holiday notices kept in
     the store (`c.AddHolidayNotice`) are on every county's calendar
     (`policy`); `notices` re-reads them at most once a minute.
 
@@ -85,6 +94,8 @@ class Ledger:
         profile_source: Callable[[str], CountyProfile | None] | None = None,
         subscribers: Iterable[EventSubscriber] = (),
         hasher: Hasher = SHA256,
+        contact_keys: KeyRing | None = None,
+        clear_contacts: ClearContacts | None = None,
     ) -> None:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock()
@@ -94,14 +105,22 @@ class Ledger:
         self._profile_source = profile_source
         self._subscribers = list(subscribers)
         #: What command handlers and notifications know of the counties served.
-        self.counties = Counties(profile=self.profile, notices=KeptNotices(), hasher=hasher)
+        self.counties = Counties(
+            profile=self.profile, notices=KeptNotices(), hasher=hasher, contact_keys=contact_keys,
+            clear_contacts=clear_contacts or clear_contacts_policy(self.store.clear_contacts),
+        )  # fmt: skip
         #: Builds the notifications each command queues (in the same transaction).
         self.notifier = Notifier(self.counties)
 
     # === lifetime ======================================================================
 
     def close(self) -> None:
-        """Release the store's connections; the ledger is unusable afterwards."""
+        """Close the subscribers that can be (a `govbiz.checkpointer.Checkpointer` anchors what is
+        pending), then release the store's connections; the ledger is unusable afterwards."""
+        for subscriber in self._subscribers:
+            close = getattr(subscriber, "close", None)
+            if callable(close):
+                close()
         self.store.close()
 
     def __enter__(self) -> Self:
@@ -308,12 +327,14 @@ class Ledger:
             record = uow.get_record(kind, key)
             if record is None or _county_of(record) not in self._visible_counties(uow, actor):
                 raise NotFoundError(kind.value, key)
-            return record
+            return _withheld(record)
 
     def records(self, actor: Actor, kind: RecordKind | str) -> list[Any]:
         """Every registry record of `kind` the actor may see, ordered by key."""
         with self.store.unit_of_work() as uow:
-            return uow.list_records(RecordKind(kind), self._visible_counties(uow, actor))
+            return [
+                _withheld(r) for r in uow.list_records(RecordKind(kind), self._visible_counties(uow, actor))
+            ]
 
     # === helpers =======================================================================
 
@@ -331,6 +352,11 @@ class Ledger:
         if problem is None or problem.county not in self._visible_counties(uow, actor):
             raise NotFoundError("problem", problem_id)
         return problem
+
+
+def _withheld(record: Record) -> Record:
+    """A record as a query shows it: an enterprise without its contacts (`c.RevealContacts` shows them)."""
+    return record.withheld() if isinstance(record, Enterprise) else record
 
 
 def _county_of(record: Record) -> str:

@@ -40,6 +40,7 @@ import traceback
 import warnings
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -48,6 +49,7 @@ import pluggy
 from govbiz import __version__
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.ports import hooks as hookspecs
+from govbiz.ports.signer import Signer, Verifier
 
 if TYPE_CHECKING:
     import click
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
+    from govbiz.ports.cipher import ContactCipher
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
     from govbiz.ports.storage import Store
@@ -72,6 +75,9 @@ __all__ = [
     "PluginInfo",
     "PluginWarning",
     "call_hook",
+    "checkpoint_signer",
+    "checkpoint_verifier",
+    "contact_ciphers",
     "describe_plugins",
     "explain_county_profile",
     "make_plugin_manager",
@@ -206,7 +212,8 @@ def _installed_plugins(
         unknown = sorted(set(names) - set(installed))
         if unknown:
             raise ValidationError(
-                variable, ",".join(unknown),
+                variable,
+                ",".join(unknown),
                 f"no installed plugin has this name; installed: {', '.join(installed) or 'none'}",
             )
     for entry_point in entry_points:
@@ -403,6 +410,46 @@ def hashers(pm: pluggy.PluginManager | None = None) -> dict[str, Hasher]:
 
             manager.hook.govbiz_hash_algorithms.call_historic(result_callback=add, kwargs={})
     return dict(found)
+
+
+def contact_ciphers(pm: pluggy.PluginManager | None = None) -> dict[str, ContactCipher]:
+    """Every cipher for contacts at rest, by algorithm: AES-256-GCM built in, plus the plugins'."""
+    from govbiz.builtin.aes_gcm import AES_256_GCM
+
+    manager = pm or plugin_manager()
+    batches = call_hook(manager, "govbiz_contact_ciphers")
+    found: dict[str, ContactCipher] = {AES_256_GCM.algorithm: AES_256_GCM}
+    for cipher in _collected(manager, "govbiz_contact_ciphers", batches, "contact cipher"):
+        found[cipher.algorithm] = cipher
+    return found
+
+
+def checkpoint_signer(path: str | Path, pm: pluggy.PluginManager | None = None) -> Signer:
+    """The checkpoint job's private key in the file at `path`: a plugin's (SM2 …), else Ed25519 PEM."""
+    from govbiz.builtin.ed25519 import load_signer
+
+    found = _signature_key(path, True, Signer, pm)
+    return found if isinstance(found, Signer) else load_signer(Path(path))
+
+
+def checkpoint_verifier(path: str | Path, pm: pluggy.PluginManager | None = None) -> Verifier:
+    """The public key in the file at `path` that checks checkpoints: a plugin's, else Ed25519 PEM."""
+    from govbiz.builtin.ed25519 import load_verifier
+
+    found = _signature_key(path, False, Verifier, pm)
+    return found if isinstance(found, Verifier) else load_verifier(Path(path))
+
+
+def _signature_key(path: str | Path, private: bool, wanted: type, pm: pluggy.PluginManager | None) -> object:
+    """What a plugin's `govbiz_signature_key` loaded from `path` (`None`: no plugin knows the file)."""
+    manager = pm or plugin_manager()
+    found = call_hook(manager, "govbiz_signature_key", path=str(path), private=private)
+    if found is not None and not isinstance(found, wanted):
+        answers = _answers(manager, "govbiz_signature_key", path=str(path), private=private)
+        culprits = [name for name, answer in answers if answer is found]
+        reason = f"returned a {type(found).__name__}, not a {wanted.__name__}"
+        raise PluginError(culprits[0] if culprits else "a plugin", "govbiz_signature_key", reason)
+    return found
 
 
 def national_calendar(pm: pluggy.PluginManager | None = None) -> WorkingCalendar:

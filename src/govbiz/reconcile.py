@@ -18,9 +18,12 @@ from typing import Any
 import attrs
 
 from govbiz.audit import AuditFinding, Finding
+from govbiz.contact_keys import KeyRing, open_contacts
+from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem, replay
+from govbiz.ports.cipher import DecryptionError
 from govbiz.ports.storage import RecordKind, StoredProblem, StoredRecord, UnitOfWork, derived_index
 from govbiz.storage import codec
 
@@ -29,15 +32,25 @@ __all__ = ["reconcile", "reconcile_store"]
 _RECORD_STREAMS = frozenset(kind.value for kind in RecordKind)
 
 
-def reconcile_store(uow: UnitOfWork, events: Iterable[DomainEvent]) -> list[AuditFinding]:
+def reconcile_store(
+    uow: UnitOfWork, events: Iterable[DomainEvent], *, contact_keys: KeyRing | None = None
+) -> list[AuditFinding]:
     """`reconcile` what `uow`'s store holds with `events` (all of them, as `uow.events()` returns)."""
-    return reconcile(events, uow.stored_problems(), uow.stored_records())
+    return reconcile(events, uow.stored_problems(), uow.stored_records(), contact_keys=contact_keys)
 
 
 def reconcile(
-    events: Iterable[DomainEvent], problems: Iterable[StoredProblem], records: Iterable[StoredRecord]
+    events: Iterable[DomainEvent],
+    problems: Iterable[StoredProblem],
+    records: Iterable[StoredRecord],
+    *,
+    contact_keys: KeyRing | None = None,
 ) -> list[AuditFinding]:
-    """Every difference between the stored `problems` and `records` and what `events` say."""
+    """Every difference between the stored `problems` and `records` and what `events` say.
+
+    An enterprise's contacts are checked against the digest its events
+    record (`contacts_seal`): in clear always, sealed ones with `contact_keys`.
+    """
     streams: dict[tuple[str, str], list[DomainEvent]] = {}
     for event in events:
         streams.setdefault((event.stream, event.stream_id), []).append(event)
@@ -45,7 +58,7 @@ def reconcile(
     for stored in problems:
         findings.extend(_check_problem(stored, streams.pop((PROBLEM_STREAM, stored.id), [])))
     for record in records:
-        findings.extend(_check_record(record, streams.pop((record.kind.value, record.key), [])))
+        findings.extend(_check_record(record, streams.pop((record.kind.value, record.key), []), contact_keys))
     for (stream, stream_id), orphaned in sorted(streams.items()):
         if stream == PROBLEM_STREAM or stream in _RECORD_STREAMS:
             last = max(e.version for e in orphaned)
@@ -94,7 +107,9 @@ def _differing_fields(stored: Problem, replayed: Problem) -> str:
     return ", ".join(names)
 
 
-def _check_record(stored: StoredRecord, events: list[DomainEvent]) -> list[AuditFinding]:
+def _check_record(
+    stored: StoredRecord, events: list[DomainEvent], contact_keys: KeyRing | None
+) -> list[AuditFinding]:
     def found(version: int, finding: Finding, detail: str) -> AuditFinding:
         return AuditFinding(stored.kind.value, stored.key, version, finding, detail)
 
@@ -109,11 +124,50 @@ def _check_record(stored: StoredRecord, events: list[DomainEvent]) -> list[Audit
     if stored.county != last.county:
         findings.append(found(last.version, Finding.INDEX_DIFFERS, f"stored under county {stored.county}"))
     first = min(events, key=lambda e: e.version)
-    changed = _differing_keys(codec.encode_record(stored.record), first.payload)
+    registered = dict(first.payload)
+    if isinstance(stored.record, Enterprise):
+        contacts = _check_contacts(stored.record, events, registered, contact_keys)
+        findings.extend(found(last.version, Finding.RECORD_DIFFERS, detail) for detail in contacts)
+    changed = _differing_keys(codec.encode_record(stored.record), registered)
     if changed:
         detail = f"the record differs from its registration event in {', '.join(changed)}"
         findings.append(found(last.version, Finding.RECORD_DIFFERS, detail))
     return findings
+
+
+def _check_contacts(
+    enterprise: Enterprise, events: list[DomainEvent], registered: dict[str, Any], keys: KeyRing | None
+) -> list[str]:
+    """What is wrong with an enterprise's contacts, against the digest its events record.
+
+    The contacts are compared, never shown; `registered` loses the fields
+    checked here (a ledger from before the seal carries the contacts in clear).
+    """
+    ordered = sorted(events, key=lambda e: e.version)
+    purged = any(e.kind == "contacts_purged" for e in ordered)
+    seal = next(
+        (str(e.payload["contacts_seal"]) for e in reversed(ordered) if "contacts_seal" in e.payload), ""
+    )
+    clear = registered.pop("contacts", None)
+    registered.pop("contacts_seal", None)
+    problems: list[str] = []
+    if enterprise.contacts_seal != seal:
+        problems.append("its contacts digest differs from the one its events record")
+    if purged:
+        if enterprise.holds_contacts or enterprise.contacts_salt:
+            problems.append("its contacts are kept after their purge")
+        return problems
+    if seal and not enterprise.holds_contacts:
+        problems.append("its contacts are gone without a purge event")
+    elif enterprise.sealed_contacts is None or keys is not None:
+        try:
+            contacts = open_contacts(attrs.evolve(enterprise, contacts_seal=seal), keys)
+        except DecryptionError as error:
+            problems.append(f"its contacts: {error}")
+        else:
+            if clear is not None and [c.revealed() for c in contacts] != _plain(clear):
+                problems.append("its contacts differ from those its registration recorded")
+    return problems
 
 
 def _differing_keys(record: Mapping[str, Any], payload: Mapping[str, Any]) -> list[str]:

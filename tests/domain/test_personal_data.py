@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
@@ -62,10 +63,16 @@ def test_the_events_handed_to_plugins_mask_contacts(world: World) -> None:
     world.ledger.subscribe(seen.extend)
     world.ledger.handle(world.admin, register())
     [event] = [e for e in seen if e.kind == "enterprise_registered"]
-    assert event.payload["contacts"][0]["phone"] == PHONE  # what is stored is intact
+    # The event carries a digest of the contacts, never the contacts: the audit chain holds no PII.
+    assert "contacts" not in event.payload and event.payload["contact_count"] == 1
+    assert str(event.payload["contacts_seal"]).startswith("sha256:")
+    assert PHONE not in str(event.payload) and NAME not in str(event.payload)
     assert_masked(repr(event))
     assert_masked(str(event))
-    assert "138****5678" in repr(event)
+    # An event sealed before (contacts in its payload) is still masked when shown.
+    legacy = attrs.evolve(event, payload={**event.payload, "contacts": [{"name": NAME, "phone": PHONE}]})
+    assert_masked(repr(legacy))
+    assert "138****5678" in repr(legacy)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
 import pytest
 
 from govbiz import commands as c
@@ -16,9 +17,12 @@ from tests.conftest import World
 
 
 def test_contact_details_are_masked_in_repr(world: World) -> None:
-    enterprise: Enterprise = world.ledger.record(world.viewer, "enterprise", world.enterprise_id)
-    [contact] = enterprise.contacts
-    assert contact.name == "施奕清" and contact.phone == "13812345678"  # explicit access works
+    shown: Enterprise = world.ledger.record(world.viewer, "enterprise", world.enterprise_id)
+    assert shown.contacts == () and shown.contacts_seal.startswith("sha256:")  # a query withholds them
+    revealed = world.ledger.handle(world.collector, c.RevealContacts(enterprise_id=shown.id, reason="回访"))
+    [contact] = revealed
+    assert contact.name == "施奕清" and contact.phone == "13812345678"  # a recorded reveal shows them
+    enterprise = attrs.evolve(shown, contacts=revealed)
     text = repr(enterprise)
     assert "施奕清" not in text and "13812345678" not in text
     assert "施**" in text and "138****5678" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import attrs
 import pytest
 
 from govbiz import commands as c
@@ -34,17 +35,22 @@ def test_a_problem_round_trips_through_json(world: World) -> None:
 
 
 def test_personal_data_is_masked_unless_revealed(world: World) -> None:
-    enterprise = world.ledger.record(world.viewer, "enterprise", world.enterprise_id)
+    shown = world.ledger.record(world.viewer, "enterprise", world.enterprise_id)
+    assert to_record(shown, reveal_personal_data=True).model_dump()["contacts"] == ()  # withheld
+    contacts = world.ledger.handle(world.collector, c.RevealContacts(enterprise_id=shown.id, reason="回访"))
+    enterprise = attrs.evolve(shown, contacts=contacts)
     masked = to_record(enterprise).model_dump()
     assert masked["contacts"] == ({"name": "施**", "phone": "138****5678", "position": "副总经理"},)
     revealed = to_record(enterprise, reveal_personal_data=True).model_dump()
     assert revealed["contacts"][0]["phone"] == "13812345678"
     with world.ledger.store.unit_of_work() as uow:
-        [registered] = uow.events("enterprise", world.enterprise_id)
-    event = to_record(registered)
+        registered, reveal = uow.events("enterprise", world.enterprise_id)
+    assert reveal.kind == "contacts_revealed" and reveal.actor_id == world.collector.id
+    legacy = attrs.evolve(registered, payload={"contacts": [{"name": "施奕清", "phone": "13812345678"}]})
+    event = to_record(legacy)
     assert isinstance(event, EventRecord)
     assert "13812345678" not in event.model_dump_json()
-    assert "13812345678" in to_record(registered, reveal_personal_data=True).model_dump_json()
+    assert "13812345678" in to_record(legacy, reveal_personal_data=True).model_dump_json()
 
 
 def test_json_schemas_describe_commands_and_records() -> None:

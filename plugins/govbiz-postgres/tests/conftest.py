@@ -15,6 +15,13 @@ from govbiz_postgres.store import PostgresStore
 from govbiz_postgres.testing import on_unreachable, required, server_problem, server_url, temporary_schema
 
 
+@pytest.fixture(autouse=True)
+def contacts_in_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests exercise storage, not the contact policy: PostgreSQL refuses contacts in clear
+    without a key ring (test_postgres_contacts.py checks that), so they allow it explicitly."""
+    monkeypatch.setenv("GOVBIZ_CONTACTS_IN_CLEAR", "1")
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The test server's URL; skips (or fails, in CI) if it does not answer."""

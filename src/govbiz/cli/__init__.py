@@ -21,6 +21,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "audit": "govbiz.cli.audit:audit_command",
     "calendar": "govbiz.cli.calendar:calendar_command",
     "config": "govbiz.cli.config:config_command",
+    "contacts": "govbiz.cli.contacts:contacts_command",
     "county": "govbiz.cli.county:county_command",
     "document": "govbiz.cli.document:document_command",
     "export": "govbiz.cli.ledger_io:export_command",

@@ -40,12 +40,12 @@ def keygen_command(private: Path, public: Path) -> None:
 def checkpoint_command(db: str | None, key: Path | None, as_json: bool) -> None:
     """Sign and store a checkpoint over the head of every stream (run it every few minutes)."""
     import govbiz
-    from govbiz.builtin.ed25519 import load_signer
     from govbiz.checkpoint import make_checkpoint
+    from govbiz.plugins import checkpoint_signer
 
     if key is None:
         raise click.ClickException("no checkpoint key: give --key or set GOVBIZ_CHECKPOINT_KEY")
-    signer = load_signer(key)
+    signer = checkpoint_signer(key)  # an Ed25519 PEM key, or a plugin's (SM2)
     ledger = govbiz.open(db)
     now = ledger.clock.now()  # taken before the log is read: what it reads was committed by then
     with ledger.store.unit_of_work() as uow:
@@ -97,8 +97,8 @@ def verify_export_command(file: Path, public_key: Path | None, as_json: bool) ->
     Needs no database. Exit status 0 when all verify, 1 otherwise.
     """
     from govbiz.audit import describe
-    from govbiz.builtin.ed25519 import load_verifier
     from govbiz.checkpoint import read_export, verify_checkpoints
+    from govbiz.plugins import checkpoint_verifier
 
     if public_key is None:
         raise click.ClickException("no public key: give --public-key or set GOVBIZ_CHECKPOINT_PUBLIC_KEY")
@@ -106,7 +106,7 @@ def verify_export_command(file: Path, public_key: Path | None, as_json: bool) ->
         checkpoints = read_export(file.read_text(encoding="utf-8").splitlines())
     except ValueError as error:
         raise click.ClickException(f"{file}: {error}") from None
-    findings = verify_checkpoints(checkpoints, load_verifier(public_key))
+    findings = verify_checkpoints(checkpoints, checkpoint_verifier(public_key))
     if as_json:
         echo_json({"checkpoints": len(checkpoints), "intact": not findings, "findings": describe(findings)})
     else:

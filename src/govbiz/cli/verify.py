@@ -99,7 +99,7 @@ def _chain_and_derived_state(ledger: Ledger) -> tuple[list[DomainEvent], list[Au
         findings = verify(events, plugins.hashers(), heads)
         notes: list[str] = []
         try:
-            findings.extend(reconcile_store(uow, events))
+            findings.extend(reconcile_store(uow, events, contact_keys=ledger.counties.contact_keys))
         except NotImplementedError as error:
             notes.append(f"derived state not checked: {error}")
     return events, findings, notes
@@ -114,10 +114,10 @@ def _checkpoints(
 ) -> list[SignedCheckpoint]:
     """The checkpoints (the export's, else the ledger's), their findings added to `findings`."""
     from govbiz.audit import AuditFinding, Finding
-    from govbiz.builtin.ed25519 import load_verifier
     from govbiz.checkpoint import read_export, verify_checkpoints
+    from govbiz.plugins import checkpoint_verifier
 
-    verifier = load_verifier(public_key)
+    verifier = checkpoint_verifier(public_key)
     if export is not None:
         checkpoints = read_export(export.read_text(encoding="utf-8").splitlines())
     else:

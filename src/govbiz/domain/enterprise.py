@@ -5,10 +5,19 @@ A contact's name and phone number are personal data (个人信息): their
 explicitly, so they do not leak into logs, tracebacks or spreadsheets.
 `mask_address` and `mask_phones_in` do the same for a notification's
 addresses and for error texts that may quote them.
+
+At rest the contacts are sealed (个人信息加密存储): the stored enterprise
+holds them encrypted (`SealedContacts`, opened only with a key from the
+configuration, `govbiz.contact_keys`), and its registration event holds only
+`contacts_seal`, a salted digest that commits to them without revealing them
+(see `seal_contacts`), so that the audit chain never carries them and a
+purge (`withheld`, PIPL Art. 19) leaves every sealed event intact.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -22,12 +31,14 @@ from govbiz.errors import ValidationError
 __all__ = [
     "Contact",
     "Enterprise",
+    "SealedContacts",
     "mask_address",
     "mask_contact",
     "mask_name",
     "mask_personal",
     "mask_phone",
     "mask_phones_in",
+    "seal_contacts",
 ]
 
 #: A phone number as an address: digits, spaces and + - ( ), at least seven digits.
@@ -186,3 +197,53 @@ class Enterprise:
     def pending(self) -> bool:
         """Whether the enterprise is 待核实: registered without a valid credit code."""
         return self.code_as_written is not None
+    #: The digest committing to the contacts (`seal_contacts`), as the registration event records it.
+    contacts_seal: str = ""
+    #: The salt of `contacts_seal`, beside the contacts while they are in clear (empty once sealed).
+    contacts_salt: str = attrs.field(default="", repr=False)
+    #: The contacts encrypted at rest; `contacts` is then empty until they are opened.
+    sealed_contacts: SealedContacts | None = None
+
+    @property
+    def holds_contacts(self) -> bool:
+        """Whether contacts are kept, in clear or sealed (not: none registered, or purged)."""
+        return bool(self.contacts) or self.sealed_contacts is not None
+
+    def withheld(self) -> Enterprise:
+        """This enterprise without its contacts in clear: what a query shows (reveal them with a command)."""
+        if not self.contacts and not self.contacts_salt:
+            return self
+        return attrs.evolve(self, contacts=(), contacts_salt="")
+
+
+@attrs.frozen(slots=True)
+class SealedContacts:
+    """An enterprise's contacts encrypted at rest (加密的联系人): what the database holds of them.
+
+    `algorithm` and `key_id` name the cipher and the key of the ring
+    (`govbiz.contact_keys.KeyRing`) that sealed them, so a key can be
+    rotated and older ciphertexts still opened; `nonce` and `data` are
+    base64.  The ciphertext is bound to its enterprise's id: moved to
+    another enterprise it does not open.
+    """
+
+    algorithm: str
+    key_id: str
+    nonce: str
+    data: str = attrs.field(repr=lambda data: f"<{len(data)} base64 characters>")
+
+
+def seal_contacts(contacts: tuple[Contact, ...], salt: str) -> str:
+    """The digest that commits to `contacts` (联系人封存摘要): SHA-256 of the salt and the contacts.
+
+    The registration event carries this digest instead of the contacts. The
+    random `salt` (kept with the contacts, so encrypted with them) keeps a
+    guessable phone number from being found by hashing every number; once
+    the contacts and their salt are purged, the digest tells nothing.
+    """
+    if not contacts:
+        return ""
+    body = json.dumps(
+        [c.revealed() for c in contacts], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return "sha256:" + hashlib.sha256(bytes.fromhex(salt) + body.encode()).hexdigest()

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govbiz import commands as c
-from govbiz.handlers import county_config, notices, problems, registry, sessions, supervision
+from govbiz.handlers import contacts, county_config, notices, problems, registry, sessions, supervision
 from govbiz.handlers.context import CommandContext, Counties, Handler
 
 __all__ = ["HANDLERS", "CommandContext", "Counties", "Handler"]
@@ -25,6 +25,7 @@ __all__ = ["HANDLERS", "CommandContext", "Counties", "Handler"]
 #: Every command's handler.
 HANDLERS: Mapping[type[c.Command[Any]], Handler] = {
     **registry.HANDLERS,
+    **contacts.HANDLERS,
     **problems.HANDLERS,
     **sessions.HANDLERS,
     **supervision.HANDLERS,

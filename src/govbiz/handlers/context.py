@@ -27,9 +27,11 @@ from govbiz.domain.problem import Problem, apply, authorize, record
 from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department
 from govbiz.errors import NotFoundError, PermissionDeniedError, ValidationError
+from govbiz.ports.cipher import ClearContacts
 from govbiz.ports.storage import Record, RecordKind, UnitOfWork
 
 if TYPE_CHECKING:
+    from govbiz.contact_keys import KeyRing
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.kept_notices import KeptNotices
     from govbiz.notify.notifier import NotificationSettings
@@ -51,6 +53,10 @@ class Counties:
     notices: KeptNotices
     #: The hash function sealing the audit chain.
     hasher: Hasher
+    #: The keys sealing enterprise contacts at rest (`govbiz.contact_keys`); `None`: kept in clear.
+    contact_keys: KeyRing | None = None
+    #: What to do with contacts when there is no key ring (the store's policy, or the configuration's).
+    clear_contacts: ClearContacts = ClearContacts.ALLOW
 
     def policy(self, county: str) -> DeadlinePolicy:
         """`county`'s deadline policy on a calendar with the kept notices."""
@@ -196,6 +202,35 @@ class CommandContext:
         event = seal(event, "", self.counties.hasher)
         self.uow.save_record(kind, key, value, event)
         self.events.append(event)
+
+    def update_record(
+        self,
+        kind: RecordKind,
+        key: str,
+        value: Record,
+        *,
+        county: str,
+        event_kind: str,
+        payload: Mapping[str, JsonValue],
+    ) -> DomainEvent:
+        """Store `value` again under `key` with an `event_kind` event after its stream's last."""
+        staged = [e for e in self.events if (e.stream, e.stream_id) == (kind.value, key)]
+        stream = staged or self.uow.events(kind.value, key)
+        last = max(stream, key=lambda e: e.version) if stream else None
+        event = DomainEvent.by(
+            self.actor,
+            stream=kind.value,
+            stream_id=key,
+            version=(last.version if last else 0) + 1,
+            kind=event_kind,
+            county=county,
+            at=self.now,
+            payload=payload,
+        )
+        event = seal(event, last.hash if last else "", self.counties.hasher)
+        self.uow.save_record(kind, key, value, event)
+        self.events.append(event)
+        return event
 
 
 def _in_county(actor: Actor, county: str) -> Actor:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from govbiz import commands as c
 from govbiz.domain.actors import Role
 from govbiz.domain.enterprise import Contact, Enterprise
@@ -18,6 +20,7 @@ from govbiz.domain.payloads import LinkedRule
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Department, Division, DivisionLevel, city_code
 from govbiz.errors import PermissionDeniedError, ValidationError
+from govbiz.handlers.contacts import registration_payload, stored_enterprise
 from govbiz.handlers.context import CommandContext, Handler, command_payload
 from govbiz.ports.storage import RecordKind
 
@@ -90,11 +93,12 @@ def register_enterprise(ctx: CommandContext, cmd: c.RegisterEnterprise) -> Enter
         industry=cmd.industry,
         code_as_written=cmd.code_as_written,
     )
+    stored = stored_enterprise(ctx, enterprise)  # contacts sealed, their digest beside them
     ctx.add_record(
-        RecordKind.ENTERPRISE, enterprise.id, enterprise, county=enterprise.county,
-        payload=command_payload(cmd),
+        RecordKind.ENTERPRISE, enterprise.id, stored, county=enterprise.county,
+        payload=registration_payload(command_payload(cmd), stored),
     )  # fmt: skip
-    return enterprise
+    return attrs.evolve(enterprise, contacts_seal=stored.contacts_seal)  # the caller's contacts, in clear
 
 
 def record_lasting_rule(ctx: CommandContext, cmd: c.RecordLastingRule) -> LastingRule:

@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.domain.events import DomainEvent
     from govbiz.ports.channel import NotificationChannel
+    from govbiz.ports.cipher import ContactCipher
     from govbiz.ports.hasher import Hasher
     from govbiz.ports.report_format import ReportFormat
+    from govbiz.ports.signer import Signer, Verifier
     from govbiz.ports.storage import Store
     from govbiz.profile import CountyProfile, ProfileParts
 
@@ -73,6 +75,28 @@ def govbiz_hash_algorithms() -> Iterable[Hasher] | None:
     (historic: plugins registered later are called too).  Return one
     `Hasher(name, digest)` for each; `govbiz verify` accepts chains made by
     any of them.
+    """
+
+
+@hookspec
+def govbiz_contact_ciphers() -> Iterable[ContactCipher] | None:
+    """Return ciphers for contacts at rest (个人信息加密; e.g. SM4, GB/T 32907).
+
+    Called when a contact key ring is loaded (`govbiz.contact_keys.load_key_ring`).
+    Return one `govbiz.ports.cipher.ContactCipher` for each; a key in the
+    ring names its cipher by `algorithm` (AES-256-GCM is built in).
+    """
+
+
+@hookspec(firstresult=True)
+def govbiz_signature_key(path: str, private: bool) -> Signer | Verifier | None:
+    """Load the checkpoint key in the file at `path` (e.g. an SM2 key, GB/T 32918), or return `None`.
+
+    Called by `govbiz audit checkpoint --key` and `govbiz.open` (`private`:
+    a `govbiz.ports.signer.Signer`) and by `govbiz verify --public-key` and
+    `govbiz audit verify-export` (a `Verifier`).  Return `None` for a file
+    that is not yours: the first plugin that answers wins, and without one
+    the file is read as an Ed25519 PEM key (built in).
     """
 
 

@@ -37,6 +37,7 @@ from govbiz.domain.problem import Problem
 from govbiz.domain.session import ReceptionSession
 from govbiz.domain.tenancy import Department, Division
 from govbiz.ports.checkpoints import CheckpointLog
+from govbiz.ports.cipher import ClearContacts
 from govbiz.ports.outbox import Outbox, OutboxEntry
 
 __all__ = [
@@ -309,7 +310,15 @@ class UnitOfWork(ABC):
 
 
 class Store(ABC):
-    """A storage adapter: a factory of units of work over one database."""
+    """A storage adapter: a factory of units of work over one database.
+
+    `clear_contacts` says what a ledger without a contact key ring does with
+    enterprise contacts on this store (`govbiz.ports.cipher.ClearContacts`):
+    a store that keeps nothing at rest allows them in clear; a SQL store on a
+    shared server refuses them.
+    """
+
+    clear_contacts: ClearContacts = ClearContacts.ALLOW
 
     @abstractmethod
     def unit_of_work(self) -> UnitOfWork:

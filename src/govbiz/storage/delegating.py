@@ -86,6 +86,7 @@ class DelegatingStore(Store):
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
+        self.clear_contacts = inner.clear_contacts
 
     def wrap(self, unit: UnitOfWork) -> UnitOfWork:
         """The unit of work handed out for `unit` (by default `unit` itself)."""

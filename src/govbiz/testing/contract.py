@@ -42,12 +42,15 @@ import pytest
 
 from govbiz import commands as c
 from govbiz.audit import seal, verify
+from govbiz.builtin.aes_gcm import AES_256_GCM
 from govbiz.builtin.ed25519 import Ed25519Signer
 from govbiz.checkpoint import make_checkpoint, verify_checkpoints
 from govbiz.clock import ManualClock
+from govbiz.contact_keys import ContactKey, KeyRing
 from govbiz.deadlines import DeadlinePolicy, WarningLevel, WarningThresholds
 from govbiz.domain.actors import Actor, Role
 from govbiz.domain.county_config import ConfigKept
+from govbiz.domain.enterprise import Enterprise
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.lifecycle import FINAL_STATES, Action, ProblemState
 from govbiz.domain.problem import Problem, apply, decide, replay
@@ -61,15 +64,26 @@ from govbiz.ports.outbox import OutboxEntry, OutboxStatus
 from govbiz.ports.storage import ProblemQuery, Record, RecordKind, Store, WarningClock, earliest_deadlines
 from govbiz.profile import CountyProfile
 from govbiz.reconcile import reconcile_store
+from govbiz.storage import codec
 
-__all__ = ["CITY", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
+__all__ = ["CITY", "CONTACT_KEYS", "COUNTY", "QUERIES", "Scenario", "StorageContract", "build_scenario"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CITY = "430800"  # 张家界市
 COUNTY = "430802"  # 永定区
 START = datetime(2025, 3, 31, 9, 30, tzinfo=BEIJING)  # a Monday: the first round table
 #: Text that stresses encodings: CJK, a character outside the BMP (𠮷), full-width punctuation.
+#: The scenario's contact key ring: a fixed key, for tests only (a real one comes from configuration).
+CONTACT_KEYS = KeyRing({"contract-1": ContactKey("contract-1", AES_256_GCM, bytes(range(32)))}, "contract-1")
 HARD_TEXT = "𠮷野家「张家界」久瑞生物——五通一平（水、电、路、气、讯）；“满意”吗？✓"
+
+
+def opened(record: Any) -> Any:
+    """`record` with an enterprise's sealed contacts opened (as the registering command returned it)."""
+    if not isinstance(record, Enterprise) or record.sealed_contacts is None:
+        return record
+    contacts, _ = CONTACT_KEYS.open(record.id, record.sealed_contacts)
+    return attrs.evolve(record, contacts=contacts, sealed_contacts=None)
 
 
 def _credit_code(body: str) -> str:
@@ -107,6 +121,8 @@ class Scenario:
             return result
         if isinstance(result, ConfigKept):
             self.records[(RecordKind.COUNTY_CONFIG, result.kept.key)] = result.kept
+            return result
+        if isinstance(result, tuple):  # contacts revealed, enterprises purged or re-sealed
             return result
         kind = _KIND_OF[type(command)]
         key = result.code if isinstance(result, Division) or kind is RecordKind.DEPARTMENT else result.id
@@ -161,7 +177,8 @@ def build_scenario(store: Store) -> Scenario:
     clock = ManualClock(START)
     # 永定区 verifies an unsatisfied visit before any redo (核实): its problems reach `verifying` too.
     verifies = DeadlinePolicy.from_dict({"clocks": {"verification": {"enabled": True}}})
-    ledger = Ledger(store, clock=clock, profiles={COUNTY: CountyProfile(deadline_policy=verifies)})
+    ledger = Ledger(store, clock=clock, profiles={COUNTY: CountyProfile(deadline_policy=verifies)},
+                    contact_keys=CONTACT_KEYS)
     city_enterprise = f"{CITY}-E00001"  # the numbering the ledger will give it
     s = Scenario(ledger, clock, _actors(city_enterprise))
     ledger.subscribe(s.committed.extend)
@@ -461,12 +478,12 @@ class StorageContract:
         assert {kind for kind, _ in s.records} == set(RecordKind)
         with store.unit_of_work() as uow:
             for (kind, key), record in s.records.items():
-                assert uow.get_record(kind, key) == record
+                assert opened(uow.get_record(kind, key)) == record
             for kind in RecordKind:
                 expected = [
                     r for (k, key), r in sorted(s.records.items(), key=lambda i: i[0][1]) if k is kind
                 ]
-                assert uow.list_records(kind) == expected
+                assert [opened(r) for r in uow.list_records(kind)] == expected
             assert uow.get_record(RecordKind.ENTERPRISE, "no-such-key") is None
 
     def test_list_records_filters_by_county(self, store: Store) -> None:
@@ -507,7 +524,36 @@ class StorageContract:
         assert problem.title == "新厂五通一平施工保障"
         assert circular.body == HARD_TEXT  # type: ignore[union-attr]
         assert registered.payload["name"] == "张家界久瑞生物科技有限公司"
-        assert registered.payload["contacts"][0]["name"] == "施奕清"
+        assert "contacts" not in registered.payload
+        assert registered.payload["contact_count"] == 1
+        revealed = s.run("admin", c.RevealContacts(enterprise_id=f"{CITY}-E00001", reason="回访核实"))
+        assert [(x.name, x.phone, x.position) for x in revealed] == [("施奕清", "13812345678", "副总经理")]
+
+    def test_contacts_are_sealed_at_rest_and_each_reveal_is_recorded(self, store: Store) -> None:
+        s = build_scenario(store)
+        enterprise_id = f"{CITY}-E00001"
+        with store.unit_of_work() as uow:
+            stored = uow.get_record(RecordKind.ENTERPRISE, enterprise_id)
+        assert isinstance(stored, Enterprise)
+        assert stored.contacts == ()
+        assert stored.contacts_salt == ""
+        assert stored.sealed_contacts is not None
+        assert stored.sealed_contacts.key_id == "contract-1"
+        assert "13812345678" not in repr(codec.encode_record(stored))
+        assert "施奕清" not in repr(stored)
+        s.clock.advance(timedelta(hours=1))
+        s.run("admin", c.RevealContacts(enterprise_id=enterprise_id, reason="回访核实"))
+        with store.unit_of_work() as uow:
+            registered, revealed = uow.events("enterprise", enterprise_id)
+            events = uow.events()
+            assert reconcile_store(uow, events, contact_keys=CONTACT_KEYS) == []
+        assert (revealed.kind, revealed.actor_id, revealed.payload["reason"]) == (
+            "contacts_revealed",
+            s.actors["admin"].id,
+            "回访核实",
+        )
+        assert revealed.prev_hash == registered.hash
+        assert verify(events) == []
 
     # --- the event log ------------------------------------------------------------------
 
@@ -542,10 +588,10 @@ class StorageContract:
         s = build_scenario(store)
         with store.unit_of_work() as uow:
             events = uow.events()
-            assert reconcile_store(uow, events) == []
+            assert reconcile_store(uow, events, contact_keys=CONTACT_KEYS) == []
             stored = {p.id: p.problem for p in uow.stored_problems()}
             assert stored == {p.id: p for p in s.all_problems()}
-            records = {(r.kind, r.key): r.record for r in uow.stored_records()}
+            records = {(r.kind, r.key): opened(r.record) for r in uow.stored_records()}
             assert records == s.records
             # The check is real: without one problem's events, its snapshot has none behind it.
             some = next(iter(stored))

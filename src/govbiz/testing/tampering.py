@@ -38,7 +38,7 @@ from govbiz.reconcile import reconcile_store
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.rows import clock_rows, department_rows, event_row, problem_row
 from govbiz.storage.sql.store import SQLStore
-from govbiz.testing.contract import Scenario, build_scenario
+from govbiz.testing.contract import CITY, CONTACT_KEYS, COUNTY, Scenario, build_scenario
 
 __all__ = ["TamperingContract", "findings", "put_events", "put_problem"]
 
@@ -48,7 +48,8 @@ def findings(store: SQLStore, signer: Ed25519Signer | None = None) -> dict[str, 
     with store.unit_of_work() as uow:
         events = uow.events()
         heads = {("problem", p.id): p.last_hash for p in uow.find_problems(ProblemQuery())}
-        found = {"chain": verify(events, heads=heads), "derived": reconcile_store(uow, events)}
+        derived = reconcile_store(uow, events, contact_keys=CONTACT_KEYS)
+        found = {"chain": verify(events, heads=heads), "derived": derived}
     if signer is not None:
         found["checkpoints"] = verify_checkpoints(store.checkpoints().all(), signer.verifier(), events)
     return found
@@ -216,6 +217,57 @@ class TamperingContract:
         assert found["chain"] == []  # resealed
         assert _kinds(found["derived"]) == {Finding.RECORD_DIFFERS}
         assert _kinds(found["checkpoints"]) == {Finding.HEAD_REWRITTEN}
+
+    # --- personal data at rest (个人信息加密存储) ----------------------------------------------
+
+    def test_no_contact_is_in_the_database_in_clear(self, store: SQLStore) -> None:
+        self._ledger(store)
+        with store.reading() as conn:
+            text = " ".join(
+                str(row) for table in (t.records, t.events) for row in conn.execute(sa.select(table))
+            )
+        assert "张家界久瑞生物科技有限公司" in text  # what is no personal data is there
+        assert "施奕清" not in text
+        assert "13812345678" not in text
+
+    def test_a_sealed_contact_moved_or_edited_is_found(self, store: SQLStore) -> None:
+        self._ledger(store)
+        city, county = f"{CITY}-E00001", f"{COUNTY}-E00001"
+        sealed = self._record(store, city)["sealed_contacts"]
+        # Another enterprise given the first one's ciphertext and digest: bound to its id, it does not open.
+        self._edit_record(store, county, lambda d: {**d, "sealed_contacts": sealed})
+        tail = "AAAA" if sealed["data"][-4:] != "AAAA" else "BBBB"
+        edited = {**sealed, "data": sealed["data"][:-4] + tail}  # the tag changed: it does not open
+        self._edit_record(store, city, lambda d: {**d, "sealed_contacts": edited})
+        found = {f.stream_id: f for f in findings(store)["derived"]}
+        assert set(found) == {city, county}
+        assert {f.finding for f in found.values()} == {Finding.RECORD_DIFFERS}
+        assert "does not open" in found[city].detail
+
+    def test_contacts_rewritten_in_clear_or_deleted_without_a_purge_are_found(self, store: SQLStore) -> None:
+        self._ledger(store)
+        city = f"{CITY}-E00001"
+        # The phone number changed, so that the messages go elsewhere.
+        forged = [{"name": "施奕清", "phone": "13900000000", "position": "副总经理"}]
+        self._edit_record(store, city, lambda d: {**d, "sealed_contacts": None, "contacts": forged})
+        [rewritten] = findings(store)["derived"]
+        assert (rewritten.stream_id, rewritten.finding) == (city, Finding.RECORD_DIFFERS)
+        assert "digest" in rewritten.detail
+        self._edit_record(store, city, lambda d: {**d, "sealed_contacts": None, "contacts": []})
+        [deleted] = findings(store)["derived"]
+        assert "without a purge" in deleted.detail
+
+    def _record(self, store: SQLStore, key: str) -> dict[str, Any]:
+        where = (t.records.c.kind == "enterprise", t.records.c.key == key)
+        with store.reading() as conn:
+            return dict(conn.execute(sa.select(t.records.c.data).where(*where)).scalar_one())
+
+    def _edit_record(self, store: SQLStore, key: str, change: Any) -> None:
+        where = (t.records.c.kind == "enterprise", t.records.c.key == key)
+        with store.writing() as conn:
+            data = conn.execute(sa.select(t.records.c.data).where(*where)).scalar_one()
+            conn.execute(sa.update(t.records).where(*where).values(data=change(data)))
+        store.registry.forget(RecordKind.ENTERPRISE, key)
 
     def _edit_problem(self, store: SQLStore, pid: str, change: Any) -> None:
         with store.writing() as conn:

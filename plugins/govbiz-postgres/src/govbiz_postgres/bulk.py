@@ -163,7 +163,8 @@ class _BatchUnit(SQLUnitOfWork):
                 if first > 1:  # stored before this batch: the usual checked update, one by one
                     self.write_state(run, stream, stream_id, first, last)
             self._insert_created(conn, {key: last for key, (first, last) in spans.items() if first == 1})
-            store.dialect.before_append(run, store.statements)  # events in commit order (PostgreSQL: a lock)
+            # Events in commit order (PostgreSQL: each county's commit-order row locked).
+            store.dialect.before_append(run, store.statements, {e.county for e in events})
             if events:  # one multi-row INSERT through SQLAlchemy
                 conn.execute(sa.insert(t.events), [event_row(e) for e in events])
             # Keys stored meanwhile are skipped, as in a unit's commit.

@@ -14,9 +14,12 @@ tables under live traffic).  So opening a store only *checks*:
 * a database with tables but no govbiz revision, or a revision newer than
   this govbiz knows, is refused too.  In every refusal nothing is written.
 
-Both the check and the upgrade hold a transaction-level advisory lock, so two
-processes opening one empty database, or two operators upgrading at once,
-run the migrations once.  PostgreSQL's DDL is transactional: an upgrade
+Initialising an empty database and upgrading hold a transaction-level
+advisory lock, so two processes opening one empty database, or two operators
+upgrading at once, run the migrations once.  Opening a database that has
+its schema takes no lock: any role may take any advisory lock, and a county's
+role holding this one would otherwise stall every process that opens the
+ledger.  PostgreSQL's DDL is transactional: an upgrade
 that fails leaves the database at its old revision.
 """
 
@@ -69,11 +72,13 @@ def check_schema(conn: Connection, location: str, *, initialise: bool = True) ->
     Call inside a write transaction.  Raises `govbiz.errors.StorageError`
     naming `location` (see the module docs for when).
     """
-    _lock(conn)
     status = schema_status(conn)
     if status.empty and initialise:
-        migrate.upgrade(conn)
-        return schema_status(conn)
+        _lock(conn)  # two processes opening one empty database: the second finds it built
+        status = schema_status(conn)
+        if status.empty:
+            migrate.upgrade(conn)
+            return schema_status(conn)
     _refuse_unusable(status, location)
     if not status.up_to_date:
         raise StorageError(

@@ -11,7 +11,9 @@ a bug, a report someone wrote by hand, a leaked password.
   writes only the rows of the counties granted to it: ``problems``,
   ``problem_clocks``, ``records``, ``events`` and ``outbox`` by their
   ``county`` column, ``problem_departments`` through its problem, and
-  ``counters`` by the county in their name (``problem:430802:2025``).
+  ``counters`` by the county in their name (``problem:430802:2025``),
+  ``commit_locks`` by its county (a role locks its own county's
+  commit-order row only, so it cannot stall another county's writes).
   What a role writes must also sit in its county's key space: a key that
   starts like a county's (``430802``, ``430802-S0005``, an outbox key's
   ``problem:430802-2025-0001:…``) must start with the row's own county, so a
@@ -61,6 +63,8 @@ _POLICIES = {
     # No county column: a row is visible when its problem is (the policy on problems applies here too).
     "problem_departments": "EXISTS (SELECT 1 FROM problems p WHERE p.id = problem_id)",
     "counters": f"split_part(name, ':', 2) = {_MINE}",
+    # A county's commit-order row (govbiz_postgres.store.lock_counties): a role locks its own only.
+    "commit_locks": f"county = {_MINE}",
     # A role may read its own grants (the policies above need to), never another role's.
     GRANTS: "role_name = current_user",
 }
@@ -132,6 +136,9 @@ def grant_counties(conn: Connection, role: str, counties: Iterable[str]) -> None
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")
     conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(_WRITABLE)} TO {quoted}")
     conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(_READABLE)} TO {quoted}")
+    # Column-level UPDATE: enough to lock its county's row (the upsert), not to LOCK TABLE, which
+    # needs a table-level UPDATE, DELETE or TRUNCATE: a county cannot stall the others' commits.
+    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE (county) ON commit_locks TO {quoted}")
     conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}")
 
 

@@ -5,17 +5,23 @@ shared code in `govbiz.storage.sql`; the dialect is its `Dialect` seam
 (`govbiz.storage.sql.dialect`), and nothing here subclasses a govbiz class
 to override it.  Here:
 
-* **events in commit order.**  A `bigserial` hands out positions when rows
-  are inserted, not when they commit, so two concurrent commands could commit
-  positions 8 and 7 in that order, and a reader paging the log by position
-  would skip 7 for good.  `PostgresDialect.before_append` therefore takes a
-  transaction-level advisory lock just before a unit inserts its events (the
-  commit's own insert takes it in the same statement); it is
-  released by the commit itself, so positions are handed out and made visible
-  in one order.  The cost: the tail of every write (the event insert, the
-  outbox rows and the `COMMIT` with its WAL flush) runs one at a time across
-  the database.  The version checks and state writes before it still run in
-  parallel, and a refused unit never takes the lock.
+* **events in commit order, per county.**  A `bigserial` hands out
+  positions when rows are inserted, not when they commit, so two concurrent
+  commands could commit positions 8 and 7 in that order, and a reader paging
+  the log by position would skip 7 for good.  `PostgresDialect.before_append`
+  therefore locks, just before a unit inserts its events, the row of each
+  county it writes events for in `commit_locks` (one upsert, counties in
+  order, so two units never deadlock); the commit releases them, so each
+  county's positions are handed out and made visible in one order.  It used
+  to be one fixed advisory lock for the whole database: any role may take any
+  advisory lock, so a county's own role (`govbiz db rls grant`) could hold
+  it and stall every county's writes.  Row-level security lets a county's
+  role lock its own county's row only, and its column-level grant on the
+  table does not let it `LOCK TABLE` it (`govbiz_postgres.rls`).  The cost:
+  the tail of each write (the event insert, the outbox rows and the `COMMIT`
+  with its WAL flush) runs one at a time per county, where it ran one at a
+  time across the database.  A reader that tails the log pages each
+  county's events by position.
 * **counters** are one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, so
   two processes asking for the first number of a new counter cannot collide.
 * **the warning sweep** is made into `WarningClock`s by psycopg, in C
@@ -34,7 +40,7 @@ from __future__ import annotations
 
 import select
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -56,13 +62,12 @@ from govbiz.storage.sql.dialect import mark_for_writes
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 from govbiz.storage.sql.queries import LEVEL_CODES, warning_query
 from govbiz.storage.sql.rows import event_row
-from govbiz.storage.sql.statements import EVENT_COLUMNS
+from govbiz.storage.sql.statements import EVENT_COLUMNS, INSERT_EVENT
 from govbiz.storage.sql.store import SQLStore
 from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.url import PostgresLocation
 
 __all__ = [
-    "EVENT_LOG_LOCK",
     "PING_AFTER",
     "POSTGRES",
     "SCHEMA_LOCK",
@@ -70,22 +75,19 @@ __all__ = [
     "PostgresDialect",
     "PostgresStore",
     "all_rows",
+    "lock_counties",
     "postgres_engine",
 ]
 
-#: Advisory lock keys (any fixed 64-bit numbers; these spell "govbiz" + a digit).
-EVENT_LOG_LOCK = 0x676F7662697A01
+#: Advisory lock key of schema upgrades (any fixed 64-bit number; it spells "govbiz" + a digit).  The
+#: event log's commit order no longer takes a fixed advisory lock (see `lock_counties`).
 SCHEMA_LOCK = 0x676F7662697A02
 
-_LOCK_EVENT_LOG = sa.select(sa.func.pg_advisory_xact_lock(EVENT_LOG_LOCK))  # built once, run every commit
-
-# An event inserted under the event-log lock, taken by the same statement: the row is selected
-# from the lock's result, so the lock is held before the position is drawn (one statement less).
-_INSERT_EVENT_LOCKED = sa.insert(t.events).from_select(
-    EVENT_COLUMNS,
-    sa.select(*(sa.bindparam(name, type_=t.events.c[name].type) for name in EVENT_COLUMNS)).select_from(
-        _LOCK_EVENT_LOG.subquery("event_log_lock")
-    ),
+#: The counties' commit-order rows, locked (and made on first use) by one upsert; counties in order.
+_LOCK_COUNTIES = (
+    insert(t.commit_locks)
+    .values(county=sa.bindparam("county"))
+    .on_conflict_do_update(index_elements=[t.commit_locks.c.county], set_={"county": sa.bindparam("county")})
 )
 
 
@@ -174,19 +176,22 @@ class PostgresDialect:
         """A unit's writes go in one pipeline (see `govbiz_postgres.pipeline`), where libpq has it."""
         return PipelinedRunner(conn) if PipelinedRunner.supported() else StatementRunner(conn)
 
-    def before_append(self, run: StatementRunner, statements: StatementCache) -> None:
-        """Hold the event-log lock until this transaction commits (see the module docs)."""
-        run.execute(statements.get(_LOCK_EVENT_LOG), {})
+    def before_append(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str] = ()
+    ) -> None:
+        """Hold each county's commit-order row until this transaction commits (see the module docs)."""
+        lock_counties(run, statements, counties)
 
     def append_events(
         self, run: StatementRunner, statements: StatementCache, events: Sequence[DomainEvent]
     ) -> None:
-        """Insert the events under the event-log lock, taken by the insert itself.
+        """Insert the events under their counties' commit-order locks.
 
         A commit with no events (notifications only) takes no lock: it draws no position.
         """
         if events:
-            run.executemany(statements.get(_INSERT_EVENT_LOCKED), map(event_row, events))
+            lock_counties(run, statements, {e.county for e in events})
+            run.executemany(statements.get(INSERT_EVENT, EVENT_COLUMNS), map(event_row, events))
 
     def next_number(self, conn: Connection, counter: str) -> int:
         """One atomic upsert: two processes starting a new counter cannot collide."""
@@ -220,6 +225,16 @@ class PostgresDialect:
         with driver.cursor(row_factory=_warning_clocks) as cursor:
             cursor.adapters.register_loader("int2", _LevelLoader)  # this cursor's only int2: the level
             return all_rows(cursor, str(compiled), compiled.params)
+
+
+def lock_counties(run: StatementRunner, statements: StatementCache, counties: Collection[str]) -> None:
+    """Lock the commit-order row of each of `counties` (created on first use) until the commit.
+
+    One statement per county, in code order: two units locking overlapping
+    counties take them in the same order and never deadlock.
+    """
+    for county in sorted(counties):
+        run.execute(statements.get(_LOCK_COUNTIES), {"county": county})
 
 
 #: The dialect every `PostgresStore` is given.

@@ -31,7 +31,7 @@ these sit on every command's path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 import attrs
@@ -88,16 +88,19 @@ class Dialect(Protocol):
         """The `StatementRunner` a unit's writes on `conn` go through (it may queue them)."""
         ...
 
-    def before_append(self, run: StatementRunner, statements: StatementCache) -> None:
+    def before_append(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str] = ()
+    ) -> None:
         """In a write transaction, just before its events go in: keep event positions in commit order.
 
-        Readers page the log by position, so positions must become visible
-        in the order they were drawn.  With one writer at a time (SQLite)
-        nothing is needed; a database with concurrent writers serialises
-        this step until commit, e.g. with a transaction-level lock.  Called
-        after the version checks, so a refused unit never waits here.  A
-        writer that inserts events its own way (`govbiz_postgres.bulk`)
-        calls it first.
+        Readers page a county's log by position, so its positions must become
+        visible in the order they were drawn.  With one writer at a time
+        (SQLite) nothing is needed; a database with concurrent writers
+        serialises this step until commit for each of `counties` (those of
+        the events about to go in), e.g. with row locks that a county's own
+        role can take for its county only.  Called after the version checks,
+        so a refused unit never waits here.  A writer that inserts events its
+        own way (`govbiz_postgres.bulk`) calls it first.
         """
         ...
 
@@ -148,13 +151,15 @@ class GenericDialect:
     def new_runner(self, conn: Connection) -> StatementRunner:
         return StatementRunner(conn)
 
-    def before_append(self, run: StatementRunner, statements: StatementCache) -> None:
+    def before_append(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str] = ()
+    ) -> None:
         """Nothing: a database with one writer at a time hands out positions in commit order."""
 
     def append_events(
         self, run: StatementRunner, statements: StatementCache, events: Sequence[DomainEvent]
     ) -> None:
-        self.before_append(run, statements)
+        self.before_append(run, statements, {e.county for e in events})
         if events:
             run.executemany(statements.get(INSERT_EVENT, EVENT_COLUMNS), map(event_row, events))
 

@@ -181,6 +181,15 @@ checkpoints = sa.Table(
     sa.Column("signature", sa.Text, nullable=False),
 )
 
+#: One row per county whose commits a database with concurrent writers serialises (提交顺序锁, migration
+#: 0009): a unit locks its counties' rows just before inserting its events, so each county's event
+#: positions become visible in commit order; no county's role can lock another county's row.
+commit_locks = sa.Table(
+    "commit_locks",
+    metadata,
+    sa.Column("county", sa.String(_KEY), primary_key=True),
+)
+
 #: The outbox (待发通知): notifications queued with their events, delivered by a dispatcher.
 outbox = sa.Table(
     "outbox",

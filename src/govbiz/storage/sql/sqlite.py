@@ -46,6 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from govbiz.errors import StorageError, ValidationError
+from govbiz.ports.cipher import ClearContacts
 from govbiz.storage.sql import json_text, migrate
 from govbiz.storage.sql.dialect import WRITE_OPTION, GenericDialect
 from govbiz.storage.sql.store import SQLStore
@@ -157,7 +158,14 @@ SQLITE = GenericDialect(name="sqlite", begin="BEGIN IMMEDIATE", keep_connection=
 
 
 class SQLiteStore(SQLStore):
-    """A `SQLStore` on SQLite (dialect `SQLITE`); open one with `open_sqlite`."""
+    """A `SQLStore` on SQLite (dialect `SQLITE`); open one with `open_sqlite`.
+
+    Contacts without a key ring are kept in clear with a warning: the embedded
+    default is a file on one clerk's machine, for trying govbiz out and for
+    small counties; configure a key ring to encrypt them.
+    """
+
+    clear_contacts: ClearContacts = ClearContacts.WARN
 
     def __init__(self, engine: Engine, *, location: str | None = None, serialize: bool = False) -> None:
         super().__init__(engine, dialect=SQLITE, location=location, serialize=serialize)

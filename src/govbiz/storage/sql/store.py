@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from govbiz.ports.checkpoints import CheckpointLog
+from govbiz.ports.cipher import ClearContacts
 from govbiz.ports.outbox import Outbox
 from govbiz.ports.storage import Store
 from govbiz.storage.sql.caches import RegistryCache, SnapshotCache
@@ -90,7 +91,14 @@ class SQLStore(Store):
     `statements` (the engine's compiled `DriverStatement`s), `dialect`,
     `registry` and `snapshots` (the caches its units share) are public, and
     `reading` and `writing` are the connections' own.
+
+    Without a contact key ring, a ledger on a SQL store refuses to keep
+    enterprise contacts in clear (`clear_contacts`): the database is a server
+    that administrators and county roles read.  SQLite, a file on one
+    clerk's machine, only warns.
     """
+
+    clear_contacts: ClearContacts = ClearContacts.REFUSE
 
     def __init__(
         self,
