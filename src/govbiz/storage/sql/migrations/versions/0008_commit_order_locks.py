@@ -8,7 +8,7 @@ writes events for, in this table; row-level security lets a county's role
 lock its own county's row only.  SQLite has one writer at a time and never
 reads the table.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03
 """
