@@ -140,14 +140,29 @@ def test_sessions_and_records_with_contacts_masked(served: Served) -> None:
         enterprise = http.get(f"/v1/records/enterprise/{world.enterprise_id}").json()
         departments = http.get("/v1/records/department").json()
         divisions = http.get("/v1/records/division").json()
-        revealed = http.get(f"/v1/records/enterprise/{world.enterprise_id}", params={"reveal": "contacts"})
+        no_reason = http.get(f"/v1/records/enterprise/{world.enterprise_id}", params={"reveal": "contacts"})
+        revealed = http.get(f"/v1/records/enterprise/{world.enterprise_id}",
+                            params={"reveal": "contacts", "reason": "回访前核对联系电话"})  # fmt: skip
+        in_a_list = http.get("/v1/records/enterprise", params={"reveal": "contacts"})
         bad_kind = http.get("/v1/records/spaceship")
+    with served.client(world.chair) as http:  # a chair may act, not see personal data
+        refused = http.get(f"/v1/records/enterprise/{world.enterprise_id}",
+                           params={"reveal": "contacts", "reason": "好奇"})  # fmt: skip
     assert [s["id"] for s in sessions] == [world.session_id]
     assert agenda["session"]["chair"]["title"] == "市委书记"
     assert [p["id"] for p in agenda["agenda"]] == [served.city_problem.id]
-    assert enterprise["contacts"] == [{"name": "施**", "phone": "138****5678", "position": "副总经理"}]
-    assert "13812345678" not in revealed.text
-    assert problem_json(revealed)["status"] == 403  # no audited reveal yet: contacts stay masked
+    assert enterprise["contacts"] == []  # a query never holds contacts (#19: sealed at rest)
+    assert "13812345678" not in str(enterprise)
+    assert problem_json(no_reason)["status"] == 422
+    assert problem_json(no_reason)["field"] == "reason"
+    assert revealed.status_code == 200, revealed.text
+    assert revealed.json()["contacts"] == [{"name": "施奕清", "phone": "13812345678", "position": "副总经理"}]
+    assert problem_json(in_a_list)["status"] == 422
+    assert problem_json(refused)["status"] == 403
+    assert "13812345678" not in refused.text
+    with served.world.ledger.store.unit_of_work() as uow:  # the reveal is in the audit trail
+        kinds = [e.kind for e in uow.events("enterprise", world.enterprise_id)]
+    assert kinds.count("contacts_revealed") == 1
     assert {"430800-zgj", "430800-zjj", "430800-xcb"} <= {d["code"] for d in departments}
     assert {d["code"] for d in divisions} == {"430800", "430802"}
     assert problem_json(bad_kind)["status"] == 422

@@ -1,9 +1,12 @@
 """`GET /v1/records/…`, `/v1/sessions…`, `/v1/me`: the registry as the caller may see it (登记信息).
 
 Records come from `Ledger.record` and `Ledger.records`, which keep to the
-caller's division and its roll-up.  Enterprise contacts are always masked:
-`?reveal=contacts` is refused (403) until govbiz has an audited reveal that
-records who saw whose contacts, and when.
+caller's division and its roll-up, and never hold an enterprise's contacts.
+`GET /v1/records/enterprise/{id}?reveal=contacts&reason=…` shows them in
+full through the library's `RevealContacts` command: only a role the
+library lets see them (an administrator or collector of the enterprise's
+county), and every reveal is an event of the audit trail (who saw whose
+contacts, when, why).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from govbiz.errors import PermissionDeniedError
+from govbiz import commands as c
+from govbiz.errors import ValidationError
 from govbiz.ports.storage import RecordKind
 from govbiz.records import ProblemRecord
 from govbiz_api.app import caller, services
@@ -26,18 +30,16 @@ router = APIRouter(tags=["registry"])
 Caller = Annotated[ApiToken, Depends(caller)]
 Reveal = Annotated[
     Literal["contacts"] | None,
-    Query(description="Not available yet: contacts stay masked until govbiz has an audited reveal"),
+    Query(description="`contacts`: one enterprise's contacts in full, with `reason`; the reveal is audited"),
 ]
+Reason = Annotated[str | None, Query(description="Why the contacts are needed (recorded with the reveal)")]
 
 
 def refuse_reveal(token: ApiToken, reveal: str | None) -> None:
-    """Refuse `?reveal=contacts`: without an audited reveal, contacts are never shown in full."""
+    """Refuse `?reveal=contacts` on a list: contacts are revealed one enterprise at a time."""
     if reveal is not None:
-        raise PermissionDeniedError(
-            token.actor.describe(),
-            "reveal contacts",
-            "contacts stay masked: govbiz has no audited reveal (who saw whose contacts, when) yet",
-        )
+        raise ValidationError("reveal", reveal, "contacts are revealed one enterprise at a time: "
+                              "GET /v1/records/enterprise/{id}?reveal=contacts&reason=...")  # fmt: skip
 
 
 @router.get("/me", operation_id="whoAmI")
@@ -62,10 +64,25 @@ def list_records(request: Request, kind: RecordKind, token: Caller, reveal: Reve
 
 
 @router.get("/records/{kind}/{key}", operation_id="getRecord")
-def get_record(request: Request, kind: RecordKind, key: str, token: Caller, reveal: Reveal = None) -> Any:
-    """One registry record; 404 when it does not exist in the caller's division."""
-    refuse_reveal(token, reveal)
-    return record_json(services(request).ledger.record(token.actor, kind, key))
+def get_record(  # FastAPI passes every parameter by name
+    request: Request, kind: RecordKind, key: str, *, token: Caller,
+    reveal: Reveal = None, reason: Reason = None,
+) -> Any:
+    """One registry record; 404 when it does not exist in the caller's division.
+
+    With `reveal=contacts` and a `reason`, an enterprise's record comes with
+    its contacts in full, as the library's audited `RevealContacts` gives them.
+    """
+    ledger = services(request).ledger
+    record = record_json(ledger.record(token.actor, kind, key))
+    if reveal is None:
+        return record
+    if kind is not RecordKind.ENTERPRISE:
+        raise ValidationError("reveal", reveal, "only an enterprise's record has contacts to reveal")
+    if not reason or not reason.strip():
+        raise ValidationError("reason", reason, "say why the contacts are needed: the reveal is recorded")
+    contacts = ledger.handle(token.actor, c.RevealContacts(enterprise_id=key, reason=reason))
+    return {**record, "contacts": [contact.revealed() for contact in contacts]}
 
 
 @router.get("/sessions", operation_id="listSessions")
