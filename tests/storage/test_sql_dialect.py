@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from govbiz.storage.sql.dialect import GENERIC, WRITE_OPTION, Dialect, GenericDi
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 from govbiz.storage.sql.sqlite import SQLITE, open_sqlite, parse_sqlite_url, sqlite_engine
 from govbiz.storage.sql.store import SQLStore
+from govbiz.testing.contract import CONTACT_KEYS
 from tests.conftest import CITY, build_world
 
 
@@ -47,9 +48,11 @@ class Recording:
         self.calls.append("new_runner")
         return self.inner.new_runner(conn)
 
-    def before_append(self, run: StatementRunner, statements: StatementCache) -> None:
+    def before_append(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str] = ()
+    ) -> None:
         self.calls.append("before_append")
-        self.inner.before_append(run, statements)
+        self.inner.before_append(run, statements, counties)
 
     def append_events(
         self, run: StatementRunner, statements: StatementCache, events: Sequence[DomainEvent]
@@ -105,7 +108,7 @@ def test_the_stores_hold_their_databases_dialects(tmp_path: Path) -> None:
 
 def test_a_command_asks_the_dialect_for_its_runner_and_its_events(pair: tuple[SQLStore, Recording]) -> None:
     store, dialect = pair
-    world = build_world(Ledger(store))
+    world = build_world(Ledger(store, contact_keys=CONTACT_KEYS))  # a plain SQLStore keeps none in clear
     dialect.calls.clear()
     dialect.appended.clear()
     problem = world.collect()
@@ -124,7 +127,7 @@ def test_a_command_asks_the_dialect_for_its_runner_and_its_events(pair: tuple[SQ
 
 def test_a_unit_with_nothing_staged_asks_the_dialect_nothing(pair: tuple[SQLStore, Recording]) -> None:
     store, dialect = pair
-    build_world(Ledger(store))
+    build_world(Ledger(store, contact_keys=CONTACT_KEYS))
     dialect.calls.clear()
     with store.unit_of_work() as uow:
         assert uow.get_problem("none") is None
@@ -136,7 +139,7 @@ def test_the_sweep_reads_through_the_dialect_and_merges_the_units_own(
     pair: tuple[SQLStore, Recording],
 ) -> None:
     store, dialect = pair
-    world = build_world(Ledger(store))
+    world = build_world(Ledger(store, contact_keys=CONTACT_KEYS))
     other = world.assigned()
     assigned = world.assigned("第二件")  # its sign clock runs
     signed = world.ledger.handle(world.zgj, c.SignAssignment(problem_id=assigned.id))  # now the others do

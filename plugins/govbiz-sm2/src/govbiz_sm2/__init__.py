@@ -47,9 +47,47 @@ def _key_id(public: str) -> str:
 
 
 def _public_of(private: str) -> str:
-    """The public key (x || y, 128 hex digits) of the private key `private` (64 hex digits)."""
-    crypt = _crypt("", private)
-    return str(crypt._kg(int(private, 16), sm2.default_ecc_table["g"]))
+    """The public key (x || y, 128 hex digits) of the private key `private` (64 hex digits): d·G.
+
+    gmssl derives it only through a private method; the multiplication is
+    GB/T 32918.1's, on the curve parameters gmssl publishes.
+    """
+    curve = sm2.default_ecc_table
+    p, a = int(curve["p"], 16), int(curve["a"], 16)
+    g = curve["g"]
+    point = _multiply(int(private, 16), (int(g[:64], 16), int(g[64:], 16)), p, a)
+    assert point is not None, "a private key is never a multiple of the curve's order"
+    return f"{point[0]:064x}{point[1]:064x}"
+
+
+def _multiply(k: int, point: tuple[int, int], p: int, a: int) -> tuple[int, int] | None:
+    """k·point on y² = x³ + ax + b over GF(p), by double-and-add in affine coordinates (None: infinity)."""
+    result: tuple[int, int] | None = None
+    addend: tuple[int, int] | None = point
+    while k:
+        if k & 1:
+            result = _add(result, addend, p, a)
+        addend = _add(addend, addend, p, a)
+        k >>= 1
+    return result
+
+
+def _add(
+    left: tuple[int, int] | None, right: tuple[int, int] | None, p: int, a: int
+) -> tuple[int, int] | None:
+    if left is None:
+        return right
+    if right is None:
+        return left
+    (x1, y1), (x2, y2) = left, right
+    if x1 == x2 and (y1 + y2) % p == 0:
+        return None
+    if left == right:
+        slope = (3 * x1 * x1 + a) * pow(2 * y1, -1, p) % p
+    else:
+        slope = (y2 - y1) * pow(x2 - x1, -1, p) % p
+    x3 = (slope * slope - x1 - x2) % p
+    return x3, (slope * (x1 - x3) - y1) % p
 
 
 @attrs.frozen(slots=True)
