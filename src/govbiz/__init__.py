@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from govbiz.clock import Clock
     from govbiz.ledger import Ledger
+    from govbiz.ports.cipher import ClearContacts
 
 __all__ = ["DEFAULT_URL", "URL_ENV", "Ledger", "__version__", "hookimpl", "open"]
 
@@ -40,6 +41,7 @@ def open(
     clock: Clock | None = None,
     hash_algorithm: str = "sha256",
     plugin_manager: pluggy.PluginManager | None = None,
+    clear_contacts: ClearContacts | None = None,
 ) -> Ledger:
     """Open the ledger stored at `url`, with every installed plugin wired in.
 
@@ -52,7 +54,9 @@ def open(
     `clock` defaults to the system clock in Beijing time.  Enterprise
     contacts are sealed with the key ring named by ``$GOVBIZ_CONTACT_KEYS``
     (`govbiz.contact_keys`); without one, SQLite keeps them in clear with a
-    warning and PostgreSQL refuses them unless ``$GOVBIZ_CONTACTS_IN_CLEAR=1``.
+    warning and PostgreSQL refuses them unless ``$GOVBIZ_CONTACTS_IN_CLEAR=1``
+    (`clear_contacts` decides instead when given: the simulation's invented
+    contacts are `ClearContacts.ALLOW`).
     With ``$GOVBIZ_CHECKPOINT_KEY`` and ``$GOVBIZ_CHECKPOINT_EVERY`` (seconds,
     0 for every commit) set, commits are anchored by signed checkpoints as
     they happen (`govbiz.checkpointer`).
@@ -75,6 +79,7 @@ def open(
         hasher=hasher_from(hash_algorithm, plugins.hashers(pm)),
         # Contacts at rest: the key ring from $GOVBIZ_CONTACT_KEYS, never from the database.
         contact_keys=key_ring_from_environment(plugins.contact_ciphers(pm)),
+        clear_contacts=clear_contacts,
     )
     _anchor_commits(ledger)
     return ledger
