@@ -62,12 +62,16 @@ def test_two_workers_send_each_notice_once_and_a_stopped_one_hands_its_claims_ov
     first, second = _worker(pg_url), _worker(pg_url)
     with first, second:
         try:
+            # SIGTERM before the worker has set its handler would kill it like any program starting up.
+            assert first.stderr is not None
+            assert "worker started" in first.stderr.readline()
             _wait_until(lambda: _sent(pg_url) >= 20, 60)
             first.send_signal(signal.SIGTERM)
             first.wait(timeout=30)
             _wait_until(lambda: _sent(pg_url) == MESSAGES, 60)  # long before a 300 s lease runs out
             second.send_signal(signal.SIGTERM)
             second.wait(timeout=30)
+            # Read on from the same file objects: readline() above may have buffered more.
             outputs = [(p.stdout.read() if p.stdout else "", p.stderr.read() if p.stderr else "")
                        for p in (first, second)]  # fmt: skip
         finally:
