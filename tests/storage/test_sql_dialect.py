@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from govbiz import commands as c
@@ -16,9 +17,11 @@ from govbiz.domain.problem import Problem
 from govbiz.ledger import Ledger
 from govbiz.ports.storage import WarningClock, earliest_deadlines
 from govbiz.storage.sql import migrate
+from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.dialect import GENERIC, WRITE_OPTION, Dialect, GenericDialect
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 from govbiz.storage.sql.sqlite import SQLITE, open_sqlite, parse_sqlite_url, sqlite_engine
+from govbiz.storage.sql.statements import IndexStatements
 from govbiz.storage.sql.store import SQLStore
 from govbiz.testing.contract import CONTACT_KEYS
 from tests.conftest import CITY, build_world
@@ -60,6 +63,17 @@ class Recording:
         self.calls.append("append_events")
         self.appended.append([e.kind for e in events])
         self.inner.append_events(run, statements, events)
+
+    def forget_rows(
+        self,
+        run: StatementRunner,
+        statements: StatementCache,
+        index: IndexStatements,
+        problem_id: str,
+        keys: Sequence[str] | None,
+    ) -> None:
+        self.calls.append("forget_rows")
+        self.inner.forget_rows(run, statements, index, problem_id, keys)
 
     def next_number(self, conn: Connection, counter: str) -> int:
         self.calls.append("next_number")
@@ -123,6 +137,19 @@ def test_a_command_asks_the_dialect_for_its_runner_and_its_events(pair: tuple[SQ
     world.ledger.handle(world.collector, c.TriageProblem(problem_id=problem.id))
     assert dialect.calls[-2:] == ["new_runner", "append_events"]
     assert "next_number" not in dialect.calls
+
+
+def test_a_clock_that_stops_is_forgotten_through_the_dialect(pair: tuple[SQLStore, Recording]) -> None:
+    store, dialect = pair
+    world = build_world(Ledger(store, contact_keys=CONTACT_KEYS))
+    problem = world.assigned()
+    dialect.calls.clear()
+    world.ledger.handle(world.zgj, c.SignAssignment(problem_id=problem.id))  # the sign clock stops
+    assert dialect.calls.count("forget_rows") == 1
+    clocks = t.problem_clocks.c
+    with store.reading() as conn:
+        stored = set(conn.execute(sa.select(clocks.clock).where(clocks.problem_id == problem.id)).scalars())
+    assert "sign" not in stored and "result" in stored
 
 
 def test_a_unit_with_nothing_staged_asks_the_dialect_nothing(pair: tuple[SQLStore, Recording]) -> None:

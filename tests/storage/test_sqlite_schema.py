@@ -221,7 +221,7 @@ def test_the_migrations_build_exactly_the_schema(tmp_path: Path) -> None:
         assert compare_metadata(context, t.metadata) == []
         assert migrate.current_revision(conn) == migrate.head()
     engine.dispose()
-    assert migrate.revisions() == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+    assert migrate.revisions() == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
 
 
 def raw(value: Any) -> Any:

@@ -32,6 +32,17 @@ from tests.conftest import CITY, OTHER_CITY, build_world, credit_code
 
 #: The fixed advisory lock key the event log used to take ("govbiz" + 1).
 OLD_EVENT_LOG_LOCK = 0x676F7662697A01
+#: Every table a county role writes.
+LEDGER_TABLES = (
+    "problems",
+    "problem_clocks",
+    "problem_departments",
+    "records",
+    "events",
+    "outbox",
+    "counters",
+    "commit_locks",
+)
 CS_ADMIN = Actor(id="cs-admin", role=Role.ADMINISTRATOR, county=OTHER_CITY)
 CS_COLLECTOR = Actor(id="cs-tzb", role=Role.COLLECTOR, county=OTHER_CITY)
 
@@ -115,11 +126,14 @@ def hold_what_a_county_role_can(held: sa.Connection) -> None:
         sa.text("SELECT county FROM commit_locks WHERE county = :c FOR UPDATE"), {"c": OTHER_CITY}
     )
     assert theirs.scalars().all() == []
-    # ... nor the table: LOCK TABLE needs a table-level UPDATE, it has the column's.
-    held.exec_driver_sql("SAVEPOINT before_lock_table")
-    with pytest.raises(sa.exc.DBAPIError, match="permission denied"):
-        held.exec_driver_sql("LOCK TABLE commit_locks IN EXCLUSIVE MODE")
-    held.exec_driver_sql("ROLLBACK TO SAVEPOINT before_lock_table")
+    # ... nor any whole table in a mode that stops writers: LOCK TABLE in SHARE mode or stronger needs
+    # a table-level UPDATE, DELETE or TRUNCATE, and the role has UPDATE column by column only.
+    for table in LEDGER_TABLES:
+        for mode in ("SHARE", "EXCLUSIVE", "ACCESS EXCLUSIVE"):
+            held.exec_driver_sql("SAVEPOINT before_lock_table")
+            with pytest.raises(sa.exc.DBAPIError, match="permission denied"):
+                held.exec_driver_sql(f"LOCK TABLE {table} IN {mode} MODE")
+            held.exec_driver_sql("ROLLBACK TO SAVEPOINT before_lock_table")
     # ... nor plant 长沙's row to lock it before 长沙 ever commits.
     held.exec_driver_sql("SAVEPOINT before_plant")
     with pytest.raises(sa.exc.DBAPIError, match="row-level security"):
@@ -176,3 +190,70 @@ def test_a_county_role_holding_the_schema_lock_does_not_stall_opening_the_ledger
         store.close()
         held.execute(sa.select(sa.func.pg_advisory_unlock(SCHEMA_LOCK)))
     attacker.dispose()
+
+
+def test_a_county_role_deletes_index_rows_only_of_a_problem_it_writes_in_the_same_transaction(
+    pg_store: PostgresStore, pg_url: str, roles: tuple[str, str]
+) -> None:
+    """The role has no DELETE; the functions that delete index rows check it wrote the problem."""
+    zjj_role, cs_role = roles
+    world = build_world(Ledger(pg_store))
+    problem = world.assigned("张家界的问题")
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+        grant_counties(conn, zjj_role, [CITY])
+        grant_counties(conn, cs_role, [OTHER_CITY])
+
+    def clock_rows() -> set[str]:
+        with pg_store.reading() as conn:
+            query = sa.select(t.problem_clocks.c.clock).where(t.problem_clocks.c.problem_id == problem.id)
+            return set(conn.execute(query).scalars())
+
+    before = clock_rows()
+    assert "sign" in before
+    for role in (cs_role, zjj_role):  # another county's role, and the problem's own county's
+        engine = sa.create_engine(sa.make_url(as_role(pg_url, role)).set(drivername="postgresql+psycopg"))
+        try:
+            with engine.connect() as conn:
+                with pytest.raises(sa.exc.DBAPIError, match="permission denied"):
+                    conn.exec_driver_sql("DELETE FROM problem_clocks")
+                conn.rollback()
+                # Without writing the problem in this transaction, the function refuses.
+                with pytest.raises(sa.exc.DBAPIError, match="changed only in the transaction"):
+                    conn.execute(sa.text("SELECT govbiz_forget_clocks(:p, NULL)"), {"p": problem.id})
+                conn.rollback()
+        finally:
+            engine.dispose()
+    assert clock_rows() == before
+
+    # Through the Ledger, the county's own role signs: the sign clock's row goes, through the function.
+    zjj_store = open_postgres(as_role(pg_url, zjj_role))
+    try:
+        zjj = Ledger(zjj_store, clock=world.clock)
+        zjj.handle(world.zgj, c.SignAssignment(problem_id=problem.id))
+        assert clock_rows() == before - {"sign"}
+    finally:
+        zjj_store.close()
+    with pg_store.unit_of_work() as uow:
+        assert verify(uow.events()) == []
+
+
+def test_enabling_row_security_again_takes_an_older_grants_table_privileges(
+    pg_store: PostgresStore, roles: tuple[str, str]
+) -> None:
+    zjj_role, _ = roles
+    build_world(Ledger(pg_store))
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+        grant_counties(conn, zjj_role, [CITY])
+        # What an older govbiz granted: table-level UPDATE and DELETE.
+        conn.exec_driver_sql(f'GRANT UPDATE, DELETE ON problems, problem_clocks TO "{zjj_role}"')
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+    privilege = sa.text("SELECT has_table_privilege(:r, :t, :p)")
+    column = sa.text("SELECT has_column_privilege(:r, :t, 'state', 'UPDATE')")
+    with pg_store.reading() as conn:
+        for table in ("problems", "problem_clocks"):
+            for kind in ("UPDATE", "DELETE", "TRUNCATE"):
+                assert not conn.execute(privilege, {"r": zjj_role, "t": table, "p": kind}).scalar_one()
+        assert conn.execute(column, {"r": zjj_role, "t": "problems"}).scalar_one()

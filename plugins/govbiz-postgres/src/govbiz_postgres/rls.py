@@ -22,7 +22,11 @@ a bug, a report someone wrote by hand, a leaked password.
   before the unique index).
 * `grant_counties` (``govbiz db rls grant ROLE COUNTY...``) lets an existing
   database role use the ledger for those counties: the grant rows and the
-  table privileges it needs.  A role with no grant sees nothing.
+  privileges it needs, none of which lets it lock a whole table (UPDATE
+  column by column, no DELETE or TRUNCATE: a commit deletes stale index
+  rows through functions that check it wrote the problem, migration 0009).
+  A role with no grant sees nothing.  Run ``govbiz db rls enable`` again
+  after ``govbiz db upgrade``: granted roles get the new columns.
 
 The schema's owner is not subject to the policies (PostgreSQL exempts table
 owners unless told otherwise), so migrations, ``govbiz db upgrade`` and a
@@ -41,6 +45,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from govbiz.errors import ValidationError
+from govbiz.storage.sql.schema import INDEX_ROW_FUNCTIONS
 
 __all__ = ["GRANTS", "POLICY", "enable_row_security", "grant_counties", "granted_counties"]
 
@@ -96,9 +101,12 @@ _READABLE = ("govbiz_schema_version", GRANTS)
 
 
 def enable_row_security(conn: Connection) -> None:
-    """Create the grants table and the policies (idempotent: running it again changes nothing).
+    """Create the grants table and the policies, and bring granted roles' privileges up to date.
 
-    Run it as the owner of the govbiz tables, in a transaction.
+    Idempotent: running it again changes nothing, except that roles granted
+    before a schema upgrade get UPDATE on the new columns and lose any
+    table-level privilege an older govbiz gave them.  Run it as the owner
+    of the govbiz tables, in a transaction.
     """
     conn.exec_driver_sql(
         f"CREATE TABLE IF NOT EXISTS {GRANTS} ("
@@ -110,6 +118,8 @@ def enable_row_security(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
         conn.exec_driver_sql(f"CREATE POLICY {POLICY} ON {table} USING ({readable}) WITH CHECK ({writable})")
+    for role in granted_counties(conn):  # roles granted by an older govbiz lose what could lock a table
+        _grant_privileges(conn, role)
 
 
 def grant_counties(conn: Connection, role: str, counties: Iterable[str]) -> None:
@@ -129,17 +139,44 @@ def grant_counties(conn: Connection, role: str, counties: Iterable[str]) -> None
         )
     insert = sa.text(f"INSERT INTO {GRANTS} VALUES (:role, :county) ON CONFLICT DO NOTHING")
     conn.execute(insert, [{"role": role, "county": county} for county in wanted])
-    quoted = conn.dialect.identifier_preparer.quote(role)
-    schema = conn.dialect.identifier_preparer.quote(
-        conn.exec_driver_sql("SELECT current_schema()").scalar_one()
-    )
+    _grant_privileges(conn, role)
+
+
+def _grant_privileges(conn: Connection, role: str) -> None:
+    """Give `role` what the store needs and nothing that could lock a whole table.
+
+    ``LOCK TABLE`` in SHARE mode or stronger (which stops other writers)
+    needs a table-level UPDATE, DELETE or TRUNCATE privilege.  So a role
+    gets UPDATE on the columns one by one, no DELETE (a commit deletes
+    index rows through the functions of migration 0009) and no TRUNCATE;
+    what it held before, from an older govbiz, is revoked first.  SELECT and
+    INSERT allow only the weak locks that never stop another county's
+    writes.
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    quoted = quote(role)
+    schema = quote(conn.exec_driver_sql("SELECT current_schema()").scalar_one())
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")
-    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(_WRITABLE)} TO {quoted}")
+    for table in (*_WRITABLE, "commit_locks"):
+        columns = ", ".join(quote(column) for column in _columns(conn, table))
+        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE ({columns}) ON {table} TO {quoted}")
     conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(_READABLE)} TO {quoted}")
-    # Column-level UPDATE: enough to lock its county's row (the upsert), not to LOCK TABLE, which
-    # needs a table-level UPDATE, DELETE or TRUNCATE: a county cannot stall the others' commits.
-    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE (county) ON commit_locks TO {quoted}")
+    for function, _ in INDEX_ROW_FUNCTIONS.values():
+        conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function}(text, text[]) TO {quoted}")
     conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}")
+
+
+def _columns(conn: Connection, table: str) -> list[str]:
+    """The columns of `table` as the database has them now (a later migration's too, when granted again)."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:t AS regclass)"
+            " AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+        ),
+        {"t": table},
+    )
+    return list(rows.scalars())
 
 
 def granted_counties(conn: Connection) -> dict[str, list[str]]:

@@ -49,6 +49,7 @@ import psycopg
 import sqlalchemy as sa
 from psycopg.adapt import Loader
 from psycopg.rows import Row, RowMaker
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -62,7 +63,8 @@ from govbiz.storage.sql.dialect import mark_for_writes
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 from govbiz.storage.sql.queries import LEVEL_CODES, warning_query
 from govbiz.storage.sql.rows import event_row
-from govbiz.storage.sql.statements import EVENT_COLUMNS, INSERT_EVENT
+from govbiz.storage.sql.schema import INDEX_ROW_FUNCTIONS
+from govbiz.storage.sql.statements import EVENT_COLUMNS, INSERT_EVENT, IndexStatements
 from govbiz.storage.sql.store import SQLStore
 from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.url import PostgresLocation
@@ -89,6 +91,15 @@ _LOCK_COUNTIES = (
     .values(county=sa.bindparam("county"))
     .on_conflict_do_update(index_elements=[t.commit_locks.c.county], set_={"county": sa.bindparam("county")})
 )
+
+
+def _forget(function: str) -> sa.Select[Any]:
+    names = sa.bindparam("names", type_=postgresql.ARRAY(sa.Text()))
+    return sa.select(getattr(sa.func, function)(sa.bindparam("problem_id", type_=sa.Text()), names))
+
+
+#: Each index table's function that deletes a problem's rows (migration 0009), as a statement.
+_FORGET = {table: _forget(function) for table, (function, _) in INDEX_ROW_FUNCTIONS.items()}
 
 
 #: A pooled connection idle for longer than this (seconds) is pinged before it is used.
@@ -192,6 +203,24 @@ class PostgresDialect:
         if events:
             lock_counties(run, statements, {e.county for e in events})
             run.executemany(statements.get(INSERT_EVENT, EVENT_COLUMNS), map(event_row, events))
+
+    def forget_rows(
+        self,
+        run: StatementRunner,
+        statements: StatementCache,
+        index: IndexStatements,
+        problem_id: str,
+        keys: Sequence[str] | None,
+    ) -> None:
+        """Through the table's function (migration 0009), so that no county role needs DELETE.
+
+        DELETE would also let a county's role ``LOCK TABLE`` the whole table
+        and stall every county.  The function refuses unless this
+        transaction has written the problem's row, which row security lets
+        only the problem's own county (or the owner) do.
+        """
+        statement = _FORGET[index.key.table.name]
+        run.execute(statements.get(statement), {"problem_id": problem_id, "names": keys})
 
     def next_number(self, conn: Connection, counter: str) -> int:
         """One atomic upsert: two processes starting a new counter cannot collide."""

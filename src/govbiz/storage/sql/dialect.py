@@ -21,6 +21,7 @@ A dialect is asked at these points of a unit of work:
 | `new_runner` | a commit starts writing | a `StatementRunner`: each write at once |
 | `before_append` | just before the events go in | nothing (one writer at a time) |
 | `append_events` | a commit inserts its events | `before_append`, then one insert per event |
+| `forget_rows` | a commit deletes a problem's stale department or clock rows | `DELETE` statements |
 | `next_number` | a counter is bumped, in its own transaction | update, else insert |
 | `warning_clocks` | the warning sweep reads the stored clocks | `warning_query`, a tuple per row |
 
@@ -45,7 +46,7 @@ from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 from govbiz.storage.sql.queries import LEVELS, warning_query
 from govbiz.storage.sql.rows import event_row
-from govbiz.storage.sql.statements import EVENT_COLUMNS, INSERT_EVENT
+from govbiz.storage.sql.statements import EVENT_COLUMNS, INSERT_EVENT, IndexStatements
 
 __all__ = ["GENERIC", "WRITE_OPTION", "Dialect", "GenericDialect", "mark_for_writes"]
 
@@ -113,6 +114,23 @@ class Dialect(Protocol):
         """
         ...
 
+    def forget_rows(
+        self,
+        run: StatementRunner,
+        statements: StatementCache,
+        index: IndexStatements,
+        problem_id: str,
+        keys: Sequence[str] | None,
+    ) -> None:
+        """Delete `problem_id`'s rows of `index`'s table: those whose key is in `keys`, or all (`None`).
+
+        Called in a commit's transaction, after the problem's own row was
+        written in it.  A database with roles per county may route this
+        through a function, so that no county role holds the DELETE privilege
+        that would also let it lock a whole table (`govbiz_postgres`).
+        """
+        ...
+
     def next_number(self, conn: Connection, counter: str) -> int:
         """Bump `counter` (creating it at 1) in the write transaction on `conn`; its new value."""
         ...
@@ -162,6 +180,20 @@ class GenericDialect:
         self.before_append(run, statements, {e.county for e in events})
         if events:
             run.executemany(statements.get(INSERT_EVENT, EVENT_COLUMNS), map(event_row, events))
+
+    def forget_rows(
+        self,
+        run: StatementRunner,
+        statements: StatementCache,
+        index: IndexStatements,
+        problem_id: str,
+        keys: Sequence[str] | None,
+    ) -> None:
+        if keys is None:
+            run.execute(statements.get(index.delete_all), {"problem_id": problem_id})
+        elif keys:
+            rows = [{"problem_id": problem_id, "key": key} for key in keys]
+            run.executemany(statements.get(index.delete), rows)
 
     def next_number(self, conn: Connection, counter: str) -> int:
         c = t.counters.c

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
-__all__ = ["JSONDocument", "UTCDateTime", "metadata"]
+__all__ = ["INDEX_ROW_FUNCTIONS", "JSONDocument", "UTCDateTime", "metadata"]
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -182,13 +182,20 @@ checkpoints = sa.Table(
 )
 
 #: One row per county whose commits a database with concurrent writers serialises (提交顺序锁, migration
-#: 0009): a unit locks its counties' rows just before inserting its events, so each county's event
+#: 0008): a unit locks its counties' rows just before inserting its events, so each county's event
 #: positions become visible in commit order; no county's role can lock another county's row.
 commit_locks = sa.Table(
     "commit_locks",
     metadata,
     sa.Column("county", sa.String(_KEY), primary_key=True),
 )
+
+#: On PostgreSQL, the function that deletes a problem's rows of each index table (migration 0009), and
+#: the column naming a row: no county role holds DELETE, which would let it lock the whole table.
+INDEX_ROW_FUNCTIONS = {
+    "problem_clocks": ("govbiz_forget_clocks", "clock"),
+    "problem_departments": ("govbiz_forget_departments", "department"),
+}
 
 #: The outbox (待发通知): notifications queued with their events, delivered by a dispatcher.
 outbox = sa.Table(

@@ -67,6 +67,7 @@ from govbiz.storage.sql.statements import (
 )
 
 if TYPE_CHECKING:
+    from govbiz.storage.sql.dialect import Dialect
     from govbiz.storage.sql.store import SQLStore
 
 __all__ = ["ProblemIndex", "SQLUnitOfWork"]
@@ -293,7 +294,11 @@ class SQLUnitOfWork(UnitOfWork):
             run.expect_one(update, {**changes, **key, "expected": expected}, refuse)
         if stream == PROBLEM_STREAM:
             _write_problem_index(
-                run, statements, self.staged_problems[stream_id], self._stored(stream_id, expected)
+                run,
+                statements,
+                self.store.dialect,
+                self.staged_problems[stream_id],
+                self._stored(stream_id, expected),
             )
 
     def _stored(self, problem_id: str, version: int) -> Problem | ProblemIndex | None:
@@ -344,7 +349,11 @@ def _leave_unchanged(changes: dict[str, Any], loaded: Problem | None, version: i
 
 
 def _write_problem_index(
-    run: StatementRunner, statements: StatementCache, problem: Problem, stored: Problem | ProblemIndex | None
+    run: StatementRunner,
+    statements: StatementCache,
+    dialect: Dialect,
+    problem: Problem,
+    stored: Problem | ProblemIndex | None,
 ) -> None:
     """Bring the department and running-clock rows of `problem` up to date.
 
@@ -361,15 +370,16 @@ def _write_problem_index(
     if isinstance(stored, Problem):
         if problem.assignment is not stored.assignment:
             before, after = department_rows(stored), department_rows(problem)
-            _write_rows(run, statements, DEPARTMENT_INDEX, pid, before=before, after=after)
+            _write_rows(run, statements, dialect, DEPARTMENT_INDEX, pid, before=before, after=after)
         if not _same_clocks(stored, problem):
-            _write_rows(
-                run, statements, CLOCK_INDEX, pid, before=clock_rows(stored), after=clock_rows(problem)
-            )
+            before, after = clock_rows(stored), clock_rows(problem)
+            _write_rows(run, statements, dialect, CLOCK_INDEX, pid, before=before, after=after)
         return
     departments, clocks = stored or (None, None)
-    _write_rows(run, statements, DEPARTMENT_INDEX, pid, before=departments, after=department_rows(problem))
-    _write_rows(run, statements, CLOCK_INDEX, pid, before=clocks, after=clock_rows(problem))
+    _write_rows(
+        run, statements, dialect, DEPARTMENT_INDEX, pid, before=departments, after=department_rows(problem)
+    )
+    _write_rows(run, statements, dialect, CLOCK_INDEX, pid, before=clocks, after=clock_rows(problem))
 
 
 def _same_clocks(old: Problem, new: Problem) -> bool:
@@ -385,6 +395,7 @@ def _same_clocks(old: Problem, new: Problem) -> bool:
 def _write_rows(
     run: StatementRunner,
     statements: StatementCache,
+    dialect: Dialect,
     index: IndexStatements,
     problem_id: str,
     *,
@@ -393,14 +404,14 @@ def _write_rows(
 ) -> None:
     """Turn a problem's rows in `index`'s table from `before` (`None`: unknown) into `after`."""
     if before is None:
-        run.execute(statements.get(index.delete_all), {"problem_id": problem_id})
+        dialect.forget_rows(run, statements, index, problem_id, None)
         before = []
     name = index.key.name
     old = {row[name]: row for row in before}
     new = {row[name]: row for row in after}
-    stale = [{"problem_id": problem_id, "key": key} for key, row in old.items() if new.get(key) != row]
+    stale = [key for key, row in old.items() if new.get(key) != row]
     fresh = [row for key, row in new.items() if old.get(key) != row]
     if stale:
-        run.executemany(statements.get(index.delete), stale)
+        dialect.forget_rows(run, statements, index, problem_id, stale)
     if fresh:
         run.executemany(statements.get(index.insert, index.columns), fresh)
