@@ -23,6 +23,7 @@ import attrs
 
 from govbiz.domain.events import DomainEvent
 from govbiz.errors import ValidationError
+from govbiz.ports.checkpoints import Redaction
 from govbiz.ports.hasher import Hasher
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Finding",
     "Hasher",
     "canonical_bytes",
+    "redacted_digest",
     "seal",
     "sm3_hasher",
     "verify",
@@ -136,13 +138,18 @@ def verify(
     events: Iterable[DomainEvent],
     hashers: Mapping[str, Hasher] | None = None,
     heads: Mapping[tuple[str, str], str] | None = None,
+    redactions: Mapping[tuple[str, str, int], Redaction] | None = None,
 ) -> list[AuditFinding]:
     """Check every stream's chain in ``events`` (stored order); return what is wrong.
 
     ``heads`` maps ``(stream, stream_id)`` to the hash its stored record says
     is the latest (a problem's ``last_hash``): a chain alone cannot notice
-    that its last events were deleted, the head can.  An empty list means
-    every event is intact, present and in order.
+    that its last events were deleted, the head can.  ``redactions`` (by
+    stream, id and version; `govbiz.checkpoint.vouched_redactions`) are
+    events whose personal data was removed after sealing: such an event is
+    intact when its content has the digest a checkpoint vouched for and it
+    keeps the hash that checkpoint names.  An empty list means every event
+    is intact, present and in order.
     """
     known = dict(hashers or {SHA256.name: SHA256})
     streams: dict[tuple[str, str], list[DomainEvent]] = {}
@@ -150,7 +157,7 @@ def verify(
         streams.setdefault((event.stream, event.stream_id), []).append(event)
     findings: list[AuditFinding] = []
     for key, stream in streams.items():
-        findings.extend(_verify_stream(stream, known))
+        findings.extend(_verify_stream(stream, known, redactions or {}))
         head = (heads or {}).get(key)
         last = max(stream, key=lambda e: e.version)
         if head and head != last.hash:
@@ -166,7 +173,11 @@ def verify(
     return findings
 
 
-def _verify_stream(events: list[DomainEvent], hashers: Mapping[str, Hasher]) -> list[AuditFinding]:
+def _verify_stream(
+    events: list[DomainEvent],
+    hashers: Mapping[str, Hasher],
+    redactions: Mapping[tuple[str, str, int], Redaction],
+) -> list[AuditFinding]:
     findings: list[AuditFinding] = []
 
     def found(event: DomainEvent, finding: Finding, detail: str) -> None:
@@ -184,12 +195,25 @@ def _verify_stream(events: list[DomainEvent], hashers: Mapping[str, Hasher]) -> 
         hasher = hashers.get(algorithm)
         if hasher is None:
             found(event, Finding.UNKNOWN_ALGORITHM, f"hash algorithm {algorithm!r} is not registered")
-        elif hasher.hash(canonical_bytes(event)) != event.hash:
+        elif hasher.hash(canonical_bytes(event)) != event.hash and not _redacted(event, redactions):
             found(event, Finding.EDITED, "content does not match its hash")
         if event.prev_hash != expected_prev:
             found(event, Finding.BROKEN_LINK, "does not link to the previous event's hash")
         expected_prev = event.hash
     return findings
+
+
+def _redacted(event: DomainEvent, redactions: Mapping[tuple[str, str, int], Redaction]) -> bool:
+    """Whether `event` is the redacted content a checkpoint vouched for, under its original hash."""
+    redaction = redactions.get((event.stream, event.stream_id, event.version))
+    if redaction is None or redaction.hash != event.hash:
+        return False
+    return redaction.digest == redacted_digest(event)
+
+
+def redacted_digest(event: DomainEvent) -> str:
+    """The digest a `Redaction` records of an event's redacted content (SHA-256 of its canonical bytes)."""
+    return "sha256:" + hashlib.sha256(canonical_bytes(event)).hexdigest()
 
 
 def hasher_from(name: str, hashers: Mapping[str, Hasher]) -> Hasher:

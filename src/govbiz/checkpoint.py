@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from govbiz.audit import AuditFinding, Finding
 from govbiz.domain.events import DomainEvent
-from govbiz.ports.checkpoints import Checkpoint, CheckpointLog, Head, SignedCheckpoint
+from govbiz.ports.checkpoints import Checkpoint, CheckpointLog, Head, Redaction, SignedCheckpoint
 from govbiz.ports.signer import Signer, Verifier
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "merkle_root",
     "read_export",
     "verify_checkpoints",
+    "vouched_redactions",
 ]
 
 #: How much earlier than a checkpoint an event it did not see may be dated: a command's
@@ -75,9 +76,17 @@ def checkpoint_hash(signed: SignedCheckpoint) -> str:
 
 
 def make_checkpoint(
-    events: Iterable[DomainEvent], log: CheckpointLog, signer: Signer, now: datetime
+    events: Iterable[DomainEvent],
+    log: CheckpointLog,
+    signer: Signer,
+    now: datetime,
+    redactions: Iterable[Redaction] = (),
 ) -> SignedCheckpoint:
-    """Sign and store the next checkpoint over `events` (the whole log, read at or after `now`)."""
+    """Sign and store the next checkpoint over `events` (the whole log, read at or after `now`).
+
+    `redactions` are events about to lose their personal data
+    (`govbiz.redaction`): the checkpoint vouches for their redacted content.
+    """
     stored = log.all()
     known: dict[StreamKey, Head] = {}
     for signed in stored:
@@ -91,6 +100,7 @@ def make_checkpoint(
         heads=tuple(sorted(changed)),
         root=merkle_root(known.values()),
         streams=len(known),
+        redactions=tuple(sorted(redactions)),
     )
     signature = signer.sign(checkpoint.canonical_bytes())
     signed = SignedCheckpoint(checkpoint, signer.algorithm, signer.key_id, signature)
@@ -114,6 +124,21 @@ def read_export(lines: Iterable[str]) -> list[SignedCheckpoint]:
             except (ValueError, KeyError, TypeError) as error:
                 raise ValueError(f"line {number} is not a checkpoint: {error}") from None
     return found
+
+
+def vouched_redactions(
+    checkpoints: Sequence[SignedCheckpoint], verifier: Verifier | None
+) -> dict[tuple[str, str, int], Redaction]:
+    """The redactions the checkpoints list, by event: with `verifier`, only those of valid checkpoints.
+
+    Without a verifier every stored checkpoint's are taken on trust, as the
+    whole unanchored trail is (`govbiz verify` then exits 3).
+    """
+    if verifier is None:
+        listed = [checkpoint.checkpoint for checkpoint in checkpoints]
+    else:
+        listed = _check_chain(checkpoints, verifier)[1]
+    return {(r.stream, r.stream_id, r.version): r for c in listed for r in c.redactions}
 
 
 def verify_checkpoints(

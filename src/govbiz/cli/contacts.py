@@ -125,6 +125,47 @@ def reveal_command(
         click.echo("\t".join(v for v in (x.name, x.phone, x.position)))
 
 
+@contacts_command.command("redact-history")
+@click.option("--key", "key", type=click.Path(dir_okay=False, path_type=Path), envvar="GOVBIZ_CHECKPOINT_KEY",
+              default=None, help="Checkpoint private key (PEM); default $GOVBIZ_CHECKPOINT_KEY.")  # fmt: skip
+@click.option("--county", "counties", multiple=True, help="Only events of this county (repeatable).")
+@click.option("--dry-run", is_flag=True, help="List the events that would be redacted; write nothing.")
+@db_option
+@json_option
+@govbiz_errors
+def redact_history_command(
+    *, key: Path | None, counties: tuple[str, ...], dry_run: bool, db: str | None, as_json: bool
+) -> None:
+    """Remove contacts from registration events sealed before contacts were kept at rest.
+
+    A signed checkpoint (the key `govbiz audit checkpoint` uses) vouches
+    for each redacted event first; the events keep their hashes, so
+    `govbiz verify` stays intact.  Seal the records first (`rotate-key`).
+    """
+    from govbiz.cli.options import open_existing
+    from govbiz.plugins import checkpoint_signer
+    from govbiz.redaction import plan_contact_redactions, redact_contacts
+
+    if key is None and not dry_run:
+        raise click.ClickException("no checkpoint key: give --key or set GOVBIZ_CHECKPOINT_KEY")
+    ledger = open_existing(db)
+    plans = plan_contact_redactions(ledger.store, counties or None)
+    signed = None
+    if not dry_run and plans:
+        assert key is not None
+        signed = redact_contacts(ledger.store, checkpoint_signer(key), ledger.clock.now(), plans)
+    events = [f"{p.original.stream} {p.original.stream_id} v{p.original.version}" for p in plans]
+    sequence = signed.checkpoint.sequence if signed else None
+    if as_json:
+        echo_json({"dry_run": dry_run, "events": events, "checkpoint": sequence})
+        return
+    verb = "would be redacted" if dry_run else "redacted"
+    click.echo(f"{len(plans)} registration event(s) {verb}" + (f", vouched for by checkpoint {sequence}"
+                                                             if sequence else ""))  # fmt: skip
+    for line in events:
+        click.echo(f"  {line}")
+
+
 def open_for_purge(db: str | None, dry_run: bool) -> Ledger:
     """The ledger at `db`; a dry run (which only reads) refuses one that does not exist."""
     import govbiz

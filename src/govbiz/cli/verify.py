@@ -10,10 +10,12 @@ import click
 from govbiz.cli.options import db_option, echo_json, govbiz_errors, json_option, open_existing
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from govbiz.audit import AuditFinding
     from govbiz.domain.events import DomainEvent
     from govbiz.ledger import Ledger
-    from govbiz.ports.checkpoints import SignedCheckpoint
+    from govbiz.ports.checkpoints import Redaction, SignedCheckpoint
 
 #: Exit statuses of `govbiz verify`.
 INTACT, FINDINGS, UNANCHORED = 0, 1, 3
@@ -55,9 +57,10 @@ def verify_command(db: str | None, public_key: Path | None, export: Path | None,
     if export is not None and public_key is None:
         raise click.UsageError("--checkpoints needs --public-key (or $GOVBIZ_CHECKPOINT_PUBLIC_KEY)")
     ledger = open_existing(db)
-    events, findings, notes = _chain_and_derived_state(ledger)
+    stored = _stored_checkpoints(ledger, export)
+    events, findings, notes = _chain_and_derived_state(ledger, _redactions(stored, public_key))
     anchored = public_key is not None
-    checkpoints = _checkpoints(ledger, public_key, export, events, findings) if public_key else []
+    checkpoints = _checkpoints(stored, public_key, events, findings) if public_key else []
     streams = len({(e.stream, e.stream_id) for e in events})
     if as_json:
         from govbiz.audit import describe
@@ -83,7 +86,31 @@ def verify_command(db: str | None, public_key: Path | None, export: Path | None,
         raise SystemExit(UNANCHORED)
 
 
-def _chain_and_derived_state(ledger: Ledger) -> tuple[list[DomainEvent], list[AuditFinding], list[str]]:
+def _stored_checkpoints(ledger: Ledger, export: Path | None) -> list[SignedCheckpoint]:
+    """The checkpoints of the export file if given, else the ledger's (none if it keeps none)."""
+    from govbiz.checkpoint import read_export
+
+    if export is not None:
+        return read_export(export.read_text(encoding="utf-8").splitlines())
+    try:
+        return ledger.store.checkpoints().all()
+    except NotImplementedError:
+        return []
+
+
+def _redactions(
+    checkpoints: list[SignedCheckpoint], public_key: Path | None
+) -> dict[tuple[str, str, int], Redaction]:
+    """The redacted events the checkpoints vouch for: only validly signed ones when there is a key."""
+    from govbiz.checkpoint import vouched_redactions
+    from govbiz.plugins import checkpoint_verifier
+
+    return vouched_redactions(checkpoints, checkpoint_verifier(public_key) if public_key else None)
+
+
+def _chain_and_derived_state(
+    ledger: Ledger, redactions: Mapping[tuple[str, str, int], Redaction]
+) -> tuple[list[DomainEvent], list[AuditFinding], list[str]]:
     """The events, what is wrong with their chains and with the state derived from them, and notes."""
     from govbiz import plugins
     from govbiz.audit import verify
@@ -96,7 +123,7 @@ def _chain_and_derived_state(ledger: Ledger) -> tuple[list[DomainEvent], list[Au
             problem = uow.get_problem(problem_id)
             if problem is not None:
                 heads[("problem", problem_id)] = problem.last_hash
-        findings = verify(events, plugins.hashers(), heads)
+        findings = verify(events, plugins.hashers(), heads, redactions)
         notes: list[str] = []
         try:
             findings.extend(reconcile_store(uow, events, contact_keys=ledger.counties.contact_keys))
@@ -106,22 +133,17 @@ def _chain_and_derived_state(ledger: Ledger) -> tuple[list[DomainEvent], list[Au
 
 
 def _checkpoints(
-    ledger: Ledger,
+    checkpoints: list[SignedCheckpoint],
     public_key: Path,
-    export: Path | None,
     events: list[DomainEvent],
     findings: list[AuditFinding],
 ) -> list[SignedCheckpoint]:
-    """The checkpoints (the export's, else the ledger's), their findings added to `findings`."""
+    """`checkpoints` checked with the public key, their findings added to `findings`."""
     from govbiz.audit import AuditFinding, Finding
-    from govbiz.checkpoint import read_export, verify_checkpoints
+    from govbiz.checkpoint import verify_checkpoints
     from govbiz.plugins import checkpoint_verifier
 
     verifier = checkpoint_verifier(public_key)
-    if export is not None:
-        checkpoints = read_export(export.read_text(encoding="utf-8").splitlines())
-    else:
-        checkpoints = ledger.store.checkpoints().all()
     findings.extend(verify_checkpoints(checkpoints, verifier, events))
     if not checkpoints and events:
         detail = "a public key is configured but there is no checkpoint: run govbiz audit checkpoint"

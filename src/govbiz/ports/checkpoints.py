@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Checkpoint", "CheckpointLog", "Head", "SignedCheckpoint"]
+__all__ = ["Checkpoint", "CheckpointLog", "Head", "Redaction", "SignedCheckpoint"]
 
 
 @attrs.frozen(slots=True, order=True)
@@ -30,6 +30,23 @@ class Head:
     stream_id: str
     version: int
     hash: str
+
+
+@attrs.frozen(slots=True, order=True)
+class Redaction:
+    """An event whose personal data was removed after it was sealed (脱敏), as a checkpoint vouches for it.
+
+    The event keeps its `hash` (the chain and every later checkpoint still
+    link through it); `digest` is the SHA-256 of the redacted event's
+    canonical bytes (`govbiz.audit.canonical_bytes`), so the redacted
+    content is as fixed by the signature as the original was by the hash.
+    """
+
+    stream: str
+    stream_id: str
+    version: int
+    hash: str
+    digest: str
 
 
 @attrs.frozen(slots=True)
@@ -45,10 +62,16 @@ class Checkpoint:
     #: Merkle root over every stream's head as of this checkpoint, and how many streams.
     root: str
     streams: int
+    #: Events redacted since the previous checkpoint, sorted (`govbiz.redaction`); most checkpoints have none.
+    redactions: tuple[Redaction, ...] = ()
 
     def body(self) -> dict[str, Any]:
-        """The checkpoint as a JSON-ready dict (what is signed, canonically encoded)."""
-        return {
+        """The checkpoint as a JSON-ready dict (what is signed, canonically encoded).
+
+        ``redactions`` appears only when there are some, so a checkpoint
+        without any has the bytes it had before redactions existed.
+        """
+        body: dict[str, Any] = {
             "sequence": self.sequence,
             "made_at": self.made_at.isoformat(),
             "previous": self.previous,
@@ -56,6 +79,9 @@ class Checkpoint:
             "root": self.root,
             "streams": self.streams,
         }
+        if self.redactions:
+            body["redactions"] = [attrs.astuple(r) for r in self.redactions]
+        return body
 
     def canonical_bytes(self) -> bytes:
         """The bytes a signature covers: the body as canonical JSON."""
@@ -71,6 +97,10 @@ class Checkpoint:
             heads=tuple(Head(str(s), str(i), int(v), str(h)) for s, i, v, h in body["heads"]),
             root=str(body["root"]),
             streams=int(body["streams"]),
+            redactions=tuple(
+                Redaction(str(s), str(i), int(v), str(h), str(d))
+                for s, i, v, h, d in body.get("redactions", ())
+            ),
         )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -331,6 +331,17 @@ class Store(ABC):
     def checkpoints(self) -> CheckpointLog:
         """The signed checkpoints of the anchored audit trail (锚定检查点) kept in this store."""
         raise NotImplementedError(f"{type(self).__name__} keeps no checkpoints")
+
+    def redact_events(self, redacted: Sequence[DomainEvent]) -> None:
+        """Replace stored events' payloads by `redacted`'s, all or none (历史事件脱敏, `govbiz.redaction`).
+
+        Each event of `redacted` names a stored one by stream, id and version
+        and keeps its hash; only the payload changes.  One not stored with
+        that hash raises `govbiz.errors.ConcurrencyError` and nothing is
+        changed.  Only for personal data a signed checkpoint has vouched for
+        (`Redaction`): anything else would be what `govbiz verify` reports.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot redact its events")
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
         """Release connections; the store is unusable afterwards."""

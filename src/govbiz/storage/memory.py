@@ -78,6 +78,21 @@ class MemoryStore(Store):
         """The signed checkpoints kept in this store."""
         return _MemoryCheckpoints(self._state, self._lock)
 
+    def redact_events(self, redacted: Sequence[DomainEvent]) -> None:
+        """Swap the stored events for their redacted copies (see `Store.redact_events`)."""
+        with self._lock:
+            state = self._state
+            where = {(e.stream, e.stream_id, e.version): n for n, e in enumerate(state.events)}
+            for event in redacted:
+                key = (event.stream, event.stream_id, event.version)
+                stored = state.events[where[key]] if key in where else None
+                if stored is None or stored.hash != event.hash:
+                    raise ConcurrencyError(event.stream, event.stream_id, event.version, 0)
+            for event in redacted:
+                state.events[where[(event.stream, event.stream_id, event.version)]] = event
+                stream = state.streams[(event.stream, event.stream_id)]
+                stream[[e.version for e in stream].index(event.version)] = event
+
 
 class _MemoryUnitOfWork(UnitOfWork):
     def __init__(self, state: _State, lock: threading.Lock) -> None:

@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from govbiz.domain.events import DomainEvent
+from govbiz.errors import ConcurrencyError
 from govbiz.ports.checkpoints import CheckpointLog
 from govbiz.ports.cipher import ClearContacts
 from govbiz.ports.outbox import Outbox
 from govbiz.ports.storage import Store
+from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.caches import RegistryCache, SnapshotCache
 from govbiz.storage.sql.checkpoints import SQLCheckpointLog
 from govbiz.storage.sql.connections import Connections
@@ -127,6 +130,26 @@ class SQLStore(Store):
     def checkpoints(self) -> CheckpointLog:
         """The signed checkpoints in the `checkpoints` table."""
         return SQLCheckpointLog(self.connections)
+
+    def redact_events(self, redacted: Sequence[DomainEvent]) -> None:
+        """One ``UPDATE`` of the payload per event, checked by its hash, in one transaction."""
+        e = t.events.c
+        update = (
+            sa.update(t.events)
+            .where(
+                e.stream == sa.bindparam("b_stream"),
+                e.stream_id == sa.bindparam("b_stream_id"),
+                e.version == sa.bindparam("b_version"),
+                e.hash == sa.bindparam("b_hash"),
+            )
+            .values(payload=sa.bindparam("b_payload"))
+        )
+        with self.writing() as conn:
+            for event in redacted:
+                row = {"b_stream": event.stream, "b_stream_id": event.stream_id, "b_version": event.version}
+                row |= {"b_hash": event.hash, "b_payload": dict(event.payload)}
+                if conn.execute(update, row).rowcount != 1:
+                    raise ConcurrencyError(event.stream, event.stream_id, event.version, 0)
 
     def reading(self) -> AbstractContextManager[Connection]:
         """A pooled connection for reads, returned on exit (`Connections.reading`)."""
