@@ -25,6 +25,7 @@ from govbiz_postgres.testing import as_role, login_role
 from govbiz import commands as c
 from govbiz.audit import verify
 from govbiz.domain import Actor, Role
+from govbiz.errors import StorageError
 from govbiz.ledger import Ledger
 from govbiz.ports.storage import ProblemQuery, RecordKind
 from govbiz.storage.sql import schema as t
@@ -257,3 +258,38 @@ def test_enabling_row_security_again_takes_an_older_grants_table_privileges(
             for kind in ("UPDATE", "DELETE", "TRUNCATE"):
                 assert not conn.execute(privilege, {"r": zjj_role, "t": table, "p": kind}).scalar_one()
         assert conn.execute(column, {"r": zjj_role, "t": "problems"}).scalar_one()
+
+
+def test_a_countys_import_lock_is_its_own_row_which_another_countys_role_cannot_take(
+    pg_store: PostgresStore, pg_url: str, roles: tuple[str, str]
+) -> None:
+    zjj_role, cs_role = roles
+    build_world(Ledger(pg_store))
+    with pg_store.writing() as conn:
+        enable_row_security(conn)
+        grant_counties(conn, zjj_role, [CITY])
+        grant_counties(conn, cs_role, [OTHER_CITY])
+    other = open_postgres(pg_url)
+    cs_store = open_postgres(as_role(pg_url, cs_role))
+    try:
+        # While one process imports for 张家界, another waits for the same lock; 长沙's is free.
+        entered = threading.Event()
+        with pg_store.exclusive(f"import:{CITY}"):
+            waiting = threading.Thread(target=lambda: _enter(other, f"import:{CITY}", entered))
+            waiting.start()
+            assert not entered.wait(1.0)
+            with cs_store.exclusive(f"import:{OTHER_CITY}"):  # 长沙's role takes its own county's lock
+                pass
+        waiting.join(timeout=30)
+        assert entered.is_set()
+        # 长沙's role cannot take (or hold) 张家界's import lock: its row is another county's.
+        with pytest.raises(StorageError, match="row-level security"), cs_store.exclusive(f"import:{CITY}"):
+            pass
+    finally:
+        cs_store.close()
+        other.close()
+
+
+def _enter(store: PostgresStore, name: str, entered: threading.Event) -> None:
+    with store.exclusive(name):
+        entered.set()

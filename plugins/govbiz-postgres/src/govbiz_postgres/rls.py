@@ -68,8 +68,9 @@ _POLICIES = {
     # No county column: a row is visible when its problem is (the policy on problems applies here too).
     "problem_departments": "EXISTS (SELECT 1 FROM problems p WHERE p.id = problem_id)",
     "counters": f"split_part(name, ':', 2) = {_MINE}",
-    # A county's commit-order row (govbiz_postgres.store.lock_counties): a role locks its own only.
-    "commit_locks": f"county = {_MINE}",
+    # A county's commit-order row (govbiz_postgres.store.lock_counties) and its named locks
+    # (`430802:import`, SQLStore.exclusive): a role locks its own county's only.
+    "commit_locks": f"split_part(county, ':', 1) = {_MINE}",
     # A role may read its own grants (the policies above need to), never another role's.
     GRANTS: "role_name = current_user",
 }

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
@@ -77,6 +78,15 @@ __all__ = [
     "record_row",
     "warning_query",
 ]
+
+
+#: A division code: a lock named ``kind:<code>`` belongs to that county.
+_COUNTY_CODE = re.compile(r"[0-9]{6}")
+
+#: Lock (creating it on first use) a row of `commit_locks` that is not a county's commit-order row.
+_LOCK_ROW = sa.text(
+    "INSERT INTO commit_locks (county) VALUES (:county) ON CONFLICT (county) DO UPDATE SET county = :county"
+)
 
 
 class SQLStore(Store):
@@ -167,14 +177,25 @@ class SQLStore(Store):
     def exclusive(self, name: str) -> Iterator[None]:
         """Hold the lock `name` across every process using this database while the block runs.
 
-        PostgreSQL: a session advisory lock on a connection of its own.  A
+        PostgreSQL: a lock named for a county (``import:430802``) is that
+        county's row ``430802:import`` in `commit_locks`, held by a
+        transaction on a connection of its own: row security lets only that
+        county's role (or the owner) take it, where any role may take any
+        advisory lock and so could hold another county's imports.  Other
+        names: a session advisory lock on a connection of its own.  A
         SQLite file: an exclusive `flock` on a lock file beside the database
         (`<database>.<hash>.lock`), since SQLite's own lock cannot be held
         while other connections of this process write.  Otherwise (an
         in-memory database): the lock of this process.
         """
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        kind, _, county = name.partition(":")
         with super().exclusive(name):
+            if self.engine.dialect.name == "postgresql" and _COUNTY_CODE.fullmatch(county):
+                with self.writing() as conn:  # the row stays locked until this transaction ends
+                    conn.execute(_LOCK_ROW, {"county": f"{county}:{kind}"})
+                    yield
+                return
             if self.engine.dialect.name == "postgresql":
                 with self.engine.connect() as conn:
                     conn.execute(sa.select(sa.func.pg_advisory_lock(key)))
