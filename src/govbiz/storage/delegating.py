@@ -8,7 +8,8 @@ and override only what changes; everything else reaches `inner` unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
@@ -100,6 +101,15 @@ class DelegatingStore(Store):
 
     def checkpoints(self) -> CheckpointLog:
         return self.inner.checkpoints()
+
+    def redact_events(self, redacted: Sequence[DomainEvent]) -> None:
+        self.inner.redact_events(redacted)
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        # The inner store's lock: a wrapped SQL store must still hold it across processes.
+        with self.inner.exclusive(name):
+            yield
 
     def close(self) -> None:
         self.inner.close()

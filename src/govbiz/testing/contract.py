@@ -609,6 +609,24 @@ class StorageContract:
         with pytest.raises(ConcurrencyError):
             log.append(made[1])
 
+    def test_redacted_events_keep_their_place_and_hash_all_or_none(self, store: Store) -> None:
+        build_scenario(store)
+        with store.unit_of_work() as uow:
+            events = uow.events()
+        first, second = events[0], events[1]
+        redacted = attrs.evolve(first, payload={**first.payload, "redacted": True})
+        stale = attrs.evolve(second, payload={}, hash="sha256:" + "0" * 64)  # not stored with this hash
+        with pytest.raises(ConcurrencyError):
+            store.redact_events([redacted, stale])
+        with store.unit_of_work() as uow:
+            assert uow.events() == events  # nothing changed
+        store.redact_events([redacted])
+        with store.unit_of_work() as uow:
+            after = uow.events()
+            stream = uow.events(first.stream, first.stream_id)
+        assert after == [redacted, *events[1:]]
+        assert stream[0] == redacted
+
     # --- counters -----------------------------------------------------------------------
 
     def test_next_number_never_repeats(self, store: Store) -> None:
