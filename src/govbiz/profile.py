@@ -29,6 +29,7 @@ from govbiz.notify.notifier import NotificationSettings
 
 if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
+    from govbiz.metrics.score import ScorePolicy
 
 __all__ = [
     "DEFAULT_CATEGORIES",
@@ -83,7 +84,8 @@ class CountyProfile:
     told what over which channel (default: the built-in rules, printed on
     the console).  `aliases` maps another name a spreadsheet uses for a
     category or a source (别名: `土地` for `土地规划`) to the county's own; the
-    ledger import reads them through `canonical`.
+    ledger import reads them through `canonical`.  `score_policy` is the
+    county's assessment rules (考核办法, `scores()`); `None` means govbiz's.
     """
 
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
@@ -94,6 +96,7 @@ class CountyProfile:
     leaders: tuple[Chair, ...] = ()
     notifications: NotificationSettings = attrs.field(factory=NotificationSettings)
     aliases: Mapping[str, str] = attrs.field(factory=dict)
+    score_policy: ScorePolicy | None = None
 
     def canonical(self, name: str) -> str:
         """The county's own name for a category or source `name` (itself unless it is an alias)."""
@@ -119,6 +122,12 @@ class CountyProfile:
             return self.deadline_policy
         return _default_policy()
 
+    def scores(self) -> ScorePolicy:
+        """The assessment rules in force (考核办法, `govbiz.metrics.score.ScorePolicy`); govbiz's if unset."""
+        from govbiz.metrics.score import ScorePolicy  # deferred: the profile stays below the metrics
+
+        return self.score_policy if self.score_policy is not None else ScorePolicy()
+
 
 @functools.cache
 def _default_policy() -> DeadlinePolicy:
@@ -143,6 +152,7 @@ class ProfilePart(StrEnum):
     LEADERS = "leaders"
     NOTIFICATIONS = "notifications"
     ALIASES = "aliases"
+    SCORE_POLICY = "score_policy"
 
 
 class ProfileLayer(IntEnum):
@@ -187,6 +197,7 @@ class ProfileParts:
     leaders: tuple[Chair, ...] | None = attrs.field(default=None, converter=_optional_tuple)
     notifications: NotificationSettings | None = None
     aliases: Mapping[str, str] | None = None
+    score_policy: ScorePolicy | None = None
 
     @classmethod
     def of(cls, profile: CountyProfile) -> ProfileParts:

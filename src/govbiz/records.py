@@ -109,6 +109,8 @@ class AssignmentRecord(_Record):
     ended_at: datetime | None = None
     returned: bool = False
     co_handling: tuple[CoHandlingReplyRecord, ...] = ()
+    signed_at: datetime | None = None
+    signed_late: bool = False
 
 
 class ProgressReportRecord(_Record):

@@ -52,18 +52,30 @@ def test_each_point_is_explained_by_its_problems(world: World) -> None:
     zgj = next(s for s in scores.scores if s.department == "430800-zgj")
     assert zgj.assigned == tuple(sorted([ids["good"], ids["redone"], ids["refused"]]))
     lines = {line.label: line for line in zgj.lines}
+    # 及时签收: all three signed on 1 April, within the day's window (the refused one after its return).
+    assert lines["及时签收率"].points == 10.0 and len(lines["及时签收率"].problem_ids) == 3
+    # 退单率 after arbitration: one return of three refused; it costs 5 × 1/3 of the weight.
+    assert lines["退单率"].problem_ids == (ids["refused"],)
+    assert (lines["退单率"].points, lines["退单率"].detail) == (3.3, "1/3 = 33.3%，权重5")
     # 按时反馈 counts this round's first report: the good one on time; the redone one's fresh round
     # (from 8 April) has none by 17 April, and the third never reported: 1 of 3.
     assert lines["按时反馈率"].problem_ids == (ids["good"],)
-    assert lines["按时反馈率"].points == 8.3
+    assert lines["按时反馈率"].points == 6.7
     # 按时办结: the good one only (the redone one's result was sent back).
     assert lines["按时办结率"].problem_ids == (ids["good"],)
-    assert lines["按时办结率"].points == 35.0
-    assert lines["满意率"].points == 15.0 and lines["满意率"].problem_ids == (ids["good"],)
+    assert lines["按时办结率"].points == 30.0
+    assert lines["满意率"].points == 12.5 and lines["满意率"].problem_ids == (ids["good"],)
     assert lines["重办率"].points == 5.0 and lines["重办率"].problem_ids == (ids["redone"],)
-    assert lines["退单未获同意"].points == -2.0 and lines["退单未获同意"].problem_ids == (ids["refused"],)
+    assert "退单未获同意" not in lines  # counted once, in 退单率: no per-case deduction by default
     assert lines["形成长效机制"].points == 2.0 and lines["形成长效机制"].problem_ids == (ids["good"],)
-    assert zgj.score == 63.3  # 8.3 + 35 + 15 + 5 − 2 + 2
+    assert zgj.score == 69.5  # 10 + 3.3 + 6.7 + 30 + 12.5 + 5 + 2
+    per_case = ScorePolicy(refused_return_points=2.0)
+    problems = world.ledger.problems(world.supervisor)
+    again = monthly_scores(problems, county=CITY, month="2025-04", policy=per_case)
+    zgj_again = next(s for s in again.scores if s.department == "430800-zgj")
+    refused_line = next(line for line in zgj_again.lines if line.label == "退单未获同意")
+    assert (refused_line.points, refused_line.problem_ids) == (-2.0, (ids["refused"],))
+    assert zgj_again.score == 67.5
 
 
 def test_a_department_below_the_minimum_is_scored_but_not_ranked(world: World) -> None:
@@ -76,8 +88,9 @@ def test_a_department_below_the_minimum_is_scored_but_not_ranked(world: World) -
     assert scores.black_list() == ()  # never on both lists
     anyone = ScorePolicy(min_assigned=1)
     one = monthly_scores(world.ledger.problems(world.supervisor), county=CITY, month="2025-04", policy=anyone)
-    # 市住建局 never reported (0 of 25) and has nothing yet to complete or visit (full weight): 75.
-    assert [(s.department, s.score) for s in one.ranked()] == [("430800-zjj", 75.0), ("430800-zgj", 63.3)]
+    # 市住建局 never signed (0 of 10) nor reported (0 of 20), returned nothing (5) and has nothing yet
+    # to complete or visit (full weight): 70.
+    assert [(s.department, s.score) for s in one.ranked()] == [("430800-zjj", 70.0), ("430800-zgj", 69.5)]
     assert [s.department for s in one.black_list()] == []  # with two ranked and a board of 3
 
 
@@ -105,7 +118,7 @@ def test_govbiz_score_prints_the_scores_and_the_boards(tmp_path: object) -> None
     data = json.loads(result.output)
     assert data["red_list"] == ["430800-zgj"] and data["unranked"] == ["430800-zjj"]
     [zgj] = [s for s in data["scores"] if s["department"] == "430800-zgj"]
-    refused = {"label": "退单未获同意", "points": -2.0, "detail": "1件 × 2.0分", "problems": [ids["refused"]]}
+    refused = {"label": "退单率", "points": 3.3, "detail": "1/3 = 33.3%，权重5", "problems": [ids["refused"]]}
     assert refused in zgj["lines"]
     text = runner.invoke(main, ["score", "--db", url, "--county", CITY, "--month", "2025-04"])
     assert text.exit_code == 0, text.output
@@ -126,6 +139,6 @@ def test_scores_of_a_month_in_2027() -> None:
     [zgj] = scores.scores
     assert zgj.assigned == (problem.id,)
     lines = {line.label: line for line in zgj.lines}
-    assert lines["按时反馈率"].points == 25.0
+    assert lines["按时反馈率"].points == 20.0
     assert lines["按时办结率"].detail == "无应计件数，按满分计"
     assert scores.as_of.isoformat() == "2027-04-01T00:00:00+08:00"

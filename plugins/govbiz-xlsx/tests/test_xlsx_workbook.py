@@ -235,3 +235,22 @@ def test_the_metrics_workbook_has_every_rate_over_its_definition() -> None:
 def test_a_file_that_is_not_a_workbook_is_a_clear_error() -> None:
     with pytest.raises(govbiz.errors.ValidationError, match="not a readable xlsx workbook"):
         XlsxFormat().read_rows(b"not a zip file")
+
+
+def test_the_metrics_workbook_has_the_months_scores_with_their_problems() -> None:
+    built = build_article_ledger()
+    report = build_metrics_report(
+        built.ledger, built.supervisor, as_of=AS_OF, county=CITY, groupings=(), score_month="2025-03"
+    )
+    book = book_of(XlsxFormat().render(report))
+    assert book.sheetnames[-1] == "月度考核"
+    sheet = book["月度考核"]
+    assert str(sheet["A2"].value).startswith("排名规则：当月交办不少于3件的部门参加排名")
+    assert sheet["A3"].value == "红榜：市自规局（100.0分）"
+    assert [c.value for c in sheet[7]] == ["部门代码", "部门", "名次", "项目", "得分", "计算", "问题编号"]
+    rows = list(sheet.iter_rows(min_row=8, values_only=True))
+    total = next(r for r in rows if r[0] == "430800-zgj" and r[3] == "合计")
+    assert (total[2], total[4]) == ("1", 100.0)
+    assert total[6] == "430800-2025-0001 430800-2025-0002 430800-2025-0003"
+    unranked = next(r for r in rows if r[0] == "430800-zjj" and r[3] == "合计")
+    assert unranked[2] == "不排名"  # one problem in the month: scored, not ranked

@@ -118,8 +118,14 @@ def document_command() -> None:
     metavar="WHEN",
     help="The instant the figures are taken at; a date means the end of that day (24时).",
 )
+@click.option(
+    "--score-month",
+    metavar="YYYY-MM",
+    default=None,
+    help="Add that month's 红黑榜 (月度考核), each point explained, on the county's assessment rules.",
+)
 @govbiz_errors
-def circular_command(*, since: str, as_of: str, **options: Any) -> None:
+def circular_command(*, since: str, as_of: str, score_month: str | None, **options: Any) -> None:
     """The supervision circular (督查通报): overdue items, redone problems, rankings, definitions annexed."""
     from govbiz.documents import circular_document
     from govbiz.metrics import LedgerProblems
@@ -138,6 +144,8 @@ def circular_command(*, since: str, as_of: str, **options: Any) -> None:
         as_of=instant,
         context=context,
         policy=ledger.policy(county),
+        score_month=score_month,
+        score_policy=ledger.profile(county).scores(),
     )
     settings = _settings(ledger, county, context, options, default_day=last_day)
     write_document(circular_document(draft, settings), options["out"])

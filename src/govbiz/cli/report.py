@@ -190,6 +190,12 @@ out_option = click.option(
     default=None,
     help="Add the supervision circular (督查通报) from DATE to the as-of day.",
 )
+@click.option(
+    "--score-month",
+    metavar="YYYY-MM",
+    default=None,
+    help="Add that month's scores and 红黑榜 (月度考核), on the county's assessment rules.",
+)
 @click.option("--title", default=None, help="The report's title (default: derived from county and date).")
 @govbiz_errors
 def report_command(
@@ -202,6 +208,7 @@ def report_command(
     group_by: str,
     metrics: tuple[str, ...],
     circular_since: str | None,
+    score_month: str | None,
     title: str | None,
 ) -> None:
     """Write the completion report: totals, breakdowns, overdue trend, every rate with its definition.
@@ -222,6 +229,6 @@ def report_command(
         ledger, Actor(id="cli-report", role=Role.VIEWER, county=county),
         as_of=as_of or ledger.clock.now(), county=county,
         groupings=[g.strip() for g in group_by.split(",") if g.strip()],
-        metrics=metrics or REPORT_METRICS, title=title, **kwargs,
+        metrics=metrics or REPORT_METRICS, title=title, score_month=score_month, **kwargs,
     )  # fmt: skip
     write_output(fmt, report, out)

@@ -24,7 +24,9 @@ def score_command(
     """Score each department on the problems first assigned to it in MONTH (考核), with the 红黑榜.
 
     Each line of a score names the problems behind it.  The instant defaults
-    to the end of the month, or now for the month under way.
+    to the end of the month, or now for the month under way.  The weights,
+    points and the minimum to be ranked are the county's (its file's `[score]`
+    table), govbiz's defaults otherwise.
     """
     from govbiz.cli.options import open_existing
     from govbiz.cli.report import resolve_county
@@ -34,13 +36,14 @@ def score_command(
 
     ledger = open_existing(db)
     county = resolve_county(ledger, county)
+    rules = ledger.profile(county).scores()
     end = monthly_scores((), county=county, month=month).as_of  # checks MONTH; 24:00 of its last day
     instant = as_of or min(end, ledger.clock.now())
     source = LedgerProblems(ledger, Actor(id="cli-score", role=Role.VIEWER, county=county))
     policy = ledger.policy(county)
     scores = monthly_scores(
         source.problems_as_of(instant), county=county, month=month, as_of=instant,
-        working_calendar=policy.calendar,
+        policy=rules, working_calendar=policy.calendar,
     )  # fmt: skip
     if as_json:
         echo_json(scores.to_json())

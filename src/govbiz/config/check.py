@@ -42,7 +42,7 @@ SAMPLE_CONTEXT: Mapping[str, Any] = {
     "lead": "区自然资源局", "co_handlers": "区发改局", "department": "区自然资源局、区发改局",
     "assigned_at": "2025-03-31 10:00", "deadlines": [_DEADLINE], "deadline": _DEADLINE,
     "days_left": 2, "days_late": 3, "explanation": "自 2025-03-31 起 7 个工作日",
-    "reason": "不属于本部门职责", "proposed": "区发改局",
+    "reason": "不属于本部门职责", "proposed": "区发改局", "accepted": False, "note": "经核属本部门职责",
     "circular": {"id": "TB-2025-01", "title": "关于超期问题的通报", "body": "……"},
     "notice": {"number": "国办发明电〔2025〕1号", "year": 2026, "key": "sample"},
     "changes": [{

@@ -3,10 +3,11 @@
 A county's IT staff describe the county in a file instead of a Python
 plugin: its division(s), departments and their contacts, the leaders who
 chair reception days, categories, sources, deadline-rule overrides, local
-rest and working days, notification routing, the address book, templates
-and channel settings.  `read_county_file` parses and validates it into a
-`CountyFile`; every mistake is a `ConfigFileError` naming the file, the
-line and the key, and nothing is stored.
+rest and working days, notification routing, the address book, templates,
+channel settings and the assessment rules (`[score]`, 考核办法).
+`read_county_file` parses and validates it into a `CountyFile`; every
+mistake is a `ConfigFileError` naming the file, the line and the key, and
+nothing is stored.
 
 Secrets never go in the file: a channel setting that looks like one
 (`password`, `token`, `secret`, `api_key` ...) with a literal value is
@@ -155,6 +156,7 @@ class _FileModel(_Table):
     notifications: dict[str, Any] | None = None
     channels: dict[str, ChannelTable] = Field(default_factory=dict)
     documents: DocumentsTable | None = None
+    score: dict[str, Any] | None = None
 
 
 @attrs.frozen(slots=True)
@@ -168,7 +170,9 @@ class CountyFile:
     `notifications` the `NotificationSettings` it builds, with each
     department's contacts in the address book; `aliases` maps each alias
     of a category or source to its name; `documents` the `[documents]`
-    table (issuer and numbering of the county's official documents), if any.
+    table (issuer and numbering of the county's official documents), if any;
+    `score` the raw `[score]` table (the county's assessment rules, as
+    `govbiz.metrics.score_config.score_policy_from_dict` reads it), if any.
     """
 
     source: str
@@ -183,6 +187,7 @@ class CountyFile:
     notifications: NotificationSettings | None
     channels: Mapping[str, ChannelTable]
     documents: DocumentsTable | None = None
+    score: Mapping[str, Any] | None = None
 
     @property
     def county(self) -> str:
@@ -233,6 +238,8 @@ def parse_county_file(text: str, source: str = "county.toml") -> CountyFile:
             policy_kwargs(model.deadlines, default_clocks())
         except ValidationError as exc:
             raise fail(f"deadlines.{exc.field}", exc.value, exc.reason) from None
+    if model.score is not None:
+        _check_score(model.score, fail)
     notifications = _notifications(model, fail)
     return CountyFile(
         source=source,
@@ -247,6 +254,7 @@ def parse_county_file(text: str, source: str = "county.toml") -> CountyFile:
         notifications=notifications,
         channels=dict(model.channels),
         documents=model.documents,
+        score=model.score,
     )
 
 
@@ -334,6 +342,15 @@ def _check_local_days(model: _FileModel, fail: _Failer) -> None:
         both = sorted(set(days.rest) & set(days.working))
         if both:
             raise fail(f"local_days[{i}].working", both[0].isoformat(), "is also a rest day of this table")
+
+
+def _check_score(table: Mapping[str, Any], fail: _Failer) -> None:
+    from govbiz.metrics.score_config import score_policy_from_dict  # deferred: files stay below the metrics
+
+    try:
+        score_policy_from_dict(table)
+    except ValidationError as exc:
+        raise fail(f"score.{exc.field}", exc.value, exc.reason) from None
 
 
 def _notifications(model: _FileModel, fail: _Failer) -> NotificationSettings | None:

@@ -22,6 +22,7 @@ from govbiz.profile import ProfileAnswer, ProfileLayer, ProfileParts
 if TYPE_CHECKING:
     from govbiz.config.file import CountyFile
     from govbiz.deadlines import DeadlinePolicy
+    from govbiz.metrics.score import ScorePolicy
 
 __all__ = ["FileAnswer", "file_answers"]
 
@@ -63,6 +64,15 @@ class FileAnswer:
         return policy
 
 
+def _score_policy(file: CountyFile) -> ScorePolicy | None:
+    """The file's `[score]` table over govbiz's defaults (a plugin's score policy is replaced whole)."""
+    if file.score is None:
+        return None
+    from govbiz.metrics.score_config import score_policy_from_dict  # deferred: files stay below the metrics
+
+    return score_policy_from_dict(file.score)
+
+
 def file_answers(files: Iterable[CountyFile], county: str) -> list[FileAnswer]:
     """What each of `files` gives for `county` (files that do not list it give nothing)."""
     found = []
@@ -83,6 +93,7 @@ def file_answers(files: Iterable[CountyFile], county: str) -> list[FileAnswer]:
             leaders=leaders or None,
             notifications=file.notifications,
             aliases=file.aliases,
+            score_policy=_score_policy(file),
         )
         local = tuple(
             LocalDays(name=d.name, rest=tuple(d.rest), working=tuple(d.working), source=d.source)

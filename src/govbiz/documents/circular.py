@@ -3,6 +3,7 @@
 The wording follows the draft's Markdown (`govbiz.supervision.circular_markdown`):
 overdue assignments by department, seriously overdue first; problems
 redone after an unsatisfied return visit; the department rankings; the
+month's 红黑榜 with each point explained, when the draft has scores; the
 requirements.  Every rate the rankings use is defined in the annex
 (附件：指标口径), with the rule for ties, so a department can check its place.
 """
@@ -15,9 +16,10 @@ from datetime import datetime, timedelta
 from govbiz.clock import beijing
 from govbiz.documents.model import Annex, Block, Heading, OfficialDocument, Paragraph, Table, chinese_date
 from govbiz.documents.settings import DocumentSettings
+from govbiz.metrics.score_text import board_names, ranking_rule, score_rows
 from govbiz.supervision.draft import CLOCK_NAMES, CircularDraft, OverdueItem
 
-__all__ = ["ANNEX_TITLE", "chinese_instant", "circular_document", "overdue_table"]
+__all__ = ["ANNEX_TITLE", "chinese_instant", "circular_document", "overdue_table", "score_blocks"]
 
 _NUMERALS = "一二三四五六七八九十"
 #: The title of the circular's annex.
@@ -109,8 +111,10 @@ def circular_document(draft: CircularDraft, settings: DocumentSettings) -> Offic
             Heading(2, f"（{next(sub)}）{d.name_zh}排名"),
             Table(("名次", "部门", d.name_zh, "分子/分母"), rows, numeric=(0, 2, 3)),
         ]
+    body.append(Paragraph("排名所用指标的口径及排名规则见附件。"))
+    if draft.scores is not None:
+        body += score_blocks(draft, next(number))
     body += [
-        Paragraph("排名所用指标的口径及排名规则见附件。"),
         Heading(1, f"{next(number)}、工作要求"),
         Paragraph("请被通报部门对照问题清单逐项整改，超期事项尽快办结并报送办理结果，严重超期事项说明原因。"),
     ]
@@ -127,6 +131,26 @@ def circular_document(draft: CircularDraft, settings: DocumentSettings) -> Offic
         copies_to=settings.copies_to,
         printed_by=settings.printed_by,
     )
+
+
+def score_blocks(draft: CircularDraft, numeral: str) -> list[Block]:
+    """月度考核: the rule with its minimum, the 红黑榜, the scores, and each department's points explained."""
+    scores = draft.scores
+    assert scores is not None
+    unranked = "、".join(f"{draft.name(s.department)}（{len(s.assigned)}件）" for s in scores.unranked())
+    blocks: list[Block] = [
+        Heading(1, f"{numeral}、{scores.month[:4]}年{int(scores.month[5:])}月考核红黑榜"),
+        Paragraph(ranking_rule(scores)),
+        Paragraph(f"红榜：{board_names(scores.red_list(), draft.name)}。"),
+        Paragraph(f"黑榜：{board_names(scores.black_list(), draft.name)}。"),
+        Paragraph(f"不参加排名：{unranked or '无'}。"),
+    ]
+    rows = tuple(
+        (rank, f"{label}\n{item}", f"{points:.1f}", detail, ids.replace(" ", "\n") or "—")
+        for _code, label, rank, item, points, detail, ids in score_rows(scores, draft.name)
+    )
+    blocks.append(Table(("名次", "部门及项目", "得分", "计算", "问题编号"), rows, numeric=(2,)))
+    return blocks
 
 
 def _without_leading_zeros(title: str) -> str:

@@ -167,6 +167,11 @@ class Assignment:
     returned: bool = False
     #: The co-handlers' replies to the lead (协办意见), in order.
     co_handling: tuple[CoHandlingReply, ...] = ()
+    #: When the lead signed for it (签收); `None` before it signed, or for a signature recorded
+    #: before the time of signing was kept (those are not counted in 及时签收率).
+    signed_at: datetime | None = None
+    #: True when it signed at or after the cutoff of its `sign` clock (签收超时).
+    signed_late: bool = False
 
     def deadline(self, clock: str) -> DueDate | None:
         """The current deadline of `clock`, or `None` if it is not running."""

@@ -38,7 +38,6 @@ __all__ = [
     "CoHandlingReported",
     "Collected",
     "DeadlinesRebased",
-    "Empty",
     "ExtensionDecided",
     "ExtensionRequested",
     "LinkedRule",
@@ -54,6 +53,7 @@ __all__ = [
     "ReturnVisited",
     "Returned",
     "Scheduled",
+    "Signed",
     "Triaged",
     "Verified",
     "payload_of",
@@ -176,10 +176,23 @@ def _layout(cls: type[Payload]) -> _Layout:
 
 
 @attrs.frozen(slots=True)
-class Empty(Payload):
-    """Nothing beyond who and when: a department signs for an assignment (签收)."""
+class Signed(Payload):
+    """A department signs for an assignment (签收), and whether it signed after the sign-for cutoff.
+
+    `late` is true when it signed at or after the cutoff of the `sign`
+    clock (the clock runs from 交办: a return asked for and refused does not
+    move it).  Signatures recorded before the time of signing was kept have
+    no `late` key; they fold as they did then (`Assignment.signed_at` stays
+    `None`), so the snapshots stored by that release still equal the replay.
+    """
 
     actions: ClassVar[tuple[Action, ...]] = (Action.SIGN,)
+
+    late: bool | None = attrs.field(default=None, metadata=OMITTED_WHEN_NONE)
+
+
+#: The name the payload of a signature had before it said whether it was late.
+Empty = Signed
 
 
 @attrs.frozen(slots=True)
@@ -438,7 +451,7 @@ class DeadlinesRebased(Payload):
 
 #: The payload class of each problem action.
 _CLASSES: tuple[type[Payload], ...] = (
-    Empty, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
+    Signed, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
     ResultReported, ExtensionRequested, ExtensionDecided, Resumed, ReturnVisited, Reminded,
     LinkedRule, DeadlinesRebased, ReturnDecided, CoHandlingReported, RatingAppealed, AppealDecided,
     Verified,

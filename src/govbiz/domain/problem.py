@@ -73,6 +73,7 @@ from govbiz.domain.payloads import (
     Returned,
     ReturnVisited,
     Scheduled,
+    Signed,
     Triaged,
     Verified,
 )
@@ -640,6 +641,14 @@ def _return_decided(problem: Problem, event: DomainEvent, data: ReturnDecided) -
     return _ended_by_return(changed, event) if data.accepted else changed
 
 
+def _signed(problem: Problem, event: DomainEvent, data: Signed) -> Problem:
+    if data.late is None:  # signed before the time of signing was kept: folded exactly as then
+        return problem
+    assert problem.assignment is not None
+    signed = attrs.evolve(problem.assignment, signed_at=event.occurred_at, signed_late=data.late)
+    return attrs.evolve(problem, assignment=signed)
+
+
 def _co_handling_reported(problem: Problem, event: DomainEvent, data: CoHandlingReported) -> Problem:
     assert problem.assignment is not None
     reply = CoHandlingReply(
@@ -800,6 +809,7 @@ _APPLIERS: dict[Action, Applier] = {
     Action.SCHEDULE: _scheduled,
     Action.ASSIGN: _assigned,
     Action.REASSIGN: _assigned,
+    Action.SIGN: _signed,
     Action.RETURN: _returned,
     Action.DECIDE_RETURN: _return_decided,
     Action.REPORT_CO_HANDLING: _co_handling_reported,

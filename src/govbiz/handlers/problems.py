@@ -22,7 +22,6 @@ from govbiz.domain.payloads import (
     AppealDecided,
     CoHandlingReported,
     Collected,
-    Empty,
     ExtensionDecided,
     ExtensionRequested,
     Merged,
@@ -35,6 +34,7 @@ from govbiz.domain.payloads import (
     ReturnDecided,
     Returned,
     ReturnVisited,
+    Signed,
     Triaged,
     Verified,
 )
@@ -122,6 +122,21 @@ def return_assignment(ctx: CommandContext, cmd: c.ReturnAssignment) -> Problem:
         return Returned(reason=cmd.reason, proposed_department=cmd.proposed_department, ground=ground)
 
     return ctx.act(problem, Action.RETURN, payload)
+
+
+def sign(ctx: CommandContext, cmd: c.SignAssignment) -> Problem:
+    """The lead department signs for an assignment (签收); late at or after the sign-for cutoff.
+
+    The cutoff is the `sign` clock's, counted from 交办: a return asked for
+    and refused meanwhile does not move it.
+    """
+    problem = ctx.problem(cmd.problem_id)
+
+    def payload() -> Signed:
+        due = problem.assignment.deadline("sign") if problem.assignment else None
+        return Signed(late=due is not None and ctx.now >= due.cutoff)
+
+    return ctx.act(problem, Action.SIGN, payload)
 
 
 def decide_return(ctx: CommandContext, cmd: c.DecideReturn) -> Problem:
@@ -287,7 +302,7 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.RejectProblem: _fields(Action.REJECT, Noted, "reason"),
     c.WithdrawProblem: _fields(Action.WITHDRAW, Noted, "reason"),
     c.MergeProblem: merge,
-    c.SignAssignment: _fields(Action.SIGN, Empty),
+    c.SignAssignment: sign,
     c.ReturnAssignment: return_assignment,
     c.DecideReturn: decide_return,
     c.ReportProgress: _fields(Action.REPORT_PROGRESS, ProgressReported, "text"),

@@ -41,6 +41,9 @@ class Fact(StrEnum):
     MERGED = "merged"
     REJECTED = "rejected"
     SUSPENDED = "suspended"
+    SIGN_DUE = "sign_due"
+    SIGNED_ON_TIME = "signed_on_time"
+    RETURN_REFUSED = "return_refused"
     FEEDBACK_DUE = "feedback_due"
     FEEDBACK_ON_TIME = "feedback_on_time"
     COMPLETED_BY_DEADLINE = "completed_by_deadline"
@@ -89,6 +92,22 @@ _FACTS: dict[Fact, tuple[str, str, str]] = {
     Fact.MERGED: ("已合并", "作为重复问题并入他件", "merged into another problem as a duplicate"),
     Fact.REJECTED: ("不予受理", "不予受理", "declined (not taken by the mechanism)"),
     Fact.SUSPENDED: ("中止", "时限处于中止状态", "its clocks are suspended"),
+    Fact.SIGN_DUE: (
+        "应签收",
+        "本轮交办设有签收期限，且已签收（签收时间有记录），或仍待签收而签收期限已届满（退单待审定期间不计）",
+        "this round has a sign-for clock and was signed (time recorded), or still awaits signing past its "
+        "cutoff (not while a return awaits its decision)",
+    ),
+    Fact.SIGNED_ON_TIME: (
+        "按时签收",
+        "签收早于签收期限截止时刻；期限自交办起算，退单未获同意不顺延",
+        "signed before the sign-for cutoff, counted from 交办; a refused return does not move it",
+    ),
+    Fact.RETURN_REFUSED: (
+        "退单未获同意",
+        "本轮主办部门申请退单，经交办机构审定不同意（待审定、已同意的不计）",
+        "the lead of this round asked to return it and the secretariat refused (pending or accepted: not)",
+    ),
     Fact.FEEDBACK_DUE: (
         "应反馈",
         "本轮交办的落实情况已报送，或报送期限已届满",

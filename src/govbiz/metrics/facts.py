@@ -14,7 +14,7 @@ import attrs
 
 from govbiz.calendar import WorkingCalendar
 from govbiz.clock import beijing
-from govbiz.domain.handling import Assignment, DeadlineOrigin, ResultOutcome
+from govbiz.domain.handling import Assignment, DeadlineOrigin, ResultOutcome, ReturnStatus
 from govbiz.domain.lifecycle import ProblemState
 from govbiz.domain.problem import Problem
 from govbiz.metrics.definitions import Fact, Measure
@@ -105,7 +105,10 @@ def _state_facts(problem: Problem, as_of: datetime) -> set[Fact]:
         facts |= {Fact.COMPLETED, *_completion_facts(problem)}
     elif problem.state is not ProblemState.WITHDRAWN:
         facts.add(Fact.IN_PROGRESS)
+    facts |= _sign_facts(problem, as_of)
     facts |= _feedback_facts(problem, as_of)
+    if _return_refused(problem):
+        facts.add(Fact.RETURN_REFUSED)
     if any(due.clock in DEPARTMENT_CLOCKS and due.cutoff <= as_of for due in problem.open_deadlines()):
         facts.add(Fact.OVERDUE)
     # A rating removed by a granted appeal (申诉复核) stays in the history, not in the scores.
@@ -139,6 +142,31 @@ def _completion_facts(problem: Problem) -> set[Fact]:
         extended = due.origin is DeadlineOrigin.EXTENDED
         facts.add(Fact.COMPLETED_ON_TIME_EXTENDED if extended else Fact.COMPLETED_ON_TIME)
     return facts
+
+
+def _sign_facts(problem: Problem, as_of: datetime) -> set[Fact]:
+    """及时签收: the signature of the assignment in force against its sign-for cutoff (from 交办)."""
+    assignment = problem.assignment
+    assert assignment is not None
+    if assignment.signed_at is not None:
+        return {Fact.SIGN_DUE} if assignment.signed_late else {Fact.SIGN_DUE, Fact.SIGNED_ON_TIME}
+    due = assignment.deadline("sign")
+    # Still awaiting the signature (a refused return included) once the cutoff has passed; a
+    # pending return answers the sign-for clock until it is decided, and a signature recorded
+    # before its time was kept cannot be judged.
+    if problem.state is ProblemState.ASSIGNED and due is not None and as_of >= due.cutoff:
+        return {Fact.SIGN_DUE}
+    return set()
+
+
+def _return_refused(problem: Problem) -> bool:
+    """退单未获同意: the lead of the assignment in force asked to return this round, and was refused."""
+    assignment = problem.assignment
+    assert assignment is not None
+    return any(
+        r.status is ReturnStatus.REFUSED and r.department == assignment.lead and r.round == assignment.round
+        for r in problem.returns
+    )
 
 
 def _feedback_facts(problem: Problem, as_of: datetime) -> set[Fact]:

@@ -2,24 +2,56 @@
 
 A department's month is the problems first assigned (交办) in that month whose
 lead it is as of the instant of the score (`as_of`, by default the end of the
-month).  Each indicator is a rate over those problems, defined by the facts of
-`govbiz.metrics.facts` (the same as the standard metrics), and earns its
-weight times the rate; a deduction indicator (重办率) earns its weight times one
-minus the rate.  A rate with nothing to count (no visit yet, say) earns the
-full weight: a department is not marked down for what it could not yet do.
-Then deductions and bonuses by the case: each refused return (退单 the
-secretariat did not accept) takes points off; each problem that led to a
-lasting rule (长效机制) adds some, up to a cap.  Every line names the problem
-ids behind it.
+month).  A problem whose assignment ended by a return the secretariat accepted
+(退单经审定同意) and that awaits reassignment is nobody's: the returning
+department's time is not counted against it.  Each indicator is a rate over
+the month's problems, defined by the facts of `govbiz.metrics.facts` (the same
+as the standard metrics), and earns its weight times the rate; a deduction
+indicator (退单率, 重办率) earns its weight times one minus the rate.  A rate
+with nothing to count (no visit yet, say) earns the full weight: a department
+is not marked down for what it could not yet do.  Then bonuses by the case:
+each problem that led to a lasting rule (长效机制) adds some, up to a cap (and,
+if the county wants it, a per-case deduction for each refused return on top
+of 退单率).  Every line names the problem ids behind it.
+
+The default indicators (`DEFAULT_INDICATORS`, weights adding up to 100):
+
+| indicator | weight | rate |
+| --- | ---: | --- |
+| 及时签收率 `signed_on_time` | 10 | signed before the sign-for cutoff / sign-for due |
+| 退单率 `refused_return` (deduction) | 5 | returns refused after arbitration / problems assigned |
+| 按时反馈率 `feedback_on_time` | 20 | first report before the progress cutoff / reports due |
+| 按时办结率 `completed_on_time` | 30 | completed before an unextended cutoff / completed |
+| 满意率 `satisfaction` | 25 | latest visit at a closing level / visited |
+| 重办率 `redo` (deduction) | 10 | redone / visited |
+
+及时签收率 (`Fact.SIGNED_ON_TIME` over `Fact.SIGN_DUE`): the sign-for clock
+runs from 交办, never from 签收.  A problem counts once signed (with the time
+of signing recorded) or, unsigned, once the cutoff has passed; a return asked
+for answers the clock while it waits for its decision, and a refused one
+leaves the original cutoff standing, so a department that signs after it is
+late.
+
+退单率 after arbitration (`Fact.RETURN_REFUSED` over `Fact.ASSIGNED`): of the
+department's problems of the month, those on which it asked to return its
+assignment and the secretariat refused (退单未获同意).  A return accepted is
+not counted (the problem is not the department's any more); one still waiting
+for its decision is not counted either (it is counted in the month's score
+computed after the decision).  The rate counts each refused return once: the
+per-case deduction (`refused_return_points`) is 0 by default.
+
+The process indicators (签收, 退单) weigh least and the results an
+enterprise feels (办结, 满意) most, as county 12345 assessment rules commonly
+weigh them.
 
 A department is ranked (红黑榜) only with at least `min_assigned` problems in the
-month: a ranking on one case says nothing.
+month: a ranking on one case says nothing.  A county gives its own policy in
+its configuration file (`[score]`, `govbiz.metrics.score_config`).
 
     >>> from govbiz.metrics.score import ScorePolicy
     >>> ScorePolicy().total_weight
     100.0
 """
-
 from __future__ import annotations
 
 import calendar
@@ -65,11 +97,13 @@ class Indicator:
     deduction: bool = False
 
 
-#: The default indicators (weights add up to 100): 按时反馈率, 按时办结率, 满意率, 重办率.
+#: The default indicators (weights add up to 100); see the module's docstring for why these weights.
 DEFAULT_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("feedback_on_time", "按时反馈率", 25, Fact.FEEDBACK_ON_TIME, Fact.FEEDBACK_DUE),
-    Indicator("completed_on_time", "按时办结率", 35, Fact.COMPLETED_ON_TIME, Fact.COMPLETED),
-    Indicator("satisfaction", "满意率", 30, Fact.SATISFIED, Fact.VISITED),
+    Indicator("signed_on_time", "及时签收率", 10, Fact.SIGNED_ON_TIME, Fact.SIGN_DUE),
+    Indicator("refused_return", "退单率", 5, Fact.RETURN_REFUSED, Fact.ASSIGNED, deduction=True),
+    Indicator("feedback_on_time", "按时反馈率", 20, Fact.FEEDBACK_ON_TIME, Fact.FEEDBACK_DUE),
+    Indicator("completed_on_time", "按时办结率", 30, Fact.COMPLETED_ON_TIME, Fact.COMPLETED),
+    Indicator("satisfaction", "满意率", 25, Fact.SATISFIED, Fact.VISITED),
     Indicator("redo", "重办率", 10, Fact.REDONE, Fact.VISITED, deduction=True),
 )
 
@@ -79,13 +113,14 @@ class ScorePolicy:
     """A county's assessment rules (考核办法), with defaults from common 12345 practice.
 
     `refused_return_points` are taken off per return the secretariat refused
-    (退单未获同意); `lasting_rule_points` are added per problem that led to a
+    (退单未获同意), on top of the 退单率 indicator (0 by default: counted once,
+    in the rate); `lasting_rule_points` are added per problem that led to a
     lasting rule, at most `lasting_rule_cap` in a month; `min_assigned` problems
     in the month put a department on the 红黑榜, whose ends show `board_size`.
     """
 
     indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
-    refused_return_points: float = 2.0
+    refused_return_points: float = 0.0
     lasting_rule_points: float = 2.0
     lasting_rule_cap: float = 6.0
     min_assigned: int = 3
@@ -216,6 +251,8 @@ def monthly_scores(
         found = facts_of(problem, as_of, working_calendar or _national_calendar())
         if found.department is None or found.assigned_on is None or not first <= found.assigned_on <= last:
             continue
+        if problem.assignment is not None and problem.assignment.returned:
+            continue  # returned with the secretariat's consent: not held against the department
         facts[problem.id] = found.facts
         by_department.setdefault(found.department, []).append(problem)
     scores = tuple(
@@ -235,7 +272,7 @@ def _department_score(
         for r in p.returns
         if r.department == department and r.status is ReturnStatus.REFUSED
     )
-    if refused:
+    if refused and policy.refused_return_points:
         points = -policy.refused_return_points * len(refused)
         detail = f"{len(refused)}件 × {policy.refused_return_points}分"
         lines.append(ScoreLine("退单未获同意", points, detail, refused))
@@ -256,7 +293,7 @@ def _indicator_line(
         return ScoreLine(indicator.label_zh, float(indicator.weight), "无应计件数，按满分计", ())
     rate = len(hits) / len(counted)
     earned = indicator.weight * ((1 - rate) if indicator.deduction else rate)
-    detail = f"{len(hits)}/{len(counted)} = {_round(rate * 100)}%，权重{indicator.weight}"
+    detail = f"{len(hits)}/{len(counted)} = {_round(rate * 100)}%，权重{indicator.weight:g}"
     # The problems behind the points: those that earned them (for a deduction, those that cost them).
     return ScoreLine(indicator.label_zh, _round(earned), detail, hits)
 

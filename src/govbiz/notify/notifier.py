@@ -202,6 +202,7 @@ _PROBLEM_TRIGGERS: dict[tuple[str, str | None], Trigger] = {
     ("assign", None): Trigger.ASSIGNED,
     ("reassign", None): Trigger.ASSIGNED,
     ("return", None): Trigger.RETURNED,
+    ("decide_return", None): Trigger.RETURN_DECIDED,
     ("return_visit", "redo"): Trigger.REDO,
     ("verify", "redo"): Trigger.REDO,  # a redo decided by the verification of a 差评 (核实)
     ("deadline_rebased", None): Trigger.DEADLINE_REBASED,
@@ -413,6 +414,8 @@ class Notifier:
         context["proposed"] = _display_name(proposed, uow) if proposed else ""
         if trigger is Trigger.DEADLINE_REBASED:
             context.update(self._rebase_context(problem, event))
+        if trigger is Trigger.RETURN_DECIDED:
+            context.update(_return_decision_context(problem, event))
         return context
 
     def _rebase_context(self, problem: Problem, event: DomainEvent) -> dict[str, Any]:
@@ -467,6 +470,14 @@ class Notifier:
             "days_late": max(-left, 0),
             "explanation": deadline.explain("en" if language == "en" else "zh"),
         }
+
+
+def _return_decision_context(problem: Problem, event: DomainEvent) -> dict[str, Any]:
+    """The return decided (退单审定): what the department asked, and what the secretariat said."""
+    asked = problem.returns[-1]  # the decision is folded into the return it decides
+    reason = "：".join(part for part in (asked.ground, asked.reason) if part)
+    return {"accepted": bool(event.payload.get("accepted")), "note": event.payload.get("note", ""),
+            "reason": reason}  # fmt: skip
 
 
 def _co_handlers_reminded(awaited: Sequence[str], uow: UnitOfWork) -> dict[str, Any]:

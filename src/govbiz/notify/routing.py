@@ -34,6 +34,8 @@ class Trigger(StrEnum):
     ASSIGNED = "assigned"
     #: 退回: the lead department returned an assignment.
     RETURNED = "returned"
+    #: 退单审定: the secretariat accepted or refused a department's return; the department is told.
+    RETURN_DECIDED = "return_decided"
     #: 重办: an unsatisfied return visit sent the problem back.
     REDO = "redo"
     #: 督查通报: a circular was published.
@@ -62,6 +64,7 @@ class Trigger(StrEnum):
 _LABELS = {
     Trigger.ASSIGNED: "交办通知",
     Trigger.RETURNED: "退回通知",
+    Trigger.RETURN_DECIDED: "退单审定结果通知",
     Trigger.REDO: "重办通知",
     Trigger.CIRCULAR: "督查通报",
     Trigger.APPROACHING: "临期提醒",
@@ -118,6 +121,8 @@ class RoutingRule:
 DEFAULT_RULES: tuple[RoutingRule, ...] = (
     RoutingRule(Trigger.ASSIGNED, (Recipient.LEAD, Recipient.CO_HANDLERS)),
     RoutingRule(Trigger.RETURNED, (Recipient.SECRETARIAT,)),
+    # The department that asked (the lead of the assignment it asked to return) hears the decision.
+    RoutingRule(Trigger.RETURN_DECIDED, (Recipient.LEAD,)),
     RoutingRule(Trigger.REDO, (Recipient.LEAD,)),
     RoutingRule(Trigger.CIRCULAR, (Recipient.DEPARTMENTS_NAMED,)),
     RoutingRule(Trigger.APPROACHING, (Recipient.LEAD,)),

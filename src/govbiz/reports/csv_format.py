@@ -7,7 +7,9 @@ neutralised against formula injection, and stripped of what no file can
 hold (`govbiz.reports.cells.cell_text`).
 
 A metrics report becomes one long table, a row per figure, with the
-definition (口径) in the row's last column; the problem ledger becomes a
+definition (口径) in the row's last column (a month's scores, 月度考核, add a
+row per board and per score line, its computation and problems in that
+column); the problem ledger becomes a
 row per problem with the `LEDGER_COLUMNS` headers, which `govbiz import`
 reads back (`CsvFormat.read_rows`).
 """
@@ -22,6 +24,7 @@ from datetime import date
 from govbiz.errors import ValidationError
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import GroupFigures, MetricsResult
+from govbiz.metrics.score_text import board_names, ranking_rule, score_rows
 from govbiz.ports.report_format import Cell, Report
 from govbiz.reports.cells import cell_text
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
@@ -92,6 +95,28 @@ def metric_rows(report: MetricsReport) -> Iterable[tuple[object, ...]]:
         d = point.overdue.definition
         statement = f"{d.statement_zh()}；统计时点为该月末（{point.as_of.isoformat()}）"
         yield ("月末时点", point.month, d.name, d.name_zh, len(point.overdue.numerator), "", "", statement)
+    if report.scores is not None:
+        yield from _score_rows(report)
+
+
+def _score_rows(report: MetricsReport) -> Iterable[tuple[object, ...]]:
+    """月度考核: the boards (the rule in the last column), then a row per score line with its problems."""
+    scores = report.scores
+    assert scores is not None
+    dimension = f"月度考核{scores.month}"
+    name = report.department_name
+    rule = f"{ranking_rule(scores)}统计时点{scores.as_of.isoformat()}"
+    boards = (
+        ("red_list", "红榜", scores.red_list()),
+        ("black_list", "黑榜", scores.black_list()),
+        ("unranked", "不参加排名", scores.unranked()),
+    )
+    for code, label, board in boards:
+        yield (dimension, label, code, label, board_names(board, name), "", "", rule)
+    for department, label, rank, item, points, detail, ids in score_rows(scores, name):
+        problems = f"；问题：{ids}" if ids else ""
+        yield (dimension, f"{label}（{department}）", "score", item, points, "", "",
+               f"名次：{rank}；{detail}{problems}")  # fmt: skip
 
 
 def _result_rows(

@@ -24,6 +24,7 @@ from govbiz.documents.html import DOCUMENT_CSS
 from govbiz.metrics.definitions import MetricDefinition, MetricKind
 from govbiz.metrics.figures import Figure, GroupFigures, MetricsResult
 from govbiz.metrics.grouping import Grouping
+from govbiz.metrics.score_text import board_names, ranking_rule, score_rows
 from govbiz.ports.report_format import Report
 from govbiz.reports import charts
 from govbiz.reports.instants import readable_instant
@@ -97,9 +98,36 @@ def render_report_html(report: MetricsReport) -> str:
         body += _grouped(section.result)
     if report.overdue_trend:
         body += [f"<h2>{next(number)}、超期件数月度趋势</h2>", _trend_table(report)]
+    if report.scores is not None:
+        heading = f"{next(number)}、月度考核红黑榜（{escape(report.scores.month)}）"
+        body += [f"<h2>{heading}</h2>", *_scores(report)]
     if report.circular is not None:
         body += [f"<h2>{next(number)}、督查通报</h2>", *_circular(report)]
     return _page(report.title, meta, body)
+
+
+def _scores(report: MetricsReport) -> list[str]:
+    """The rule, the boards, then each department's score line by line with its problems (hover too)."""
+    scores = report.scores
+    assert scores is not None
+    name = report.department_name
+    unranked = "、".join(f"{name(s.department)}（{len(s.assigned)}件）" for s in scores.unranked()) or "无"
+    rule = f"{ranking_rule(scores)}统计时点：{readable_instant(scores.as_of)}"
+    html = [
+        f'<p class="definition">{escape(rule)}</p>',
+        f"<p>红榜：{escape(board_names(scores.red_list(), name))}</p>",
+        f"<p>黑榜：{escape(board_names(scores.black_list(), name))}</p>",
+        f"<p>不参加排名：{escape(unranked)}</p>",
+        "<table><tr><th>部门</th><th>名次</th><th>项目</th><th>得分</th><th>计算</th><th>问题编号</th></tr>",
+    ]
+    for _code, label, rank, item, points, detail, ids in score_rows(scores, name):
+        title = f' title="{escape(ids)}"' if ids else ""
+        total = ' class="total"' if item == "合计" else ""
+        html.append(
+            f"<tr{total}><td>{escape(label)}</td><td>{escape(rank)}</td><td>{escape(item)}</td>"
+            f'<td class="num"{title}>{points:.1f}</td><td>{escape(detail)}</td><td>{escape(ids)}</td></tr>'
+        )
+    return ["".join(html) + "</table>"]
 
 
 def _charts(report: MetricsReport) -> list[str]:

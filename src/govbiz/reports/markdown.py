@@ -2,7 +2,8 @@
 
 Every rate is printed with its definition (口径) next to it: the overall
 table has a definition column, and each grouped table comes under its
-metric's definition (`govbiz.metrics.render_markdown`).
+metric's definition (`govbiz.metrics.render_markdown`).  A month's scores
+(月度考核) print the ranking rule, the 红黑榜 and each point with its problems.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from govbiz.metrics.definitions import MetricKind
 from govbiz.metrics.figures import MetricsResult
 from govbiz.metrics.render import render_markdown
+from govbiz.metrics.score_text import scores_markdown
 from govbiz.ports.report_format import Report
 from govbiz.reports.ledger_table import LEDGER_COLUMNS, LedgerReport
 from govbiz.reports.report import MetricsReport
@@ -61,7 +63,7 @@ def overall_table(result: MetricsResult) -> list[str]:
 
 
 def render_report_markdown(report: MetricsReport) -> str:
-    """A metrics report: totals, each grouping, the overdue trend and the circular."""
+    """A metrics report: totals, each grouping, the overdue trend, the month's scores and the circular."""
     lines = [f"# {report.title}", "", f"- 统计时点：{report.as_of.isoformat()}"]
     if report.county:
         lines.append(f"- 区县：{report.county_name or report.county}（{report.county}）")
@@ -74,6 +76,9 @@ def render_report_markdown(report: MetricsReport) -> str:
         lines += ["", f"## {next(number)}、{section.title}", "", *_demote(body.strip("\n"))]
     if report.overdue_trend:
         lines += ["", f"## {next(number)}、超期件数月度趋势", "", *trend_table(report)]
+    if report.scores is not None:
+        lines += ["", f"## {next(number)}、月度考核红黑榜（{report.scores.month}）", ""]
+        lines += scores_markdown(report.scores, report.department_name, level=3)
     if report.circular is not None:
         from govbiz.supervision import circular_markdown
 

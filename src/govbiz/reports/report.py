@@ -3,7 +3,8 @@
 A `MetricsReport` gathers, as of one instant, the figures an office files:
 the totals, the same figures by department, category and month (or any
 grouping), the overdue trend month by month, and optionally a supervision
-circular (督查通报).  Every figure keeps its definition (口径) and the ids of
+circular (督查通报) and a month's scores with its 红黑榜 (月度考核,
+`score_month`).  Every figure keeps its definition (口径) and the ids of
 the problems behind it, so each format can print a rate next to its
 definition and drill down to the problems.
 
@@ -14,7 +15,7 @@ it with any registered format (`govbiz.plugins.report_formats()`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from govbiz.metrics.figures import Figure, MetricsResult
 from govbiz.metrics.grouping import GroupContext, Grouping, parse_cross_grouping
 from govbiz.metrics.registry import MetricRegistry
 from govbiz.metrics.render import to_record
+from govbiz.metrics.score import MonthlyScores, monthly_scores
 
 if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
@@ -116,7 +118,9 @@ class MetricsReport:
     `overdue_trend` the overdue count at each month's end, `circular` an
     optional supervision circular for a period.  `notes` are lines a reader
     must see beside the figures, such as the warning that next year's
-    holiday notice is not yet in the ledger.
+    holiday notice is not yet in the ledger.  `scores` are a month's
+    scores per department with the 红黑榜 (月度考核), if asked for;
+    `department_names` the names printed for department codes.
     """
 
     title: str
@@ -128,6 +132,12 @@ class MetricsReport:
     county_name: str = ""
     circular: CircularDraft | None = None
     notes: tuple[str, ...] = ()
+    scores: MonthlyScores | None = None
+    department_names: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+
+    def department_name(self, code: str) -> str:
+        """The printed name of a department code (the code if the ledger has no name for it)."""
+        return self.department_names.get(code, code)
 
     def section(
         self, grouping: Grouping | str, then_by: Grouping | str | None = None
@@ -163,6 +173,7 @@ class MetricsReport:
                 for p in self.overdue_trend
             ],
             "circular": json.loads(circular_to_json(self.circular)) if self.circular else None,
+            "scores": self.scores.to_json() if self.scores else None,
         }  # fmt: skip
 
 
@@ -177,6 +188,7 @@ def build_metrics_report(
     registry: MetricRegistry | None = None,
     circular_since: date | None = None,
     title: str | None = None,
+    score_month: str | None = None,
 ) -> MetricsReport:
     """The report on the problems `actor` may see (narrowed to `county`), as of `as_of`.
 
@@ -185,7 +197,10 @@ def build_metrics_report(
     `metrics` are names in `registry` (the standard registry by default);
     the chart figures (`CHART_METRICS`) are added when missing.  With
     `circular_since` the report carries the supervision circular for
-    `circular_since` up to the day of `as_of` (needs `county`).
+    `circular_since` up to the day of `as_of` (needs `county`).  With
+    `score_month` (`YYYY-MM`) it carries that month's scores and 红黑榜 under
+    the county's `ScorePolicy`, as of the month's end or `as_of` if earlier
+    (needs `county`).
     """
     filters = {"county": county} if county else {}
     source = LedgerProblems(ledger, actor, **filters)
@@ -221,7 +236,26 @@ def build_metrics_report(
             registry=registry,
         ),
         notes=(warning,) if warning else (),
+        scores=_scores(ledger, source, county, score_month, as_of),
+        department_names=dict(context.labels.get(Grouping.DEPARTMENT, {})),
     )
+
+
+def _scores(
+    ledger: Ledger, source: LedgerProblems, county: str | None, month: str | None, as_of: datetime
+) -> MonthlyScores | None:
+    """The month's scores as of its end (or `as_of`, for the month under way), on the county's rules."""
+    if month is None:
+        return None
+    if county is None:
+        from govbiz.errors import ValidationError
+
+        raise ValidationError("county", None, "scores are a county's: give the county")
+    instant = min(monthly_scores((), county=county, month=month).as_of, as_of)  # checks the month
+    return monthly_scores(
+        source.problems_as_of(instant), county=county, month=month, as_of=instant,
+        policy=ledger.profile(county).scores(), working_calendar=ledger.policy(county).calendar,
+    )  # fmt: skip
 
 
 def _default_title(county_name: str, as_of: datetime) -> str:

@@ -4,7 +4,8 @@
 finds what a supervision office reports: assignments overdue and seriously
 overdue (by the county's `DeadlinePolicy` warning levels), by department;
 problems redone after an unsatisfied return visit in the period; and the
-departments ranked by the metrics chosen.  The result, a `CircularDraft`,
+departments ranked by the metrics chosen; and, with `score_month`, that
+month's scores and 红黑榜 (月度考核, `govbiz.metrics.score`).  The result, a `CircularDraft`,
 is a plain value: render it, or publish it with
 `govbiz.supervision.publish_command`.
 """
@@ -26,6 +27,7 @@ from govbiz.metrics.facts import DEPARTMENT_CLOCKS, local_day
 from govbiz.metrics.grouping import GroupContext, Grouping
 from govbiz.metrics.ranking import Ranking, rank
 from govbiz.metrics.registry import MetricRegistry
+from govbiz.metrics.score import MonthlyScores, ScorePolicy, monthly_scores
 
 __all__ = ["CircularDraft", "OverdueItem", "RedoItem", "generate_circular"]
 
@@ -70,6 +72,7 @@ class CircularDraft:
     the problems redone in the period; `rankings` the departments ranked by
     each chosen metric (cumulative: problems first assigned by the period's
     end, as of `as_of`).  `names` maps department codes to the names printed.
+    `scores` are a month's scores and 红黑榜 (月度考核), if the circular has them.
     """
 
     county: str
@@ -81,6 +84,7 @@ class CircularDraft:
     redone: tuple[RedoItem, ...]
     rankings: tuple[Ranking, ...]
     names: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    scores: MonthlyScores | None = None
 
     def name(self, department: str) -> str:
         """The printed name of a department code."""
@@ -118,6 +122,8 @@ def generate_circular(
     rank_by: Iterable[str] = ("completion_rate", "overdue"),
     registry: MetricRegistry | None = None,
     title: str | None = None,
+    score_month: str | None = None,
+    score_policy: ScorePolicy | None = None,
 ) -> CircularDraft:
     """A circular on `county`'s problems for the period, as of the instant `as_of`.
 
@@ -125,7 +131,9 @@ def generate_circular(
     `LedgerProblems(ledger, supervisor)`) or problems as they are.  The
     county's problems are read once, in their state at `as_of`.  `policy`
     decides overdue and seriously overdue (the default policy if omitted);
-    `context` supplies department names.
+    `context` supplies department names.  With `score_month` (`YYYY-MM`) the
+    circular carries that month's scores and 红黑榜 under `score_policy`
+    (govbiz's defaults if omitted), as of the month's end or `as_of` if earlier.
     """
     require_aware(as_of, "as_of")
     if period_end < period_start:
@@ -154,7 +162,27 @@ def generate_circular(
         redone=redone,
         rankings=tuple(rank(result, name) for name in rank_by),
         names=dict(context.labels.get(Grouping.DEPARTMENT, {})),
+        scores=_scores(source, county, score_month, as_of=as_of, rules=score_policy, policy=policy),
     )
+
+
+def _scores(
+    source: ProblemSource,
+    county: str,
+    month: str | None,
+    *,
+    as_of: datetime,
+    rules: ScorePolicy | None,
+    policy: DeadlinePolicy,
+) -> MonthlyScores | None:
+    """The month's scores, each problem in its state at the month's end (or `as_of`, if earlier)."""
+    if month is None:
+        return None
+    instant = min(monthly_scores((), county=county, month=month).as_of, as_of)  # checks the month
+    return monthly_scores(
+        source.problems_as_of(instant), county=county, month=month, as_of=instant, policy=rules,
+        working_calendar=policy.calendar,
+    )  # fmt: skip
 
 
 def _overdue(problem: Problem, as_of: datetime, policy: DeadlinePolicy) -> Iterable[OverdueItem]:

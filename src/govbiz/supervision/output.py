@@ -3,8 +3,9 @@
 The body is Markdown in Chinese, the way a supervision office words a
 circular (督查通报): the period and the as-of instant, overdue assignments by
 department (seriously overdue first), problems redone after an unsatisfied
-return visit, and the department rankings, each with its definition and the
-tie rule.  `publish_command` turns a draft into the existing
+return visit, the department rankings, each with its definition and the
+tie rule, and a month's 红黑榜 (月度考核) with its minimum rule and every
+point explained by its problems, when the draft has scores.  `publish_command` turns a draft into the existing
 `govbiz.commands.PublishCircular`, which records it as an event and names
 its departments and problems.
 """
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from govbiz.commands import PublishCircular
 from govbiz.metrics.render import render_ranking_markdown
+from govbiz.metrics.score_text import scores_markdown
 from govbiz.supervision.draft import CLOCK_NAMES, CircularDraft, OverdueItem
 
 __all__ = ["CircularRecord", "circular_markdown", "circular_to_json", "publish_command"]
@@ -50,8 +52,13 @@ def circular_markdown(draft: CircularDraft) -> str:
     for ranking in draft.rankings:
         table = render_ranking_markdown(ranking).rstrip("\n").splitlines()
         lines += [*table, ""]
+    number = 3
+    if draft.scores is not None:
+        lines += [f"## {_NUMERALS[number]}、月度考核红黑榜（{draft.scores.month}）", ""]
+        lines += [*scores_markdown(draft.scores, draft.name, level=3), ""]
+        number += 1
     lines += [
-        f"## {_NUMERALS[3]}、工作要求",
+        f"## {_NUMERALS[number]}、工作要求",
         "",
         "请被通报部门对照问题清单逐项整改，超期事项尽快办结并报送办理结果，严重超期事项说明原因。",
     ]
@@ -88,6 +95,8 @@ class CircularRecord(BaseModel):
     redone: list[dict[str, object]]
     rankings: list[dict[str, object]]
     body: str
+    #: The month's scores and 红黑榜 (`MonthlyScores.to_json`), if the circular has them.
+    scores: dict[str, object] | None = None
 
 
 def circular_to_json(draft: CircularDraft, *, indent: int | None = 2) -> str:
@@ -116,6 +125,7 @@ def circular_to_json(draft: CircularDraft, *, indent: int | None = 2) -> str:
             for r in draft.rankings
         ],
         body=circular_markdown(draft),
+        scores=draft.scores.to_json() if draft.scores else None,
     )  # fmt: skip
     return record.model_dump_json(indent=indent)
 

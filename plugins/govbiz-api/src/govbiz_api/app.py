@@ -105,9 +105,9 @@ def create_app(
     )
     app.state.services = found
     _install_error_handlers(app)
-    from govbiz_api.routes import calendar, commands, problems, public, registry, reports
+    from govbiz_api.routes import calendar, commands, problems, public, registry, reports, scores
 
-    for module in (commands, problems, registry, reports, calendar, public):
+    for module in (commands, problems, registry, reports, scores, calendar, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     # --- the browser workbench (工作台) under /, beside the API under /v1: govbiz_api.workbench ---

@@ -4,7 +4,8 @@ Sheet 总体情况 lists every metric with its value, numerator, denominator and
 definition (口径) in the next column.  Each breakdown gets a sheet: one row
 per group, one column per metric, and the metric's definition in the row
 directly under its name.  Sheet 超期趋势 has the overdue count at each
-month's end.
+month's end; sheet 月度考核, when the report has a month's scores, the
+ranking rule, the 红黑榜 and every score line with its problems.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from govbiz.metrics.definitions import MetricDefinition, MetricKind
 from govbiz.metrics.figures import MetricsResult
+from govbiz.metrics.score_text import SCORE_HEADERS, board_names, ranking_rule, score_rows
 from govbiz.reports.report import MetricsReport, ReportSection
 from govbiz_xlsx.styles import (
     FONT,
@@ -42,6 +44,8 @@ def metrics_workbook(report: MetricsReport) -> Workbook:
         _section(book.create_sheet(section.title[:31]), report, section)
     if report.overdue_trend:
         _trend(book.create_sheet("超期趋势"), report)
+    if report.scores is not None:
+        _scores(book.create_sheet("月度考核"), report)
     if report.circular is not None:
         from govbiz_xlsx.circular_sheet import circular_sheet
 
@@ -122,3 +126,26 @@ def _trend(sheet: Worksheet, report: MetricsReport) -> None:
         body_cell(sheet.cell(row, 3), len(point.overdue.numerator), numeric=True)
         body_cell(sheet.cell(row, 4), len(point.assigned.numerator), numeric=True)
     sheet.freeze_panes = "A4"
+
+
+def _scores(sheet: Worksheet, report: MetricsReport) -> None:
+    """月度考核: the rule and the boards on top, then a row per score line (and a 合计 per department)."""
+    scores = report.scores
+    assert scores is not None
+    name = report.department_name
+    set_value(sheet["A1"], f"月度考核红黑榜（{scores.month}）　统计时点：{readable_instant(scores.as_of)}")
+    sheet["A1"].font = Font(name=FONT, size=12, bold=True)
+    set_value(sheet["A2"], ranking_rule(scores))
+    set_value(sheet["A3"], f"红榜：{board_names(scores.red_list(), name)}")
+    set_value(sheet["A4"], f"黑榜：{board_names(scores.black_list(), name)}")
+    unranked = "、".join(name(s.department) for s in scores.unranked()) or "无"
+    set_value(sheet["A5"], f"不参加排名：{unranked}")
+    widths = (16, 22, 8, 14, 8, 36, 60)
+    for n, (header, width) in enumerate(zip(SCORE_HEADERS, widths, strict=True), start=1):
+        header_cell(sheet.cell(7, n), header)
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    for row, values in enumerate(score_rows(scores, name), start=8):
+        for n, value in enumerate(values, start=1):
+            body_cell(sheet.cell(row, n), value, numeric=n == 5, wrap=n in (6, 7))
+    sheet.freeze_panes = "A8"
+    landscape_fit_to_width(sheet, "7:7")
