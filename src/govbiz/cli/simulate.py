@@ -147,7 +147,7 @@ def _write_reports(run: Any, out: Path) -> list[Path]:
     from govbiz.reports.report import build_metrics_report
 
     county = run.main.code
-    report = build_metrics_report(run.ledger, run.viewer(county), as_of=run.ledger.clock.now(), county=county)
+    report = build_metrics_report(run.ledger, run.viewer(county), as_of=run.instant, county=county)
     written = []
     for name, fmt in sorted(report_formats().items()):
         path = out / f"report{fmt.suffix}"
