@@ -203,7 +203,7 @@ class _Cells:
 
     def days(self, year: int | None, today: date) -> dict[str, date]:
         days: dict[str, date] = {}
-        # "2023-04-03 已完成用地预审" (govbiz's export writes 办理进展 and 回访情况 so): the day leads the text.
+        # "2023-04-03 已完成用地预审", as govbiz exports 办理进展 and 回访情况: the day leads the text.
         for field, dated in (("progress", "progress_on"), ("satisfaction", "visited_on")):
             match = _LEADING_DAY.match(self.text[field])
             if match and not _text(self.cells.get(dated)):

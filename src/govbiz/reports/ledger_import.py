@@ -59,6 +59,7 @@ import attrs
 
 from govbiz import commands as c
 from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.handling import Satisfaction
 from govbiz.domain.tenancy import Department
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.metrics.facts import local_day
@@ -280,7 +281,7 @@ def _plan(
     existing = _existing(ledger, actor, county, enterprises)
     warnings = reading.warnings + _name_warnings(valid, enterprises, layout)
     to_create, matched = _match(valid, existing)
-    differences = _differences(valid, matched, existing, reading)
+    differences = _differences(ledger, actor, valid, matched, reading) if matched else []
     new = tuple(dict.fromkeys(r.enterprise_key for r in to_create if r.enterprise_key not in enterprises))
     result = ImportResult(
         source, layout.header_row, tuple((r.number, None) for r in to_create), tuple(matched),
@@ -549,78 +550,88 @@ def _match(
 
 
 def _differences(
+    ledger: Ledger,
+    actor: Actor,
     rows: Sequence[_Row],
     matched: Sequence[tuple[int, str]],
-    existing: Mapping[tuple[str, str, str, date], list[Problem]],
     reading: _Reading,
 ) -> list[Difference]:
-    """Each cell of a matched row that says something else than the problem it imported."""
-    problems = {p.id: p for found in existing.values() for p in found}
+    """Each cell of a matched row that says something else than what the import recorded for it.
+
+    What was imported is read from the problem's imported events (its
+    collection and the steps `RecordImportedHistory` recorded), not from
+    its state now: what happened in govbiz since is no difference.
+    """
     by_number = {r.number: r for r in rows}
     names = {d.code: d.short_name or d.name for d in reading.departments}
+    history = reading.layout.column("assigned_on") is not None
     found: list[Difference] = []
     for number, problem_id in matched:
-        row, problem = by_number[number], problems[problem_id]
-        for field, old, new in _compared(row, problem, names, history=reading.layout.column("assigned_on")):
-            if old != new:
+        imported = _as_imported(ledger.history(actor, problem_id), names)
+        now = _as_written(by_number[number], names)
+        for field in _COMPARED if history else _COMPARED[:2]:
+            if imported.get(field, "") != now.get(field, ""):
                 column = reading.layout.column(field)
                 header, letter = (column.header, column.letter) if column else (FIELDS[field][0], "")
-                found.append(Difference(number, header, old, new, letter, problem_id))
+                old = imported.get(field, "")
+                found.append(Difference(number, header, old, now[field], letter, problem_id))
     return found
 
 
-def _compared(
-    row: _Row, problem: Problem, names: Mapping[str, str], *, history: Column | None
-) -> list[tuple[str, str, str]]:
-    """(field, as imported, as the row says now) for each field a re-import compares."""
-    pairs = [("category", problem.category, row.category), ("source", problem.source, row.source)]
-    if history is None:  # no history read: the departments were reported, never assigned
-        return pairs
-    assignment = problem.previous_assignments[0] if problem.previous_assignments else problem.assignment
-    lead = problem.assignment.lead if problem.assignment else ""
-    co = problem.assignment.co_handlers if problem.assignment else ()
-    pairs += [
-        ("lead_department", names.get(lead, lead), names.get(row.lead, row.lead)),
-        ("co_departments", "、".join(names.get(d, d) for d in co),
-         "、".join(names.get(d, d) for d in row.co_handlers)),
-        ("assigned_on", local_day(assignment.assigned_at).isoformat() if assignment else "",
-         row.history.assigned_on.isoformat() if row.history else ""),
-    ]  # fmt: skip
-    old, new = _handled(problem), _handled_row(row.history)
-    pairs += [(field, old[field], new[field]) for field in ("closure", "completed_on", "result", "progress",
-                                                             "satisfaction")]  # fmt: skip
-    return pairs
-
-
+#: The fields a re-import compares, as a clerk writes them (the history ones when the file has 交办时间).
+_COMPARED = ("category", "source", "lead_department", "co_departments", "assigned_on", "progress", "closure",
+             "completed_on", "result", "satisfaction")  # fmt: skip
 #: 是否办结 as a clerk writes it.
 _CLOSURE_WORDS = {"open": "否", "completed": "是", "long_term": "长期"}
 
 
-def _handled(problem: Problem) -> dict[str, str]:
-    """What the imported problem holds of the handling columns, as a clerk writes them."""
-    result = problem.result
-    long_term = result is not None and result.outcome.value == "long_term"
-    closure = "open" if result is None else "long_term" if long_term else "completed"
-    visit = problem.return_visits[-1] if problem.return_visits else None
-    done = result is not None and closure == "completed"
-    return {
-        "closure": _CLOSURE_WORDS[closure] if problem.assignment else "",
-        "completed_on": local_day(result.reported_at).isoformat() if result and done else "",
-        "result": result.text if result and done and _said(result.text) else "",
-        "progress": problem.progress[-1].text if problem.progress else "",
-        "satisfaction": visit.satisfaction.label_zh if visit and visit.satisfaction else "",
-    }
+def _as_imported(events: Sequence[DomainEvent], names: Mapping[str, str]) -> dict[str, str]:
+    """What the import recorded of a problem, field by field, as a clerk writes it."""
+    found: dict[str, str] = {}
+    for event in events:
+        payload = event.payload
+        if event.version == 1:
+            found |= {"category": str(payload.get("category", "")), "source": str(payload.get("source", ""))}
+            continue
+        imported = payload.get("imported")
+        if not isinstance(imported, Mapping):
+            continue  # a step taken in govbiz since: not what was imported
+        day = str(imported.get("at", ""))[:10]
+        if event.kind == "assign":
+            co = payload.get("co_handlers") or ()
+            found |= {
+                "lead_department": names.get(str(payload["lead"]), str(payload["lead"])),
+                "co_departments": "、".join(names.get(str(d), str(d)) for d in co),
+                "assigned_on": day, "closure": _CLOSURE_WORDS["open"],
+            }  # fmt: skip
+        elif event.kind == "report_progress":
+            found["progress"] = str(payload.get("text", ""))
+        elif event.kind == "report_result":
+            long_term = payload.get("outcome") == "long_term"
+            found["closure"] = _CLOSURE_WORDS["long_term" if long_term else "completed"]
+            if not long_term:
+                text = str(payload.get("text", ""))
+                found |= {"completed_on": day, "result": text if _said(text) else ""}
+        elif event.kind == "return_visit" and payload.get("satisfaction"):
+            found["satisfaction"] = Satisfaction(str(payload["satisfaction"])).label_zh
+    return found
 
 
-def _handled_row(history: RowHistory | None) -> dict[str, str]:
-    if history is None:
-        return {"closure": "", "completed_on": "", "result": "", "progress": "", "satisfaction": ""}
+def _as_written(row: _Row, names: Mapping[str, str]) -> dict[str, str]:
+    """What the row says now, field by field, as `_as_imported` puts it."""
+    found = {"category": row.category, "source": row.source}
+    history = row.history
+    if history is None or not row.lead:
+        return found | dict.fromkeys(_COMPARED[2:], "")
     completed = history.closure.value == "completed"
-    return {
+    return found | {
+        "lead_department": names.get(row.lead, row.lead),
+        "co_departments": "、".join(names.get(d, d) for d in row.co_handlers),
+        "assigned_on": history.assigned_on.isoformat(),
+        "progress": history.progress,
         "closure": _CLOSURE_WORDS[history.closure.value],
         "completed_on": history.completed_on.isoformat() if completed and history.completed_on else "",
         "result": history.result if completed and _said(history.result) else "",
-        "progress": history.progress,
         "satisfaction": history.satisfaction.label_zh if history.satisfaction else "",
     }
 
