@@ -73,3 +73,10 @@ def test_simulate_and_report_agree_for_the_same_date(tmp_path: Path) -> None:
     )
     assert status == 0, output
     assert _figures(output)["completed"] < reported["completed"]
+
+
+def test_remind_as_of_today_is_later_than_now_and_says_to_leave_it_out() -> None:
+    today = datetime.now(beijing()).date().isoformat()  # the real date: remind reads the real clock
+    status, output = run("remind", "--db", "memory://", "--as-of", today)
+    assert status == 2, output
+    assert "later than now" in output and "for today leave --as-of out" in " ".join(output.split())
