@@ -150,6 +150,8 @@ def test_each_step_is_recorded_now_by_the_importer_naming_file_sheet_and_row(db:
     assert problem.result.outcome.value == "partially_solved"  # 部分解决…
     # Nobody is told of a 交办 of 2023 on the day of the import: the import queues no notification.
     assert ledger.store.outbox().entries() == []
+    status, output = run("verify", "--db", db)
+    assert status == 3, output  # intact (unanchored: no checkpoint key here); snapshots equal their replay
 
 
 def test_imported_deadlines_are_the_county_policy_from_the_imported_assignment(
@@ -248,3 +250,18 @@ def test_a_ledger_without_an_assignment_column_lists_its_handling_columns_as_not
     status, output = run("import", path, "--db", db, "--county", CITY, "--dry-run")
     assert status == 0, output
     assert "ignored columns: 序号、办理进度、进展时间、是否办结、办结时间、办理结果、满意度" in output
+
+
+def test_the_dry_run_says_which_rows_bring_a_history_and_stores_nothing(db: str, tmp_path: Path) -> None:
+    book = _book(tmp_path, history_rows(6))
+    status, output = run("import", book, "--db", db, "--county", CITY, "--dry-run")
+    assert status == 0, output
+    said = "would import 6 problem(s), with their history: 5 assigned (3 completed, 1 long-term, 1 open)"
+    assert said in output
+    status, output = run("import", book, "--db", db, "--county", CITY, "--dry-run", "--json")
+    histories = json.loads(output)["histories"]
+    assert histories == [
+        {"row": 3, "closure": "completed"}, {"row": 4, "closure": "open"}, {"row": 5, "closure": "long_term"},
+        {"row": 6, "closure": "completed"}, {"row": 8, "closure": "completed"},
+    ]  # fmt: skip
+    assert _open(db).problems(VIEWER) == []
