@@ -265,3 +265,31 @@ def test_the_dry_run_says_which_rows_bring_a_history_and_stores_nothing(db: str,
         {"row": 6, "closure": "completed"}, {"row": 8, "closure": "completed"},
     ]  # fmt: skip
     assert _open(db).problems(VIEWER) == []
+
+
+def test_only_a_problem_just_collected_takes_an_imported_history_from_an_importer(
+    db: str, tmp_path: Path
+) -> None:
+    from govbiz.errors import PermissionDeniedError, ValidationError
+
+    rows = history_rows(2)
+    assert run("import", _book(tmp_path, rows), "--db", db, "--county", CITY)[0] == 0
+    ledger = _open(db)
+    problem = next(p for p in ledger.problems(VIEWER) if p.title == rows[1].title)
+    noon = datetime(2023, 2, 6, 12, tzinfo=beijing())
+    command = c.RecordImportedHistory(
+        problem_id=problem.id, imported_file="again.xlsx", imported_row=4, assigned_at=noon, lead="430800-zgj"
+    )
+    collector = Actor(id="tzb", role=Role.COLLECTOR, county=CITY)
+    with pytest.raises(ValidationError, match="has a history already"):
+        ledger.handle(collector, command)
+    with pytest.raises(PermissionDeniedError):
+        ledger.handle(VIEWER, command)
+    with pytest.raises(PermissionDeniedError):
+        ledger.handle(Actor(id="other", role=Role.COLLECTOR, county="430802"), command)
+    with pytest.raises(ValidationError, match="is before assigned_at"):
+        c.RecordImportedHistory(
+            problem_id=problem.id, imported_file="x.xlsx", imported_row=4, assigned_at=noon,
+            lead="430800-zgj", closure="completed", completed_at=datetime(2023, 2, 1, 12, tzinfo=beijing()),
+        )  # fmt: skip
+    assert _open(db).problem(VIEWER, problem.id).version == problem.version  # nothing recorded
