@@ -8,20 +8,30 @@ move it forward themselves, so every run is reproducible.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from govbiz.errors import ValidationError
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "beijing", "require_aware"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "beijing", "end_of_day", "require_aware"]
 
 
 @cache
 def beijing() -> ZoneInfo:
     """Asia/Shanghai, the default time zone of every county (北京时间)."""
     return ZoneInfo("Asia/Shanghai")
+
+
+def end_of_day(day: date) -> datetime:
+    """The end of `day` in Beijing time (its 24时): the first instant of the next day.
+
+    A figure "as of 2023-12-31" counts everything that happened on that day,
+    so every command given a date for its as-of instant takes this one
+    (`govbiz report`, `export`, `score`, `remind`, `simulate`, `document` ...).
+    """
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=beijing())
 
 
 def require_aware(value: datetime, field: str) -> datetime:

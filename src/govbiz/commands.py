@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Any, Generic, Self, TypeVar
 
@@ -89,6 +90,7 @@ __all__ = [
     "DecideAppeal",
     "DecideExtension",
     "DecideReturn",
+    "ImportedClosure",
     "KeepCountyConfig",
     "LinkLastingRule",
     "MergeProblem",
@@ -96,6 +98,7 @@ __all__ = [
     "PublishCircular",
     "PurgeContacts",
     "ReassignProblem",
+    "RecordImportedHistory",
     "RecordLastingRule",
     "RecordReturnVisit",
     "RecordVerification",
@@ -571,6 +574,74 @@ class RecordReturnVisit(Command[Problem]):
         return Satisfaction.of_satisfied(bool(self.satisfied))
 
 
+class ImportedClosure(StrEnum):
+    """What a ledger's 是否办结 says of a problem: 否, 是, or 长期 (a long-term item, 长期推进)."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    LONG_TERM = "long_term"
+
+
+class RecordImportedHistory(Command[Problem]):
+    """The handling a county's earlier ledger records for a problem just imported (导入的办理经过).
+
+    `govbiz import` sends it after `CollectProblem` for a row with a 交办
+    date: each step becomes the problem's event, recorded now by the
+    importer (a collector or the secretariat) and dated as the ledger dates
+    it (`govbiz.domain.payloads.imported_from`, with the file, sheet and row):
+
+    * 交办 on `assigned_at` to `lead` and `co_handlers` (sorted 研判 with
+      it), its clocks counted by the county's policy from that instant;
+    * signed for (签收) on the same instant when the ledger shows handling
+      (progress, a result, 长期): it proves handling, not the day of signing;
+    * `progress` (办理进度) on `progress_at`, or on the result's day when only
+      a completed or long-term row dates it; an open row's undated progress
+      is recorded as of now (it counts in no earlier figure);
+    * `closure`: `COMPLETED` reports the result (`outcome`, `result`) on
+      `completed_at`, which it needs; `LONG_TERM` reports 长期推进 then (in
+      progress, not completed, in every figure); no return-visit clock starts
+      (a visit years overdue on the day of the import would be a false alarm);
+    * `satisfaction` (回访/满意度) of a completed row: the return visit on
+      `visited_at` (else `completed_at`), closing or redoing it by the
+      county's policy.
+
+    The instants keep their order (交办 ≤ 进度 ≤ 办结 ≤ 回访) and none is after now.
+    """
+
+    problem_id: Key
+    imported_file: Text
+    imported_sheet: Text = ""
+    imported_row: int = Field(ge=1)
+    assigned_at: Instant
+    lead: Key
+    co_handlers: tuple[Key, ...] = Field(default=(), max_length=MAX_CO_HANDLERS)
+    progress: Text = ""
+    progress_at: Instant | None = None
+    closure: ImportedClosure = ImportedClosure.OPEN
+    outcome: ResultOutcome = ResultOutcome.SOLVED
+    result: Text = ""
+    completed_at: Instant | None = None
+    satisfaction: Satisfaction | None = None
+    visited_at: Instant | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.closure is not ImportedClosure.OPEN and self.completed_at is None:
+            reason = f"a {self.closure.value} row needs its day (办结时间)"
+            raise ValidationError("completed_at", None, reason)
+        if self.outcome is ResultOutcome.LONG_TERM:
+            raise ValidationError("outcome", self.outcome.value, "长期 is a closure (closure=long_term)")
+        if self.satisfaction is not None and self.closure is not ImportedClosure.COMPLETED:
+            raise ValidationError("satisfaction", self.satisfaction.value, "only a completed row has a visit")
+        named = [("assigned_at", self.assigned_at), ("progress_at", self.progress_at),
+                 ("completed_at", self.completed_at), ("visited_at", self.visited_at)]  # fmt: skip
+        dated = [(name, at) for name, at in named if at is not None]
+        for (before, earlier), (name, at) in pairwise(dated):
+            if at < earlier:
+                raise ValidationError(name, at.isoformat(), f"is before {before} {earlier.isoformat()}")
+        return self
+
+
 class RecordVerification(Command[Problem]):
     """End the verification of an unsatisfied visit (差评核实): `redo`, or close with the `explanation`.
 
@@ -686,6 +757,7 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     PurgeContacts,
     RotateContactKey,
     CollectProblem,
+    RecordImportedHistory,
     TriageProblem,
     RejectProblem,
     MergeProblem,

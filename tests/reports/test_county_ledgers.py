@@ -183,7 +183,7 @@ def test_merged_enterprise_and_date_cells_fill_down(ledger: Ledger) -> None:
     problems = {p.id: p for p in ledger.problems(COLLECTOR)}
     first, second = (problems[str(rows[n])] for n in merged_date_rows())
     assert first.enterprise_id == second.enterprise_id  # the name cell is merged over both
-    assert second.collected_at == first.collected_at == datetime(2023, 1, 1, tzinfo=beijing())
+    assert second.collected_at == first.collected_at == datetime(2023, 1, 1, 12, tzinfo=beijing())
     assert len({p.enterprise_id for p in problems.values()}) == 20
 
 

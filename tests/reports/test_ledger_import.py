@@ -106,7 +106,7 @@ def test_rows_become_collected_problems_with_their_enterprises(ledger: Ledger) -
     assert [p.state.value for p in problems] == ["collected"] * 4
     first = problems[0]
     assert (first.title, first.category, first.source) == ("用地报批慢", "土地规划", "调研走访")
-    assert first.collected_at == datetime(2025, 3, 26, tzinfo=beijing())
+    assert first.collected_at == datetime(2025, 3, 26, 12, tzinfo=beijing())  # the day, at noon
     names = {e.name for e in ledger.records(COLLECTOR, "enterprise")}
     assert '=HYPERLINK("x")公司' in names  # the export's formula guard is taken off again
 

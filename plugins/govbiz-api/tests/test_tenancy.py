@@ -41,6 +41,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "RecordVerification": {"redo": False, "explanation": "企业诉求超出政策范围"},
     "AppealRating": {"reason": "企业诉求不合法"},
     "DecideAppeal": {"grant": True, "note": "申诉成立"},
+    "RecordImportedHistory": {
+        "imported_file": "2025年台账.xlsx", "imported_row": 3, "assigned_at": "2025-03-02T12:00:00+08:00",
+        "lead": "430802-zrzy",
+    },
 }
 
 

@@ -35,3 +35,31 @@ def test_two_imports_at_once_register_nothing_twice(
     check = open_ledger()
     assert len(check.problems(COLLECTOR)) == 40
     assert len(check.records(COLLECTOR, "enterprise")) == 20
+
+
+def test_a_ledger_s_history_gives_its_2023_figures_on_postgresql(pg_url: str, opened: list[Ledger]) -> None:
+    from datetime import date
+
+    from govbiz import commands as c
+    from govbiz.clock import ManualClock, end_of_day
+    from govbiz.metrics import compute_metrics
+    from govbiz.metrics.asof import LedgerProblems
+    from govbiz.reports.ledger_import import import_workbook
+    from tests.reports.history_ledgers import history_rows, history_workbook
+    from tests.reports.test_ledger_history import ADMIN, CITY, DEPARTMENTS, TODAY, VIEWER, _expected
+
+    ledger = Ledger(open_postgres(pg_url), clock=ManualClock(TODAY))
+    opened.append(ledger)
+    ledger.handle(ADMIN, c.RegisterDivision(code=CITY, name="张家界市", level="city"))
+    for key, name, short in DEPARTMENTS:
+        ledger.handle(ADMIN, c.RegisterDepartment(code=key, name=name, short_name=short, county=CITY))
+    rows = history_rows()
+    import_workbook(ledger, COLLECTOR, read_workbook(history_workbook(rows), "2023年台账.xlsx"), county=CITY)
+    again = Ledger(open_postgres(pg_url), clock=ManualClock(TODAY))  # read back from the database
+    opened.append(again)
+    for end in (date(2023, 6, 30), date(2023, 12, 31)):
+        names = ("assigned", "completed", "in_progress", "solved")
+        result = compute_metrics(LedgerProblems(again, VIEWER, county=CITY), end_of_day(end), metrics=names)
+        found = {f.definition.name: len(f.numerator) for f in result.total.figures}
+        expected = _expected(rows, end)
+        assert found == {name: expected[name] for name in names}

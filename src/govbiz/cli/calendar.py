@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,7 +193,9 @@ def status_command(db: str | None, county: str | None, as_of: datetime | None, a
     from govbiz.calendar.status import calendar_status
     from govbiz.clock import SystemClock, beijing
 
-    today = (as_of or SystemClock().now()).astimezone(beijing()).date()
+    # A date given means the end of that day (24时): the day is the one before that instant.
+    instant = as_of - timedelta(microseconds=1) if as_of else SystemClock().now()
+    today = instant.astimezone(beijing()).date()
     status = calendar_status(_policy(county, db).calendar, today)
     if status.warning:
         click.echo(status.warning, err=True)

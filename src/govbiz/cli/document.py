@@ -16,13 +16,20 @@ else from the county's name (`govbiz.documents.DocumentSettings.default`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from govbiz.cli.options import county_option, db_option, govbiz_errors, open_existing, parse_day
+from govbiz.cli.options import (
+    as_of_instant,
+    county_option,
+    db_option,
+    govbiz_errors,
+    open_existing,
+    parse_day,
+)
 
 if TYPE_CHECKING:
     from govbiz.documents import DocumentSettings
@@ -42,18 +49,11 @@ SUFFIXES = {
 
 
 def end_of_day_instant(value: str, name: str) -> datetime:
-    """An ISO date as the end of that day (its 24时, Beijing time), or an ISO instant as given."""
-    from govbiz.clock import beijing
+    """An ISO date as the end of that day (its 24时, Beijing time), or an ISO instant as given.
 
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value) + timedelta(days=1), time(), tzinfo=beijing())
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO date or datetime (e.g. 2023-11-15 or 2023-11-15T17:30)", param_hint=name
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=beijing())
+    The rule of every command (`govbiz.cli.options.as_of_instant`).
+    """
+    return as_of_instant(value, name)
 
 
 def _common(function: F) -> F:

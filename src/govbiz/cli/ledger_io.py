@@ -73,7 +73,8 @@ def export_command(
     multiple=True,
     help="Map another header to a field (repeat), e.g. 反映问题=title. Fields: "
     "enterprise_name, credit_code, title, description, category, source, collected_on, "
-    "lead_department, co_departments.",
+    "lead_department, co_departments; history: assigned_on, progress, progress_on, result, "
+    "completed_on, closure, satisfaction, visited_on.",
 )
 @click.option(
     "--value", "values", metavar="FIELD:AS WRITTEN=OURS", multiple=True,
@@ -125,8 +126,11 @@ def import_command(
     The sheet a clerk sees is read; title, section, 合计 and 填表人 rows are
     skipped, merged cells filled.  Every bad cell is reported with its row,
     column letter, header and value, and then nothing is stored (exit
-    status 1).  Rows already imported are matched (same enterprise, problem,
-    description and collection day) and left alone.
+    status 1).  With a 交办时间 column, each row's 交办, 办理进度, 是否办结
+    (是/否/长期), 办结时间 and 回访 become the problem's history, dated as the
+    file dates them.  Rows already imported are matched (same enterprise,
+    problem, description and collection day) and left alone; each cell of
+    theirs that differs from what was imported is listed (nothing changes).
     """
     import govbiz
     from govbiz.domain import Actor, Role
@@ -166,6 +170,8 @@ def import_command(
             "departments": [
                 {"row": r, "lead": lead, "co_handlers": list(co)} for r, lead, co in result.departments
             ],
+            "histories": [{"row": r, "closure": closure} for r, closure in result.histories],
+            "differences": [d.to_dict() for d in result.differences],
             "warnings": [str(w) for w in result.warnings], "errors": [],
         })  # fmt: skip
         return
@@ -188,6 +194,11 @@ def _echo_result(result: ImportResult) -> None:
         click.echo(f"待核实企业 {len(result.pending)} 行（统一社会信用代码需补正）：")
         for pending in result.pending:
             click.echo(f"  {pending}")
+    if result.differences:
+        rows_differing = len({d.row for d in result.differences})
+        click.echo(f"与已导入内容不同 {len(result.differences)} 处（{rows_differing} 行；未更改）：")
+        for difference in result.differences:
+            click.echo(f"  {difference}")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
 

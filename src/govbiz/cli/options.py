@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from govbiz.ledger import Ledger
 
 __all__ = [
+    "as_of_instant",
     "as_of_option",
     "county_option",
     "county_type",
@@ -77,18 +78,31 @@ json_option = click.option(
 )
 
 
-def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    from govbiz.clock import beijing
+def as_of_instant(value: str, name: str = "--as-of") -> datetime:
+    """The as-of instant of `value`: a date means the end of that day (24时, Beijing time).
 
+    One rule for every command that takes a date for its as-of instant: an
+    ISO date is `govbiz.clock.end_of_day` (everything that happened on the
+    day counts); an ISO datetime is that instant, Beijing time unless an
+    offset is given.  Bad text is a click error naming `name`.
+    """
+    from govbiz.clock import beijing, end_of_day
+
+    try:
+        return end_of_day(date.fromisoformat(value))
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not an ISO date or datetime (e.g. 2025-04-10 or 2025-04-10T17:30)"
+            f"{value!r} is not an ISO date or datetime (e.g. 2025-04-10 or 2025-04-10T17:30)", param_hint=name
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=beijing())
+
+
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return None if value is None else as_of_instant(value)
 
 
 as_of_option = click.option(
@@ -97,7 +111,8 @@ as_of_option = click.option(
     metavar="WHEN",
     callback=_parse_as_of,
     default=None,
-    help="The instant to evaluate at, ISO 8601 (Beijing time unless an offset is given); default now.",
+    help="The instant to evaluate at, ISO 8601 (Beijing time unless an offset is given); "
+    "a date means the end of that day (24时); default now.",
 )
 
 

@@ -39,7 +39,8 @@ def remind_command(
         raise click.UsageError(
             f"--as-of {as_of.isoformat()} is later than now ({now:%Y-%m-%d %H:%M %Z}): the reminders would "
             "be queued today for clocks judged on that day, and sent from it on. Pass --future to do so "
-            "on purpose (the dispatcher still checks each one again before sending)."
+            "on purpose (the dispatcher still checks each one again before sending); a date means the end "
+            "of that day (24时), so for today leave --as-of out (now)."
         )
     report = sweep(ledger, as_of or now, counties=frozenset(counties) or None)
     for clock in report.uncomputed:

@@ -39,8 +39,10 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
 )
 @click.option("--seed", type=int, default=None, help="Random seed; default the scenario's.")
 @click.option(
-    "--as-of", "as_of", callback=_day, metavar="YYYY-MM-DD", help="Stop on this day; default the scenario's."
-)
+    "--as-of", "as_of", callback=_day, metavar="YYYY-MM-DD",
+    help="Stop on this day; the figures are taken at the end of that day (24时), as `govbiz report "
+    "--as-of` takes them; default the scenario's.",
+)  # fmt: skip
 @click.option("--years", type=click.IntRange(min=1), default=1, show_default=True, help="Simulated years.")
 @click.option(
     "--cities",
@@ -147,7 +149,7 @@ def _write_reports(run: Any, out: Path) -> list[Path]:
     from govbiz.reports.report import build_metrics_report
 
     county = run.main.code
-    report = build_metrics_report(run.ledger, run.viewer(county), as_of=run.ledger.clock.now(), county=county)
+    report = build_metrics_report(run.ledger, run.viewer(county), as_of=run.instant, county=county)
     written = []
     for name, fmt in sorted(report_formats().items()):
         path = out / f"report{fmt.suffix}"

@@ -11,9 +11,9 @@ notice printed later says what was assigned that day.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from govbiz.clock import beijing
+from govbiz.clock import end_of_day as day_end
 from govbiz.documents.model import Block, OfficialDocument, Paragraph, Table, chinese_date
 from govbiz.documents.settings import DocumentSettings
 from govbiz.domain.problem import Problem
@@ -29,7 +29,7 @@ _CLOCKS = ("sign", "progress", "result")
 
 def end_of_day(session: ReceptionSession) -> datetime:
     """The first instant after the reception day, Beijing time (its 24时)."""
-    return datetime.combine(session.held_on + timedelta(days=1), time(), tzinfo=beijing())
+    return day_end(session.held_on)
 
 
 def assignment_notices(

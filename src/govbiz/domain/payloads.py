@@ -56,6 +56,8 @@ __all__ = [
     "Signed",
     "Triaged",
     "Verified",
+    "effective_at",
+    "imported_from",
     "payload_of",
 ]
 
@@ -175,6 +177,55 @@ def _layout(cls: type[Payload]) -> _Layout:
     return layout
 
 
+def imported_from(file: str, sheet: str, row: int, at: datetime) -> Mapping[str, JsonValue]:
+    """Where an imported step of a problem's history was read, and when it happened (导入的办理经过).
+
+    A step brought in from a county's earlier ledger (`govbiz import`) is
+    recorded now, by the importer, and says so in its payload's `imported`
+    key: the file, the sheet and the row it was read from, and `at`, the
+    instant the ledger gives for it (the 交办 or 办结 day).  It counts from
+    `at` in figures (`effective_at`).
+    """
+    marked: Mapping[str, JsonValue] = freeze({"file": file, "sheet": sheet, "row": row, "at": at.isoformat()})
+    return marked
+
+
+def _imported_at(payload: Mapping[str, JsonValue]) -> datetime | None:
+    imported = payload.get("imported")
+    if isinstance(imported, Mapping):
+        at = imported.get("at")
+        if isinstance(at, str):
+            return datetime.fromisoformat(at)
+    if payload.get("imported_file"):  # a problem's collection read from a ledger
+        collected = payload.get("collected_at")
+        if isinstance(collected, str):
+            return datetime.fromisoformat(collected)
+    return None
+
+
+def effective_at(event: DomainEvent) -> datetime:
+    """When an event counts from in figures: when it occurred, or for an imported step when it happened.
+
+    A problem brought in from a county's earlier ledger (`govbiz import`) was
+    collected then, not on the day of the import, and so were its 交办 and
+    办结 when the ledger gives them: a 2023 ledger imported in 2026 gives its
+    2023 figures as of 2023-12-31.  Such an event names its file
+    (`imported_file` of a collection, `imported` of a later step).
+    """
+    payload = event.payload
+    if "imported" in payload or "imported_file" in payload:
+        when = _imported_at(payload)
+        if when is not None and when.tzinfo is not None and when < event.occurred_at:
+            return when
+    return event.occurred_at
+
+
+def _imported() -> Any:
+    return attrs.field(
+        default=None, converter=lambda v: None if v is None else freeze(v), metadata=OMITTED_WHEN_NONE
+    )
+
+
 @attrs.frozen(slots=True)
 class Signed(Payload):
     """A department signs for an assignment (签收), and whether it signed after the sign-for cutoff.
@@ -184,11 +235,13 @@ class Signed(Payload):
     move it).  Signatures recorded before the time of signing was kept have
     no `late` key; they fold as they did then (`Assignment.signed_at` stays
     `None`), so the snapshots stored by that release still equal the replay.
+    `imported` (`imported_from`) marks a signing the import of a ledger records.
     """
 
     actions: ClassVar[tuple[Action, ...]] = (Action.SIGN,)
 
     late: bool | None = attrs.field(default=None, metadata=OMITTED_WHEN_NONE)
+    imported: Mapping[str, JsonValue] | None = _imported()
 
 
 #: The name the payload of a signature had before it said whether it was late.
@@ -225,6 +278,7 @@ class Triaged(Payload):
 
     category: str | None = None
     note: str = ""
+    imported: Mapping[str, JsonValue] | None = _imported()
 
 
 @attrs.frozen(slots=True)
@@ -265,6 +319,7 @@ class Assigned(Payload):
     co_handlers: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     on_the_spot: bool = False
     session_id: str | None = None
+    imported: Mapping[str, JsonValue] | None = _imported()
 
 
 @attrs.frozen(slots=True)
@@ -341,6 +396,7 @@ class ProgressReported(Payload):
     actions: ClassVar[tuple[Action, ...]] = (Action.REPORT_PROGRESS,)
 
     text: str
+    imported: Mapping[str, JsonValue] | None = _imported()
 
 
 @attrs.frozen(slots=True)
@@ -354,6 +410,7 @@ class ResultReported(Payload):
     deadlines: tuple[DueDate, ...] | None = attrs.field(
         default=None, converter=_due_dates_or_none, metadata=OMITTED_WHEN_NONE
     )
+    imported: Mapping[str, JsonValue] | None = _imported()
 
 
 @attrs.frozen(slots=True)
@@ -412,6 +469,7 @@ class ReturnVisited(Payload):
     satisfaction: Satisfaction | None = attrs.field(
         default=None, converter=_satisfaction_or_none, metadata=OMITTED_WHEN_NONE
     )
+    imported: Mapping[str, JsonValue] | None = _imported()
 
 
 @attrs.frozen(slots=True)

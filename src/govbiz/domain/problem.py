@@ -76,6 +76,7 @@ from govbiz.domain.payloads import (
     Signed,
     Triaged,
     Verified,
+    effective_at,
 )
 from govbiz.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
 
@@ -369,7 +370,10 @@ def apply(problem: Problem | None, event: DomainEvent, data: Payload | None = No
         )
     if data is None:
         data = PAYLOADS[action].from_json(event.payload)
-    changed = _APPLIERS.get(action, _unchanged)(problem, event, data)
+    # An imported step (`govbiz import`) is dated in the problem as the ledger dates it (交办, 办结 ...);
+    # `updated_at` stays the instant it was recorded, so figures for earlier instants replay it.
+    dated = event if "imported" not in event.payload else attrs.evolve(event, occurred_at=effective_at(event))
+    changed = _APPLIERS.get(action, _unchanged)(problem, dated, data)
     return attrs.evolve(
         changed,
         state=ProblemState(event.state_after) if event.state_after else changed.state,

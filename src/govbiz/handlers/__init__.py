@@ -2,6 +2,7 @@
 
 - `govbiz.handlers.registry`: divisions, departments, enterprises, lasting rules (登记);
 - `govbiz.handlers.problems`: a problem's own life, from collection to return visit (办理);
+- `govbiz.handlers.imported`: the handling an imported ledger records (导入的办理经过);
 - `govbiz.handlers.sessions`: reception days and assignment (接待日与交办);
 - `govbiz.handlers.supervision`: circulars and reminders (督查);
 - `govbiz.handlers.notices`: holiday notices kept in the ledger (放假安排).
@@ -17,7 +18,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from govbiz import commands as c
-from govbiz.handlers import contacts, county_config, notices, problems, registry, sessions, supervision
+from govbiz.handlers import (
+    contacts,
+    county_config,
+    imported,
+    notices,
+    problems,
+    registry,
+    sessions,
+    supervision,
+)
 from govbiz.handlers.context import CommandContext, Counties, Handler
 
 __all__ = ["HANDLERS", "CommandContext", "Counties", "Handler"]
@@ -27,6 +37,7 @@ HANDLERS: Mapping[type[c.Command[Any]], Handler] = {
     **registry.HANDLERS,
     **contacts.HANDLERS,
     **problems.HANDLERS,
+    **imported.HANDLERS,
     **sessions.HANDLERS,
     **supervision.HANDLERS,
     **notices.HANDLERS,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from govbiz.clock import require_aware
 from govbiz.domain.events import DomainEvent
-from govbiz.domain.lifecycle import Action
+from govbiz.domain.payloads import effective_at
 from govbiz.domain.problem import Problem, apply
 from govbiz.errors import ValidationError
 
@@ -47,23 +47,6 @@ class ProblemSource(Protocol):
     def problems_as_of(self, as_of: datetime) -> Iterator[Problem]:
         """Each problem that existed at `as_of`, in its state then."""
         ...
-
-
-def effective_at(event: DomainEvent) -> datetime:
-    """When an event counts from in figures: when it occurred, or for an imported problem its collection.
-
-    A problem brought in from a county's earlier ledger (`govbiz import`) was
-    collected then, not on the day of the import: a 2023 ledger imported in
-    2026 gives its 2023 figures as of 2023-12-31.  Such a collection names
-    its file (`imported_file` in the payload).
-    """
-    if event.kind == Action.COLLECT.value and event.payload.get("imported_file"):
-        collected = event.payload.get("collected_at")
-        if isinstance(collected, str):
-            when = datetime.fromisoformat(collected)
-            if when.tzinfo is not None and when < event.occurred_at:
-                return when
-    return event.occurred_at
 
 
 def problem_as_of(events: Iterable[DomainEvent], as_of: datetime) -> Problem | None:

@@ -215,6 +215,8 @@ def trigger_for_event(event: DomainEvent) -> Trigger | None:
         return Trigger.CIRCULAR
     if event.stream != "problem":
         return None
+    if "imported" in event.payload:  # a step of an imported history happened long ago: nobody is told now
+        return None
     triggers = _PROBLEM_TRIGGERS
     trigger = triggers.get((event.kind, None)) or triggers.get((event.kind, event.state_after))
     if trigger is Trigger.DEADLINE_REBASED and not event.payload.get("moved"):

@@ -31,7 +31,10 @@ import attrs
 
 from govbiz.errors import ValidationError
 
-__all__ = ["DEFAULT_MAPPING", "FIELDS", "VALUE_FIELDS", "ColumnMapping", "ImportSettings", "header_key"]
+__all__ = [
+    "DEFAULT_MAPPING", "FIELDS", "HISTORY_FIELDS", "VALUE_FIELDS", "ColumnMapping", "ImportSettings",
+    "header_key",
+]  # fmt: skip
 
 #: The fields an imported row fills: field -> (the header it is reported under, required).
 FIELDS: dict[str, tuple[str, bool]] = {
@@ -44,7 +47,22 @@ FIELDS: dict[str, tuple[str, bool]] = {
     "collected_on": ("收集日期", True),
     "lead_department": ("责任单位", False),
     "co_departments": ("配合单位", False),
+    # The history a clerk's ledger holds (`govbiz.reports.import_history`): read when it has a 交办 column.
+    "assigned_on": ("交办时间", False),
+    "progress": ("办理进度", False),
+    "progress_on": ("进展时间", False),
+    "result": ("办理结果", False),
+    "completed_on": ("办结时间", False),
+    "closure": ("是否办结", False),
+    "satisfaction": ("满意度", False),
+    "visited_on": ("回访时间", False),
 }
+
+#: The fields of a row's handling history, read only when the file has a 交办 column (`assigned_on`).
+HISTORY_FIELDS = (
+    "assigned_on", "progress", "progress_on", "result", "completed_on", "closure", "satisfaction",
+    "visited_on",
+)  # fmt: skip
 
 #: The fields whose values may be given aliases (`--value FIELD:AS WRITTEN=OURS`).
 VALUE_FIELDS = ("category", "source", "department")
@@ -64,6 +82,15 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "lead_department": ("责任单位", "承办单位", "主办单位", "主办部门", "责任部门", "牵头单位", "牵头部门",
                         "承办部门", "交办单位", "责任单位（部门）"),
     "co_departments": ("协办部门", "协办单位", "配合单位", "配合部门"),
+    "assigned_on": ("交办时间", "交办日期", "交办时间（年月日）"),
+    "progress": ("办理进度", "进展情况", "办理进展", "推进情况", "落实情况", "工作进展", "进展"),
+    "progress_on": ("进展时间", "进展日期", "进度时间", "反馈时间", "反馈日期", "更新时间"),
+    "result": ("办理结果", "办结情况", "处理结果", "办理结果（答复意见）"),
+    "completed_on": ("办结时间", "办结日期", "完成时间", "完成日期", "销号时间", "销号日期"),
+    "closure": ("是否办结", "办结与否", "是否完成", "办结状态"),
+    "satisfaction": ("满意度", "回访", "回访情况", "回访结果", "企业满意度", "企业评价", "回访满意度",
+                     "满意度回访"),
+    "visited_on": ("回访时间", "回访日期"),
 }  # fmt: skip
 
 #: Headers offices use, mapped to fields (the first of each field is govbiz's own export header).

@@ -76,12 +76,16 @@ class DayReading:
     reason: str = ""
 
 
-def read_day(value: Cell, *, year: int | None, latest: date) -> DayReading:
+def read_day(
+    value: Cell, *, year: int | None, latest: date, what: str = "收集日期", within_year: bool = True
+) -> DayReading:
     """The collection day a cell holds, or why not.
 
     `year` is the year of dates written without one (from `--year` or the
     title row); `latest` the last plausible day (the end of the file's year,
-    or today).
+    or today).  `what` names the day in the reasons (a 办结时间 is read the
+    same way); with `within_year` false a day after the file's year is
+    accepted (a 2023 problem completed in 2024).
     """
     day, reason = _parse(value, year)
     if day is None:
@@ -90,14 +94,14 @@ def read_day(value: Cell, *, year: int | None, latest: date) -> DayReading:
     if day.year == 1900 or (day < EARLIEST and isinstance(value, datetime | date | int | float)):
         serial = (day - EXCEL_EPOCH).days
         return DayReading(
-            None, f"是 Excel 把数字 {serial} 当成日期显示的 {day.isoformat()}，不是收集日期；请填写实际日期"
+            None, f"是 Excel 把数字 {serial} 当成日期显示的 {day.isoformat()}，不是{what}；请填写实际日期"
         )
     if day < EARLIEST:
-        return DayReading(None, f"{said}早于 {EARLIEST.isoformat()}，不可能是收集日期")
-    if year is not None and day.year > year:
-        return DayReading(None, f"{said}晚于台账的年份 {year}年，不可能是收集日期")
+        return DayReading(None, f"{said}早于 {EARLIEST.isoformat()}，不可能是{what}")
+    if within_year and year is not None and day.year > year:
+        return DayReading(None, f"{said}晚于台账的年份 {year}年，不可能是{what}")
     if day > latest:
-        return DayReading(None, f"{said}在今天（{latest.isoformat()}）之后，不可能是收集日期")
+        return DayReading(None, f"{said}在今天（{latest.isoformat()}）之后，不可能是{what}")
     return DayReading(day)
 
 

@@ -34,9 +34,17 @@ The rules, in the order they apply:
    of them matches the n-th such problem.  Matched rows change nothing; the
    name already registered wins (a differing name is reported as a warning).
 
-Handling columns (办理状态, 办理结果 ...) are not imported, and the
-departments read are checked and reported but not assigned: assignments,
-results and return visits happen in govbiz, as events with their actors and times.
+8. **The history the ledger holds** (`govbiz.reports.import_history`): with
+   a 交办时间 column, each row's 交办, 办理进度, 办结 (是否办结: 是/否/长期) and
+   回访 become the problem's events (`govbiz.commands.RecordImportedHistory`),
+   recorded now by the importer, each naming the file, sheet and row and
+   dated as the ledger dates it: a 2023 ledger gives its 2023 figures as of
+   2023-12-31.  Without a 交办时间 column the handling columns are listed as
+   not imported and the departments read are checked and reported but not
+   assigned.
+9. **Differences reported** (`govbiz.reports.import_differences`): a matched
+   row whose cells say something else than the problem it imported (another
+   category, 是否办结 now 是 ...) changes nothing and is listed, cell by cell.
 """
 
 from __future__ import annotations
@@ -44,21 +52,29 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import date
 from typing import TYPE_CHECKING
 
 import attrs
 
 from govbiz import commands as c
-from govbiz.clock import beijing
 from govbiz.domain.enterprise import Enterprise
+from govbiz.domain.handling import Satisfaction
 from govbiz.domain.tenancy import Department
 from govbiz.errors import GovbizError, ValidationError
 from govbiz.metrics.facts import local_day
 from govbiz.ports.report_format import Cell
 from govbiz.reports.cells import restore
+from govbiz.reports.import_differences import Difference
 from govbiz.reports.import_errors import ImportRejected, RowError
-from govbiz.reports.import_mapping import DEFAULT_MAPPING, FIELDS, ColumnMapping, ImportSettings
+from govbiz.reports.import_history import RowHistory, day_instant, read_history
+from govbiz.reports.import_mapping import (
+    DEFAULT_MAPPING,
+    FIELDS,
+    HISTORY_FIELDS,
+    ColumnMapping,
+    ImportSettings,
+)
 from govbiz.reports.import_values import CodeStatus, read_code, read_day, shown, title_and_description
 from govbiz.reports.ledger_file import MAX_CELL_CHARS, Workbook
 from govbiz.reports.ledger_layout import Column, Layout, Skipped, find_layout
@@ -66,6 +82,7 @@ from govbiz.reports.ledger_layout import Column, Layout, Skipped, find_layout
 if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
     from govbiz.domain.events import DomainEvent
+    from govbiz.domain.problem import Problem
     from govbiz.ledger import Ledger
     from govbiz.profile import CountyProfile
 
@@ -73,6 +90,7 @@ __all__ = [
     "DEFAULT_MAPPING",
     "FIELDS",
     "ColumnMapping",
+    "Difference",
     "ImportRejected",
     "ImportResult",
     "ImportSettings",
@@ -94,7 +112,10 @@ class ImportResult:
     `other_sheets` the ones not read; `skipped` the rows that are not
     problems, with why; `pending` the rows whose enterprise is registered as
     待核实 (credit code missing, cut by Excel or wrong), for follow-up;
-    `departments` each row's lead department and co-handlers, as read.
+    `departments` each row's lead department and co-handlers, as read;
+    `histories` each row with a history (交办时间) and its 是否办结 as read
+    (`open`, `completed`, `long_term`); `differences` the cells of matched
+    rows that differ from the problem they imported (nothing was changed).
     """
 
     source: str
@@ -111,12 +132,21 @@ class ImportResult:
     skipped: tuple[Skipped, ...] = ()
     pending: tuple[RowError, ...] = ()
     departments: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
+    histories: tuple[tuple[int, str], ...] = ()
+    differences: tuple[Difference, ...] = ()
 
     def summary(self) -> str:
-        """One line for a clerk: how many created, already there, enterprises registered."""
+        """One line for a clerk: how many created, already there, enterprises registered, histories."""
         verb = "would import" if self.dry_run else "imported"
+        created = {number for number, _ in self.created}
+        closures = Counter(closure for number, closure in self.histories if number in created)
+        history = (
+            f", with their history: {sum(closures.values())} assigned "
+            f"({closures['completed']} completed, {closures['long_term']} long-term, {closures['open']} open)"
+            if closures else ""
+        )  # fmt: skip
         return (
-            f"{self.source}: {verb} {len(self.created)} problem(s), "
+            f"{self.source}: {verb} {len(self.created)} problem(s){history}, "
             f"{len(self.matched)} already in the ledger (unchanged), "
             f"{len(self.enterprises_registered)} new enterprise(s)"
         )
@@ -137,6 +167,7 @@ class _Row:
     code_as_written: str | None = None
     lead: str = ""
     co_handlers: tuple[str, ...] = ()
+    history: RowHistory | None = None
 
     @property
     def enterprise_key(self) -> str:
@@ -204,7 +235,8 @@ def import_ledger(
     """
     settings = settings or ImportSettings()
     _require_division(ledger, actor, county, source)
-    layout = find_layout(rows, mapping or settings.mapping(), source, given=settings.defaults)
+    found = find_layout(rows, mapping or settings.mapping(), source, given=settings.defaults)
+    layout = _without_history(found)
     if not layout.problem_rows and layout.skipped and layout.skipped[-1].row == layout.header_row:
         raise ImportRejected(source, [RowError(layout.header_row, "", layout.skipped[-1].reason)])
     reading = _Reading(
@@ -228,6 +260,17 @@ def import_ledger(
     return attrs.evolve(result, created=tuple(created))
 
 
+def _without_history(layout: Layout) -> Layout:
+    """The layout; without a 交办时间 column to start a history, its handling columns are not imported."""
+    if layout.column("assigned_on") is not None:
+        return layout
+    history = [c for c in layout.columns if c.field in HISTORY_FIELDS]
+    if not history:
+        return layout
+    kept = tuple(c for c in layout.columns if c.field not in HISTORY_FIELDS)
+    return attrs.evolve(layout, columns=kept, ignored=layout.ignored + tuple(c.header for c in history))
+
+
 def _plan(
     ledger: Ledger, actor: Actor, county: str, valid: Sequence[_Row], reading: _Reading, *,
     source: str, sheet: str, dry_run: bool = False,
@@ -238,12 +281,15 @@ def _plan(
     existing = _existing(ledger, actor, county, enterprises)
     warnings = reading.warnings + _name_warnings(valid, enterprises, layout)
     to_create, matched = _match(valid, existing)
+    differences = _differences(ledger, actor, valid, matched, reading) if matched else []
     new = tuple(dict.fromkeys(r.enterprise_key for r in to_create if r.enterprise_key not in enterprises))
     result = ImportResult(
         source, layout.header_row, tuple((r.number, None) for r in to_create), tuple(matched),
         tuple(k.removeprefix("待核实:") for k in new), layout.ignored, tuple(warnings), dry_run,
         sheet=sheet, header_rows=layout.header_rows, skipped=layout.skipped, pending=tuple(reading.pending),
         departments=tuple((r.number, r.lead, r.co_handlers) for r in valid if r.lead or r.co_handlers),
+        histories=tuple((r.number, r.history.closure.value) for r in valid if r.history is not None),
+        differences=tuple(differences),
     )  # fmt: skip
     return result, to_create, enterprises
 
@@ -345,12 +391,23 @@ class _Reading:
         code, written = self._code(number, cells.get("credit_code"), errors)
         lead, co = self._handlers(number, text)
         self._commands(number, text, errors)
+        history = None
+        if "assigned_on" in cells:
+            history = read_history(
+                cells, collected_on=day, lead=lead, year=self.year, today=self.today,
+                error=lambda f, r, v: self._error(number, f, r, v), where=self._where, errors=errors,
+            )  # fmt: skip
         if len(errors) > before or day is None or category is None or source is None:
             return None
         return _Row(
             number, text["enterprise_name"], code, text["title"], text.get("description", ""),
-            category, source, day, written, lead, co,
+            category, source, day, written, lead, co, history,
         )  # fmt: skip
+
+    def _where(self, field: str) -> str:
+        """A field's column as the file names it: `H列「交办时间」` (or the field's own header)."""
+        column = self.layout.column(field)
+        return f"{column.letter}列「{column.header}」" if column else f"「{FIELDS[field][0]}」"
 
     def _choice(
         self, number: int, field: str, value: str, choices: Sequence[str], errors: list[RowError]
@@ -463,21 +520,19 @@ def _enterprises(ledger: Ledger, actor: Actor, county: str) -> dict[str, Enterpr
 
 def _existing(
     ledger: Ledger, actor: Actor, county: str, enterprises: Mapping[str, Enterprise]
-) -> dict[tuple[str, str, str, date], list[str]]:
-    """Existing problems by row key, each key's problem ids in order."""
+) -> dict[tuple[str, str, str, date], list[Problem]]:
+    """Existing problems by row key, each key's problems in order."""
     keys = {e.id: key for key, e in enterprises.items()}
-    found: dict[tuple[str, str, str, date], list[str]] = defaultdict(list)
+    found: dict[tuple[str, str, str, date], list[Problem]] = defaultdict(list)
     for problem in ledger.problems(actor, county=county):
         key = keys.get(problem.enterprise_id)
         if key is not None:
-            found[(key, problem.title, problem.description, local_day(problem.collected_at))].append(
-                problem.id
-            )
+            found[(key, problem.title, problem.description, local_day(problem.collected_at))].append(problem)
     return found
 
 
 def _match(
-    rows: Sequence[_Row], existing: Mapping[tuple[str, str, str, date], list[str]]
+    rows: Sequence[_Row], existing: Mapping[tuple[str, str, str, date], list[Problem]]
 ) -> tuple[list[_Row], list[tuple[int, str]]]:
     """Rows to create, and (row, problem id) of rows already in the ledger (n-th row to n-th problem)."""
     seen: Counter[tuple[str, str, str, date]] = Counter()
@@ -488,10 +543,102 @@ def _match(
         n = seen[row.key]
         seen[row.key] += 1
         if n < len(ids):
-            matched.append((row.number, ids[n]))
+            matched.append((row.number, ids[n].id))
         else:
             create.append(row)
     return create, matched
+
+
+def _differences(
+    ledger: Ledger,
+    actor: Actor,
+    rows: Sequence[_Row],
+    matched: Sequence[tuple[int, str]],
+    reading: _Reading,
+) -> list[Difference]:
+    """Each cell of a matched row that says something else than what the import recorded for it.
+
+    What was imported is read from the problem's imported events (its
+    collection and the steps `RecordImportedHistory` recorded), not from
+    its state now: what happened in govbiz since is no difference.
+    """
+    by_number = {r.number: r for r in rows}
+    names = {d.code: d.short_name or d.name for d in reading.departments}
+    history = reading.layout.column("assigned_on") is not None
+    found: list[Difference] = []
+    for number, problem_id in matched:
+        imported = _as_imported(ledger.history(actor, problem_id), names)
+        now = _as_written(by_number[number], names)
+        for field in _COMPARED if history else _COMPARED[:2]:
+            if imported.get(field, "") != now.get(field, ""):
+                column = reading.layout.column(field)
+                header, letter = (column.header, column.letter) if column else (FIELDS[field][0], "")
+                old = imported.get(field, "")
+                found.append(Difference(number, header, old, now[field], letter, problem_id))
+    return found
+
+
+#: The fields a re-import compares, as a clerk writes them (the history ones when the file has 交办时间).
+_COMPARED = ("category", "source", "lead_department", "co_departments", "assigned_on", "progress", "closure",
+             "completed_on", "result", "satisfaction")  # fmt: skip
+#: 是否办结 as a clerk writes it.
+_CLOSURE_WORDS = {"open": "否", "completed": "是", "long_term": "长期"}
+
+
+def _as_imported(events: Sequence[DomainEvent], names: Mapping[str, str]) -> dict[str, str]:
+    """What the import recorded of a problem, field by field, as a clerk writes it."""
+    found: dict[str, str] = {}
+    for event in events:
+        payload = event.payload
+        if event.version == 1:
+            found |= {"category": str(payload.get("category", "")), "source": str(payload.get("source", ""))}
+            continue
+        imported = payload.get("imported")
+        if not isinstance(imported, Mapping):
+            continue  # a step taken in govbiz since: not what was imported
+        day = str(imported.get("at", ""))[:10]
+        if event.kind == "assign":
+            co = payload.get("co_handlers") or ()
+            found |= {
+                "lead_department": names.get(str(payload["lead"]), str(payload["lead"])),
+                "co_departments": "、".join(names.get(str(d), str(d)) for d in co),
+                "assigned_on": day, "closure": _CLOSURE_WORDS["open"],
+            }  # fmt: skip
+        elif event.kind == "report_progress":
+            found["progress"] = str(payload.get("text", ""))
+        elif event.kind == "report_result":
+            long_term = payload.get("outcome") == "long_term"
+            found["closure"] = _CLOSURE_WORDS["long_term" if long_term else "completed"]
+            if not long_term:
+                text = str(payload.get("text", ""))
+                found |= {"completed_on": day, "result": text if _said(text) else ""}
+        elif event.kind == "return_visit" and payload.get("satisfaction"):
+            found["satisfaction"] = Satisfaction(str(payload["satisfaction"])).label_zh
+    return found
+
+
+def _as_written(row: _Row, names: Mapping[str, str]) -> dict[str, str]:
+    """What the row says now, field by field, as `_as_imported` puts it."""
+    found = {"category": row.category, "source": row.source}
+    history = row.history
+    if history is None or not row.lead:
+        return found | dict.fromkeys(_COMPARED[2:], "")
+    completed = history.closure.value == "completed"
+    return found | {
+        "lead_department": names.get(row.lead, row.lead),
+        "co_departments": "、".join(names.get(d, d) for d in row.co_handlers),
+        "assigned_on": history.assigned_on.isoformat(),
+        "progress": history.progress,
+        "closure": _CLOSURE_WORDS[history.closure.value],
+        "completed_on": history.completed_on.isoformat() if completed and history.completed_on else "",
+        "result": history.result if completed and _said(history.result) else "",
+        "satisfaction": history.satisfaction.label_zh if history.satisfaction else "",
+    }
+
+
+def _said(text: str) -> bool:
+    """Whether a result's text is the clerk's (not the outcome's name the import wrote for an empty cell)."""
+    return text not in {"已解决", "部分解决", "已解释说明", "长期推进"}
 
 
 def _name_warnings(
@@ -533,9 +680,14 @@ def _store(
                 problem = unit.handle(actor, c.CollectProblem(
                     enterprise_id=ids[row.enterprise_key], title=row.title, description=row.description,
                     category=row.category, source=row.source,
-                    collected_at=datetime.combine(row.collected_on, time(0), tzinfo=beijing()),
+                    collected_at=day_instant(row.collected_on),
                     imported_file=source, imported_sheet=sheet, imported_row=row.number,
                 ))  # fmt: skip
+                if row.history is not None and row.lead:
+                    history = row.history.command(
+                        problem.id, row.lead, row.co_handlers, file=source, sheet=sheet, row=row.number
+                    )
+                    unit.handle(actor, history)
                 created.append((row.number, problem.id))
     except GovbizError as error:
         raise ImportRejected(source, [RowError(row.number if row else None, "", str(error))]) from error

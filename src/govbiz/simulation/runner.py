@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from govbiz.clock import ManualClock, beijing
+from govbiz.clock import ManualClock, beijing, end_of_day
 from govbiz.domain import Actor, Role
 from govbiz.errors import CalendarCoverageError, NotFoundError, ValidationError
 from govbiz.ledger import Ledger
@@ -73,8 +73,8 @@ class SimulationRun:
 
     @property
     def instant(self) -> datetime:
-        """The as-of instant: the end of the as-of day, Beijing time."""
-        return datetime.combine(self.as_of, time(23, 59, 59), tzinfo=beijing())
+        """The as-of instant: the end of the as-of day (its 24时, Beijing time), as in every command."""
+        return end_of_day(self.as_of)
 
     def viewer(self, county: str | None = None) -> Actor:
         """A read-only actor of `county` (the scenario's division by default)."""
