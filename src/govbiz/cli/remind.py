@@ -57,6 +57,7 @@ def remind_command(
                 "by_level": report.by_level,
                 "queued": report.queued,
                 "already_queued": report.already_queued,
+                "reminder_letters": report.letters,
                 "not_judged": [
                     {
                         "problem_id": u.problem_id,
@@ -75,5 +76,6 @@ def remind_command(
     click.echo(
         f"{report.as_of:%Y-%m-%d %H:%M}: {report.clocks} clock(s) need attention ({levels}); "
         f"queued {report.queued}, already queued {report.already_queued}"
+        + (f"; {report.letters} reminder letter(s) (催办通知书)" if report.letters else "")
         + (f"; {len(report.uncomputed)} not judged" if report.uncomputed else "")
     )
