@@ -24,7 +24,11 @@ def remind_command(
     """Queue reminders (催办) for approaching, due and overdue clocks as of WHEN.
 
     Idempotent: a second run on the same day queues nothing; overdue clocks
-    are reminded again each day until their report arrives.  Run
+    are reminded again each day until their report arrives.  The first
+    working day after a clock's last day it also queues the escalation
+    ladder's reminder letter (催办通知书), once per clock whatever runs
+    later (`[escalation] reminder_letter = false` in the county file to
+    stop it); the count is printed ("reminder letters").  Run
     `govbiz outbox dispatch` (or a dispatcher service) to deliver them; it
     checks each reminder again first and does not send one whose clock was
     met, suspended, extended or re-based since.  A clock the calendar cannot
