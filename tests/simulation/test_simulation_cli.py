@@ -87,7 +87,7 @@ def test_out_writes_the_summary_and_the_sqlite_ledger(runner: CliRunner, tmp_pat
 def test_an_unknown_scenario_lists_the_known_ones(runner: CliRunner) -> None:
     result = runner.invoke(main, ["simulate", "--scenario", "atlantis", "--db", "memory://"])
     assert result.exit_code == 1
-    assert "known scenarios: zhangjiajie" in result.output
+    assert "known scenarios: practice, zhangjiajie" in result.output
 
 
 def test_a_bad_scenario_file_names_the_field(runner: CliRunner, tmp_path: Path) -> None:

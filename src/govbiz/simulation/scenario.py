@@ -8,7 +8,8 @@ of the next ones, how departments behave (on time, late, extension, return,
 unsatisfied return visits), lasting rules (长效机制), scripted cases and the
 figures the run must reproduce (`targets`).
 
-`load_scenario("zhangjiajie")` reads a scenario shipped with govbiz;
+`load_scenario("zhangjiajie")` reads a scenario shipped with govbiz (and
+`load_scenario("practice")` the county quarter under 12345 and 督查 rules);
 `load_scenario(path)` reads any file.  A bad file raises
 `govbiz.errors.ValidationError` whose `field` is the dotted path of the
 offending value (`sessions.2.chair`).  The format is documented field by
