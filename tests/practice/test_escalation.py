@@ -352,3 +352,15 @@ def test_a_county_that_waits_longer_sends_the_firm_letter_later() -> None:
 
 def _text(document: object) -> str:
     return "".join(getattr(block, "text", "") for block in getattr(document, "body", ()))
+
+
+def test_a_purge_keeps_the_letter_so_the_clock_is_never_lettered_twice(world: World) -> None:
+    _late_progress(world)
+    sweep(world.ledger, _at("2025-04-14 08:00"))
+    world.at("2025-04-14 09:00")
+    Dispatcher(world.ledger.store.outbox(), {"console": Recorder()}, world.clock).run_until_idle()
+    outbox = world.ledger.store.outbox()
+    purged = outbox.purge(OutboxStatus.SENT, _at("2025-04-30 00:00"))
+    assert purged > 0  # the assignment notice and the daily reminder went
+    assert [e.key.split(":")[0] for e in outbox.entries(OutboxStatus.SENT)] == ["escalation"]
+    assert sweep(world.ledger, _at("2025-04-30 08:00")).letters == 0

@@ -28,7 +28,7 @@ from govbiz.errors import ValidationError
 from govbiz.notify.routing import DEFAULT_RULES, AddressBook, Recipient, RoutingRule, Trigger
 from govbiz.notify.templates import TemplateLimits, TemplateSet
 from govbiz.ports.channel import Notification
-from govbiz.ports.outbox import OutboxEntry
+from govbiz.ports.outbox import ONCE_PER_CLOCK, OutboxEntry
 from govbiz.ports.storage import RecordKind
 
 if TYPE_CHECKING:
@@ -355,7 +355,7 @@ class Notifier:
         context["criticism_day"] = criticism.isoformat() if criticism else ""
         if due.clock == CO_HANDLING and problem.assignment is not None:
             context.update(_co_handlers_reminded(problem.assignment.awaited_co_handlers(), uow))
-        base = f"escalation:{problem.id}:{due.clock}:{due.last_day.isoformat()}"
+        base = f"{ONCE_PER_CLOCK}{problem.id}:{due.clock}:{due.last_day.isoformat()}"
         facts = {"problem_id": problem.id, "clock": due.clock, "last_day": due.last_day.isoformat()}
         entries = self._entries(
             county=problem.county, trigger=Trigger.REMINDER_LETTER, base=base, context=context, at=as_of,
