@@ -44,8 +44,8 @@ def listed(db: str) -> list[dict[str, object]]:
 def test_a_sent_entry_counts_the_attempt_that_delivered_it(db: str) -> None:
     run("remind", "--db", db, "--as-of", AS_OF)
     assert {e["attempts"] for e in listed(db)} == {0}
-    assert "sent 2" in run("outbox", "dispatch", "--db", db)
-    assert [(e["status"], e["attempts"]) for e in listed(db)] == [("sent", 1), ("sent", 1)]
+    assert "sent 3" in run("outbox", "dispatch", "--db", db)  # with the reminder letter (催办通知书)
+    assert [(e["status"], e["attempts"]) for e in listed(db)] == [("sent", 1)] * 3
 
 
 def test_a_past_days_sweep_dates_its_entries_when_queued_and_keeps_its_day(db: str) -> None:
@@ -67,11 +67,11 @@ def test_outbox_list_prints_beijing_time_with_its_offset(db: str) -> None:
 
 def test_purge_then_remind_queues_nothing_new_the_same_day(db: str) -> None:
     first = json.loads(run("remind", "--db", db, "--as-of", AS_OF, "--json"))
-    assert first["queued"] == 1
+    assert (first["queued"], first["reminder_letters"]) == (2, 1)
     run("outbox", "dispatch", "--db", db)
     purged = run("outbox", "purge", "--db", db, "--before", "2099-01-01")
     assert "purged 1 sent entry" in purged  # the assignment notice of 2025; today's reminder stays
     assert "are kept" in purged
     again = json.loads(run("remind", "--db", db, "--as-of", AS_OF, "--json"))
-    assert (again["queued"], again["already_queued"]) == (0, 1)
+    assert (again["queued"], again["already_queued"]) == (0, 2)
     assert "sent 0" in run("outbox", "dispatch", "--db", db)

@@ -270,6 +270,7 @@ def test_the_example_file_checks_and_applies(tmp_path: Path) -> None:
         assert not apply_county_file(ledger, file).changes
     with govbiz.open(_url(tmp_path)) as ledger:
         assert ledger.policy("430802").rule("progress").amount == 5
+        assert ledger.policy("430802").escalation.criticism_after_working_days == 3  # [escalation]
         assert {d.code for d in ledger.profile("430802").departments} == {"430802-zrzy", "430802-fgj"}
 
 

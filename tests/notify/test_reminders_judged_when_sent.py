@@ -52,8 +52,10 @@ def test_a_sweep_for_a_later_day_sends_nothing_for_a_clock_reported_on_time(worl
     world.at("2026-12-28 08:30")
     channel = Recorder()
     done = _dispatch(world, channel).run_until_idle()
-    assert set(done.superseded) == {e.key for e in queued}
-    assert not any(key.startswith("sweep:") for key in channel.delivered)
+    # The escalation ladder's letter (催办通知书) of the met clock is superseded with the reminders.
+    letter = f"escalation:{problem.id}:progress:2026-12-11:reminder_letter:console"
+    assert set(done.superseded) == {e.key for e in queued} | {letter}
+    assert not any(key.startswith(("sweep:", "escalation:")) for key in channel.delivered)
     for entry in world.ledger.store.outbox().entries(OutboxStatus.SUPERSEDED):
         assert entry.last_error == (
             f"the progress clock of {problem.id} was met since the reminder was queued (now in_progress)"

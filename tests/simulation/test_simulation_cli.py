@@ -36,7 +36,9 @@ def test_the_summary_prints_tables_and_counts_the_notifications_by_kind(runner: 
     assert "[通知" not in result.output  # one line per notification only with --verbose
     assert "通知 Notifications delivered" in result.output
     assert "交办通知 assigned" in result.output and "超期催办 overdue" in result.output
-    assert "by channel: console 243" in result.output
+    # 243 reminders and notices, and the escalation ladder's 17 reminder letters (催办通知书).
+    assert "催办通知书 reminder_letter" in result.output
+    assert "by channel: console 260" in result.output
     assert "办结率 64.3% = 9/14" in result.output
     assert "办结率 75.0% = 9/12" in result.output
     assert "主要指标 Figures" in result.output
@@ -46,7 +48,8 @@ def test_verbose_prints_each_notification_the_library_delivered(runner: CliRunne
     result = runner.invoke(main, ["simulate", "--db", "memory://", "--verbose"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("[通知 -> ")]
-    assert len(lines) == 243  # the console channel, once each
+    assert len(lines) == 260  # the console channel, once each (17 of them reminder letters)
+    assert sum("【催办通知书】" in line for line in lines) == 17
     assert any(line.startswith("[通知 -> 市自规局] 【交办通知】") for line in lines)
     assert any("【超期催办】" in line and "督查室" in line for line in lines)
     assert "通知 Notifications delivered" in result.output
@@ -84,7 +87,7 @@ def test_out_writes_the_summary_and_the_sqlite_ledger(runner: CliRunner, tmp_pat
 def test_an_unknown_scenario_lists_the_known_ones(runner: CliRunner) -> None:
     result = runner.invoke(main, ["simulate", "--scenario", "atlantis", "--db", "memory://"])
     assert result.exit_code == 1
-    assert "known scenarios: zhangjiajie" in result.output
+    assert "known scenarios: practice, zhangjiajie" in result.output
 
 
 def test_a_bad_scenario_file_names_the_field(runner: CliRunner, tmp_path: Path) -> None:

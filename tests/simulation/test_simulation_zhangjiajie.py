@@ -124,8 +124,11 @@ def test_the_library_delivers_every_notice_the_run_queued(zhangjiajie: Simulatio
     # The article's year, as the library tells it (the simulation composes no message of its own).
     assert run["notifications"] == {
         "approaching": 63, "assigned": 64, "circular": 6, "due_today": 22, "overdue": 46, "redo": 2,
-        "return_visit_due": 33, "returned": 5, "seriously_overdue": 2,
+        "reminder_letter": 17, "return_visit_due": 33, "returned": 5, "seriously_overdue": 2,
     }  # fmt: skip
+    # The escalation ladder letters each late clock once (催办通知书): never twice for one clock.
+    letters = [e.notification.data for e in sent if e.notification.data["trigger"] == "reminder_letter"]
+    assert len({(d["problem_id"], d["clock"], d["last_day"]) for d in letters}) == len(letters) == 17
     assert {e.notification.subject[:6] for e in sent} >= {"【交办通知】", "【超期催办】"}
 
 

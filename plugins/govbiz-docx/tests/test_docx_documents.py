@@ -453,11 +453,14 @@ def test_without_libreoffice_a_pdf_is_a_clear_error(
 
 
 def test_a_seriously_overdue_clock_gets_the_supervision_letter() -> None:
-    from govbiz.deadlines import WarningLevel
+    from govbiz.deadlines import Rung, WarningLevel
     from govbiz.supervision import OverdueItem
 
     late = draft(LATE, date(2023, 7, 1))
-    serious = attrs.evolve(late.overdue[0], level=WarningLevel.SERIOUSLY_OVERDUE, working_days_late=9)
+    # Seriously overdue, and so at the escalation ladder's criticism rung (拟通报批评) by default.
+    serious = attrs.evolve(
+        late.overdue[0], level=WarningLevel.SERIOUSLY_OVERDUE, working_days_late=9, rung=Rung.CRITICISM
+    )
     assert isinstance(serious, OverdueItem)
     letters = reminder_letters(
         attrs.evolve(late, overdue=(serious, *late.overdue[1:])),

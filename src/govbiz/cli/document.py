@@ -2,7 +2,7 @@
 
 `circular` writes the supervision circular (督查通报), `assignment` the
 assignment notices of reception days (交办单, one per department per day),
-`reminder` the reminder letters (催办通知书, or 督办函 when seriously overdue)
+`reminder` the reminder letters (催办通知书, or 督办函 at the escalation ladder's criticism rung)
 to departments whose clock has run out.  `--out FILE.docx` needs the
 govbiz-docx plugin; `FILE.pdf` converts that file with LibreOffice;
 `FILE.html` is a page to print from a browser (built in).
@@ -126,7 +126,12 @@ def document_command() -> None:
 )
 @govbiz_errors
 def circular_command(*, since: str, as_of: str, score_month: str | None, **options: Any) -> None:
-    """The supervision circular (督查通报): overdue items, redone problems, rankings, definitions annexed."""
+    """The supervision circular (督查通报): overdue items, 拟通报批评, redone problems, rankings, annex.
+
+    拟通报批评 lists each department whose clock is still open the county's
+    `criticism_after_working_days` working days after its reminder letter
+    (the escalation ladder, `[escalation]` in the county file), with why.
+    """
     from govbiz.documents import circular_document
     from govbiz.metrics import LedgerProblems
     from govbiz.metrics.facts import local_day
@@ -228,7 +233,12 @@ def assignment_command(
 def reminder_command(
     *, as_of: str, departments: tuple[str, ...], problems: tuple[str, ...], reply_days: int, **options: Any
 ) -> None:
-    """Reminder letters (催办通知书; 督办函 when seriously overdue), one per department with a late clock."""
+    """Reminder letters (催办通知书; 督办函 at the 拟通报批评 rung), one per department with a late clock.
+
+    The 催办通知书 names the day from which the department will be proposed
+    for a written critical circular; once that day has come the letter is the
+    firmer 督办函 (a clock the county's ladder leaves out: when seriously overdue).
+    """
     from govbiz.documents import DocumentSet, reminder_letters
     from govbiz.errors import ValidationError
     from govbiz.metrics import LedgerProblems

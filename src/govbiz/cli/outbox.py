@@ -185,7 +185,9 @@ def purge_command(db: str | None, status: str, before: str) -> None:
 
     Today's reminders are what stops `govbiz remind` queuing them a second
     time the same day (their keys name the day), so a purge never reaches
-    past the start of today, Beijing time.
+    past the start of today, Beijing time.  Reminder letters (催办通知书, the
+    escalation ladder's, once per clock) are never purged: their keys stop a
+    clock being lettered twice.
     """
     from govbiz.clock import beijing
     from govbiz.ports.outbox import OutboxStatus

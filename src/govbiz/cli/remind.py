@@ -24,7 +24,11 @@ def remind_command(
     """Queue reminders (催办) for approaching, due and overdue clocks as of WHEN.
 
     Idempotent: a second run on the same day queues nothing; overdue clocks
-    are reminded again each day until their report arrives.  Run
+    are reminded again each day until their report arrives.  The first
+    working day after a clock's last day it also queues the escalation
+    ladder's reminder letter (催办通知书), once per clock whatever runs
+    later (`[escalation] reminder_letter = false` in the county file to
+    stop it); the count is printed ("reminder letters").  Run
     `govbiz outbox dispatch` (or a dispatcher service) to deliver them; it
     checks each reminder again first and does not send one whose clock was
     met, suspended, extended or re-based since.  A clock the calendar cannot
@@ -58,6 +62,7 @@ def remind_command(
                 "by_level": report.by_level,
                 "queued": report.queued,
                 "already_queued": report.already_queued,
+                "reminder_letters": report.letters,
                 "not_judged": [
                     {
                         "problem_id": u.problem_id,
@@ -76,5 +81,6 @@ def remind_command(
     click.echo(
         f"{report.as_of:%Y-%m-%d %H:%M}: {report.clocks} clock(s) need attention ({levels}); "
         f"queued {report.queued}, already queued {report.already_queued}"
+        + (f"; {report.letters} reminder letter(s) (催办通知书)" if report.letters else "")
         + (f"; {len(report.uncomputed)} not judged" if report.uncomputed else "")
     )

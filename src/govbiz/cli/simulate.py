@@ -99,7 +99,10 @@ def simulate(
     raise problems, leaders assign them on the spot, departments report on
     time, late or after an extension, the supervision office reminds and
     publishes circulars, and lasting rules follow recurring problems.  The
-    default scenario reproduces the article's figures as of 2023-11-15.
+    default scenario reproduces the article's figures as of 2023-11-15;
+    `--scenario practice` is a county's quarter under 12345 and 督查 rules
+    (returns under arbitration, co-handlers, verification, appeals, the
+    escalation ladder, monthly scores and 红黑榜), summarised in its own tables.
 
     Notifications are the library's own: the commands queue them, the reminder
     sweep of `govbiz remind` runs each working day, and the dispatcher delivers

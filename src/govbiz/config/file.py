@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from govbiz.deadlines.config import policy_kwargs
+from govbiz.deadlines.escalation import EscalationPolicy
 from govbiz.deadlines.rules import default_clocks
 from govbiz.errors import ValidationError
 from govbiz.notify.notifier import NotificationSettings
@@ -152,6 +153,7 @@ class _FileModel(_Table):
     categories: list[Text | NamedTable] | None = None
     sources: list[Text | NamedTable] | None = None
     deadlines: dict[str, Any] | None = None
+    escalation: dict[str, Any] | None = None
     local_days: list[LocalDaysTable] = Field(default_factory=list)
     notifications: dict[str, Any] | None = None
     channels: dict[str, ChannelTable] = Field(default_factory=dict)
@@ -166,7 +168,8 @@ class CountyFile:
     `source` names the file, `text` is its content and `sha256` the
     digest of that text; the other fields are the file's tables.
     `deadlines` is the raw `[deadlines]` table (overrides of the policy
-    the plugins give, as `DeadlinePolicy.from_dict` reads it);
+    the plugins give, as `DeadlinePolicy.from_dict` reads it), with the
+    `[escalation]` table (the escalation ladder) under its key `escalation`;
     `notifications` the `NotificationSettings` it builds, with each
     department's contacts in the address book; `aliases` maps each alias
     of a category or source to its name; `documents` the `[documents]`
@@ -240,6 +243,7 @@ def parse_county_file(text: str, source: str = "county.toml") -> CountyFile:
             raise fail(f"deadlines.{exc.field}", exc.value, exc.reason) from None
     if model.score is not None:
         _check_score(model.score, fail)
+    deadlines = _with_escalation(model, fail)
     notifications = _notifications(model, fail)
     return CountyFile(
         source=source,
@@ -249,13 +253,26 @@ def parse_county_file(text: str, source: str = "county.toml") -> CountyFile:
         categories=_names(model.categories),
         sources=_names(model.sources),
         aliases=_aliases(model, fail),
-        deadlines=model.deadlines,
+        deadlines=deadlines,
         local_days=tuple(model.local_days),
         notifications=notifications,
         channels=dict(model.channels),
         documents=model.documents,
         score=model.score,
     )
+
+
+def _with_escalation(model: _FileModel, fail: _Failer) -> dict[str, Any] | None:
+    """The `[deadlines]` overrides with the `[escalation]` table (督办升级) checked and put in them."""
+    if model.escalation is None:
+        return model.deadlines
+    if model.deadlines is not None and "escalation" in model.deadlines:
+        raise fail("deadlines.escalation", None, "is given twice: keep only the [escalation] table")
+    try:
+        EscalationPolicy.from_dict(model.escalation)
+    except ValidationError as exc:
+        raise fail(exc.field, exc.value, exc.reason) from None
+    return {**(model.deadlines or {}), "escalation": model.escalation}
 
 
 def _names(entries: list[str | NamedTable] | None) -> tuple[str, ...] | None:

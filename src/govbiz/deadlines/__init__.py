@@ -21,19 +21,23 @@ whose last day is a rest day ends on the next working day, and the cutoff is
 from __future__ import annotations
 
 from govbiz.deadlines.deadline import Deadline
+from govbiz.deadlines.escalation import DEFAULT_ESCALATED_CLOCKS, EscalationPolicy, Rung
 from govbiz.deadlines.explanation import DayStep, Explanation, Extension, StepReason, Suspension
 from govbiz.deadlines.policy import DeadlinePolicy, DueDates
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit, default_clocks
 from govbiz.deadlines.warning import WarningLevel, WarningThresholds
 
 __all__ = [
+    "DEFAULT_ESCALATED_CLOCKS",
     "ClockRule",
     "DayStep",
     "Deadline",
     "DeadlinePolicy",
     "DueDates",
+    "EscalationPolicy",
     "Explanation",
     "Extension",
+    "Rung",
     "StepReason",
     "Suspension",
     "Trigger",

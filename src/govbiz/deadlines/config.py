@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from govbiz.deadlines.escalation import EscalationPolicy
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit
 from govbiz.domain.handling import Satisfaction
 from govbiz.errors import ValidationError
@@ -31,7 +32,7 @@ def policy_kwargs(data: Mapping[str, Any], defaults: tuple[ClockRule, ...]) -> d
     """Return DeadlinePolicy keyword arguments for `data`; errors name the field."""
     if not isinstance(data, Mapping):
         raise ValidationError("policy", data, "must be a table")
-    known = {"clocks", "timezone", "close_of_business", *_LIST_KEYS, *_INT_KEYS}
+    known = {"clocks", "timezone", "close_of_business", "escalation", *_LIST_KEYS, *_INT_KEYS}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValidationError(unknown[0], data[unknown[0]], "is not a deadline policy setting")
@@ -52,6 +53,8 @@ def policy_kwargs(data: Mapping[str, Any], defaults: tuple[ClockRule, ...]) -> d
         kwargs["close_of_business"] = _time(data["close_of_business"])
     if "clocks" in data:
         kwargs["clocks"] = _clocks(data["clocks"], defaults)
+    if "escalation" in data:  # the escalation ladder's own table (its errors name escalation.KEY)
+        kwargs["escalation"] = EscalationPolicy.from_dict(data["escalation"])
     return kwargs
 
 

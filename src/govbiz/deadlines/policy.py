@@ -14,6 +14,7 @@ import attrs
 from govbiz.calendar import WorkingCalendar, china_calendar
 from govbiz.deadlines.config import policy_kwargs
 from govbiz.deadlines.deadline import Deadline
+from govbiz.deadlines.escalation import EscalationPolicy
 from govbiz.deadlines.explanation import Explanation, Extension, Suspension, count_steps
 from govbiz.deadlines.rules import ClockRule, Trigger, Unit, default_clocks
 from govbiz.deadlines.warning import WarningLevel, WarningThresholds
@@ -140,6 +141,8 @@ class DeadlinePolicy:
     `returns_per_department` is how often one department may return one
     problem (default once); `appeal_working_days`: a department appeals a
     rating (申诉复核) within that many working days after the visit (default 5).
+    `escalation` is the county's escalation ladder (督办升级: 催办通知书, then
+    拟通报批评; `govbiz.deadlines.EscalationPolicy`).
     """
 
     clocks: tuple[ClockRule, ...] = attrs.field(
@@ -159,6 +162,7 @@ class DeadlinePolicy:
     )
     returns_per_department: int = attrs.field(default=1, validator=_non_negative)
     appeal_working_days: int = attrs.field(default=5, validator=_non_negative)
+    escalation: EscalationPolicy = attrs.field(factory=EscalationPolicy)
     calendar: WorkingCalendar = attrs.field(factory=china_calendar, repr=False)
     _tz: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
 
@@ -169,6 +173,10 @@ class DeadlinePolicy:
             raise ValidationError("timezone", self.timezone, "is not an IANA time zone") from None
         if self.close_of_business is not None and not isinstance(self.close_of_business, time):
             raise ValidationError("close_of_business", self.close_of_business, "must be a time")
+        unknown = sorted(self.escalation.clocks - {rule.name for rule in self.clocks})
+        if unknown:
+            known = ", ".join(rule.name for rule in self.clocks)
+            raise ValidationError("escalation.clocks", unknown[0], f"is not a clock of this policy ({known})")
         object.__setattr__(self, "_tz", tz)
 
     # -- construction -----------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The supervision circular (督查通报) as an official document, from a `CircularDraft`.
 
 The wording follows the draft's Markdown (`govbiz.supervision.circular_markdown`):
-overdue assignments by department, seriously overdue first; problems
+overdue assignments by department, seriously overdue first; the
+departments proposed for a written critical circular (拟通报批评); problems
 redone after an unsatisfied return visit; the department rankings; the
 month's 红黑榜 with each point explained, when the draft has scores; the
 requirements.  Every rate the rankings use is defined in the annex
@@ -84,6 +85,7 @@ def circular_document(draft: CircularDraft, settings: DocumentSettings) -> Offic
             Heading(2, f"（{next(sub)}）{draft.name(department)}（{len(items)}项）"),
             overdue_table(draft, items),
         ]
+    body += _criticism_blocks(draft, next(number))
     body.append(Heading(1, f"{next(number)}、回访不满意重办情况"))
     if not draft.redone:
         body.append(Paragraph("本期无回访不满意重办问题。"))
@@ -150,6 +152,30 @@ def score_blocks(draft: CircularDraft, numeral: str) -> list[Block]:
         for _code, label, rank, item, points, detail, ids in score_rows(scores, draft.name)
     )
     blocks.append(Table(("名次", "部门及项目", "得分", "计算", "问题编号"), rows, numeric=(2,)))
+    return blocks
+
+
+def _criticism_blocks(draft: CircularDraft, numeral: str) -> list[Block]:
+    """The section 拟通报批评: each department the escalation ladder proposes, its clock and why."""
+    proposed = draft.proposed_for_criticism()
+    blocks: list[Block] = [Heading(1, f"{numeral}、拟通报批评")]
+    if not proposed:
+        return [*blocks, Paragraph("本期无拟通报批评事项。")]
+    departments = len({i.department for i in proposed})
+    blocks.append(
+        Paragraph(f"以下{departments}个部门的{len(proposed)}项交办事项经催办仍未报送，拟予书面通报批评：")
+    )
+    rows = tuple(
+        (
+            draft.name(i.department) + ("（协办）" if i.role == "co_handler" else ""),
+            f"{i.problem_id}\n{i.title}",
+            CLOCK_NAMES.get(i.clock, i.clock),
+            str(i.working_days_late),
+            _without_leading_zeros(i.criticism_reason()),
+        )
+        for i in proposed
+    )
+    blocks.append(Table(("部门", "问题", "超期环节", "超期工作日", "理由"), rows, numeric=(3,)))
     return blocks
 
 

@@ -1,9 +1,11 @@
 """The reminder letter (催办通知书), or supervision letter (督办函) when seriously overdue.
 
-A department whose clock has run out gets a reminder the day after
-(催办通知书); one whose clock is seriously overdue (by the county's
-`DeadlinePolicy` threshold) gets the firmer supervision letter (督办函),
-which warns of a critical circular (通报批评).  The overdue items are the
+A department whose clock has run out gets a reminder the working day after
+(催办通知书), which names the day from which it will be proposed for a
+critical circular; one whose clock has reached the escalation ladder's
+criticism rung (拟通报批评, `govbiz.deadlines.EscalationPolicy`) gets the
+firmer supervision letter (督办函).  A clock the county's ladder leaves out
+is judged by its warning level (seriously overdue: 督办函).  The overdue items are the
 circular draft's (`govbiz.supervision.generate_circular`), so a letter and
 the circular of the same instant name the same clocks.
 """
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from govbiz.deadlines import WarningLevel
+from govbiz.deadlines import Rung, WarningLevel
 from govbiz.documents.circular import chinese_instant, overdue_table
-from govbiz.documents.model import OfficialDocument, Paragraph
+from govbiz.documents.model import OfficialDocument, Paragraph, chinese_date
 from govbiz.documents.settings import DocumentSettings
 from govbiz.errors import ValidationError
 from govbiz.supervision.draft import CircularDraft, OverdueItem
@@ -58,6 +60,14 @@ def reminder_letters(
     )
 
 
+def _firm(item: OverdueItem) -> bool:
+    """True when the item calls for the firmer 督办函: the ladder's criticism rung, or (for a clock that
+    does not escalate) seriously overdue.  Otherwise the letter is the ladder's 催办通知书."""
+    if item.rung is not None:
+        return item.rung is Rung.CRITICISM
+    return item.level is WarningLevel.SERIOUSLY_OVERDUE
+
+
 def _letter(
     draft: CircularDraft,
     department: str,
@@ -67,14 +77,18 @@ def _letter(
     offset: int,
     reply_days: int,
 ) -> OfficialDocument:
-    serious = any(i.level is WarningLevel.SERIOUSLY_OVERDUE for i in items)
+    serious = any(_firm(i) for i in items)
     name = draft.name(department)
     kind = "督办函" if serious else "催办通知书"
-    warning = (
-        "逾期仍未报送的，将在督查通报中予以通报批评，并纳入年度考核。"
-        if serious
-        else "逾期未报的，将按程序督办并在督查通报中通报。"
-    )
+    if serious:
+        warning = "逾期仍未报送的，将在督查通报中予以书面通报批评，并纳入年度考核。"
+    else:
+        days = sorted({i.criticism_day for i in items if i.criticism_day is not None})
+        warning = (
+            f"至{chinese_date(days[0])}仍未报送的，将在督查通报中提请书面通报批评。"
+            if days
+            else "逾期未报的，将按程序督办并在督查通报中通报。"
+        )
     body = (
         Paragraph(
             f"经督查，截至{chinese_instant(draft.as_of)}，政企面对面交由你单位主办的以下{len(items)}项事项"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from govbiz.deadlines.escalation import Rung
 from govbiz.deadlines.explanation import provisional_note
 from govbiz.domain.circular import Circular
 from govbiz.domain.enterprise import Enterprise
@@ -27,7 +28,7 @@ from govbiz.errors import ValidationError
 from govbiz.notify.routing import DEFAULT_RULES, AddressBook, Recipient, RoutingRule, Trigger
 from govbiz.notify.templates import TemplateLimits, TemplateSet
 from govbiz.ports.channel import Notification
-from govbiz.ports.outbox import OutboxEntry
+from govbiz.ports.outbox import ONCE_PER_CLOCK, OutboxEntry
 from govbiz.ports.storage import RecordKind
 
 if TYPE_CHECKING:
@@ -142,6 +143,8 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "deadline": _SAMPLE_DEADLINE,
     "days_left": 2,
     "days_late": 0,
+    "letter_day": "2025-04-11",
+    "criticism_day": "2025-04-18",
     "explanation": "自2025-03-31交办起算，第7个工作日为2025-04-10。",
     "reason": "属住建职责",
     "proposed": "市住建局",
@@ -319,6 +322,47 @@ class Notifier:
         entries = self._entries(
             county=problem.county, trigger=trigger, base=base, context=context, at=as_of, uow=uow,
             facts={**facts, "as_of": as_of.isoformat()},
+        )  # fmt: skip
+        if queued_at is None:
+            return entries
+        return [attrs.evolve(entry, created_at=queued_at) for entry in entries]
+
+    def for_reminder_letter(
+        self,
+        problem: Problem,
+        due: DueDate,
+        as_of: datetime,
+        uow: UnitOfWork,
+        *,
+        queued_at: datetime | None = None,
+    ) -> list[OutboxEntry]:
+        """The reminder letter (催办通知书) of an overdue clock, if the ladder has reached it by `as_of`.
+
+        Once per clock: the key names the problem, the clock and its last day,
+        not the sweep's day, so every later sweep (in any process) finds it
+        queued (`govbiz.deadlines.EscalationPolicy`).  Nothing when the county
+        sends no letter, the clock does not escalate or its letter day is to
+        come.  The dispatcher judges it again before sending, as any reminder.
+        """
+        policy = self._policy_for(problem.county)
+        ladder = policy.escalation
+        if not (ladder.reminder_letter and ladder.escalates(due.clock)):
+            return []
+        today = policy.local_day(as_of)
+        if ladder.rung(policy.calendar, due.last_day, today) is Rung.OVERDUE:
+            return []
+        context = self._problem_context(problem, uow)
+        context.update(self._deadline_context(policy, due, today, self._settings_for(problem.county)))
+        context["letter_day"] = ladder.letter_day(policy.calendar, due.last_day).isoformat()
+        criticism = ladder.criticism_day(policy.calendar, due.last_day) if ladder.criticism else None
+        context["criticism_day"] = criticism.isoformat() if criticism else ""
+        if due.clock == CO_HANDLING and problem.assignment is not None:
+            context.update(_co_handlers_reminded(problem.assignment.awaited_co_handlers(), uow))
+        base = f"{ONCE_PER_CLOCK}{problem.id}:{due.clock}:{due.last_day.isoformat()}"
+        facts = {"problem_id": problem.id, "clock": due.clock, "last_day": due.last_day.isoformat()}
+        entries = self._entries(
+            county=problem.county, trigger=Trigger.REMINDER_LETTER, base=base, context=context, at=as_of,
+            uow=uow, facts={**facts, "as_of": as_of.isoformat()},
         )  # fmt: skip
         if queued_at is None:
             return entries

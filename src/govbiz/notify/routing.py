@@ -48,6 +48,8 @@ class Trigger(StrEnum):
     OVERDUE = "overdue"
     #: 严重超期: late by more than the county's threshold.
     SERIOUSLY_OVERDUE = "seriously_overdue"
+    #: 催办通知书: the escalation ladder's formal letter, once per clock, the working day after it ran out.
+    REMINDER_LETTER = "reminder_letter"
     #: 回访到期: the collector's return-visit clock needs attention.
     RETURN_VISIT_DUE = "return_visit_due"
     #: 差评核实提醒: the verification of an unsatisfied visit (核实) needs attention.
@@ -71,6 +73,7 @@ _LABELS = {
     Trigger.DUE_TODAY: "今日到期提醒",
     Trigger.OVERDUE: "超期催办",
     Trigger.SERIOUSLY_OVERDUE: "严重超期督办",
+    Trigger.REMINDER_LETTER: "催办通知书",
     Trigger.RETURN_VISIT_DUE: "回访提醒",
     Trigger.VERIFICATION_DUE: "差评核实提醒",
     Trigger.DEADLINE_REBASED: "期限调整通知",
@@ -131,6 +134,7 @@ DEFAULT_RULES: tuple[RoutingRule, ...] = (
     RoutingRule(
         Trigger.SERIOUSLY_OVERDUE, (Recipient.LEAD, Recipient.SUPERVISION_OFFICE, Recipient.SECRETARIAT)
     ),
+    RoutingRule(Trigger.REMINDER_LETTER, (Recipient.LEAD, Recipient.SUPERVISION_OFFICE)),
     RoutingRule(Trigger.RETURN_VISIT_DUE, (Recipient.COLLECTOR,)),
     RoutingRule(Trigger.VERIFICATION_DUE, (Recipient.COLLECTOR, Recipient.SUPERVISION_OFFICE)),
     RoutingRule(Trigger.DEADLINE_REBASED, (Recipient.LEAD, Recipient.CO_HANDLERS)),

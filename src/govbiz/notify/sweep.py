@@ -5,7 +5,9 @@ seriously overdue as of an instant, and queues the notifications the
 county's rules ask for.  It is meant for cron: running it twice on a day
 queues nothing twice (each entry's key names the problem, the clock, its
 last day and the day of the sweep), while an overdue clock is reminded
-again every day until its report arrives (催办, repeated daily).  It
+again every day until its report arrives (催办, repeated daily), and gets
+one reminder letter (催办通知书) on the first working day after its last day
+(the escalation ladder, `govbiz.deadlines.EscalationPolicy`).  It
 records no domain event: reminders from the sweep are notifications, not
 history.  It never stops for calendar coverage: a clock whose reminder
 cannot be worked out is reported by name (`SweepReport.uncomputed`) and
@@ -21,6 +23,7 @@ import attrs
 
 from govbiz.calendar.status import upcoming_year_warning
 from govbiz.clock import require_aware
+from govbiz.deadlines.warning import WarningLevel
 from govbiz.domain.handling import DueDate
 from govbiz.domain.problem import Problem
 from govbiz.domain.tenancy import Division
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy, WarningThresholds
 
 __all__ = ["SweepReport", "UncomputedClock", "sweep"]
+
+_LATE = (WarningLevel.OVERDUE, WarningLevel.SERIOUSLY_OVERDUE)
 
 
 @attrs.frozen(slots=True)
@@ -61,6 +66,8 @@ class SweepReport:
     already_queued: int
     uncomputed: tuple[UncomputedClock, ...] = ()
     calendar_warning: str | None = None
+    #: Reminder letters (催办通知书) newly queued by this sweep (counted in `queued` too).
+    letters: int = 0
 
 
 def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = None) -> SweepReport:
@@ -75,7 +82,7 @@ def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = 
     """
     require_aware(as_of, "as_of")
     by_level: dict[str, int] = {}
-    clocks = queued = already = 0
+    clocks = queued = already = letters = 0
     uncomputed: list[UncomputedClock] = []
     queued_at = ledger.clock.now()  # the entries' created_at; `as_of` may be another day
     with ledger.store.unit_of_work() as uow:
@@ -92,6 +99,10 @@ def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = 
                 entries = ledger.notifier.for_warning(
                     problem, due, clock.level, as_of, uow, queued_at=queued_at
                 )
+                if clock.level in _LATE:  # the escalation ladder's letter, once per clock (催办通知书)
+                    entries += ledger.notifier.for_reminder_letter(
+                        problem, due, as_of, uow, queued_at=queued_at
+                    )
             except CalendarCoverageError as error:
                 named = UncomputedClock(problem.id, problem.county, due.clock, due.last_day, str(error))
                 uncomputed.append(named)
@@ -101,6 +112,7 @@ def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = 
             for entry in entries:
                 if uow.enqueue(entry):
                     queued += 1
+                    letters += entry.notification.data.get("trigger") == "reminder_letter"
                 else:
                     already += 1
         uncomputed.extend(_beyond_the_calendar(uow, policies, thresholds))
@@ -113,6 +125,7 @@ def sweep(ledger: Ledger, as_of: datetime, *, counties: frozenset[str] | None = 
         already_queued=already,
         uncomputed=tuple(uncomputed),
         calendar_warning=_calendar_warning(policies, as_of),
+        letters=letters,
     )
 
 

@@ -160,7 +160,8 @@ class Worker:
         # Configuration files applied since yesterday may have set up county channels.
         self._dispatcher.use_channels(self._channels())
         log.info("swept", extra={"govbiz": {"as_of": now.isoformat(), "queued": report.queued,
-                                            "already_queued": report.already_queued}})  # fmt: skip
+                                            "already_queued": report.already_queued,
+                                            "reminder_letters": report.letters}})  # fmt: skip
         if report.calendar_warning:
             log.warning(report.calendar_warning)
         return True

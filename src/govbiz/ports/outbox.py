@@ -32,7 +32,11 @@ import attrs
 
 from govbiz.ports.channel import Notification
 
-__all__ = ["Outbox", "OutboxEntry", "OutboxStats", "OutboxStatus"]
+__all__ = ["ONCE_PER_CLOCK", "Outbox", "OutboxEntry", "OutboxStats", "OutboxStatus"]
+
+#: The key prefix of entries queued once per clock (the escalation ladder's 催办通知书): never purged,
+#: since the key is what stops a later sweep lettering the clock again (one small entry per late clock).
+ONCE_PER_CLOCK = "escalation:"
 
 
 class OutboxStatus(StrEnum):
@@ -177,5 +181,6 @@ class Outbox(ABC):
 
         An entry queued for `before` or later (`next_attempt_at`, a reminder
         for a later day) is kept: its key is what stops that day's sweep
-        queuing it a second time.
+        queuing it a second time.  So is an entry queued once per clock (its
+        key starts with `ONCE_PER_CLOCK`: a reminder letter), whatever its age.
         """

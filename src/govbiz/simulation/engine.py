@@ -51,7 +51,7 @@ from govbiz.simulation.actors import (
 )
 from govbiz.simulation.delivery import Delivery, Notify
 from govbiz.simulation.plan import SessionPlan, UnitPlan
-from govbiz.simulation.scenario import CaseStep, LastingRuleSpec, Scenario
+from govbiz.simulation.scenario import CaseProblem, CaseStep, LastingRuleSpec, Scenario
 from govbiz.simulation.stats import RunStats
 from govbiz.simulation.timing import Timing, at
 
@@ -61,6 +61,10 @@ __all__ = ["Engine", "Notify", "RunStats"]
 _HANDLING = frozenset({ProblemState.SIGNED, ProblemState.IN_PROGRESS, ProblemState.REDO})
 #: Where a co-handler may still reply to the lead (协办意见).
 _CO_HANDLING_STATES = frozenset({ProblemState.ASSIGNED, ProblemState.RETURN_REQUESTED, *_HANDLING})
+#: The scripted steps of the county's practice (退单审定, 协办, 核实, 申诉), run by `Engine._practice_step`.
+_PRACTICE_STEPS = frozenset(
+    {"sign", "return", "decide_return", "co_handling", "verify", "appeal", "decide_appeal"}
+)
 #: Hours of the sources (收集渠道): dinner meetings are in the evening.
 _SOURCE_HOURS = {"晚餐例会": 19, "恳谈会": 15, "座谈会": 9, "商协会": 14, "接待日现场": 9}
 
@@ -148,10 +152,23 @@ class Engine:
     def _setup(self) -> None:
         for unit in self.units:
             self._register(unit)
+        self._apply_county_file()
         for unit in self.units:
             self._policies[unit.code] = self.ledger.policy(unit.code)
             for session in unit.sessions:
                 self._schedule(at(session.planned_on, 8, 30), self._plan_session, unit, session)
+
+    def _apply_county_file(self) -> None:
+        """The county's own rules (`[deadlines]`, `[escalation]` …), applied as a county applies its file."""
+        if self.scenario.county_file is None:
+            return
+        from govbiz.config import parse_county_file
+        from govbiz.config.apply import apply_county_file
+
+        file = parse_county_file(self.scenario.county_file, f"{self.scenario.name}.county_file")
+        admin = self._casts[self.units[0].code].admin
+        apply_county_file(self.ledger, file, actor=admin.id)
+        self.stats.commands["KeepCountyConfig"] += 1
 
     def _register(self, unit: UnitPlan) -> None:
         registrar = Actor(
@@ -263,7 +280,9 @@ class Engine:
             ),
         )
         self._update(track, problem)
-        self._schedule_co_handling(track)
+        spec = self._case_problem(track)
+        if spec is None or spec.co_handlers_reply:
+            self._schedule_co_handling(track)
         draw_fate(self.scenario, track)
         self._recur(track)
         if plan.case:
@@ -443,7 +462,9 @@ class Engine:
         plan = track.plan
         case = next(c for c in self.scenario.cases if c.key == plan.case)
         self.stats.cases.setdefault(case.key, {})[plan.case_problem or ""] = track.id
-        self._schedule(self.clock.now() + timedelta(hours=4), self._sign_only, track)
+        spec = self._case_problem(track)
+        if spec is None or spec.signs:
+            self._schedule(self.clock.now() + timedelta(hours=4), self._sign_only, track)
         for step in case.steps:
             if not step.problems or plan.case_problem in step.problems:
                 self._schedule(step.at, self._case_step, track, step)
@@ -452,7 +473,18 @@ class Engine:
         handler = self._casts[track.unit.code].handlers[track.lead]
         self._update(track, self._handle(handler, c.SignAssignment(problem_id=track.id)))
 
+    def _case_problem(self, track: Track) -> CaseProblem | None:
+        """The scripted problem a track follows, if it is one."""
+        plan = track.plan
+        if not plan.case:
+            return None
+        case = next(c for c in self.scenario.cases if c.key == plan.case)
+        return next((p for p in case.problems if p.key == plan.case_problem), None)
+
     def _case_step(self, track: Track, step: CaseStep) -> None:
+        if step.action in _PRACTICE_STEPS:
+            self._practice_step(track, step)
+            return
         cast = self._casts[track.unit.code]
         command: c.Command[Any]
         actor = cast.handlers[track.lead]
@@ -462,7 +494,12 @@ class Engine:
             command = c.ReportResult(problem_id=track.id, outcome=step.outcome, text=step.text)
         elif step.action == "return_visit":
             actor = cast.collector
-            command = c.RecordReturnVisit(problem_id=track.id, satisfied=step.satisfied, notes=step.text)
+            if step.satisfaction is not None:  # one of the five levels (五级满意度)
+                command = c.RecordReturnVisit.model_validate(
+                    {"problem_id": track.id, "satisfaction": step.satisfaction, "notes": step.text}
+                )
+            else:
+                command = c.RecordReturnVisit(problem_id=track.id, satisfied=step.satisfied, notes=step.text)
         else:  # a leader's research visit (专题调研) pushes the departments on: recorded as 督办
             assert step.by is not None
             leader = track.unit.leaders[step.by]
@@ -474,6 +511,51 @@ class Engine:
             )
             command = c.SendReminder(problem_id=track.id, kind="supervision", note=step.text)
         self._update(track, self._handle(actor, command))
+
+    def _practice_step(self, track: Track, step: CaseStep) -> None:
+        """A step of the county's practice (12345 and 督查 rules): returns, co-handlers, ratings."""
+        unit, cast = track.unit, self._casts[track.unit.code]
+        lead = cast.handlers[track.lead]
+        command: c.Command[Any]
+        actor = lead
+        if step.action == "sign":
+            command = c.SignAssignment(problem_id=track.id)
+        elif step.action == "return":
+            proposed = unit.departments[step.to].code if step.to else None
+            command = c.ReturnAssignment(
+                problem_id=track.id, reason=step.text, ground=step.ground, proposed_department=proposed
+            )
+        elif step.action == "decide_return":
+            actor, command = cast.secretariat, c.DecideReturn(
+                problem_id=track.id, accept=step.accept, note=step.text
+            )
+        elif step.action == "co_handling":
+            assert step.department is not None
+            actor = cast.handlers[step.department]
+            command = c.ReportCoHandling(problem_id=track.id, text=step.text)
+        elif step.action == "verify":
+            actor, command = cast.collector, c.RecordVerification(
+                problem_id=track.id, redo=step.redo, explanation=step.text
+            )
+        elif step.action == "appeal":
+            command = c.AppealRating(problem_id=track.id, reason=step.text)
+        else:  # decide_appeal
+            actor = cast.supervisor
+            command = c.DecideAppeal(problem_id=track.id, grant=step.accept, note=step.text)
+        self._update(track, self._handle(actor, command))
+        if step.action == "decide_return" and step.accept and step.to is not None:
+            self._reassign_case(track, step.to)
+
+    def _reassign_case(self, track: Track, lead: str) -> None:
+        """An accepted return (退单) of a scripted problem: the secretariat reassigns it at once."""
+        track.lead = lead
+        unit, spec = track.unit, self._case_problem(track)
+        co = tuple(unit.departments[k].code for k in track.plan.co_handlers if k != lead)
+        command = c.ReassignProblem(problem_id=track.id, lead=unit.departments[lead].code, co_handlers=co)
+        self._update(track, self._handle(self._casts[unit.code].secretariat, command))
+        if spec is None or spec.co_handlers_reply:
+            self._schedule_co_handling(track)
+        self._schedule(self.clock.now() + timedelta(hours=4), self._sign_only, track)
 
     # === each day: the library's sweep, reminders, circulars ============================
 

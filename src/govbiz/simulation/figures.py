@@ -28,6 +28,7 @@ from govbiz.metrics import (
     compute_metrics,
     standard_registry,
 )
+from govbiz.simulation.practice import practice_figures
 
 if TYPE_CHECKING:
     from govbiz.metrics import MetricRegistry
@@ -101,6 +102,7 @@ def collect(run: SimulationRun) -> dict[str, Any]:
         "cases": _cases(run),
         "targets": _targets(run, len(sessions), headline, by_category, problems),
         "run": {"divisions": len(run.units), **run.stats.to_dict()},
+        "practice": practice_figures(run),
     }
     if len(run.units) > 1:
         data["divisions"] = _divisions(run, reg)

@@ -98,7 +98,10 @@ def run_simulation(
 ) -> SimulationRun:
     """Plan and play `scenario` on the ledger at `url` (or the `ledger` given).
 
-    A given `ledger` must run on a `govbiz.clock.ManualClock`.  Raises
+    A given `ledger` must run on a `govbiz.clock.ManualClock`; the
+    scenario's `county_file` is applied to it (`govbiz county apply`) and
+    takes effect where the ledger lays the files it keeps, as
+    `govbiz.open`'s ledgers do.  Raises
     `govbiz.errors.ValidationError` for options the scenario or the
     calendar cannot serve (field `as_of`, `years`, `cities`, `counties`,
     or the scenario field at fault) and for a ledger that already holds the

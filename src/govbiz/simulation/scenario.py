@@ -8,7 +8,8 @@ of the next ones, how departments behave (on time, late, extension, return,
 unsatisfied return visits), lasting rules (长效机制), scripted cases and the
 figures the run must reproduce (`targets`).
 
-`load_scenario("zhangjiajie")` reads a scenario shipped with govbiz;
+`load_scenario("zhangjiajie")` reads a scenario shipped with govbiz (and
+`load_scenario("practice")` the county quarter under 12345 and 督查 rules);
 `load_scenario(path)` reads any file.  A bad file raises
 `govbiz.errors.ValidationError` whose `field` is the dotted path of the
 offending value (`sessions.2.chair`).  The format is documented field by
@@ -230,7 +231,13 @@ class LastingRuleSpec(_Model):
 
 
 class CaseProblem(_Model):
-    """One problem of a scripted case; `result_due` is a deadline fixed on the spot."""
+    """One problem of a scripted case; `result_due` is a deadline fixed on the spot.
+
+    `signs`: the lead signs four hours after the 交办 (false: only a `sign`
+    step signs, or a `return` step returns it); `co_handlers_reply`: the
+    co-handlers reply an hour after it (false: only `co_handling` steps reply,
+    late if the script says so).
+    """
 
     key: Key
     title: Text
@@ -238,6 +245,15 @@ class CaseProblem(_Model):
     lead: Key
     co_handlers: list[Key] = []
     result_due: date | None = None
+    signs: bool = True
+    co_handlers_reply: bool = True
+
+
+#: What a scripted step does (see `CaseStep`).
+CaseAction = Literal[
+    "progress", "research_visit", "result", "return_visit", "sign", "return", "decide_return",
+    "co_handling", "verify", "appeal", "decide_appeal",
+]  # fmt: skip
 
 
 class CaseStep(_Model):
@@ -245,17 +261,32 @@ class CaseStep(_Model):
 
     `action` is `progress` (the lead reports), `research_visit` (leader `by`
     visits the enterprise: recorded as 督办), `result` (with `outcome`) or
-    `return_visit` (with `satisfied`).  `problems` lists the case problems
-    it concerns (all when empty).  `at` is Beijing time.
+    `return_visit` (with `satisfied`, or one of the five levels in
+    `satisfaction`: 非常满意 … 非常不满意).  The county's practice adds:
+    `sign` (the lead signs), `return` (the lead asks to return it, 退单, on
+    `ground`, with `text` as its reason), `decide_return` (the secretariat
+    accepts, `accept`, or refuses; accepted with `to`, it reassigns the
+    problem to that department at once), `co_handling` (co-handler
+    `department` replies to the lead), `verify` (the verification of a 差评
+    ends: `redo`, or closes with `text` as the explanation), `appeal` (the
+    lead contests the rating, `text` its reason) and `decide_appeal` (the
+    supervisor grants it, `accept`, or refuses).  `problems` lists the case
+    problems it concerns (all when empty).  `at` is Beijing time.
     """
 
     at: datetime
-    action: Literal["progress", "research_visit", "result", "return_visit"]
+    action: CaseAction
     problems: list[Key] = []
     by: Key | None = None
     text: Text
     outcome: Literal["solved", "partially_solved", "explained", "long_term"] = "solved"
     satisfied: bool = True
+    satisfaction: Text | None = None
+    ground: Text | None = None
+    accept: bool = True
+    to: Key | None = None
+    department: Key | None = None
+    redo: bool = False
 
     @model_validator(mode="after")
     def _aware(self) -> Self:
@@ -263,6 +294,8 @@ class CaseStep(_Model):
             object.__setattr__(self, "at", self.at.replace(tzinfo=beijing()))
         if self.action == "research_visit" and self.by is None:
             raise ValueError("a research_visit names the leader who visits in `by`")
+        if self.action == "co_handling" and self.department is None:
+            raise ValueError("a co_handling step names the co-handler that replies in `department`")
         return self
 
 
@@ -335,6 +368,8 @@ class Scenario(_Model):
     cases: list[CaseSpec] = []
     targets: Targets | None = None
     scale: Scale = Scale()
+    county_file: str | None = None
+    score_months: list[Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]] = []
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -375,6 +410,7 @@ class Scenario(_Model):
             _known(f"lasting_rules.{i}.category", [rule.category], categories)
         self._check_cases(leaders, departments, categories, enterprises)
         self._check_targets(categories)
+        self._check_county_file()
         if self.as_of < self.start:
             raise _error("as_of", self.as_of, f"must not be before start {self.start}")
         return self
@@ -396,6 +432,22 @@ class Scenario(_Model):
                 _known(f"cases.{i}.steps.{j}.problems", step.problems, keys)
                 if step.by is not None:
                     _known(f"cases.{i}.steps.{j}.by", [step.by], leaders)
+                for name in ("to", "department"):
+                    if getattr(step, name) is not None:
+                        _known(f"cases.{i}.steps.{j}.{name}", [getattr(step, name)], departments)
+
+    def _check_county_file(self) -> None:
+        """The county's configuration file (its rules: `[deadlines]`, `[escalation]` …) must be valid."""
+        if self.county_file is None:
+            return
+        from govbiz.config import ConfigFileError, parse_county_file
+
+        try:
+            file = parse_county_file(self.county_file, f"{self.name}.county_file")
+        except ConfigFileError as exc:
+            raise _error("county_file", exc.key, str(exc)) from None
+        if file.county != self.division.code:
+            raise _error("county_file", file.county, f"must list the division {self.division.code} first")
 
     def _check_targets(self, categories: set[str]) -> None:
         if self.targets is None:

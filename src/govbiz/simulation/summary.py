@@ -25,6 +25,10 @@ def render_summary(data: dict[str, Any], console: Console, *, elapsed: float | N
     console.print(_categories(data))
     console.print(_handling(data))
     console.print(_notifications(data))
+    if data.get("practice"):
+        console.print(_practice(data["practice"]))
+        for month in data["practice"]["scores"]:
+            console.print(_scores(month))
     for case in data["cases"]:
         console.print(_case(case))
     if data.get("divisions"):
@@ -153,6 +157,48 @@ def _notifications(data: dict[str, Any]) -> Table:
     for key, label in (("superseded", "已失效未发送 superseded"), ("undelivered", "未投递 undelivered")):
         if delivery.get(key):
             table.add_row(label, str(delivery[key]))
+    return table
+
+
+def _practice(practice: dict[str, Any]) -> Table:
+    """The county's practice (办理规则): returns, co-handlers, ratings, appeals, the ladder."""
+    returns, co, check = practice["returns"], practice["co_handling"], practice["verification"]
+    appeals, ladder = practice["appeals"], practice["escalation"]
+    table = Table(title="办理规则 Practice (12345 / 督查)", title_justify="left")
+    table.add_column("")
+    table.add_column("", justify="right")
+    def split(counts: dict[str, int], total: str, first: str, second: str) -> str:
+        return f"{counts[total]} ({counts[first]} / {counts[second]})"
+
+    rows = [
+        ("退单 returns (accepted / refused)", split(returns, "requested", "accepted", "refused")),
+        ("协办意见 co-handlers' replies (late)", f"{co['replies']} ({co['late']})"),
+        ("协办催办 problems whose co-handlers were reminded", str(co["reminded_problems"])),
+        ("回访 visits by level", "、".join(f"{k} {v}" for k, v in practice["visits"].items()) or "—"),
+        ("差评核实 verified (redo / explained)", split(check, "opened", "redo", "explained")),
+        ("申诉复核 appeals (granted / refused)", split(appeals, "requested", "granted", "refused")),
+        ("催办通知书 reminder letters", str(ladder["reminder_letters"])),
+    ]  # fmt: skip
+    for label, value in rows:
+        table.add_row(label, value)
+    for row in ladder["criticisms"]:
+        table.add_row(f"拟通报批评 {row['circular']} {row['department']}", row["problem_id"])
+    return table
+
+
+def _scores(month: dict[str, Any]) -> Table:
+    """A month's scores (考核) and its 红黑榜 (departments with too few problems are not ranked)."""
+    red, black = set(month["red_list"]), set(month["black_list"])
+    table = Table(title=f"考核 Scores {month['month']}", title_justify="left")
+    for column in ("名次 rank", "部门 department", "得分 score", "榜 board"):
+        table.add_column(column, justify="right" if column.startswith(("名", "得")) else "left")
+    names = month.get("names", {})
+    for rank, (department, score) in enumerate(month["ranked"], start=1):
+        board = "红榜 red" if department in red else "黑榜 black" if department in black else ""
+        table.add_row(str(rank), names.get(department, department), f"{score:.1f}", board)
+    if month["unranked"]:
+        unranked = "、".join(names.get(d, d) for d in month["unranked"])
+        table.add_row("—", unranked, "", "不排名 unranked (too few problems)")
     return table
 
 

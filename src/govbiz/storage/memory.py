@@ -21,7 +21,7 @@ from govbiz.domain.problem import STREAM as PROBLEM_STREAM
 from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError
 from govbiz.ports.checkpoints import CheckpointLog, SignedCheckpoint
-from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStats, OutboxStatus
+from govbiz.ports.outbox import ONCE_PER_CLOCK, Outbox, OutboxEntry, OutboxStats, OutboxStatus
 from govbiz.ports.storage import (
     ProblemQuery,
     Record,
@@ -314,6 +314,7 @@ class _MemoryOutbox(Outbox):
                 k
                 for k, e in self._state.outbox.items()
                 if e.status is status and e.created_at < before and not _due_from(e, before)
+                and not k.startswith(ONCE_PER_CLOCK)
             ]
             for key in old:
                 del self._state.outbox[key]

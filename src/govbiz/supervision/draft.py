@@ -2,7 +2,9 @@
 
 `generate_circular` looks at a county's problems as of an instant and
 finds what a supervision office reports: assignments overdue and seriously
-overdue (by the county's `DeadlinePolicy` warning levels), by department;
+overdue (by the county's `DeadlinePolicy` warning levels), by department,
+each with its rung on the escalation ladder (the departments proposed for
+书面通报批评 are `CircularDraft.proposed_for_criticism`);
 problems redone after an unsatisfied return visit in the period; and the
 departments ranked by the metrics chosen; and, with `score_month`, that
 month's scores and 红黑榜 (月度考核, `govbiz.metrics.score`).  The result, a `CircularDraft`,
@@ -18,9 +20,9 @@ from datetime import date, datetime
 import attrs
 
 from govbiz.clock import require_aware
-from govbiz.deadlines import DeadlinePolicy, WarningLevel
+from govbiz.deadlines import DeadlinePolicy, Rung, WarningLevel
 from govbiz.domain.problem import CO_HANDLING, Problem
-from govbiz.errors import ValidationError
+from govbiz.errors import CalendarCoverageError, ValidationError
 from govbiz.metrics.asof import ProblemSource, StoredProblems
 from govbiz.metrics.compute import compute_metrics
 from govbiz.metrics.facts import DEPARTMENT_CLOCKS, local_day
@@ -51,6 +53,26 @@ class OverdueItem:
     level: WarningLevel
     #: `"lead"` (主办) or `"co_handler"` (协办): a co-handler late with its reply is named as such.
     role: str = "lead"
+    #: The escalation ladder's rung (督办升级) at the as-of instant; `None` for a clock that never escalates.
+    rung: Rung | None = None
+    #: The day of the reminder letter (催办通知书) and the day criticism is proposed from (拟通报批评).
+    letter_day: date | None = None
+    criticism_day: date | None = None
+
+    @property
+    def proposed_for_criticism(self) -> bool:
+        """True when the ladder proposes the department for a written critical circular (拟通报批评)."""
+        return self.rung is Rung.CRITICISM
+
+    def criticism_reason(self) -> str:
+        """Why the department is proposed (拟通报批评理由), in the circular's words."""
+        clock = CLOCK_NAMES.get(self.clock, self.clock)
+        letter = f"{self.letter_day:%Y年%m月%d日}" if self.letter_day else ""
+        since = f"{self.criticism_day:%Y年%m月%d日}" if self.criticism_day else ""
+        return (
+            f"{clock}期限{self.last_day:%Y年%m月%d日}届满未报送，{letter}催办后至{since}仍未报送，"
+            f"已超期{self.working_days_late}个工作日"
+        )
 
 
 @attrs.frozen(slots=True)
@@ -89,6 +111,11 @@ class CircularDraft:
     def name(self, department: str) -> str:
         """The printed name of a department code."""
         return self.names.get(department, department)
+
+    def proposed_for_criticism(self) -> tuple[OverdueItem, ...]:
+        """The clocks whose department the ladder proposes for 书面通报批评 (拟通报批评), by department."""
+        found = [i for i in self.overdue if i.proposed_for_criticism]
+        return tuple(sorted(found, key=lambda i: (i.department, i.problem_id, i.clock)))
 
     def seriously_overdue(self) -> tuple[OverdueItem, ...]:
         """The clocks late by more than the policy's threshold (严重超期)."""
@@ -195,15 +222,34 @@ def _overdue(problem: Problem, as_of: datetime, policy: DeadlinePolicy) -> Itera
         level = policy.warning_level(policy.restore(due.clock, due.start, due.last_day), as_of)
         if level in _LATE:
             late = policy.calendar.working_days_between(due.last_day, policy.local_day(as_of))
+            ladder = _ladder(policy, due.clock, due.last_day, as_of)
             if co_handling:  # each co-handler that owes its reply, named as co-handler, not the lead
                 for code in problem.assignment.awaited_co_handlers():
                     yield OverdueItem(
-                        problem.id, problem.title, code, due.clock, due.last_day, late, level, "co_handler"
-                    )
+                        problem.id, problem.title, code, due.clock, due.last_day, late, level, "co_handler",
+                        *ladder,
+                    )  # fmt: skip
                 continue
             yield OverdueItem(
-                problem.id, problem.title, problem.assignment.lead, due.clock, due.last_day, late, level
-            )
+                problem.id, problem.title, problem.assignment.lead, due.clock, due.last_day, late, level,
+                "lead", *ladder,
+            )  # fmt: skip
+
+
+def _ladder(
+    policy: DeadlinePolicy, clock: str, last_day: date, as_of: datetime
+) -> tuple[Rung | None, date | None, date | None]:
+    """The rung of an overdue clock on the ladder (督办升级), its letter's day and its criticism's day."""
+    escalation = policy.escalation
+    if not escalation.escalates(clock):
+        return None, None, None
+    try:
+        letter = escalation.letter_day(policy.calendar, last_day)
+        rung = escalation.rung(policy.calendar, last_day, policy.local_day(as_of))
+        criticism = escalation.criticism_day(policy.calendar, last_day) if escalation.criticism else None
+    except CalendarCoverageError:  # a day past the calendar: the ladder cannot be judged, only the lateness
+        return None, None, None
+    return rung, letter, criticism
 
 
 def _redone(problem: Problem, start: date, end: date) -> Iterable[RedoItem]:

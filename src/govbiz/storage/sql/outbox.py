@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from govbiz.ports.channel import Notification
-from govbiz.ports.outbox import Outbox, OutboxEntry, OutboxStats, OutboxStatus
+from govbiz.ports.outbox import ONCE_PER_CLOCK, Outbox, OutboxEntry, OutboxStats, OutboxStatus
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 
@@ -247,6 +247,7 @@ class SQLOutbox(Outbox):
         # An entry queued for a later day is kept (see Outbox.purge).
         not_for_later = sa.or_(_C.next_attempt_at.is_(None), _C.next_attempt_at < before)
         old = _C.created_at < before
-        statement = sa.delete(t.outbox).where(_C.status == status.value, old, not_for_later)
+        once = _C.key.startswith(ONCE_PER_CLOCK, autoescape=True)  # a letter's key letters a clock once
+        statement = sa.delete(t.outbox).where(_C.status == status.value, old, not_for_later, sa.not_(once))
         with self._store.writing() as conn:
             return int(conn.execute(statement).rowcount)
