@@ -33,7 +33,7 @@ def test_without_a_month_the_circular_is_as_before(world: World) -> None:
     draft = _draft(world)
     assert draft.scores is None
     text = circular_markdown(draft)
-    assert "红黑榜" not in text and "## 四、工作要求" in text
+    assert "红黑榜" not in text and "## 五、工作要求" in text
     assert json.loads(circular_to_json(draft))["scores"] is None
 
 
@@ -42,7 +42,7 @@ def test_the_circular_names_the_boards_with_the_minimum_and_each_point(world: Wo
     draft = _draft(world, score_month="2025-04")
     assert draft.scores is not None and draft.scores.as_of.isoformat() == "2025-05-01T00:00:00+08:00"
     text = circular_markdown(draft)
-    section = text[text.index("## 四、月度考核红黑榜（2025-04）") : text.index("## 五、工作要求")]
+    section = text[text.index("## 五、月度考核红黑榜（2025-04）") : text.index("## 六、工作要求")]
     assert "当月交办不少于3件的部门参加排名" in section and "不足3件的部门只计分、不排名" in section
     assert "- 红榜：市自规局（69.5分）" in section
     assert "- 不参加排名：市住建局（1件，70.0分）" in section  # never ranked on one case
@@ -66,7 +66,7 @@ def test_the_official_document_has_the_boards(world: World) -> None:
     draft = _draft(world, score_month="2025-04")
     document = circular_document(draft, DocumentSettings.default("张家界市", date(2025, 5, 6)))
     headings = [b.text for b in document.body if isinstance(b, Heading)]
-    assert "四、2025年4月考核红黑榜" in headings and headings[-1] == "五、工作要求"
+    assert "五、2025年4月考核红黑榜" in headings and headings[-1] == "六、工作要求"
     paragraphs = [b.text for b in document.body if isinstance(b, Paragraph)]
     assert "红榜：市自规局（69.5分）。" in paragraphs
     [table] = [b for b in document.body if isinstance(b, Table) and "部门及项目" in b.headers]
