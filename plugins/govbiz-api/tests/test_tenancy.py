@@ -41,6 +41,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "RecordVerification": {"redo": False, "explanation": "企业诉求超出政策范围"},
     "AppealRating": {"reason": "企业诉求不合法"},
     "DecideAppeal": {"grant": True, "note": "申诉成立"},
+    "AttachFile": {
+        "file_name": "签收单.pdf", "media_type": "application/pdf", "size": 12, "sha256": "a" * 64,
+    },
 }
 
 
