@@ -118,7 +118,7 @@ def test_storing_fails_then_nothing_is_recorded(world: World, tmp_path: Path) ->
     blocked.write_text("a file where the folder should be")
     world.ledger.attachments = FileAttachmentStore(blocked)
     problem = world.signed()
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="not-a-folder"):
         attach_file(world.ledger, world.zgj, problem.id, "签收单.pdf", PDF)
     assert world.ledger.problem(world.admin, problem.id).version == problem.version
 

@@ -243,7 +243,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 c.LinkLastingRule, problem_id=pid, rule_id=st.just(self.rule_id)
             ),
             Action.ATTACH: st.builds(
-                c.AttachFile, problem_id=pid, file_name=st.just("签收单.pdf"), media_type=st.just("application/pdf"),
+                c.AttachFile, problem_id=pid, file_name=st.just("签收单.pdf"),
+                media_type=st.just("application/pdf"),
                 size=st.sampled_from([len(SCAN), len(SCAN) + 1]), sha256=st.just(self.scan),
             ),
         }

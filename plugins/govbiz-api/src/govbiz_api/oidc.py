@@ -21,6 +21,7 @@ Settings come from a TOML file (`govbiz serve --oidc FILE`)::
     county = "govbiz_county"
     department = "govbiz_department"
     enterprise = "govbiz_enterprise"
+    name = "name"            # the person's name, as pages show it
 
     [roles]                  # optional: the provider's role names, as govbiz roles
     "督查室" = "supervisor"
@@ -59,6 +60,7 @@ _CLAIMS = {
     "county": "govbiz_county",
     "department": "govbiz_department",
     "enterprise": "govbiz_enterprise",
+    "name": "name",
 }
 
 _ALGORITHMS = ("RS256", "ES256")
@@ -183,8 +185,8 @@ class OidcVerifier:
 
         role = claim("role") or ""
         if roles:
-            role = roles.get(role, "")
-        if role not in {r.value for r in Role}:  # a role the provider has and govbiz does not know
+            role = roles.get(role, "?")
+        if role and role not in {r.value for r in Role}:  # a role the provider has, govbiz does not know
             raise TokenRefusedError("unmapped_role")
         try:
             actor = Actor(
@@ -193,6 +195,7 @@ class OidcVerifier:
                 county=claim("county") or "",
                 department=claim("department"),
                 enterprise=claim("enterprise"),
+                name=(claim("name") or "")[:100],
             )
         except (GovbizError, ValueError):  # a claim the provider left out or spelled otherwise
             raise TokenRefusedError("invalid") from None
