@@ -118,7 +118,9 @@ def test_the_supervision_office_drafts_and_publishes_a_circular(
     expect(department.locator("form.publish")).to_have_count(0)
     token = department.locator("form.who input[name=csrf]").get_attribute("value")
     period = {"start": "2025-03-01", "end": "2025-04-02"}
-    forged = department.request.post(f"{bench.base}/supervision/circular", form={"csrf": token or "", **period})
+    forged = department.request.post(
+        f"{bench.base}/supervision/circular", form={"csrf": token or "", **period}
+    )
     assert forged.status == 403  # the library's refusal, not a hidden button
     without_token = page.request.post(
         f"{bench.base}/supervision/circular", form={"start": "2025-03-01", "end": "2025-04-02"}
