@@ -149,17 +149,18 @@ def create_app(
     )
     app.state.services = found
     _install_error_handlers(app)
+    from govbiz_api.routes import attachments as attachment_routes
     from govbiz_api.routes import calendar, commands, problems, public, registry, reports
 
-    for module in (commands, problems, registry, reports, calendar, public):
+    limits = attachment_limits or limits_from_environment()
+    app.state.attachment_limits = limits
+    for module in (commands, problems, attachment_routes, registry, reports, calendar, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     # --- the browser workbench (工作台) under /, beside the API under /v1: govbiz_api.workbench ---
     from govbiz_api.workbench import mount_workbench
 
-    mount_workbench(
-        app, found, attachment_limits=attachment_limits or limits_from_environment(), oidc=workbench_oidc
-    )
+    mount_workbench(app, found, attachment_limits=limits, oidc=workbench_oidc)
     return app
 
 
