@@ -55,7 +55,7 @@ _PAYLOAD_NAMES = {
     "title": "标题", "category": "类别", "source": "来源", "reason": "理由", "text": "内容", "note": "备注",
     "notes": "回访记录", "outcome": "结果", "lead": "主办部门", "co_handlers": "协办部门", "into": "并入",
     "satisfied": "满意", "session_id": "接待日", "kind": "类型", "clock": "期限", "new_last_day": "延至",
-    "approve": "批准", "proposed_department": "建议承办部门",
+    "approve": "批准", "proposed_department": "建议承办部门", "file_name": "附件",
 }  # fmt: skip
 
 
