@@ -84,6 +84,7 @@ __all__ = [
     "AddHolidayNotice",
     "AppealRating",
     "AssignProblem",
+    "AttachFile",
     "CollectProblem",
     "Command",
     "ContactIn",
@@ -688,6 +689,33 @@ class SendReminder(Command[Problem]):
 # --- lasting rules and circulars -----------------------------------------------------
 
 
+def _file_name(name: str) -> str:
+    """A file's own name: no folder (`/`, `\\`), not `.` or `..`."""
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ValidationError("file_name", name, "is a file's name, without folders")
+    return name
+
+
+class AttachFile(Command[Problem]):
+    """Record a file attached to a problem (上传附件): a scan of a signed document, with a report.
+
+    The bytes must be kept already, under `sha256`, in the ledger's
+    attachment store: `govbiz.attachments.attach_file` checks the file's
+    size and type, stores the bytes, then runs this command.  The ledger
+    refuses it when the store holds no file of that hash and size.
+    """
+
+    problem_id: Key
+    file_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _ONE_LINE,
+        AfterValidator(_rule(_file_name)),
+    ]  # fmt: skip
+    media_type: Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+-]+$", max_length=100)]
+    size: int = Field(ge=1)
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    note: Text = ""
+
+
 class RecordLastingRule(Command[LastingRule]):
     """Record a lasting rule (长效机制): a policy document born from recurring problems."""
 
@@ -781,6 +809,7 @@ COMMANDS: tuple[type[Command[Any]], ...] = (
     AppealRating,
     DecideAppeal,
     SendReminder,
+    AttachFile,
     RecordLastingRule,
     LinkLastingRule,
     PublishCircular,

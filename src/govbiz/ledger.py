@@ -47,6 +47,7 @@ from govbiz.storage.memory import MemoryStore
 if TYPE_CHECKING:
     from govbiz.contact_keys import KeyRing
     from govbiz.deadlines import DeadlinePolicy
+    from govbiz.ports.attachments import AttachmentStore
 
 __all__ = ["EventSubscriber", "Ledger", "LedgerUnit"]
 
@@ -76,6 +77,9 @@ class Ledger:
     `c.RevealContacts` does, for the roles that may see them, and records it.  The holiday notices kept in
     the store (`c.AddHolidayNotice`) are on every county's calendar
     (`policy`); `notices` re-reads them at most once a minute.
+    ``attachments`` keeps the bytes of files attached to problems
+    (`govbiz.ports.attachments.AttachmentStore`; see `govbiz.attachments`);
+    without one, `c.AttachFile` is refused.
 
     Each command is handled by a function of `govbiz.handlers`; `unit`
     commits several commands together.  A ledger is a context manager:
@@ -96,6 +100,7 @@ class Ledger:
         hasher: Hasher = SHA256,
         contact_keys: KeyRing | None = None,
         clear_contacts: ClearContacts | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock()
@@ -108,6 +113,7 @@ class Ledger:
         self.counties = Counties(
             profile=self.profile, notices=KeptNotices(), hasher=hasher, contact_keys=contact_keys,
             clear_contacts=clear_contacts or clear_contacts_policy(self.store.clear_contacts),
+            attachments=attachments,
         )  # fmt: skip
         #: Builds the notifications each command queues (in the same transaction).
         self.notifier = Notifier(self.counties)
@@ -141,6 +147,16 @@ class Ledger:
     @notices.setter
     def notices(self, notices: KeptNotices) -> None:
         self.counties = attrs.evolve(self.counties, notices=notices)
+        self.notifier = Notifier(self.counties)
+
+    @property
+    def attachments(self) -> AttachmentStore | None:
+        """Where this ledger keeps the bytes of attachments (附件), or `None`: it takes none."""
+        return self.counties.attachments
+
+    @attachments.setter
+    def attachments(self, store: AttachmentStore | None) -> None:
+        self.counties = attrs.evolve(self.counties, attachments=store)
         self.notifier = Notifier(self.counties)
 
     @property

@@ -136,8 +136,8 @@ def test_progress_result_and_a_satisfied_return_visit_close_the_problem(world: W
     assert closed.state is ProblemState.CLOSED
     assert closed.return_visits[0].satisfied
     assert closed.open_deadlines() == ()
-    # A closed problem takes only a lasting rule, or the department's appeal against its rating.
-    with pytest.raises(IllegalTransitionError, match="allowed now: appeal_rating, link_lasting_rule"):
+    # A closed problem takes only a lasting rule, a file, or the department's appeal against its rating.
+    with pytest.raises(IllegalTransitionError, match="allowed now: appeal_rating, attach, link_lasting_rule"):
         world.ledger.handle(world.zgj, c.ReportProgress(problem_id=problem.id, text="再报"))
 
 

@@ -27,6 +27,7 @@ from govbiz.domain.lifecycle import ACTION_ROLES, FINAL_STATES, SYSTEM_ACTIONS, 
 from govbiz.errors import GovbizError
 from govbiz.ledger import Ledger
 from govbiz.profile import CountyProfile
+from govbiz.storage.attachments import MemoryAttachmentStore
 from govbiz.storage.memory import MemoryStore
 from tests.conftest import World, build_world
 
@@ -54,7 +55,10 @@ COMMAND_ACTION = {
     c.DecideAppeal: Action.DECIDE_APPEAL,
     c.SendReminder: Action.REMIND,
     c.LinkLastingRule: Action.LINK_LASTING_RULE,
+    c.AttachFile: Action.ATTACH,
 }
+#: The one scan every attachment of the walk is (its bytes are in the ledger's store).
+SCAN = b"%PDF-1.7 signed and stamped"
 
 
 #: Actions that end a problem early; the sensible walk avoids them so deep states are reached.
@@ -77,6 +81,8 @@ class LedgerMachine(RuleBasedStateMachine):
             policy = DeadlinePolicy.from_dict({"clocks": {"verification": {"enabled": True}}})
             ledger = Ledger(MemoryStore(), profiles={"430800": CountyProfile(deadline_policy=policy)})
             self.world = build_world(ledger)
+        self.world.ledger.attachments = MemoryAttachmentStore()
+        self.scan = self.world.ledger.attachments.put(SCAN)
         rule = self.world.ledger.handle(
             self.world.secretariat,
             c.RecordLastingRule(
@@ -235,6 +241,11 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
             Action.LINK_LASTING_RULE: st.builds(
                 c.LinkLastingRule, problem_id=pid, rule_id=st.just(self.rule_id)
+            ),
+            Action.ATTACH: st.builds(
+                c.AttachFile, problem_id=pid, file_name=st.just("签收单.pdf"),
+                media_type=st.just("application/pdf"),
+                size=st.sampled_from([len(SCAN), len(SCAN) + 1]), sha256=st.just(self.scan),
             ),
         }
 

@@ -88,7 +88,7 @@ def test_a_valid_jwt_is_the_actor_its_claims_name(served: Served, provider: Prov
         ({"iss": "https://evil.example"}, "invalid"),
         ({"exp": int(time.time()) - 120}, "expired"),
         ({"roles": None}, "invalid"),
-        ({"roles": "emperor"}, "invalid"),
+        ({"roles": "emperor"}, "unmapped_role"),
         ({"govbiz_county": "12345"}, "invalid"),
     ],
 )

@@ -45,6 +45,9 @@ BODIES: dict[str, dict[str, Any]] = {
         "imported_file": "2025年台账.xlsx", "imported_row": 3, "assigned_at": "2025-03-02T12:00:00+08:00",
         "lead": "430802-zrzy",
     },
+    "AttachFile": {
+        "file_name": "签收单.pdf", "media_type": "application/pdf", "size": 12, "sha256": "a" * 64,
+    },
 }
 
 

@@ -18,6 +18,7 @@ from govbiz_api import create_app
 from govbiz_api.workbench.web import Workbench
 
 from govbiz.domain import Actor, Problem, Role
+from govbiz.storage.attachments import FileAttachmentStore
 from tests.conftest import COUNTY, World
 
 PASSWORD = "正确的密码-horse-battery"
@@ -59,6 +60,7 @@ def users(world: World) -> dict[str, Actor]:
 @contextmanager
 def serving_bench(tmp_path: Path) -> Iterator[Bench]:
     world, _, city_problem, county_problem, _ = start(tmp_path)
+    world.ledger.attachments = FileAttachmentStore(tmp_path / "attachments")
     app = create_app(world.ledger)
     bench: Workbench = app.state.workbench
     for login, actor in users(world).items():

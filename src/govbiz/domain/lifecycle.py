@@ -119,6 +119,8 @@ class Action(StrEnum):
     #: The supervisor grants or refuses the appeal; granted, the rating leaves the scores.
     DECIDE_APPEAL = "decide_appeal"
     REMIND = "remind"
+    #: A file attached (上传附件): a scan of a signed document; its bytes are kept apart.
+    ATTACH = "attach"
     LINK_LASTING_RULE = "link_lasting_rule"
     #: The running clocks are counted again on a holiday notice just added (期限复核).
     REBASE_DEADLINES = "deadline_rebased"
@@ -153,6 +155,7 @@ _ACTION_LABELS = {
     Action.APPEAL_RATING: "申诉评价",
     Action.DECIDE_APPEAL: "复核申诉",
     Action.REMIND: "催办/督办",
+    Action.ATTACH: "上传附件",
     Action.LINK_LASTING_RULE: "关联长效机制",
     Action.REBASE_DEADLINES: "按放假安排复核期限",
 }
@@ -219,6 +222,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.APPEAL_RATING, _RATED, None),
     Transition(Action.DECIDE_APPEAL, _RATED, None),
     Transition(Action.REMIND, _OPEN_AFTER_ASSIGNMENT | {S.VERIFYING}, None),
+    Transition(Action.ATTACH, _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.VERIFYING, S.CLOSED}, None),
     Transition(
         Action.LINK_LASTING_RULE,
         _OPEN_AFTER_ASSIGNMENT | {S.RESULT_REPORTED, S.CLOSED},
@@ -258,6 +262,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.APPEAL_RATING: frozenset({Role.DEPARTMENT_HANDLER}),
     Action.DECIDE_APPEAL: frozenset({Role.SUPERVISOR}),
     Action.REMIND: frozenset({Role.SUPERVISOR, Role.COLLECTOR}),
+    Action.ATTACH: frozenset({Role.DEPARTMENT_HANDLER, Role.COLLECTOR}),
     Action.LINK_LASTING_RULE: frozenset({Role.COLLECTOR, Role.DEPARTMENT_HANDLER}),
     Action.REBASE_DEADLINES: frozenset({Role.ADMINISTRATOR}),
 }

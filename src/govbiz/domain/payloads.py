@@ -40,6 +40,7 @@ __all__ = [
     "DeadlinesRebased",
     "ExtensionDecided",
     "ExtensionRequested",
+    "FileAttached",
     "LinkedRule",
     "Merged",
     "Noted",
@@ -507,12 +508,25 @@ class DeadlinesRebased(Payload):
     moved: bool = False
 
 
+@attrs.frozen(slots=True)
+class FileAttached(Payload):
+    """A file attached (上传附件): its name, media type, size and SHA-256; the bytes are kept apart."""
+
+    actions: ClassVar[tuple[Action, ...]] = (Action.ATTACH,)
+
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    note: str = ""
+
+
 #: The payload class of each problem action.
 _CLASSES: tuple[type[Payload], ...] = (
     Signed, Collected, Triaged, Noted, Merged, Scheduled, Assigned, Returned, ProgressReported,
     ResultReported, ExtensionRequested, ExtensionDecided, Resumed, ReturnVisited, Reminded,
     LinkedRule, DeadlinesRebased, ReturnDecided, CoHandlingReported, RatingAppealed, AppealDecided,
-    Verified,
+    Verified, FileAttached,
 )  # fmt: skip
 PAYLOADS: dict[Action, type[Payload]] = {action: cls for cls in _CLASSES for action in cls.actions}
 

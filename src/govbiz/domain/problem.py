@@ -99,7 +99,9 @@ STREAM = "problem"
 CO_HANDLING = "co_handling"
 
 #: While the clocks are suspended only these actions make sense.
-_WHILE_SUSPENDED = frozenset({Action.RESUME, Action.WITHDRAW, Action.REMIND, Action.LINK_LASTING_RULE})
+_WHILE_SUSPENDED = frozenset(
+    {Action.RESUME, Action.WITHDRAW, Action.REMIND, Action.LINK_LASTING_RULE, Action.ATTACH}
+)
 #: The clocks awaiting a report in each state (see Problem.open_deadlines).
 #: A return asked for answers the sign-for clock; the others run on (the clock runs from 交办).
 #: The co-handlers' clock (`co_handling`) runs while the lead handles, until every one has replied.
@@ -119,7 +121,7 @@ _LEAD_ONLY = frozenset(
 #: Actions a department handler may take only as a co-handling department (协办).
 _CO_ONLY = frozenset({Action.REPORT_CO_HANDLING})
 #: Actions a department handler may take as lead or co-handler (协办).
-_LEAD_OR_CO = frozenset({Action.REPORT_PROGRESS, Action.LINK_LASTING_RULE})
+_LEAD_OR_CO = frozenset({Action.REPORT_PROGRESS, Action.LINK_LASTING_RULE, Action.ATTACH})
 
 
 @attrs.frozen(slots=True)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from govbiz.deadlines import DeadlinePolicy
     from govbiz.kept_notices import KeptNotices
     from govbiz.notify.notifier import NotificationSettings
+    from govbiz.ports.attachments import AttachmentStore
     from govbiz.ports.hasher import Hasher
     from govbiz.profile import CountyProfile
 
@@ -57,6 +58,8 @@ class Counties:
     contact_keys: KeyRing | None = None
     #: What to do with contacts when there is no key ring (the store's policy, or the configuration's).
     clear_contacts: ClearContacts = ClearContacts.ALLOW
+    #: Where attachments' bytes are kept (`Ledger(attachments=...)`); `None`: the ledger takes none.
+    attachments: AttachmentStore | None = None
 
     def policy(self, county: str) -> DeadlinePolicy:
         """`county`'s deadline policy on a calendar with the kept notices."""

@@ -24,6 +24,7 @@ from govbiz.domain.payloads import (
     Collected,
     ExtensionDecided,
     ExtensionRequested,
+    FileAttached,
     Merged,
     Noted,
     Payload,
@@ -285,6 +286,26 @@ def decide_appeal(ctx: CommandContext, cmd: c.DecideAppeal) -> Problem:
     return ctx.act(ctx.problem(cmd.problem_id), Action.DECIDE_APPEAL, decision)
 
 
+def attach_file(ctx: CommandContext, cmd: c.AttachFile) -> Problem:
+    """A file attached (上传附件), recorded only if the ledger's store holds its bytes (hash and size)."""
+
+    def payload() -> FileAttached:  # after the role, scope and state are checked
+        store = ctx.counties.attachments
+        if store is None:
+            raise ValidationError("sha256", cmd.sha256, "this ledger keeps no attachments (no store)")
+        kept = store.size(cmd.sha256)
+        if kept != cmd.size:
+            found = "none" if kept is None else f"{kept} bytes"
+            reason = f"the store holds {found} under this hash, not {cmd.size}: store the file first"
+            raise ValidationError("sha256", cmd.sha256, reason)
+        return FileAttached(
+            file_name=cmd.file_name, media_type=cmd.media_type, size=cmd.size, sha256=cmd.sha256,
+            note=cmd.note,
+        )  # fmt: skip
+
+    return ctx.act(ctx.problem(cmd.problem_id), Action.ATTACH, payload)
+
+
 def _fields(action: Action, payload: type[Payload], *fields: str) -> Callable[[CommandContext, Any], Problem]:
     """A handler for actions whose payload is just some of the command's fields."""
 
@@ -316,4 +337,5 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.RecordVerification: record_verification,
     c.AppealRating: appeal_rating,
     c.DecideAppeal: decide_appeal,
+    c.AttachFile: attach_file,
 }

@@ -11,9 +11,10 @@ ledger, so the library's role, county and department rules decide it.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 from fastapi import Depends, FastAPI, Request
@@ -22,8 +23,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from govbiz.errors import GovbizError
+from govbiz.attachments import DEFAULT_MAX_BYTES, AttachmentLimits
+from govbiz.errors import GovbizError, ValidationError
 from govbiz.ledger import Ledger
+from govbiz.storage.attachments import FileAttachmentStore
 from govbiz_api.idempotency import IdempotencyStore
 from govbiz_api.limits import PER_CLIENT, PER_TOKEN, RateLimit, RateLimiter
 from govbiz_api.oidc import OidcSettings, OidcVerifier, looks_like_jwt
@@ -32,9 +35,37 @@ from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
 from govbiz_api.tables import ApiDatabase
 from govbiz_api.tokens import ApiToken, TokenStore
 
-__all__ = ["Services", "bearer", "caller", "create_app", "problem_response", "services"]
+if TYPE_CHECKING:
+    from govbiz.ports.attachments import AttachmentStore
+    from govbiz_api.workbench.oidc_signin import WorkbenchOidc
+
+__all__ = [
+    "ATTACHMENTS_ENV", "ATTACHMENT_MAX_ENV", "DEFAULT_ATTACHMENTS", "Services", "bearer", "caller",
+    "create_app", "limits_from_environment", "problem_response", "services",
+]  # fmt: skip
 
 log = logging.getLogger("govbiz.api")
+
+#: The folder attachments' bytes are kept in (`govbiz serve --attachments DIR` sets it for its workers).
+ATTACHMENTS_ENV = "GOVBIZ_ATTACHMENTS"
+#: The largest attachment accepted, in MB (`govbiz serve --attachment-max-mb N`).
+ATTACHMENT_MAX_ENV = "GOVBIZ_ATTACHMENT_MAX_MB"
+#: The folder used when neither the ledger nor `$GOVBIZ_ATTACHMENTS` names one (relative to the working one).
+DEFAULT_ATTACHMENTS = "govbiz-attachments"
+
+
+def limits_from_environment() -> AttachmentLimits:
+    """The attachment limits `$GOVBIZ_ATTACHMENT_MAX_MB` sets (10 MB when unset)."""
+    given = os.environ.get(ATTACHMENT_MAX_ENV)
+    if not given:
+        return AttachmentLimits(max_bytes=DEFAULT_MAX_BYTES)
+    try:
+        megabytes = float(given)
+    except ValueError:
+        megabytes = 0
+    if not 0 < megabytes <= 1024:
+        raise ValidationError(ATTACHMENT_MAX_ENV, given, "is a size in MB, above 0 and at most 1024")
+    return AttachmentLimits(max_bytes=int(megabytes * 1024 * 1024))
 
 
 @attrs.frozen
@@ -60,6 +91,9 @@ def create_app(
     per_token: RateLimit = PER_TOKEN,
     per_client: RateLimit = PER_CLIENT,
     oidc: OidcSettings | None = None,
+    attachments: AttachmentStore | None = None,
+    attachment_limits: AttachmentLimits | None = None,
+    workbench_oidc: WorkbenchOidc | None = None,
 ) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
@@ -70,12 +104,22 @@ def create_app(
     `per_token` limits each token's requests (600 a minute), `per_client`
     each address's public lookups (60 a minute), in each process.  With
     `oidc`, bearer JWTs of the county's identity provider are accepted too
-    (`govbiz_api.oidc`).
+    (`govbiz_api.oidc`).  `attachments` keeps the bytes of files attached to
+    problems; without it, a ledger that has no store of its own keeps them in
+    the folder `$GOVBIZ_ATTACHMENTS` (else `govbiz-attachments`), a
+    `govbiz.storage.attachments.FileAttachmentStore`; `attachment_limits`
+    (default: `$GOVBIZ_ATTACHMENT_MAX_MB`, else 10 MB) bounds what is
+    accepted.  With `workbench_oidc`, the workbench signs people in with the
+    county's identity provider too (`govbiz_api.workbench.oidc_signin`).
     """
     import govbiz
 
     owned = not isinstance(ledger, Ledger)
     opened = ledger if isinstance(ledger, Ledger) else govbiz.open(ledger)
+    if attachments is not None:
+        opened.attachments = attachments
+    elif opened.attachments is None:
+        opened.attachments = FileAttachmentStore(os.environ.get(ATTACHMENTS_ENV) or DEFAULT_ATTACHMENTS)
     database = ApiDatabase(opened.store)
     found = Services(
         opened,
@@ -105,15 +149,18 @@ def create_app(
     )
     app.state.services = found
     _install_error_handlers(app)
+    from govbiz_api.routes import attachments as attachment_routes
     from govbiz_api.routes import calendar, commands, problems, public, registry, reports, scores
 
-    for module in (commands, problems, registry, reports, scores, calendar, public):
+    limits = attachment_limits or limits_from_environment()
+    app.state.attachment_limits = limits
+    for module in (commands, problems, attachment_routes, registry, reports, scores, calendar, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     # --- the browser workbench (工作台) under /, beside the API under /v1: govbiz_api.workbench ---
     from govbiz_api.workbench import mount_workbench
 
-    mount_workbench(app, found)
+    mount_workbench(app, found, attachment_limits=limits, oidc=workbench_oidc)
     return app
 
 

@@ -40,6 +40,14 @@ _ROLES = [
     help="Mark the workbench's session cookie Secure even where the proxy does not say HTTPS.",
 )  # fmt: skip
 @click.option(
+    "--attachments", "attachments", type=click.Path(file_okay=False), default=None,
+    help="Folder for the bytes of attached files (附件); default $GOVBIZ_ATTACHMENTS or govbiz-attachments.",
+)  # fmt: skip
+@click.option(
+    "--attachment-max-mb", "attachment_max_mb", type=click.FloatRange(0, 1024, min_open=True), default=None,
+    help="The largest attachment accepted, in MB (default $GOVBIZ_ATTACHMENT_MAX_MB, else 10).",
+)  # fmt: skip
+@click.option(
     "--demo", is_flag=True,
     help="Play the Zhangjiajie simulation into a temporary ledger and serve it (as `govbiz demo`).",
 )  # fmt: skip
@@ -47,21 +55,29 @@ _ROLES = [
 @govbiz_errors
 def serve_command(
     ctx: click.Context, *, db: str | None, host: str, port: int, workers: int, log_level: str,
-    oidc: str | None, secure_cookies: bool, demo: bool,
+    oidc: str | None, secure_cookies: bool, attachments: str | None, attachment_max_mb: float | None,
+    demo: bool,
 ) -> None:
     """Serve the ledger over HTTP (接口服务): every command and query under /v1, OpenAPI at /openapi.json.
 
     Callers authenticate with tokens from `govbiz token create`.  Behind a
     reverse proxy, keep --host 127.0.0.1 and let the proxy terminate TLS.
+    An --oidc file with a [workbench] table signs people in to the
+    workbench through the county's identity provider too.
     """
     import uvicorn
 
     import govbiz
+    from govbiz_api.app import ATTACHMENT_MAX_ENV, ATTACHMENTS_ENV
     from govbiz_api.server import FACTORY
     from govbiz_api.workbench.web import SECURE_ENV
 
     if secure_cookies:
         os.environ[SECURE_ENV] = "1"  # each worker process reads it
+    if attachments is not None:
+        os.environ[ATTACHMENTS_ENV] = os.path.abspath(attachments)
+    if attachment_max_mb is not None:
+        os.environ[ATTACHMENT_MAX_ENV] = str(attachment_max_mb)
     if demo:
         if db is not None or workers != 1 or oidc is not None:
             raise click.UsageError("--demo makes its own ledger in one process: no --db, --workers, --oidc")
@@ -76,8 +92,10 @@ def serve_command(
         from pathlib import Path
 
         from govbiz_api.oidc import OIDC_ENV, OidcSettings
+        from govbiz_api.workbench.oidc_signin import WorkbenchOidc
 
         OidcSettings.from_toml(Path(oidc))  # a broken file stops here too
+        WorkbenchOidc.from_toml(Path(oidc))
         os.environ[OIDC_ENV] = str(Path(oidc).resolve())
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
 

@@ -21,6 +21,17 @@ Settings come from a TOML file (`govbiz serve --oidc FILE`)::
     county = "govbiz_county"
     department = "govbiz_department"
     enterprise = "govbiz_enterprise"
+    name = "name"            # the person's name, as pages show it
+
+    [roles]                  # optional: the provider's role names, as govbiz roles
+    "督查室" = "supervisor"
+    "部门经办人" = "department_handler"
+
+With a `[roles]` table, a role claim it does not list is refused
+(`TokenRefusedError("unmapped_role")`); without one, the claim must be a
+govbiz role's name.  A `[workbench]` table signs people in to the workbench
+through the provider (`govbiz_api.workbench.oidc_signin`).  The JWKS may be
+`http://` only on the loopback interface (a test's provider).
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from typing import Any
 import attrs
 import jwt
 
-from govbiz.domain.actors import Actor
+from govbiz.domain.actors import Actor, Role
 from govbiz.errors import GovbizError, ValidationError
 from govbiz_api.tokens import ApiToken, TokenRefusedError
 
@@ -49,6 +60,7 @@ _CLAIMS = {
     "county": "govbiz_county",
     "department": "govbiz_department",
     "enterprise": "govbiz_enterprise",
+    "name": "name",
 }
 
 _ALGORITHMS = ("RS256", "ES256")
@@ -64,6 +76,8 @@ class OidcSettings:
     claims: dict[str, str] = attrs.field(factory=lambda: dict(_CLAIMS))
     algorithms: tuple[str, ...] = _ALGORITHMS
     leeway: int = 30
+    #: The provider's role names → govbiz role names (empty: the claim is a govbiz role already).
+    roles: dict[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def from_toml(cls, path: Path) -> OidcSettings:
@@ -84,7 +98,7 @@ class OidcSettings:
             )
         claims.update({k: str(v) for k, v in given.items()})
         jwks = data["jwks"]
-        if not jwks.startswith("https://") and not Path(jwks).is_absolute():
+        if not is_url(jwks) and not Path(jwks).is_absolute():
             jwks = str((path.parent / jwks).resolve())  # a relative file is next to the settings
         return cls(
             issuer=data["issuer"],
@@ -92,7 +106,27 @@ class OidcSettings:
             jwks=jwks,
             claims=claims,
             algorithms=tuple(str(a) for a in data.get("algorithms", _ALGORITHMS)),
+            roles=_roles(data.get("roles", {})),
         )
+
+
+def _roles(given: Any) -> dict[str, str]:
+    """The `[roles]` table, each value a govbiz role's name."""
+    if not isinstance(given, dict):
+        raise ValidationError("oidc.roles", given, "is a table: provider role = govbiz role")
+    known = {r.value for r in Role}
+    for name, role in given.items():
+        if role not in known:
+            raise ValidationError(f"oidc.roles.{name}", role, f"known: {', '.join(sorted(known))}")
+    return {str(k): str(v) for k, v in given.items()}
+
+
+def is_url(text: str) -> bool:
+    """An `https://` URL, or an `http://` one on the loopback interface (a local test provider)."""
+    return text.startswith("https://") or text.startswith(_LOOPBACK)
+
+
+_LOOPBACK = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:")
 
 
 def looks_like_jwt(text: str) -> bool:
@@ -105,7 +139,7 @@ class OidcVerifier:
 
     def __init__(self, settings: OidcSettings) -> None:
         self.settings = settings
-        if settings.jwks.startswith("https://"):
+        if is_url(settings.jwks):
             self._client: jwt.PyJWKClient | None = jwt.PyJWKClient(settings.jwks, cache_keys=True)
             self._keys: jwt.PyJWKSet | None = None
         else:
@@ -114,6 +148,10 @@ class OidcVerifier:
 
     def token(self, text: str) -> ApiToken:
         """The actor of a valid JWT; `TokenRefusedError` (`"invalid"` or `"expired"`) otherwise."""
+        return self.mapped(self.claims(text))
+
+    def claims(self, text: str) -> dict[str, Any]:
+        """The claims of a JWT of valid signature, issuer, audience and expiry; else `TokenRefusedError`."""
         s = self.settings
         try:
             key = self._signing_key(text)
@@ -125,7 +163,7 @@ class OidcVerifier:
             raise TokenRefusedError("expired") from None
         except (jwt.PyJWTError, KeyError, ValueError):
             raise TokenRefusedError("invalid") from None
-        return self._mapped(claims)
+        return claims
 
     def _signing_key(self, text: str) -> Any:
         if self._client is not None:
@@ -136,20 +174,28 @@ class OidcVerifier:
             return self._keys.keys[0].key
         return self._keys[str(kid)].key
 
-    def _mapped(self, claims: dict[str, Any]) -> ApiToken:
+    def mapped(self, claims: dict[str, Any]) -> ApiToken:
+        """The `ApiToken` (its actor) of checked `claims`; `TokenRefusedError` if they map to none."""
         names = self.settings.claims
+        roles = self.settings.roles
 
         def claim(name: str) -> str | None:
             value = claims.get(names[name])
             return None if value in (None, "") else str(value)
 
+        role = claim("role") or ""
+        if roles:
+            role = roles.get(role, "?")
+        if role and role not in {r.value for r in Role}:  # a role the provider has, govbiz does not know
+            raise TokenRefusedError("unmapped_role")
         try:
             actor = Actor(
                 id=claim("actor_id") or "",
-                role=claim("role") or "",
+                role=role,
                 county=claim("county") or "",
                 department=claim("department"),
                 enterprise=claim("enterprise"),
+                name=(claim("name") or "")[:100],
             )
         except (GovbizError, ValueError):  # a claim the provider left out or spelled otherwise
             raise TokenRefusedError("invalid") from None

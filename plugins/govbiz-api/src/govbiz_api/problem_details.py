@@ -219,6 +219,8 @@ def _problem_of_service(error: GovbizError, lang: str, english: str) -> Problem:
             "unknown": "令牌不存在或不正确",
             "revoked": "令牌已吊销",
             "expired": "令牌已过期",
+            "invalid": "令牌无效",
+            "unmapped_role": "令牌中的角色未对应本系统的角色",
         }
         problem = _problem(
             "unauthorized",

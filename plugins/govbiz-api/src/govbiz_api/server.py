@@ -23,7 +23,11 @@ FACTORY = "govbiz_api.server:app_from_environment"
 
 def app_from_environment() -> FastAPI:
     """The API over the ledger at `$GOVBIZ_DB` (else `sqlite:///govbiz.db`), with the OIDC
-    settings file `$GOVBIZ_API_OIDC` names, if any."""
+    settings file `$GOVBIZ_API_OIDC` names, if any (its `[workbench]` table signs the workbench in too);
+    attachments in `$GOVBIZ_ATTACHMENTS`, at most `$GOVBIZ_ATTACHMENT_MAX_MB`."""
+    from govbiz_api.workbench.oidc_signin import WorkbenchOidc
+
     settings = os.environ.get(OIDC_ENV)
     oidc = OidcSettings.from_toml(Path(settings)) if settings else None
-    return create_app(os.environ.get("GOVBIZ_DB") or None, oidc=oidc)
+    signin = WorkbenchOidc.from_toml(Path(settings)) if settings else None
+    return create_app(os.environ.get("GOVBIZ_DB") or None, oidc=oidc, workbench_oidc=signin)

@@ -36,7 +36,8 @@ class TokenRefusedError(GovbizError):
     """The request's token is missing, unknown, revoked or expired (令牌无效); HTTP 401.
 
     `reason` is one of `"missing"`, `"malformed"`, `"unknown"`,
-    `"revoked"`, `"expired"`.
+    `"revoked"`, `"expired"`; for a JWT also `"invalid"` and `"unmapped_role"`
+    (its role claim names no govbiz role, through the `[roles]` table if any).
     """
 
     def __init__(self, reason: str) -> None:

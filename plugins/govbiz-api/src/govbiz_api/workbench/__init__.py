@@ -28,27 +28,45 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from govbiz.attachments import AttachmentLimits
     from govbiz_api.app import Services
+    from govbiz_api.workbench.oidc_signin import WorkbenchOidc
 
 __all__ = ["mount_workbench"]
 
 #: The files under /static/, with their media types.
-_STATIC = {"workbench.css": "text/css; charset=utf-8"}
+_STATIC = {"workbench.css": "text/css; charset=utf-8", "gongwen.css": "text/css; charset=utf-8"}
 
 
 def mount_workbench(
-    app: FastAPI, services: Services, *, idle_timeout: timedelta | None = None, secure_cookies: bool = False
-) -> None:
+    app: FastAPI, services: Services, *, idle_timeout: timedelta | None = None, secure_cookies: bool = False,
+    attachment_limits: AttachmentLimits | None = None, oidc: WorkbenchOidc | None = None,
+) -> None:  # fmt: skip
     """Add the workbench's pages to `app` (an API application over `services`' ledger).
 
     `idle_timeout` ends a session unused that long (30 minutes by default);
     `secure_cookies` marks every cookie Secure even when the request does
-    not say it came over HTTPS.
+    not say it came over HTTPS; `attachment_limits` bounds the files
+    attached (10 MB of PDF, OFD, JPEG, PNG, TIFF by default); with `oidc`,
+    the sign-in page offers the county's identity provider too.
     """
     from fastapi import Request
     from fastapi.responses import HTMLResponse, Response
 
-    from govbiz_api.workbench import admin, enquiry, inbox, ledger_pages, sessions_pages, signin, supervision
+    from govbiz.attachments import AttachmentLimits
+    from govbiz_api.workbench import (
+        admin,
+        attachment_pages,
+        circulars,
+        enquiry,
+        inbox,
+        ledger_pages,
+        oidc_signin,
+        scores,
+        sessions_pages,
+        signin,
+        supervision,
+    )  # fmt: skip
     from govbiz_api.workbench.sessions import IDLE_TIMEOUT, SessionStore
     from govbiz_api.workbench.users import UserStore
     from govbiz_api.workbench.web import CsrfRefused, SignInNeeded, Workbench, page, with_headers
@@ -58,8 +76,14 @@ def mount_workbench(
         users=UserStore(services.database),
         sessions=SessionStore(services.database, idle_timeout or IDLE_TIMEOUT),
         secure_cookies=secure_cookies,
+        attachment_limits=attachment_limits or AttachmentLimits(),
+        oidc=oidc,
     )
-    for module in (signin, ledger_pages, inbox, sessions_pages, supervision, admin, enquiry):
+    pages = (
+        signin, oidc_signin, ledger_pages, attachment_pages, inbox, sessions_pages, supervision, circulars,
+        scores, admin, enquiry,
+    )  # fmt: skip
+    for module in pages:
         app.include_router(module.router)
 
     @app.get("/static/{name}", include_in_schema=False)
@@ -67,7 +91,12 @@ def mount_workbench(
         media = _STATIC.get(name)
         if media is None:
             return Response("not found", status_code=404, media_type="text/plain")
-        body = resources.files("govbiz_api.workbench").joinpath("static", name).read_bytes()
+        if name == "gongwen.css":  # the official documents' own styles, as the library lays them out
+            from govbiz.documents.html import DOCUMENT_CSS
+
+            body = DOCUMENT_CSS.encode("utf-8")
+        else:
+            body = resources.files("govbiz_api.workbench").joinpath("static", name).read_bytes()
         return with_headers(Response(body, media_type=media, headers={"Cache-Control": "max-age=3600"}))
 
     async def sign_in_needed(request: Request, error: Exception) -> Response:

@@ -57,4 +57,7 @@ def prepare_demo(folder: Path, *, scenario: str = "zhangjiajie") -> Demo:
     now = run.ledger.clock.now()
     for login, actor in users.items():
         store.create(login, actor, password, now=now)
+    from govbiz.storage.attachments import FileAttachmentStore
+
+    run.ledger.attachments = FileAttachmentStore(folder / "attachments")  # beside the demo ledger
     return Demo(ledger=run.ledger, url=url, users=users, password=password)

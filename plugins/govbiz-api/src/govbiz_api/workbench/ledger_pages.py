@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from govbiz import commands as c
+from govbiz.attachments import attachments
 from govbiz.clock import beijing
 from govbiz.domain.actors import Actor
 from govbiz.domain.lifecycle import ACTION_ROLES, Action, ProblemState
@@ -41,7 +42,10 @@ from govbiz_api.workbench.web import (
     workbench,
 )
 
-__all__ = ["CLOCK_NAMES", "Row", "department_names", "done_label", "router", "row_of"]
+__all__ = [
+    "CLOCK_NAMES", "Row", "department_names", "done_label", "problem_refused", "router", "row_of",
+    "size_text",
+]  # fmt: skip
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +55,7 @@ _PAYLOAD_NAMES = {
     "title": "标题", "category": "类别", "source": "来源", "reason": "理由", "text": "内容", "note": "备注",
     "notes": "回访记录", "outcome": "结果", "lead": "主办部门", "co_handlers": "协办部门", "into": "并入",
     "satisfied": "满意", "session_id": "接待日", "kind": "类型", "clock": "期限", "new_last_day": "延至",
-    "approve": "批准", "proposed_department": "建议承办部门",
+    "approve": "批准", "proposed_department": "建议承办部门", "file_name": "附件",
 }  # fmt: skip
 
 
@@ -209,14 +213,21 @@ def _act(request: Request, who: tuple[User, WebSession], problem_id: str, action
     except NotFoundError as error:
         return error_page(request, error, user=user, session=session)
     except GovbizError as error:
-        try:
-            return _problem_page(request, user, session, problem_id, failed=error, tried=chosen.value)
-        except GovbizError:
-            return error_page(request, error, user=user, session=session)
+        return problem_refused(request, user, session, problem_id, error, tried=chosen.value)
     back = form.get("back")
     target = safe_next(back) if back else f"/problems/{problem_id}"
     separator = "&" if "?" in target else "?"
     return with_headers(RedirectResponse(f"{target}{separator}done={chosen.value}", status_code=303))
+
+
+def problem_refused(
+    request: Request, user: User, session: WebSession, problem_id: str, error: GovbizError, *, tried: str
+) -> Response:
+    """The problem's page with the library's refusal of what was `tried` on top (or the error's page)."""
+    try:
+        return _problem_page(request, user, session, problem_id, failed=error, tried=tried)
+    except GovbizError:
+        return error_page(request, error, user=user, session=session)
 
 
 def _problem_page(
@@ -229,7 +240,9 @@ def _problem_page(
     problem = ledger.problem(actor, problem_id)
     history = [event_record(e) for e in ledger.history(actor, problem_id)]
     names = department_names(ledger, actor)
-    allowed = [a for a in caller_actions(problem, actor) if Action(a.action) in ACTION_FORMS]
+    offered = caller_actions(problem, actor)
+    allowed = [a for a in offered if Action(a.action) in ACTION_FORMS]
+    bench = workbench(request)
     refusal = problem_for(failed, "zh") if failed is not None else None
     return page(
         request, "problem.html", user=user, session=session, status=refusal.status if refusal else 200,
@@ -238,7 +251,9 @@ def _problem_page(
         actions=[(a, ACTION_FORMS[Action(a.action)]) for a in allowed],
         sources=_sources(ledger, actor, problem, names), clock_names=CLOCK_NAMES,
         payload_names=_PAYLOAD_NAMES, done=done_label(done), refusal=refusal, tried=tried,
-        query_code=workbench(request).services.query_codes.code(problem.id),
+        query_code=bench.services.query_codes.code(problem.id),
+        attachments=attachments(ledger, actor, problem_id), limits=bench.attachment_limits,
+        may_attach=any(a.action == Action.ATTACH.value for a in offered), size_text=size_text,
         action_label=_action_label, state_label=_state_label, local=_local,
     )  # fmt: skip
 
@@ -289,8 +304,15 @@ def _state_label(state: str | None) -> str:
 
 def done_label(done: str) -> str:
     """What a redirect's `done=` says was just done (`已签收`), or "" for anything else."""
-    known = {a.value for a in ACTION_FORMS} | {Action.COLLECT.value}
+    known = {a.value for a in ACTION_FORMS} | {Action.COLLECT.value, Action.ATTACH.value}
     return f"已{_action_label(done)}" if done in known else ""
+
+
+def size_text(size: int) -> str:
+    """A file's size as people read it: 356 KB, 2.4 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _local(instant: datetime) -> str:

@@ -60,7 +60,8 @@ def set_form_cookie(request: Request, response: Response, token: str) -> None:
 def login_page(request: Request, next: Annotated[str, Query(max_length=500)] = "/") -> Response:
     """The sign-in page (登录)."""
     token = form_token(request)
-    response = page(request, "login.html", user=None, session=None, form_token=token, next=safe_next(next))
+    response = page(request, "login.html", user=None, session=None, form_token=token, next=safe_next(next),
+                    oidc=workbench(request).oidc)  # fmt: skip
     set_form_cookie(request, response, token)
     return response
 
@@ -80,7 +81,7 @@ async def login(request: Request) -> Response:
         token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
         minutes = max(1, error.retry_after // 60)
         response = page(request, "login.html", user=None, session=None, form_token=token, next=target,
-                        status=429, throttled=minutes, login=form.get("login"))  # fmt: skip
+                        status=429, throttled=minutes, login=form.get("login"), oidc=bench.oidc)  # fmt: skip
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     try:
@@ -88,7 +89,7 @@ async def login(request: Request) -> Response:
     except SignInRefusedError:
         token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
         return page(request, "login.html", user=None, session=None, form_token=token, next=target,
-                    status=401, failed=True, login=form.get("login"))  # fmt: skip
+                    status=401, failed=True, login=form.get("login"), oidc=bench.oidc)  # fmt: skip
     old = request.cookies.get(COOKIE)
     if old:
         await run_in_threadpool(bench.sessions.close, old)

@@ -21,8 +21,10 @@ from govbiz.errors import GovbizError, NotFoundError, ValidationError
 from govbiz_api.tables import ApiDatabase, instant_text
 from govbiz_api.workbench.tables import USERS, create_tables
 
-__all__ = ["MIN_PASSWORD", "SignInRefusedError", "User", "UserStore"]
+__all__ = ["EXTERNAL", "MIN_PASSWORD", "SignInRefusedError", "User", "UserStore"]
 
+#: The password "hash" of a user who signs in through the county's provider: no password matches it.
+EXTERNAL = "!oidc"
 #: The shortest password accepted (characters).
 MIN_PASSWORD = 10
 
@@ -88,6 +90,31 @@ class UserStore:
                 )
             )  # fmt: skip
         return User(login=login, actor=actor, created_at=now)
+
+    def sync_external(self, login: str, actor: Actor, *, now: datetime) -> User:
+        """The user `login` signed in elsewhere (统一身份认证), made or brought up to date as `actor`.
+
+        No password opens it (its hash is not a hash); a disabled one stays
+        disabled: `SignInRefusedError`.
+        """
+        values = {
+            "actor_id": actor.id, "name": actor.name, "role": actor.role.value, "county": actor.county,
+            "department": actor.department, "enterprise": actor.enterprise,
+        }  # fmt: skip
+        with self._db.writing() as conn:
+            row = conn.execute(sa.select(USERS).where(USERS.c.login == login)).one_or_none()
+            if row is None:
+                conn.execute(
+                    USERS.insert().values(
+                        login=login, password_hash=EXTERNAL, created_at=instant_text(now), disabled_at=None,
+                        **values,
+                    )
+                )  # fmt: skip
+            elif row.disabled_at is not None:
+                raise SignInRefusedError()
+            else:
+                conn.execute(USERS.update().where(USERS.c.login == login).values(**values))
+        return self.get(login)
 
     def get(self, login: str) -> User:
         """The user `login`; `NotFoundError` if there is none."""

@@ -21,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from govbiz.attachments import AttachmentLimits
 from govbiz.clock import beijing
 from govbiz.domain.actors import Role
 from govbiz.errors import GovbizError
@@ -85,6 +86,10 @@ class Workbench:
     users: UserStore
     sessions: SessionStore
     secure_cookies: bool = False
+    #: What files may be attached (附件): size and kinds.
+    attachment_limits: AttachmentLimits = attrs.field(factory=AttachmentLimits)
+    #: Sign-in with the county's provider (`govbiz_api.workbench.oidc_signin.WorkbenchOidc`), if set up.
+    oidc: Any = None
     #: Sign-in attempts allowed per client address, and per login (in each process).
     sign_ins_per_client: RateLimiter = attrs.field(factory=lambda: RateLimiter(SIGN_INS_PER_CLIENT))
     sign_ins_per_login: RateLimiter = attrs.field(factory=lambda: RateLimiter(SIGN_INS_PER_LOGIN))
