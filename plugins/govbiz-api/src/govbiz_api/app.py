@@ -11,8 +11,10 @@ ledger, so the library's role, county and department rules decide it.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import attrs
@@ -50,6 +52,8 @@ class Services:
     per_token: RateLimiter
     per_client: RateLimiter
     oidc: OidcVerifier | None = None
+    #: The checkpoint public key `GET /v1/audit/verify` checks with: configuration, never the database.
+    checkpoint_public_key: Path | None = None
 
 
 def create_app(
@@ -60,6 +64,7 @@ def create_app(
     per_token: RateLimit = PER_TOKEN,
     per_client: RateLimit = PER_CLIENT,
     oidc: OidcSettings | None = None,
+    checkpoint_public_key: Path | None = None,
 ) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
@@ -70,7 +75,9 @@ def create_app(
     `per_token` limits each token's requests (600 a minute), `per_client`
     each address's public lookups (60 a minute), in each process.  With
     `oidc`, bearer JWTs of the county's identity provider are accepted too
-    (`govbiz_api.oidc`).
+    (`govbiz_api.oidc`).  `checkpoint_public_key` (default
+    `$GOVBIZ_CHECKPOINT_PUBLIC_KEY`) is the PEM file `GET /v1/audit/verify`
+    checks the signed checkpoints with.
     """
     import govbiz
 
@@ -87,6 +94,7 @@ def create_app(
         RateLimiter(per_token),
         RateLimiter(per_client),
         OidcVerifier(oidc) if oidc is not None else None,
+        checkpoint_public_key or _configured_public_key(),
     )
 
     @asynccontextmanager
@@ -105,9 +113,9 @@ def create_app(
     )
     app.state.services = found
     _install_error_handlers(app)
-    from govbiz_api.routes import calendar, commands, problems, public, registry, reports
+    from govbiz_api.routes import audit, calendar, commands, problems, public, registry, reports
 
-    for module in (commands, problems, registry, reports, calendar, public):
+    for module in (commands, problems, registry, reports, calendar, audit, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     # --- the browser workbench (工作台) under /, beside the API under /v1: govbiz_api.workbench ---
@@ -115,6 +123,11 @@ def create_app(
 
     mount_workbench(app, found)
     return app
+
+
+def _configured_public_key() -> Path | None:
+    configured = os.environ.get("GOVBIZ_CHECKPOINT_PUBLIC_KEY", "").strip()
+    return Path(configured) if configured else None
 
 
 _DESCRIPTION = """\
