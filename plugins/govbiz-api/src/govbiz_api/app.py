@@ -27,14 +27,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from govbiz.errors import GovbizError
 from govbiz.ledger import Ledger
 from govbiz_api.idempotency import IdempotencyStore
-from govbiz_api.limits import PER_CLIENT, PER_TOKEN, RateLimit, RateLimiter
+from govbiz_api.limits import PER_CLIENT, PER_TOKEN, Limiter, RateLimit, RateLimiter, SharedRateLimiter
 from govbiz_api.oidc import OidcSettings, OidcVerifier, looks_like_jwt
 from govbiz_api.problem_details import MEDIA_TYPE, Problem, language, problem_for, problem_of_status
 from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
 from govbiz_api.tables import ApiDatabase
 from govbiz_api.tokens import ApiToken, TokenStore
 
-__all__ = ["Services", "bearer", "caller", "create_app", "problem_response", "services"]
+__all__ = ["SHARED_LIMITS_ENV", "Services", "bearer", "caller", "create_app", "problem_response", "services"]
+
+#: `1` keeps the rate limits in the database (every process counts together), `0` in each process.
+SHARED_LIMITS_ENV = "GOVBIZ_API_SHARED_LIMITS"
 
 log = logging.getLogger("govbiz.api")
 
@@ -49,8 +52,8 @@ class Services:
     idempotency: IdempotencyStore
     query_codes: QueryCodes
     attempts: StatusAttempts
-    per_token: RateLimiter
-    per_client: RateLimiter
+    per_token: Limiter
+    per_client: Limiter
     oidc: OidcVerifier | None = None
     #: The checkpoint public key `GET /v1/audit/verify` checks with: configuration, never the database.
     checkpoint_public_key: Path | None = None
@@ -65,6 +68,7 @@ def create_app(
     per_client: RateLimit = PER_CLIENT,
     oidc: OidcSettings | None = None,
     checkpoint_public_key: Path | None = None,
+    shared_limits: bool | None = None,
 ) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
@@ -73,7 +77,10 @@ def create_app(
     shuts down; a `Ledger` given is left open for its owner.  `status_limits`
     sets how many wrong public status lookups are allowed (`StatusLimits`);
     `per_token` limits each token's requests (600 a minute), `per_client`
-    each address's public lookups (60 a minute), in each process.  With
+    each address's public lookups (60 a minute): counted in the database,
+    for every process together, when `shared_limits` (default:
+    `$GOVBIZ_API_SHARED_LIMITS`, else on PostgreSQL), in this process
+    otherwise (`govbiz_api.limits`).  With
     `oidc`, bearer JWTs of the county's identity provider are accepted too
     (`govbiz_api.oidc`).  `checkpoint_public_key` (default
     `$GOVBIZ_CHECKPOINT_PUBLIC_KEY`) is the PEM file `GET /v1/audit/verify`
@@ -84,6 +91,11 @@ def create_app(
     owned = not isinstance(ledger, Ledger)
     opened = ledger if isinstance(ledger, Ledger) else govbiz.open(ledger)
     database = ApiDatabase(opened.store)
+    shared = _shares_limits(opened) if shared_limits is None else shared_limits
+
+    def limiter(limit: RateLimit, scope: str) -> Limiter:
+        return SharedRateLimiter(limit, database, scope) if shared else RateLimiter(limit)
+
     found = Services(
         opened,
         database,
@@ -91,8 +103,8 @@ def create_app(
         IdempotencyStore(database),
         QueryCodes(database),
         StatusAttempts(database, status_limits),
-        RateLimiter(per_token),
-        RateLimiter(per_client),
+        limiter(per_token, "token"),
+        limiter(per_client, "client"),
         OidcVerifier(oidc) if oidc is not None else None,
         checkpoint_public_key or _configured_public_key(),
     )
@@ -123,6 +135,15 @@ def create_app(
 
     mount_workbench(app, found)
     return app
+
+
+def _shares_limits(ledger: Ledger) -> bool:
+    """Whether several processes may serve this ledger: `$GOVBIZ_API_SHARED_LIMITS`, else PostgreSQL."""
+    configured = os.environ.get(SHARED_LIMITS_ENV, "").strip()
+    if configured:
+        return configured == "1"
+    dialect = getattr(ledger.store, "dialect", None)
+    return getattr(dialect, "name", "") == "postgresql"
 
 
 def _configured_public_key() -> Path | None:

@@ -58,6 +58,7 @@ def serve_command(
     import uvicorn
 
     import govbiz
+    from govbiz_api.app import SHARED_LIMITS_ENV
     from govbiz_api.server import FACTORY
     from govbiz_api.workbench.web import SECURE_ENV
 
@@ -83,6 +84,8 @@ def serve_command(
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it found:
     # this one makes that a clean exit 0 (as `govbiz worker`'s), not death by the signal, so a
     # supervisor tells a stop from a crash.  Before uvicorn starts, it stops at once, with 0 too.
+    if workers > 1:  # the processes count each token's requests together (govbiz_api.limits)
+        os.environ.setdefault(SHARED_LIMITS_ENV, "1")
     signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
 

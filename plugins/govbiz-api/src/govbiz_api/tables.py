@@ -26,7 +26,16 @@ from sqlalchemy.pool import StaticPool
 
 from govbiz.ports.storage import Store
 
-__all__ = ["IDEMPOTENCY", "METADATA", "SECRETS", "STATUS_ATTEMPTS", "TOKENS", "ApiDatabase", "instant_text"]
+__all__ = [
+    "IDEMPOTENCY",
+    "METADATA",
+    "RATE_LIMITS",
+    "SECRETS",
+    "STATUS_ATTEMPTS",
+    "TOKENS",
+    "ApiDatabase",
+    "instant_text",
+]
 
 METADATA = sa.MetaData()
 
@@ -77,6 +86,17 @@ STATUS_ATTEMPTS = sa.Table(
     sa.Column("client", sa.String(100), nullable=False, index=True),
     sa.Column("number", sa.String(100), nullable=False, index=True),
     sa.Column("at", sa.String(40), nullable=False),
+)
+
+
+#: Requests counted in the current fixed window, per limit and key (限流计数), shared by every process.
+RATE_LIMITS = sa.Table(
+    "govbiz_api_rate_limits",
+    METADATA,
+    sa.Column("scope", sa.String(20), primary_key=True),  # "token" or "client"
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("window_start", sa.BigInteger, nullable=False),  # the window's first second (Unix time)
+    sa.Column("count", sa.Integer, nullable=False),
 )
 
 
