@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 import pytest
 from api_test_server import Served, problem_json, serving
 from govbiz_api import create_app
@@ -102,5 +103,10 @@ def test_two_servers_on_postgresql_share_a_token_s_limit(
     with serving(apps[0]) as first, serving(apps[1]) as second:
         answers = [httpx.get(f"{base}/v1/me", headers=headers).status_code for base in [first, second] * 4]
     assert answers == [200] * 6 + [429, 429]  # 6 in all, not 6 per server
+    with world.ledger.store.reading() as conn:  # type: ignore[attr-defined]
+        persistence = conn.execute(
+            sa.text("SELECT relpersistence FROM pg_class WHERE relname = 'govbiz_api_rate_limits'")
+        ).scalar_one()
+    assert persistence == "u"  # UNLOGGED: counters that need no WAL flush
     other.close()
     world.ledger.close()

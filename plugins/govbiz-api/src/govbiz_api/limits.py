@@ -104,7 +104,7 @@ class SharedRateLimiter:
             return
         moment = int(now.timestamp())
         start = moment - moment % self._seconds
-        with self._db.writing() as conn:
+        with self._db.one_statement() as conn:  # one round trip: the upsert commits by itself
             count = conn.execute(self._upsert(conn.dialect.name), {"scope": self._scope, "key": key[:200],
                                                                    "start": start}).scalar_one()  # fmt: skip
         if count > self.limit.requests:
