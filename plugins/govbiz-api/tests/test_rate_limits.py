@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 from api_test_server import Served, problem_json, serving
 from govbiz_api import create_app
 from govbiz_api.app import SHARED_LIMITS_ENV
