@@ -103,7 +103,7 @@ RATE_LIMITS = sa.Table(
 sa.event.listen(
     RATE_LIMITS,
     "after_create",
-    sa.DDL("ALTER TABLE govbiz_api_rate_limits SET UNLOGGED").execute_if(dialect="postgresql"),
+    sa.DDL("ALTER TABLE govbiz_api_rate_limits SET UNLOGGED").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
 )
 
 
