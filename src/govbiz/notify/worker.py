@@ -80,8 +80,10 @@ class Worker:
 
     `channels` defaults to the installed channels and the county channels
     of the ledger's configuration files (`ledger_channels`).  `sweep_at=None`
-    never sweeps (a dispatch-only worker).  `poll` is how long to wait when
-    nothing is due; `batch`, `lease` and `timeout` are the dispatcher's.
+    never sweeps (a dispatch-only worker).  `poll` is the longest wait when
+    nothing is due (a store that announces commits, PostgreSQL, ends it as
+    soon as an entry is queued); `batch`, `lease` and `timeout` are the
+    dispatcher's.
     """
 
     def __init__(

@@ -54,6 +54,9 @@ def serve_command(
 
     Callers authenticate with tokens from `govbiz token create`.  Behind a
     reverse proxy, keep --host 127.0.0.1 and let the proxy terminate TLS.
+    Several processes (--workers N, or several serve units on one
+    PostgreSQL) count the rate limits together in the database.  SIGTERM
+    stops it cleanly: the requests under way finish, and it exits 0.
     """
     import uvicorn
 
