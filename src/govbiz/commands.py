@@ -189,6 +189,9 @@ class Command(BaseModel, Generic[R]):
                 data = json.loads(data)
             except json.JSONDecodeError as exc:
                 raise ValidationError(cls.__name__, data, f"is not valid JSON: {exc}") from None
+            except UnicodeDecodeError as exc:  # bytes in no Unicode encoding JSON allows
+                shown = exc.object[:40].decode("utf-8", "replace")
+                raise ValidationError(cls.__name__, shown, f"is not UTF-8 text: {exc.reason}") from None
         if not isinstance(data, dict):
             raise ValidationError(cls.__name__, data, "must be a JSON object")
         # The constructor (not model_validate) so errors are converted exactly once.

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from govbiz import commands as c
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
 from govbiz.domain.problem import Problem
 from govbiz.ledger import Ledger
+from govbiz.ports.channel import Notification
+from govbiz.ports.outbox import OutboxEntry, OutboxWaiter
 from govbiz.ports.storage import WarningClock, earliest_deadlines
 from govbiz.storage.sql import migrate
 from govbiz.storage.sql import schema as t
@@ -26,6 +29,8 @@ from govbiz.storage.sql.store import SQLStore
 from govbiz.testing.contract import CONTACT_KEYS
 from tests.conftest import CITY, build_world
 
+FIXED = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+
 
 class Recording:
     """`inner` in everything; each call the store makes noted in `calls`, with the events appended."""
@@ -34,6 +39,7 @@ class Recording:
         self.inner = inner
         self.calls: list[str] = []
         self.appended: list[list[str]] = []
+        self.announced: list[list[str]] = []
 
     @property
     def begin(self) -> str | None:
@@ -74,6 +80,17 @@ class Recording:
     ) -> None:
         self.calls.append("forget_rows")
         self.inner.forget_rows(run, statements, index, problem_id, keys)
+
+    def announce_work(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str]
+    ) -> None:
+        self.calls.append("announce_work")
+        self.announced.append(sorted(counties))
+        self.inner.announce_work(run, statements, counties)
+
+    def outbox_waiter(self, engine: Engine) -> OutboxWaiter:
+        self.calls.append("outbox_waiter")
+        return self.inner.outbox_waiter(engine)
 
     def next_number(self, conn: Connection, counter: str) -> int:
         self.calls.append("next_number")
@@ -186,6 +203,28 @@ def test_the_sweep_reads_through_the_dialect_and_merges_the_units_own(
     assert staged[other.id] == stored[other.id]
     assert stored[signed.id] == _running(signed)
     assert staged[assigned.id] == _running(assigned) != stored[signed.id]  # the sign clock runs again
+
+
+def test_a_commit_with_outbox_entries_announces_their_counties(pair: tuple[SQLStore, Recording]) -> None:
+    store, dialect = pair
+    build_world(Ledger(store, contact_keys=CONTACT_KEYS))
+    dialect.calls.clear()
+    dialect.announced.clear()
+    with store.unit_of_work() as uow:
+        for n, county in enumerate(["430802", "430800", "430802"]):
+            note = Notification(key=f"seam:{n}", channel="console", recipients=("x",), subject="s", body="b")
+            uow.enqueue_new(OutboxEntry(notification=note, county=county, created_at=FIXED))
+        uow.commit()
+    assert dialect.announced == [["430800", "430802"]]  # once per commit, each county once
+    assert dialect.calls.index("announce_work") > dialect.calls.index("append_events")
+    waiter = store.outbox().waiter()
+    assert dialect.calls[-1] == "outbox_waiter"
+    started = time.monotonic()
+    assert waiter.wait_for_work(0.05) is False  # SQLite and the generic dialect only poll
+    assert time.monotonic() - started >= 0.05
+    waiter.interrupt()
+    assert waiter.wait_for_work(30) is False  # at once
+    waiter.close()
 
 
 def test_only_a_dialect_that_keeps_connections_has_one_kept(pair: tuple[SQLStore, Recording]) -> None:

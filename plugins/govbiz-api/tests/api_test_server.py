@@ -25,6 +25,7 @@ from govbiz import commands as c
 from govbiz.domain import Actor, Problem, Role
 from govbiz.ledger import Ledger
 from govbiz.storage.sql.sqlite import open_sqlite
+from govbiz.testing.processes import GovbizProcess, start_govbiz
 from tests.conftest import COUNTY, World, build_world, credit_code
 
 
@@ -52,6 +53,34 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def answers(base: str) -> bool:
+    """True once a server at `base` answers its OpenAPI document."""
+    try:
+        return httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def start_serve(
+    db_url: str, directory: Path, name: str, *options: str, wait: bool = True
+) -> tuple[GovbizProcess, str]:
+    """`govbiz serve` on `db_url` and a free port, as a process; it and its base URL.
+
+    With `wait` once it answers; else `serve_ready(process, base)` waits for it.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start_govbiz(["serve", "--db", db_url, "--port", str(port), *options], directory, name)
+    if wait:
+        serve_ready(process, base)
+    return process, base
+
+
+def serve_ready(process: GovbizProcess, base: str) -> None:
+    """Wait until the `govbiz serve` process at `base` answers."""
+    process.wait_ready(lambda _: answers(base))
 
 
 @attrs.define

@@ -231,3 +231,22 @@ def _refs(node: object) -> set[str]:
     if isinstance(node, list):
         return set().union(*(_refs(v) for v in node))
     return set()
+
+
+def test_what_schemathesis_found_stays_fixed(served: Served) -> None:
+    """A body that is not UTF-8 is the caller's 422, not a 500; `RevealContacts` answers its contacts."""
+    world = served.world
+    with served.client(world.admin) as http:
+        garbled = http.post("/v1/commands/SendReminder", content=b"\xff\xfe{",
+                            headers={"Content-Type": "application/json"})  # fmt: skip
+        reveal = {"enterprise_id": world.enterprise_id, "reason": "回访前核对联系电话"}
+        revealed = http.post("/v1/commands/RevealContacts", json=reveal)
+        document = http.get("/openapi.json").json()
+    assert problem_json(garbled)["status"] == 422
+    assert "UTF-8" in garbled.json()["detail"]
+    assert revealed.status_code == 200, revealed.text
+    assert revealed.json() == [{"name": "施奕清", "phone": "13812345678", "position": "副总经理"}]
+    listed = document["paths"]["/v1/problems"]["get"]["responses"]
+    assert {"401", "403", "404", "422", "429"} <= set(listed)
+    assert list(listed["422"]["content"]) == ["application/problem+json"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]

@@ -8,47 +8,41 @@ once, without waiting for the claim's lease to run out (five minutes here).
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from govbiz_postgres import open_postgres
 
 from govbiz.ports.channel import Notification
 from govbiz.ports.outbox import OutboxEntry, OutboxStatus
+from govbiz.testing.processes import GovbizProcess, start_govbiz, wait_until
 
 MESSAGES = 200
 
 
-def _worker(url: str) -> subprocess.Popen[str]:
-    command = [
-        sys.executable, "-m", "govbiz", "worker", "--db", url, "--sweep-at", "never", "--poll", "0.2",
-        "--batch", "10", "--lease", "300",
-    ]  # fmt: skip
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start_worker(url: str, directory: Path, name: str, *options: str) -> GovbizProcess:
+    """`govbiz worker` on `url`, dispatch only, ready once it logged that it started (its handlers set).
+
+    SIGTERM before the worker has set its handler would kill it like any program starting up.
+    """
+    command = ["worker", "--db", url, "--sweep-at", "never", "--poll", "0.2", "--batch", "10"]
+    command += ["--lease", "300"]
+    return start_govbiz([*command, *options], directory, name, ready="worker started")
 
 
-def _sent(url: str) -> int:
+def sent(url: str) -> int:
+    """How many outbox entries of the ledger at `url` are sent."""
     store = open_postgres(url, pool_size=1)
     try:
-        return len(store.outbox().entries(OutboxStatus.SENT, limit=MESSAGES + 1))
+        return store.outbox().stats(datetime.now(UTC)).count(OutboxStatus.SENT)
     finally:
         store.close()
 
 
-def _wait_until(condition: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not reached within {seconds} s")
-
-
-def test_two_workers_send_each_notice_once_and_a_stopped_one_hands_its_claims_over(pg_url: str) -> None:
+def test_two_workers_send_each_notice_once_and_a_stopped_one_hands_its_claims_over(
+    pg_url: str, tmp_path: Path
+) -> None:
     store = open_postgres(pg_url)
     created = datetime.now(UTC) - timedelta(minutes=1)
     with store.unit_of_work() as uow:
@@ -59,26 +53,18 @@ def test_two_workers_send_each_notice_once_and_a_stopped_one_hands_its_claims_ov
         uow.commit()
     store.close()
 
-    first, second = _worker(pg_url), _worker(pg_url)
-    with first, second:
-        try:
-            # SIGTERM before the worker has set its handler would kill it like any program starting up.
-            assert first.stderr is not None
-            assert "worker started" in first.stderr.readline()
-            _wait_until(lambda: _sent(pg_url) >= 20, 60)
-            first.send_signal(signal.SIGTERM)
-            first.wait(timeout=30)
-            _wait_until(lambda: _sent(pg_url) == MESSAGES, 60)  # long before a 300 s lease runs out
-            second.send_signal(signal.SIGTERM)
-            second.wait(timeout=30)
-            # Read on from the same file objects: readline() above may have buffered more.
-            outputs = [(p.stdout.read() if p.stdout else "", p.stderr.read() if p.stderr else "")
-                       for p in (first, second)]  # fmt: skip
-        finally:
-            for process in (first, second):
-                if process.poll() is None:
-                    process.kill()
-    assert (first.returncode, second.returncode) == (0, 0), outputs
+    first, second = start_worker(pg_url, tmp_path, "first"), start_worker(pg_url, tmp_path, "second")
+    try:
+        wait_until(lambda: sent(pg_url) >= 20, 60, "20 sent")
+        codes = [first.stop()]
+        wait_until(lambda: sent(pg_url) == MESSAGES, 60, "all sent")  # long before a 300 s lease runs out
+        codes.append(second.stop())
+    finally:
+        for process in (first, second):
+            if process.alive():
+                process.stop()
+    outputs = [(p.stdout(), p.stderr()) for p in (first, second)]
+    assert codes == [0, 0], outputs
     printed = Counter(re.findall(r"提醒\d{3}", "".join(out for out, _ in outputs)))
     assert sorted(printed) == [f"提醒{n:03d}" for n in range(MESSAGES)]  # nothing lost ...
     assert max(printed.values()) == 1  # ... nothing sent twice

@@ -30,7 +30,10 @@ def _sweep_time(ctx: click.Context, param: click.Parameter, value: str) -> time 
     help="Beijing time of the daily reminder sweep; 'never' for a dispatch-only worker.",
 )  # fmt: skip
 @county_type(names=("--county", "counties"), multiple=True, help="Sweep only these counties (repeatable).")
-@click.option("--poll", type=float, default=5.0, show_default=True, help="Seconds to wait when none is due.")
+@click.option(
+    "--poll", type=float, default=5.0, show_default=True,
+    help="Longest wait in seconds when none is due (PostgreSQL wakes it sooner: LISTEN/NOTIFY).",
+)  # fmt: skip
 @click.option("--batch", type=int, default=20, show_default=True, help="Entries claimed per round.")
 @click.option("--lease", type=float, default=300.0, show_default=True, help="Seconds a claim lasts.")
 @click.option(
@@ -63,7 +66,8 @@ def worker_command(  # click passes the options by name
     """Deliver notifications continuously and queue the reminders once a day, until stopped.
 
     Each round claims due outbox entries and delivers them; with nothing
-    due it waits --poll seconds.  At --sweep-at (Beijing time), and at
+    due it waits, on PostgreSQL until a commit queues an entry (LISTEN/NOTIFY),
+    at most --poll seconds.  At --sweep-at (Beijing time), and at
     start-up once that time has passed today, it runs `govbiz remind`'s
     sweep, which queues each reminder once a day however often it runs.
     SIGTERM or Ctrl-C stops it cleanly: the delivery under way finishes,

@@ -4,8 +4,11 @@
 A county that runs govbiz as a service runs one long-lived process instead,
 `govbiz worker`, which
 
-* runs dispatcher rounds while entries are due, and waits `poll` seconds
-  when none are (a stop request ends the wait at once);
+* runs dispatcher rounds while entries are due, and waits when none are:
+  on the outbox's `OutboxWaiter`, for at most `poll` seconds.  On
+  PostgreSQL the wait ends as soon as any process commits an entry
+  (LISTEN/NOTIFY, `govbiz_postgres.wakeups`), so `poll` is only the
+  fallback; elsewhere the worker polls.  A stop request ends the wait at once;
 * runs the daily reminder sweep (`govbiz.notify.sweep.sweep`) once a day at
   `sweep_at`, Beijing time, and at start-up when that time has passed
   today: the sweep is idempotent (a day's reminders have keys of their
@@ -39,7 +42,7 @@ from govbiz.notify.channel_book import ChannelBook, ledger_channels
 from govbiz.notify.dispatcher import Dispatcher, DispatchReport, check_timing
 from govbiz.notify.recheck import warning_recheck
 from govbiz.notify.sweep import sweep
-from govbiz.ports.outbox import OutboxStatus
+from govbiz.ports.outbox import OutboxStatus, OutboxWaiter
 
 if TYPE_CHECKING:
     from govbiz.ledger import Ledger
@@ -77,8 +80,10 @@ class Worker:
 
     `channels` defaults to the installed channels and the county channels
     of the ledger's configuration files (`ledger_channels`).  `sweep_at=None`
-    never sweeps (a dispatch-only worker).  `poll` is how long to wait when
-    nothing is due; `batch`, `lease` and `timeout` are the dispatcher's.
+    never sweeps (a dispatch-only worker).  `poll` is the longest wait when
+    nothing is due (a store that announces commits, PostgreSQL, ends it as
+    soon as an entry is queued); `batch`, `lease` and `timeout` are the
+    dispatcher's.
     """
 
     def __init__(
@@ -105,6 +110,7 @@ class Worker:
         self._counties = counties
         self._poll = poll
         self._stop = threading.Event()
+        self._waiter: OutboxWaiter | None = None  # while `run` runs
         self.lease = lease
         self.status = WorkerStatus(started_at=ledger.clock.now())
         self._dispatcher = Dispatcher(
@@ -120,6 +126,9 @@ class Worker:
     def request_stop(self) -> None:
         """Ask the loop to stop: safe from a signal handler or another thread."""
         self._stop.set()
+        waiter = self._waiter
+        if waiter is not None:
+            waiter.interrupt()
 
     @property
     def stopping(self) -> bool:
@@ -128,11 +137,20 @@ class Worker:
 
     def run(self) -> WorkerStatus:
         """Loop until `request_stop`; return what was done."""
+        # Listening starts before the first round looks: an entry committed in between wakes the next wait.
+        waiter = self._waiter = self.ledger.store.outbox().waiter()
+        waiter.listen()
+        if self.stopping:  # asked before the waiter existed
+            waiter.interrupt()
         log.info("worker started", extra={"govbiz": {"worker": self.name, "sweep_at": str(self._sweep_at)}})
-        while not self.stopping:
-            report = self.step()
-            if not report.claimed and not self.stopping:
-                self._stop.wait(self._poll)
+        try:
+            while not self.stopping:
+                report = self.step()
+                if not report.claimed and not self.stopping:
+                    waiter.wait_for_work(self._poll)
+        finally:
+            self._waiter = None
+            waiter.close()
         log.info("worker stopped", extra={"govbiz": {"worker": self.name, **self.status.delivered}})
         return self.status
 

@@ -19,10 +19,16 @@ it sent, failed or superseded.  A dispatcher whose delivery outlasted its
 lease, while another claimed the entry, finds its marks refused (they return
 `False`) instead of overwriting what the other recorded; the dispatcher
 renews the lease before each delivery so that this stays the exception.
+
+Between rounds a worker waits for work on the outbox's `OutboxWaiter`
+(`Outbox.waiter`): by default it simply waits out its poll interval; a store
+that can announce new entries (PostgreSQL's ``LISTEN``/``NOTIFY``, see
+`govbiz_postgres.wakeups`) wakes it as soon as an entry is committed.
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -32,7 +38,7 @@ import attrs
 
 from govbiz.ports.channel import Notification
 
-__all__ = ["ONCE_PER_CLOCK", "Outbox", "OutboxEntry", "OutboxStats", "OutboxStatus"]
+__all__ = ["ONCE_PER_CLOCK", "Outbox", "OutboxEntry", "OutboxStats", "OutboxStatus", "OutboxWaiter"]
 
 #: The key prefix of entries queued once per clock (the escalation ladder's 催办通知书): never purged,
 #: since the key is what stops a later sweep lettering the clock again (one small entry per late clock).
@@ -98,6 +104,44 @@ class OutboxStats:
     def oldest_due_age(self, now: datetime) -> float:
         """Seconds the oldest due entry has waited at `now` (0 when none waits)."""
         return max(0.0, (now - self.oldest_due).total_seconds()) if self.oldest_due is not None else 0.0
+
+
+class OutboxWaiter:
+    """How a worker waits between rounds for new outbox entries (新通知唤醒).
+
+    This one cannot hear of new entries: `wait_for_work` waits out its
+    timeout (the worker polls).  A store that announces commits gives a
+    waiter that returns as soon as an entry is committed by any process.
+    `interrupt` (a stop request, safe from a signal handler) ends the wait
+    under way and every later one at once.
+    """
+
+    def __init__(self) -> None:
+        self._interrupted = threading.Event()
+
+    def listen(self) -> None:
+        """Start hearing of new entries now (before the worker's first look); nothing here."""
+
+    def wait_for_work(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds; True if told that entries were queued meanwhile.
+
+        False on timeout or interrupt: the caller then looks for due entries
+        anyway (polling is the fallback, never lost work).
+        """
+        self._interrupted.wait(timeout)
+        return False
+
+    def interrupt(self) -> None:
+        """End the wait under way, and make later waits return at once."""
+        self._interrupted.set()
+
+    @property
+    def interrupted(self) -> bool:
+        """True once `interrupt` was called."""
+        return self._interrupted.is_set()
+
+    def close(self) -> None:
+        """Give back what the waiter holds (a listening connection); nothing here."""
 
 
 class Outbox(ABC):
@@ -166,6 +210,14 @@ class Outbox(ABC):
         counts = {status: sum(e.status is status for e in everything) for status in OutboxStatus}
         waiting = [e.created_at for e in everything if e.due(now)]
         return OutboxStats(counts, min(waiting, default=None))
+
+    def waiter(self) -> OutboxWaiter:
+        """A new `OutboxWaiter` for a worker on this outbox; close it when done.
+
+        This default only polls (SQLite, memory); the PostgreSQL store's
+        listens for the notices its commits send.
+        """
+        return OutboxWaiter()
 
     @abstractmethod
     def entries(self, status: OutboxStatus | None = None, *, limit: int = 100) -> list[OutboxEntry]:

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
@@ -28,7 +29,7 @@ from govbiz.errors import GovbizError, ValidationError
 from govbiz.ledger import Ledger
 from govbiz.storage.attachments import FileAttachmentStore
 from govbiz_api.idempotency import IdempotencyStore
-from govbiz_api.limits import PER_CLIENT, PER_TOKEN, RateLimit, RateLimiter
+from govbiz_api.limits import PER_CLIENT, PER_TOKEN, Limiter, RateLimit, RateLimiter, SharedRateLimiter
 from govbiz_api.oidc import OidcSettings, OidcVerifier, looks_like_jwt
 from govbiz_api.problem_details import MEDIA_TYPE, Problem, language, problem_for, problem_of_status
 from govbiz_api.status import QueryCodes, StatusAttempts, StatusLimits
@@ -40,9 +41,12 @@ if TYPE_CHECKING:
     from govbiz_api.workbench.oidc_signin import WorkbenchOidc
 
 __all__ = [
-    "ATTACHMENTS_ENV", "ATTACHMENT_MAX_ENV", "DEFAULT_ATTACHMENTS", "Services", "bearer", "caller",
-    "create_app", "limits_from_environment", "problem_response", "services",
+    "ATTACHMENTS_ENV", "ATTACHMENT_MAX_ENV", "DEFAULT_ATTACHMENTS", "SHARED_LIMITS_ENV", "Services", "bearer",
+    "caller", "create_app", "limits_from_environment", "problem_response", "services",
 ]  # fmt: skip
+
+#: `1` keeps the rate limits in the database (every process counts together), `0` in each process.
+SHARED_LIMITS_ENV = "GOVBIZ_API_SHARED_LIMITS"
 
 log = logging.getLogger("govbiz.api")
 
@@ -78,9 +82,11 @@ class Services:
     idempotency: IdempotencyStore
     query_codes: QueryCodes
     attempts: StatusAttempts
-    per_token: RateLimiter
-    per_client: RateLimiter
+    per_token: Limiter
+    per_client: Limiter
     oidc: OidcVerifier | None = None
+    #: The checkpoint public key `GET /v1/audit/verify` checks with: configuration, never the database.
+    checkpoint_public_key: Path | None = None
 
 
 def create_app(
@@ -94,6 +100,8 @@ def create_app(
     attachments: AttachmentStore | None = None,
     attachment_limits: AttachmentLimits | None = None,
     workbench_oidc: WorkbenchOidc | None = None,
+    checkpoint_public_key: Path | None = None,
+    shared_limits: bool | None = None,
 ) -> FastAPI:
     """The HTTP API over `ledger` (a `Ledger`, or a storage URL opened with `govbiz.open`).
 
@@ -102,7 +110,10 @@ def create_app(
     shuts down; a `Ledger` given is left open for its owner.  `status_limits`
     sets how many wrong public status lookups are allowed (`StatusLimits`);
     `per_token` limits each token's requests (600 a minute), `per_client`
-    each address's public lookups (60 a minute), in each process.  With
+    each address's public lookups (60 a minute): counted in the database,
+    for every process together, when `shared_limits` (default:
+    `$GOVBIZ_API_SHARED_LIMITS`, else on PostgreSQL), in this process
+    otherwise (`govbiz_api.limits`).  With
     `oidc`, bearer JWTs of the county's identity provider are accepted too
     (`govbiz_api.oidc`).  `attachments` keeps the bytes of files attached to
     problems; without it, a ledger that has no store of its own keeps them in
@@ -111,6 +122,9 @@ def create_app(
     (default: `$GOVBIZ_ATTACHMENT_MAX_MB`, else 10 MB) bounds what is
     accepted.  With `workbench_oidc`, the workbench signs people in with the
     county's identity provider too (`govbiz_api.workbench.oidc_signin`).
+    `checkpoint_public_key` (default
+    `$GOVBIZ_CHECKPOINT_PUBLIC_KEY`) is the PEM file `GET /v1/audit/verify`
+    checks the signed checkpoints with.
     """
     import govbiz
 
@@ -121,6 +135,11 @@ def create_app(
     elif opened.attachments is None:
         opened.attachments = FileAttachmentStore(os.environ.get(ATTACHMENTS_ENV) or DEFAULT_ATTACHMENTS)
     database = ApiDatabase(opened.store)
+    shared = _shares_limits(opened) if shared_limits is None else shared_limits
+
+    def limiter(limit: RateLimit, scope: str) -> Limiter:
+        return SharedRateLimiter(limit, database, scope) if shared else RateLimiter(limit)
+
     found = Services(
         opened,
         database,
@@ -128,9 +147,10 @@ def create_app(
         IdempotencyStore(database),
         QueryCodes(database),
         StatusAttempts(database, status_limits),
-        RateLimiter(per_token),
-        RateLimiter(per_client),
+        limiter(per_token, "token"),
+        limiter(per_client, "client"),
         OidcVerifier(oidc) if oidc is not None else None,
+        checkpoint_public_key or _configured_public_key(),
     )
 
     @asynccontextmanager
@@ -150,11 +170,11 @@ def create_app(
     app.state.services = found
     _install_error_handlers(app)
     from govbiz_api.routes import attachments as attachment_routes
-    from govbiz_api.routes import calendar, commands, problems, public, registry, reports, scores
+    from govbiz_api.routes import audit, calendar, commands, problems, public, registry, reports, scores
 
     limits = attachment_limits or limits_from_environment()
     app.state.attachment_limits = limits
-    for module in (commands, problems, attachment_routes, registry, reports, scores, calendar, public):
+    for module in (commands, problems, attachment_routes, registry, reports, scores, calendar, audit, public):
         app.include_router(module.router, prefix="/v1")
     commands.publish_schemas(app)
     # --- the browser workbench (工作台) under /, beside the API under /v1: govbiz_api.workbench ---
@@ -162,6 +182,20 @@ def create_app(
 
     mount_workbench(app, found, attachment_limits=limits, oidc=workbench_oidc)
     return app
+
+
+def _shares_limits(ledger: Ledger) -> bool:
+    """Whether several processes may serve this ledger: `$GOVBIZ_API_SHARED_LIMITS`, else PostgreSQL."""
+    configured = os.environ.get(SHARED_LIMITS_ENV, "").strip()
+    if configured:
+        return configured == "1"
+    dialect = getattr(ledger.store, "dialect", None)
+    return getattr(dialect, "name", "") == "postgresql"
+
+
+def _configured_public_key() -> Path | None:
+    configured = os.environ.get("GOVBIZ_CHECKPOINT_PUBLIC_KEY", "").strip()
+    return Path(configured) if configured else None
 
 
 _DESCRIPTION = """\

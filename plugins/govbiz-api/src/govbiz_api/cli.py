@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -64,11 +65,15 @@ def serve_command(
     reverse proxy, keep --host 127.0.0.1 and let the proxy terminate TLS.
     An --oidc file with a [workbench] table signs people in to the
     workbench through the county's identity provider too.
+
+    Several processes (--workers N, or several serve units on one
+    PostgreSQL) count the rate limits together in the database.  SIGTERM
+    stops it cleanly: the requests under way finish, and it exits 0.
     """
     import uvicorn
 
     import govbiz
-    from govbiz_api.app import ATTACHMENT_MAX_ENV, ATTACHMENTS_ENV
+    from govbiz_api.app import ATTACHMENT_MAX_ENV, ATTACHMENTS_ENV, SHARED_LIMITS_ENV
     from govbiz_api.server import FACTORY
     from govbiz_api.workbench.web import SECURE_ENV
 
@@ -97,7 +102,17 @@ def serve_command(
         OidcSettings.from_toml(Path(oidc))  # a broken file stops here too
         WorkbenchOidc.from_toml(Path(oidc))
         os.environ[OIDC_ENV] = str(Path(oidc).resolve())
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it found:
+    # this one makes that a clean exit 0 (as `govbiz worker`'s), not death by the signal, so a
+    # supervisor tells a stop from a crash.  Before uvicorn starts, it stops at once, with 0 too.
+    if workers > 1:  # the processes count each token's requests together (govbiz_api.limits)
+        os.environ.setdefault(SHARED_LIMITS_ENV, "1")
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 @click.group("token")

@@ -149,9 +149,11 @@ def _insert_new(conn: Connection, token_id: str, key: str, digest: str, created_
     values = {"token_id": token_id, "key": key, "request_digest": digest, "created_at": created_at}
     name = conn.dialect.name
     if name == "postgresql":
-        statement: sa.Executable = postgresql.insert(IDEMPOTENCY).values(**values).on_conflict_do_nothing()
-    elif name == "sqlite":
-        statement = sqlite.insert(IDEMPOTENCY).values(**values).on_conflict_do_nothing()
+        # RETURNING, not rowcount: the store's psycopg connections report -1 for an upsert's rowcount.
+        won = postgresql.insert(IDEMPOTENCY).values(**values).on_conflict_do_nothing()
+        return conn.execute(won.returning(IDEMPOTENCY.c.key)).first() is not None
+    if name == "sqlite":
+        statement: sa.Executable = sqlite.insert(IDEMPOTENCY).values(**values).on_conflict_do_nothing()
     else:  # any other database: look first (a race then fails the loser's transaction)
         found = conn.execute(
             sa.select(IDEMPOTENCY.c.key).where(IDEMPOTENCY.c.token_id == token_id, IDEMPOTENCY.c.key == key)

@@ -1,9 +1,19 @@
 """Request rate limits (限流): per token on the API, per client address on the public lookup.
 
-A sliding window per key, kept in the process: with `--workers N` each
-process counts on its own, so the limit a caller meets is N times the
-configured one (the wrong-code limit of the status lookup is kept in the
-database instead, because it protects the codes; see `govbiz_api.status`).
+Two ways to count, with the same `hit`:
+
+* `RateLimiter`: a sliding window per key, in the process.  Right for one
+  process: it costs no query.
+* `SharedRateLimiter`: a fixed window per key in the ledger's database
+  (table `govbiz_api_rate_limits`), counted by one atomic upsert per
+  request, so every `govbiz serve` process on the database counts against
+  the same limit.  `create_app` uses it when several processes may serve one
+  database: on PostgreSQL, and with `govbiz serve --workers N` (N > 1).  A
+  fixed window lets a burst of up to twice the limit straddle two windows;
+  that is the price of one row and one statement per request.
+
+(The wrong-code limit of the status lookup is always kept in the database,
+because it protects the codes; see `govbiz_api.status`.)
 """
 
 from __future__ import annotations
@@ -11,13 +21,18 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from govbiz_api.status import TooManyAttemptsError
+from govbiz_api.tables import RATE_LIMITS, ApiDatabase
 
-__all__ = ["PER_CLIENT", "PER_TOKEN", "RateLimit", "RateLimiter"]
+__all__ = ["PER_CLIENT", "PER_TOKEN", "Limiter", "RateLimit", "RateLimiter", "SharedRateLimiter"]
 
 
 @attrs.frozen
@@ -33,8 +48,18 @@ PER_TOKEN = RateLimit(600)
 PER_CLIENT = RateLimit(60)
 
 
+class Limiter(Protocol):
+    """What the routes ask of a rate limit."""
+
+    limit: RateLimit
+
+    def hit(self, key: str, now: datetime) -> None:
+        """Count a request of `key` at `now`; `TooManyAttemptsError` (429) when over the limit."""
+        ...
+
+
 class RateLimiter:
-    """Counts requests per key in a sliding window; `hit` refuses one past the limit."""
+    """Counts requests per key in a sliding window, in this process; `hit` refuses one past the limit."""
 
     def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
@@ -56,3 +81,59 @@ class RateLimiter:
             seen.append(now)
             if len(self._seen) > 100_000:  # forget keys that went quiet, so memory stays bounded
                 self._seen = {k: v for k, v in self._seen.items() if v and v[-1] > start}
+
+
+class SharedRateLimiter:
+    """Counts requests per key in fixed windows in the API's database: one limit for all processes.
+
+    `scope` tells the limits apart in the one table ("token", "client").
+    Each `hit` is one statement: an upsert that starts the key's window
+    afresh when the stored one has passed, else adds one, and returns the
+    count.
+    """
+
+    def __init__(self, limit: RateLimit, database: ApiDatabase, scope: str) -> None:
+        self.limit = limit
+        self._db = database
+        self._scope = scope
+        self._seconds = max(1, int(limit.window.total_seconds()))
+
+    def hit(self, key: str, now: datetime) -> None:
+        """Count a request of `key` at `now`; `TooManyAttemptsError` (429) when over the limit."""
+        if self.limit.requests <= 0:
+            return
+        moment = int(now.timestamp())
+        start = moment - moment % self._seconds
+        with self._db.one_statement() as conn:  # one round trip: the upsert commits by itself
+            count = conn.execute(self._upsert(conn.dialect.name), {"scope": self._scope, "key": key[:200],
+                                                                   "start": start}).scalar_one()  # fmt: skip
+        if count > self.limit.requests:
+            raise TooManyAttemptsError(max(1, start + self._seconds - moment))
+
+    def _upsert(self, dialect: str) -> sa.Executable:
+        statement = _UPSERTS.get(dialect)
+        if statement is None:
+            raise NotImplementedError(f"shared rate limits need PostgreSQL or SQLite, not {dialect}")
+        return statement
+
+
+def _upsert(insert: Callable[[sa.Table], postgresql.Insert | sqlite.Insert]) -> sa.Executable:
+    """INSERT the key's first request, or count one more in its window, or start a new window."""
+    c = RATE_LIMITS.c
+    new = insert(RATE_LIMITS).values(
+        scope=sa.bindparam("scope"), key=sa.bindparam("key"), window_start=sa.bindparam("start"), count=1
+    )
+    same_window = c.window_start == new.excluded.window_start
+    return new.on_conflict_do_update(
+        index_elements=[c.scope, c.key],
+        set_={
+            "count": sa.case((same_window, c.count + 1), else_=1),
+            "window_start": new.excluded.window_start,
+        },
+    ).returning(c.count)
+
+
+_UPSERTS: dict[str, sa.Executable] = {
+    "postgresql": _upsert(postgresql.insert),
+    "sqlite": _upsert(sqlite.insert),
+}

@@ -26,7 +26,16 @@ from sqlalchemy.pool import StaticPool
 
 from govbiz.ports.storage import Store
 
-__all__ = ["IDEMPOTENCY", "METADATA", "SECRETS", "STATUS_ATTEMPTS", "TOKENS", "ApiDatabase", "instant_text"]
+__all__ = [
+    "IDEMPOTENCY",
+    "METADATA",
+    "RATE_LIMITS",
+    "SECRETS",
+    "STATUS_ATTEMPTS",
+    "TOKENS",
+    "ApiDatabase",
+    "instant_text",
+]
 
 METADATA = sa.MetaData()
 
@@ -80,6 +89,24 @@ STATUS_ATTEMPTS = sa.Table(
 )
 
 
+#: Requests counted in the current fixed window, per limit and key (限流计数), shared by every process.
+RATE_LIMITS = sa.Table(
+    "govbiz_api_rate_limits",
+    METADATA,
+    sa.Column("scope", sa.String(20), primary_key=True),  # "token" or "client"
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("window_start", sa.BigInteger, nullable=False),  # the window's first second (Unix time)
+    sa.Column("count", sa.Integer, nullable=False),
+)
+# On PostgreSQL the counters need no WAL: a crash that forgets the last minute's counts costs nothing,
+# and a request's upsert then never waits for a disk flush.
+sa.event.listen(
+    RATE_LIMITS,
+    "after_create",
+    sa.DDL("ALTER TABLE govbiz_api_rate_limits SET UNLOGGED").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+)
+
+
 def instant_text(instant: datetime) -> str:
     """`instant` as stored: ISO 8601 in UTC with microseconds, so text order is time order."""
     return instant.astimezone(UTC).isoformat(timespec="microseconds")
@@ -118,6 +145,16 @@ class ApiDatabase:
         if self._store is not None:
             return self._store.writing()
         return self._own(commit=True)
+
+    def one_statement(self) -> AbstractContextManager[Connection]:
+        """A connection for one write that commits by itself: no ``BEGIN`` and ``COMMIT`` round trips.
+
+        On PostgreSQL that is a pooled connection in autocommit (the store's
+        reads); elsewhere a write transaction (`writing`).
+        """
+        if self._store is not None and getattr(self._store.dialect, "name", "") == "postgresql":
+            return self._store.reading()
+        return self.writing()
 
     @contextmanager
     def _own(self, *, commit: bool) -> Iterator[Connection]:

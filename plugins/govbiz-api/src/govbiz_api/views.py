@@ -107,6 +107,8 @@ def record_json(record: object) -> Any:
         from govbiz.storage.codec import encode
 
         return encode(record)
+    if isinstance(record, list | tuple):  # RevealContacts' contacts, PurgeContacts' enterprise ids
+        return [record_json(item) for item in record]
     return record
 
 

@@ -168,7 +168,10 @@ class _BatchUnit(SQLUnitOfWork):
             if events:  # one multi-row INSERT through SQLAlchemy
                 conn.execute(sa.insert(t.events), [event_row(e) for e in events])
             # Keys stored meanwhile are skipped, as in a unit's commit.
-            write_entries(run, store.statements, list(self.staged_outbox.values()))
+            staged = list(self.staged_outbox.values())
+            write_entries(run, store.statements, staged)
+            if staged:  # waiting workers hear of them at commit
+                store.dialect.announce_work(run, store.statements, {e.county for e in staged})
         finally:
             run.close()
 

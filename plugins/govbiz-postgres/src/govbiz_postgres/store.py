@@ -27,6 +27,9 @@ to override it.  Here:
 * **the warning sweep** is made into `WarningClock`s by psycopg, in C
   (`PostgresDialect.warning_clocks`).
 * **commits** go in one pipeline (`govbiz_postgres.pipeline`).
+* **workers are woken** by ``NOTIFY`` in the commit that writes outbox
+  entries and ``LISTEN`` on a connection of their own
+  (`govbiz_postgres.wakeups`).
 * **dead pooled connections** (after a server restart) are discarded at
   checkout by a look at the socket, without a round trip; only connections
   idle for more than `PING_AFTER` seconds are pinged.
@@ -68,6 +71,7 @@ from govbiz.storage.sql.statements import EVENT_COLUMNS, INSERT_EVENT, IndexStat
 from govbiz.storage.sql.store import SQLStore
 from govbiz_postgres.pipeline import PipelinedRunner
 from govbiz_postgres.url import PostgresLocation
+from govbiz_postgres.wakeups import NOTIFY, ListeningWaiter
 
 __all__ = [
     "PING_AFTER",
@@ -221,6 +225,16 @@ class PostgresDialect:
         """
         statement = _FORGET[index.key.table.name]
         run.execute(statements.get(statement), {"problem_id": problem_id, "names": keys})
+    def announce_work(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str]
+    ) -> None:
+        """``pg_notify`` per county in the commit's pipeline: listening workers wake when it commits."""
+        for county in sorted(counties):
+            run.execute(statements.get(NOTIFY), {"county": county})
+
+    def outbox_waiter(self, engine: Engine) -> ListeningWaiter:
+        """A waiter that listens for those notices on a connection of its own (`govbiz_postgres.wakeups`)."""
+        return ListeningWaiter(engine)
 
     def next_number(self, conn: Connection, counter: str) -> int:
         """One atomic upsert: two processes starting a new counter cannot collide."""

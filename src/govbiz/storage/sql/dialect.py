@@ -22,6 +22,8 @@ A dialect is asked at these points of a unit of work:
 | `before_append` | just before the events go in | nothing (one writer at a time) |
 | `append_events` | a commit inserts its events | `before_append`, then one insert per event |
 | `forget_rows` | a commit deletes a problem's stale department or clock rows | `DELETE` statements |
+| `announce_work` | a commit has written outbox entries | nothing (workers poll) |
+| `outbox_waiter` | a worker starts (`SQLOutbox.waiter`) | an `OutboxWaiter` that polls |
 | `next_number` | a counter is bumped, in its own transaction | update, else insert |
 | `warning_clocks` | the warning sweep reads the stored clocks | `warning_query`, a tuple per row |
 
@@ -37,10 +39,11 @@ from typing import Protocol
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from govbiz.deadlines.warning import WarningThresholds
 from govbiz.domain.events import DomainEvent
+from govbiz.ports.outbox import OutboxWaiter
 from govbiz.ports.storage import WarningClock
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
@@ -131,6 +134,20 @@ class Dialect(Protocol):
         """
         ...
 
+    def announce_work(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str]
+    ) -> None:
+        """In a commit that wrote outbox entries for `counties`: tell waiting workers, once it commits.
+
+        E.g. PostgreSQL's ``pg_notify`` in the same transaction, delivered to
+        listeners at commit and never if it rolls back.
+        """
+        ...
+
+    def outbox_waiter(self, engine: Engine) -> OutboxWaiter:
+        """A new `OutboxWaiter` for a worker on `engine`'s database (one that hears `announce_work`)."""
+        ...
+
     def next_number(self, conn: Connection, counter: str) -> int:
         """Bump `counter` (creating it at 1) in the write transaction on `conn`; its new value."""
         ...
@@ -194,6 +211,14 @@ class GenericDialect:
         elif keys:
             rows = [{"problem_id": problem_id, "key": key} for key in keys]
             run.executemany(statements.get(index.delete), rows)
+    def announce_work(
+        self, run: StatementRunner, statements: StatementCache, counties: Collection[str]
+    ) -> None:
+        """Nothing: workers on this database poll."""
+
+    def outbox_waiter(self, engine: Engine) -> OutboxWaiter:
+        """One that waits out its timeout (polling)."""
+        return OutboxWaiter()
 
     def next_number(self, conn: Connection, counter: str) -> int:
         c = t.counters.c

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from govbiz.ports.channel import Notification
-from govbiz.ports.outbox import ONCE_PER_CLOCK, Outbox, OutboxEntry, OutboxStats, OutboxStatus
+from govbiz.ports.outbox import ONCE_PER_CLOCK, Outbox, OutboxEntry, OutboxStats, OutboxStatus, OutboxWaiter
 from govbiz.storage.sql import schema as t
 from govbiz.storage.sql.driver import StatementCache, StatementRunner
 
@@ -169,6 +169,10 @@ class SQLOutbox(Outbox):
 
     def __init__(self, store: SQLStore) -> None:
         self._store = store
+
+    def waiter(self) -> OutboxWaiter:
+        """The dialect's (`Dialect.outbox_waiter`): on PostgreSQL it listens for committed entries."""
+        return self._store.dialect.outbox_waiter(self._store.engine)
 
     def claim(self, now: datetime, *, limit: int, lease: timedelta, worker: str) -> list[OutboxEntry]:
         token = secrets.token_hex(16)

@@ -218,8 +218,11 @@ class SQLUnitOfWork(UnitOfWork):
                 for (stream, stream_id), (first, last) in _stream_versions(events).items():
                     self.write_state(run, stream, stream_id, first, last)
                 store.dialect.append_events(run, statements, events)
-                # The notifications go in the events' transaction.
-                write_entries(run, statements, list(self.staged_outbox.values()))
+                # The notifications go in the events' transaction, and waiting workers hear of them.
+                staged = list(self.staged_outbox.values())
+                write_entries(run, statements, staged)
+                if staged:
+                    store.dialect.announce_work(run, statements, {e.county for e in staged})
             registry, snapshots = store.registry, store.snapshots
             for kind, key in self.staged_records:  # written here: whatever was remembered is stale
                 registry.forget(kind, key)

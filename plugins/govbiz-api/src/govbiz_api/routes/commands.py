@@ -16,6 +16,7 @@ its version as `ETag`) or the registry record.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -68,8 +69,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         409: "Not allowed in the problem's state, or changed meanwhile (current_version)",
         412: "If-Match names a stale version",
         422: "Invalid input, or an Idempotency-Key reused for another request",
+        429: "Too many requests: wait Retry-After seconds (限流)",
     }.items()
 }
+#: The errors any query may answer, beside its own (the public lookup needs no token: no 401).
+_QUERY_ERRORS = (401, 403, 404, 422, 429)
+_PUBLIC_ERRORS = (404, 422, 429)
 
 
 def _returns_problem(command: type[c.Command[Any]]) -> bool:
@@ -225,7 +230,30 @@ def publish_schemas(app: FastAPI) -> None:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, definition in defs.get("$defs", {}).items():
             components.setdefault(name, definition)
+        _document_errors(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    """Every `/v1` operation's error answers as they are sent: problem details, never FastAPI's own.
+
+    FastAPI documents a 422 of its `HTTPValidationError` shape as
+    `application/json`; the API answers every error, a request validation
+    error too, as `application/problem+json` (`govbiz_api.app`).
+    """
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/v1/"):
+            continue
+        statuses = _PUBLIC_ERRORS if path.startswith("/v1/public/") else _QUERY_ERRORS
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                responses.setdefault(str(status), _ERRORS[status])
+            responses["422"] = _ERRORS[422]
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's, no longer referred to
+        if f'"#/components/schemas/{unused}"' not in json.dumps(schema):
+            components.pop(unused, None)
