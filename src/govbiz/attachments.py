@@ -15,15 +15,12 @@ history, and `read_attachment` returns one file's bytes, both only for an
 actor the ledger lets read the problem (another county's user gets
 `NotFoundError`, as for the problem itself).
 
-Usage::
-
-    from govbiz.attachments import attach_file, attachments, read_attachment
-    from govbiz.storage.attachments import FileAttachmentStore
-
-    ledger = Ledger(store, attachments=FileAttachmentStore("/srv/govbiz/attachments"))
-    attach_file(ledger, handler, problem_id, "签收单.pdf", scan, note="签字盖章的交办单")
-    [found] = attachments(ledger, handler, problem_id)
-    data = read_attachment(ledger, handler, problem_id, found.sha256)
+In a county system: give the Ledger a store
+(``Ledger(store, attachments=FileAttachmentStore("/srv/govbiz/attachments"))``),
+then ``attach_file(ledger, handler, problem_id, "签收单.pdf", scan,
+note="签字盖章的交办单")``, list with ``attachments(ledger, handler,
+problem_id)`` and read one back with ``read_attachment(ledger, handler,
+problem_id, sha256)``; docs/how-to/attach-files.md runs the whole example.
 """
 
 from __future__ import annotations

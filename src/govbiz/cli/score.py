@@ -31,20 +31,13 @@ def score_command(
     from govbiz.cli.options import open_existing
     from govbiz.cli.report import resolve_county
     from govbiz.domain import Actor, Role
-    from govbiz.metrics.asof import LedgerProblems
-    from govbiz.metrics.score import monthly_scores
+    from govbiz.metrics.score import county_scores
 
     ledger = open_existing(db)
     county = resolve_county(ledger, county)
-    rules = ledger.profile(county).scores()
-    end = monthly_scores((), county=county, month=month).as_of  # checks MONTH; 24:00 of its last day
-    instant = as_of or min(end, ledger.clock.now())
-    source = LedgerProblems(ledger, Actor(id="cli-score", role=Role.VIEWER, county=county))
-    policy = ledger.policy(county)
-    scores = monthly_scores(
-        source.problems_as_of(instant), county=county, month=month, as_of=instant,
-        policy=rules, working_calendar=policy.calendar,
-    )  # fmt: skip
+    viewer = Actor(id="cli-score", role=Role.VIEWER, county=county)
+    scores = county_scores(ledger, viewer, county, month, as_of=as_of)
+    instant = scores.as_of
     if as_json:
         echo_json(scores.to_json())
         return

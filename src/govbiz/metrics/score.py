@@ -71,6 +71,9 @@ from govbiz.metrics.facts import facts_of
 
 if TYPE_CHECKING:
     from govbiz.calendar import WorkingCalendar
+    from govbiz.domain.actors import Actor
+    from govbiz.ledger import Ledger
+    from govbiz.metrics.asof import ProblemSource
 
 __all__ = [
     "DEFAULT_INDICATORS",
@@ -79,8 +82,11 @@ __all__ = [
     "MonthlyScores",
     "ScoreLine",
     "ScorePolicy",
+    "county_scores",
     "month_bounds",
+    "month_end",
     "monthly_scores",
+    "scores_as_of",
 ]
 
 
@@ -223,6 +229,11 @@ def month_bounds(month: str) -> tuple[date, date]:
     return first, date(year, number, calendar.monthrange(year, number)[1])
 
 
+def month_end(month: str) -> datetime:
+    """The end of `month` (24:00 Beijing time of its last day); a ValidationError names a bad `month`."""
+    return datetime.combine(month_bounds(month)[1], time(0), beijing()) + timedelta(days=1)
+
+
 def monthly_scores(
     problems: Iterable[Problem],
     *,
@@ -240,7 +251,7 @@ def monthly_scores(
     `working_calendar` to the national one.
     """
     first, last = month_bounds(month)
-    as_of = as_of or datetime.combine(last, time(0), beijing()) + timedelta(days=1)
+    as_of = as_of or month_end(month)
     require_aware(as_of, "as_of")
     policy = policy or ScorePolicy()
     by_department: dict[str, list[Problem]] = {}
@@ -260,6 +271,46 @@ def monthly_scores(
         for code, held in sorted(by_department.items())
     )
     return MonthlyScores(county, month, as_of, scores, policy.min_assigned, policy.board_size)
+
+
+def scores_as_of(
+    source: ProblemSource,
+    *,
+    county: str,
+    month: str,
+    as_of: datetime,
+    policy: ScorePolicy | None = None,
+    working_calendar: WorkingCalendar | None = None,
+) -> MonthlyScores:
+    """`month`'s scores with each problem in its state at the month's end, or at `as_of` if sooner.
+
+    A finished month is scored as it stood when it ended, whatever happened
+    since; the month under way as of `as_of`.
+    """
+    instant = min(month_end(month), as_of)
+    return monthly_scores(
+        source.problems_as_of(instant), county=county, month=month, as_of=instant, policy=policy,
+        working_calendar=working_calendar,
+    )  # fmt: skip
+
+
+def county_scores(
+    ledger: Ledger, actor: Actor, county: str, month: str, *, as_of: datetime | None = None
+) -> MonthlyScores:
+    """`scores_as_of` on `ledger`: the problems of `county` that `actor` may see, on the county's rules.
+
+    The rules are the county's (`CountyProfile.scores`, a county file's
+    ``[score]``) and so is the working calendar; `as_of` defaults to now.
+    What `govbiz score`, `govbiz report --score-month`, the API's
+    ``/v1/scores`` and the workbench's 红黑榜 show.
+    """
+    from govbiz.metrics.asof import LedgerProblems
+
+    return scores_as_of(
+        LedgerProblems(ledger, actor, county=county), county=county, month=month,
+        as_of=as_of or ledger.clock.now(), policy=ledger.profile(county).scores(),
+        working_calendar=ledger.policy(county).calendar,
+    )  # fmt: skip
 
 
 def _department_score(

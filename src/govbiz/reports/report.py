@@ -30,7 +30,7 @@ from govbiz.metrics.figures import Figure, MetricsResult
 from govbiz.metrics.grouping import GroupContext, Grouping, parse_cross_grouping
 from govbiz.metrics.registry import MetricRegistry
 from govbiz.metrics.render import to_record
-from govbiz.metrics.score import MonthlyScores, monthly_scores
+from govbiz.metrics.score import MonthlyScores, scores_as_of
 
 if TYPE_CHECKING:
     from govbiz.domain.actors import Actor
@@ -251,9 +251,8 @@ def _scores(
         from govbiz.errors import ValidationError
 
         raise ValidationError("county", None, "scores are a county's: give the county")
-    instant = min(monthly_scores((), county=county, month=month).as_of, as_of)  # checks the month
-    return monthly_scores(
-        source.problems_as_of(instant), county=county, month=month, as_of=instant,
+    return scores_as_of(
+        source, county=county, month=month, as_of=as_of,
         policy=ledger.profile(county).scores(), working_calendar=ledger.policy(county).calendar,
     )  # fmt: skip
 

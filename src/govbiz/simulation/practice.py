@@ -11,12 +11,10 @@ scripted: a scenario without those rules simply counts zeros.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from govbiz.domain.problem import CO_HANDLING, Problem
-from govbiz.metrics import LedgerProblems
-from govbiz.metrics.score import month_bounds, monthly_scores
+from govbiz.metrics.score import county_scores
 from govbiz.ports.outbox import OutboxStatus
 
 if TYPE_CHECKING:
@@ -121,11 +119,7 @@ def _months(run: SimulationRun) -> list[str]:
 def _scores(run: SimulationRun, month: str) -> dict[str, Any]:
     """The month's scores as of its end (or the run's, if sooner), on the problems as they stood then."""
     county = run.main.code
-    calendar = run.ledger.policy(county).calendar
-    _, last = month_bounds(month)
-    as_of = min(run.instant, datetime.combine(last + timedelta(days=1), time(0), tzinfo=run.instant.tzinfo))
-    problems = LedgerProblems(run.ledger, run.viewer(), county=county).problems_as_of(as_of)
-    board = monthly_scores(problems, county=county, month=month, as_of=as_of, working_calendar=calendar)
+    board = county_scores(run.ledger, run.viewer(), county, month, as_of=run.instant)
     data = board.to_json()
     names = {d.code: d.label for d in run.ledger.records(run.viewer(), "department") if d.county == county}
     return {

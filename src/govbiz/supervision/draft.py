@@ -29,7 +29,7 @@ from govbiz.metrics.facts import DEPARTMENT_CLOCKS, local_day
 from govbiz.metrics.grouping import GroupContext, Grouping
 from govbiz.metrics.ranking import Ranking, rank
 from govbiz.metrics.registry import MetricRegistry
-from govbiz.metrics.score import MonthlyScores, ScorePolicy, monthly_scores
+from govbiz.metrics.score import MonthlyScores, ScorePolicy, scores_as_of
 
 __all__ = ["CircularDraft", "OverdueItem", "RedoItem", "generate_circular"]
 
@@ -205,11 +205,9 @@ def _scores(
     """The month's scores, each problem in its state at the month's end (or `as_of`, if earlier)."""
     if month is None:
         return None
-    instant = min(monthly_scores((), county=county, month=month).as_of, as_of)  # checks the month
-    return monthly_scores(
-        source.problems_as_of(instant), county=county, month=month, as_of=instant, policy=rules,
-        working_calendar=policy.calendar,
-    )  # fmt: skip
+    return scores_as_of(
+        source, county=county, month=month, as_of=as_of, policy=rules, working_calendar=policy.calendar
+    )
 
 
 def _overdue(problem: Problem, as_of: datetime, policy: DeadlinePolicy) -> Iterable[OverdueItem]:

@@ -69,16 +69,8 @@ def get_scores(
     ] = None,
 ) -> dict[str, Any]:
     """Each department's score for the problems first assigned in `month`, with the 红黑榜."""
-    from govbiz.metrics.asof import LedgerProblems
-    from govbiz.metrics.score import monthly_scores
+    from govbiz.metrics.score import county_scores
 
     ledger = services(request).ledger
     code = county or token.actor.county
-    end = monthly_scores((), county=code, month=month).as_of  # checks the month: 422 naming `month`
-    instant = aware(as_of) or min(end, ledger.clock.now())
-    source = LedgerProblems(ledger, token.actor, county=code)
-    scores = monthly_scores(
-        source.problems_as_of(instant), county=code, month=month, as_of=instant,
-        policy=ledger.profile(code).scores(), working_calendar=ledger.policy(code).calendar,
-    )  # fmt: skip
-    return scores.to_json()
+    return county_scores(ledger, token.actor, code, month, as_of=aware(as_of)).to_json()

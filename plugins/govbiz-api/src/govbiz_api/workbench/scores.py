@@ -29,8 +29,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/supervision/scores")
 def scores_page(request: Request, month: Annotated[str, Query(max_length=7)] = "") -> Response:
     """红黑榜 of `month` (YYYY-MM; the current month by default) for the user's county."""
-    from govbiz.metrics.asof import LedgerProblems
-    from govbiz.metrics.score import monthly_scores
+    from govbiz.metrics.score import county_scores, month_end
 
     user, session = signed_in(request)
     bench = workbench(request)
@@ -38,19 +37,13 @@ def scores_page(request: Request, month: Annotated[str, Query(max_length=7)] = "
     month = month or now.astimezone(beijing()).strftime("%Y-%m")
     county = actor.county
     try:
-        end = monthly_scores((), county=county, month=month).as_of  # checks MONTH; 24:00 of its last day
-        instant = min(end, now)
-        policy = ledger.policy(county)
-        scores = monthly_scores(
-            LedgerProblems(ledger, actor).problems_as_of(instant), county=county, month=month, as_of=instant,
-            working_calendar=policy.calendar,
-        )  # fmt: skip
+        scores = county_scores(ledger, actor, county, month, as_of=now)  # the county's own rules
         names = department_names(ledger, actor)
     except GovbizError as error:
         return error_page(request, error, user=user, session=session)
     ranks = {s.department: i for i, s in enumerate(scores.ranked(), start=1)}
     return page(
         request, "scores.html", user=user, session=session, month=month, scores=scores, names=names,
-        ranks=ranks, as_of=instant.astimezone(beijing()).strftime("%Y-%m-%d %H:%M"),
-        under_way=instant < end,
+        ranks=ranks, as_of=scores.as_of.astimezone(beijing()).strftime("%Y-%m-%d %H:%M"),
+        under_way=scores.as_of < month_end(month),
     )  # fmt: skip
