@@ -25,7 +25,7 @@ def _run(script: str, *args: str) -> str:
 def test_the_main_job_replays_the_articles_year_on_sqlite() -> None:
     out = _run("run.py")
     assert "[通知" not in out  # the notifications are summarised ...
-    assert "交办通知 assigned" in out and "by channel: console 243" in out
+    assert "交办通知 assigned" in out and "by channel: console 260" in out
     assert "案例 Case: jiurui" in out
     assert "办结率 64.3% = 9/14" in out and "办结率 75.0% = 9/12" in out
     assert "All article figures reproduced." in out

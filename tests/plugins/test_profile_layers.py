@@ -68,7 +68,8 @@ def test_parts_give_only_what_they_name_and_lists_become_tuples() -> None:
     assert (laid.name, laid.categories, laid.notifications) == ("永定区", ("融资",), QUIET)
     whole = ProfileParts.of(CountyProfile()).given()
     assert ProfilePart.DEADLINE_POLICY not in whole  # without a policy of its own: the default's
-    assert len(whole) == len(ProfilePart) - 1
+    assert ProfilePart.SCORE_POLICY not in whole  # nor scoring rules: govbiz's defaults
+    assert len(whole) == len(ProfilePart) - 2
 
 
 def test_the_county_layer_refines_the_city_layer_part_by_part() -> None:
@@ -146,6 +147,7 @@ def test_the_merge_is_explained_part_by_part(pm: pluggy.PluginManager) -> None:
         "leaders": ("city", "city", ()),
         "notifications": ("yongding", "county", ("city",)),
         "aliases": ("city", "city", ()),  # a whole profile gives every part
+        "score_policy": ("govbiz", "default", ()),  # but rules it leaves out
     }
 
 

@@ -54,6 +54,15 @@ def roles(pg_server: str, pg_url: str) -> Iterator[tuple[str, str]]:
         yield zjj, cs
 
 
+def grant_both(store: PostgresStore, roles: tuple[str, str]) -> None:
+    """Row security on, 张家界's role granted 张家界 and 长沙's role 长沙."""
+    zjj_role, cs_role = roles
+    with store.writing() as conn:
+        enable_row_security(conn)
+        grant_counties(conn, zjj_role, [CITY])
+        grant_counties(conn, cs_role, [OTHER_CITY])
+
+
 def test_a_county_role_holding_every_lock_it_can_does_not_stall_another_county(
     pg_store: PostgresStore, pg_url: str, roles: tuple[str, str]
 ) -> None:
@@ -67,10 +76,7 @@ def test_a_county_role_holding_every_lock_it_can_does_not_stall_another_county(
             county=OTHER_CITY, name="长沙某科技有限公司", credit_code=credit_code("91430100MA4L54321")
         ),
     )
-    with pg_store.writing() as conn:
-        enable_row_security(conn)
-        grant_counties(conn, zjj_role, [CITY])
-        grant_counties(conn, cs_role, [OTHER_CITY])
+    grant_both(pg_store, roles)
 
     attacker = sa.create_engine(sa.make_url(as_role(pg_url, zjj_role)).set(drivername="postgresql+psycopg"))
     held = attacker.connect()
@@ -173,10 +179,7 @@ def test_a_county_role_holding_the_schema_lock_does_not_stall_opening_the_ledger
 ) -> None:
     zjj_role, cs_role = roles
     build_world(Ledger(pg_store))
-    with pg_store.writing() as conn:
-        enable_row_security(conn)
-        grant_counties(conn, zjj_role, [CITY])
-        grant_counties(conn, cs_role, [OTHER_CITY])
+    grant_both(pg_store, roles)
     attacker = sa.create_engine(sa.make_url(as_role(pg_url, zjj_role)).set(drivername="postgresql+psycopg"))
     with attacker.connect() as held:
         held.execute(sa.select(sa.func.pg_advisory_lock(SCHEMA_LOCK)))
@@ -200,10 +203,7 @@ def test_a_county_role_deletes_index_rows_only_of_a_problem_it_writes_in_the_sam
     zjj_role, cs_role = roles
     world = build_world(Ledger(pg_store))
     problem = world.assigned("张家界的问题")
-    with pg_store.writing() as conn:
-        enable_row_security(conn)
-        grant_counties(conn, zjj_role, [CITY])
-        grant_counties(conn, cs_role, [OTHER_CITY])
+    grant_both(pg_store, roles)
 
     def clock_rows() -> set[str]:
         with pg_store.reading() as conn:
@@ -263,12 +263,9 @@ def test_enabling_row_security_again_takes_an_older_grants_table_privileges(
 def test_a_countys_import_lock_is_its_own_row_which_another_countys_role_cannot_take(
     pg_store: PostgresStore, pg_url: str, roles: tuple[str, str]
 ) -> None:
-    zjj_role, cs_role = roles
+    cs_role = roles[1]
     build_world(Ledger(pg_store))
-    with pg_store.writing() as conn:
-        enable_row_security(conn)
-        grant_counties(conn, zjj_role, [CITY])
-        grant_counties(conn, cs_role, [OTHER_CITY])
+    grant_both(pg_store, roles)
     other = open_postgres(pg_url)
     cs_store = open_postgres(as_role(pg_url, cs_role))
     try:
