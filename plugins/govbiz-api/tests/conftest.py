@@ -1,4 +1,9 @@
-"""Fixtures: `served`, the Zhangjiajie world behind a real uvicorn server (see `api_test_server`)."""
+"""Fixtures for the API and workbench tests, each against a real uvicorn server.
+
+`served`: the Zhangjiajie world behind the API (see `api_test_server`); `bench`:
+the workbench with its users (`workbench_server`); `browser`: Debian's
+Chromium driven by Playwright, never a downloaded browser.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,32 @@ from pathlib import Path
 import pytest
 from api_test_server import Served, serving, start
 from govbiz_api import create_app
+from playwright.sync_api import Browser, sync_playwright
+from workbench_server import Bench, serving_bench
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> Iterator[Bench]:
+    """The workbench on a real server, with its users (see `workbench_server`)."""
+    with serving_bench(tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (package `chromium`), headless; a failure, not a skip, when it is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run scripts/install-test-clients")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

@@ -14,41 +14,19 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from workbench_server import PASSWORD, Bench, serving_bench
+from playwright.sync_api import Browser, Page, expect
+from workbench_server import PASSWORD, Bench
 
 from govbiz import commands as c
 from tests.conftest import BEIJING
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 #: Set to a folder to keep the screenshots there (the docs' pictures are made so).
 SHOTS_ENV = "GOVBIZ_WORKBENCH_SHOTS"
 
-
-@pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Bench]:
-    with serving_bench(tmp_path) as found:
-        yield found
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: run scripts/install-test-clients")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def shot(page: Page, tmp_path: Path, name: str, **options: object) -> Path:

@@ -23,12 +23,10 @@ from govbiz_api import create_app
 from govbiz_api.workbench.oidc_signin import WorkbenchOidc
 from govbiz_api.workbench.web import Workbench
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from govbiz.errors import ValidationError
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 SECRET_ENV = "GOVBIZ_TEST_OIDC_SECRET"
 #: The handler of 市自规局 as the county's provider describes her.
 PERSON = {
@@ -70,13 +68,6 @@ def signing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Signing
             yield Signing(base, provider, app.state.workbench)
     world.ledger.close()
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def test_a_department_handler_signs_in_with_the_county_s_provider(

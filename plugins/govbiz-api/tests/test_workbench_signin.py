@@ -10,26 +10,18 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from api_test_server import free_port, start
 from click.testing import CliRunner
 from govbiz_api.workbench.tables import USERS
-from workbench_server import PASSWORD, Bench, csrf_of, serving_bench, sign_in
+from workbench_server import PASSWORD, Bench, csrf_of, sign_in
 
 from govbiz.cli import main
 from tests.conftest import BEIJING
-
-
-@pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Bench]:
-    with serving_bench(tmp_path) as found:
-        yield found
 
 
 def client(bench: Bench, **headers: str) -> httpx.Client:

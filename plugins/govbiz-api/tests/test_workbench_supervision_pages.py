@@ -11,33 +11,18 @@ its problems linked and states the minimum-assigned rule.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
-from test_workbench_browser import ARGS, CHROMIUM, shot, sign_in
-from workbench_server import Bench, serving_bench
+from playwright.sync_api import Browser, expect
+from test_workbench_browser import shot, sign_in
+from workbench_server import Bench
 
 from govbiz import commands as c
 from govbiz.attachments import attachments
 
 SCAN = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n" + b"0" * 4000 + b"\n%%EOF\n"
 
-
-@pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Bench]:
-    with serving_bench(tmp_path) as found:
-        yield found
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def test_a_department_attaches_a_signed_scan_from_a_phone(
