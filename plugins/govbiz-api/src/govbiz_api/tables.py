@@ -112,6 +112,10 @@ def instant_text(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+#: Advisory lock key held while the API creates its tables on PostgreSQL ("govbiz" + 0xA1).
+_CREATE_LOCK = 0x676F7662697AA1
+
+
 class ApiDatabase:
     """Where the API's tables are: the ledger's SQL database, or an in-memory one.
 
@@ -131,8 +135,20 @@ class ApiDatabase:
             self._engine = sa.create_engine(
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
+        self.create(METADATA)
+
+    def create(self, metadata: sa.MetaData) -> None:
+        """Create `metadata`'s tables that are not there yet, once even when processes start together.
+
+        ``checkfirst`` alone races: two ``govbiz serve`` processes starting at
+        once both find a table missing and the second ``CREATE`` fails.  On
+        PostgreSQL the check and the creation run under a transaction-level
+        advisory lock, so the second process waits and then finds the tables.
+        """
         with self.writing() as conn:
-            METADATA.create_all(conn, checkfirst=True)
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
+            metadata.create_all(conn, checkfirst=True)
 
     def reading(self) -> AbstractContextManager[Connection]:
         """A connection for reads."""

@@ -47,5 +47,4 @@ SESSIONS = sa.Table(
 
 def create_tables(database: ApiDatabase) -> None:
     """Create the workbench's tables in `database` if they are not there yet."""
-    with database.writing() as conn:
-        METADATA.create_all(conn, checkfirst=True)
+    database.create(METADATA)
