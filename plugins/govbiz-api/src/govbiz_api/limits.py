@@ -104,10 +104,10 @@ class SharedRateLimiter:
             return
         moment = int(now.timestamp())
         start = moment - moment % self._seconds
-        with self._db.one_statement() as conn:  # one round trip: the upsert commits by itself
-            count = conn.execute(self._upsert(conn.dialect.name), {"scope": self._scope, "key": key[:200],
-                                                                   "start": start}).scalar_one()  # fmt: skip
-        if count > self.limit.requests:
+        values = {"scope": self._scope, "key": key[:200], "start": start}
+        row = self._db.one_statement_row(self._upsert(self._db.dialect_name), values)  # one round trip
+        assert row is not None  # an upsert with RETURNING always gives its row
+        if row[0] > self.limit.requests:
             raise TooManyAttemptsError(max(1, start + self._seconds - moment))
 
     def _upsert(self, dialect: str) -> sa.Executable:

@@ -71,7 +71,7 @@ class DriverStatement:
             process = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors.append((name, process))
-        columns = getattr(statement, "selected_columns", ())
+        columns = getattr(statement, "exported_columns", ())  # a SELECT's columns, or what RETURNING gives
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
         return cls(str(compiled), names, compiled.positional, tuple(processors), results, defaults)
 
