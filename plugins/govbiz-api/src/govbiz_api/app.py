@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from govbiz_api.workbench.oidc_signin import WorkbenchOidc
 
 __all__ = [
-    "ATTACHMENTS_ENV", "ATTACHMENT_MAX_ENV", "DEFAULT_ATTACHMENTS", "SHARED_LIMITS_ENV", "Services", "bearer",
-    "caller", "create_app", "limits_from_environment", "problem_response", "services",
+    "ATTACHMENTS_ENV", "ATTACHMENT_MAX_ENV", "DEFAULT_ATTACHMENTS", "SHARED_LIMITS_ENV", "Services",
+    "authenticated", "bearer", "caller", "create_app", "limits_from_environment", "problem_response",
+    "services",
 ]  # fmt: skip
 
 #: `1` keeps the rate limits in the database (every process counts together), `0` in each process.
@@ -222,7 +223,16 @@ def caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> ApiToken:
     """The token of the request (a dependency): `TokenRefusedError` (401) when there is none valid."""
-    found = services(request)
+    return authenticated(services(request), credentials)
+
+
+def authenticated(found: Services, credentials: HTTPAuthorizationCredentials | None) -> ApiToken:
+    """The token `credentials` carry, counted against its rate limit (`caller`, without FastAPI).
+
+    A route that runs its work in the thread pool anyway calls this there
+    itself, rather than depending on `caller`, which costs a thread hop of
+    its own per request.
+    """
     given = credentials.credentials.strip() if credentials is not None else None
     now = found.ledger.clock.now()
     if given and found.oidc is not None and looks_like_jwt(given):

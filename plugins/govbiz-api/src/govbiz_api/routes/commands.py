@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
@@ -33,10 +34,9 @@ from govbiz.domain.problem import Problem
 from govbiz.errors import ConcurrencyError, GovbizError, ValidationError
 from govbiz.ledger import Ledger
 from govbiz.records import ProblemRecord
-from govbiz_api.app import Services, caller, problem_response, services
+from govbiz_api.app import Services, authenticated, bearer, problem_response, services
 from govbiz_api.idempotency import HEADER, MAX_KEY, StoredAnswer, request_digest
 from govbiz_api.problem_details import MEDIA_TYPE, PreconditionFailedError, language, problem_for
-from govbiz_api.tokens import ApiToken
 from govbiz_api.views import etag, record_json
 
 __all__ = ["ProblemJson", "publish_schemas", "router"]
@@ -90,12 +90,13 @@ def _route(command: type[c.Command[Any]]) -> None:
 
     async def endpoint(
         request: Request,
-        token: ApiToken = Depends(caller),  # noqa: B008 (FastAPI's dependency idiom)
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008 (FastAPI's idiom)
         idempotency_key: str | None = Header(None, alias=HEADER, description="Same key, same answer, 24 h"),
         if_match: str | None = Header(None, alias="If-Match", description="Problem commands: its ETag"),
     ) -> Response:
         body = await request.body()
-        return await run_in_threadpool(_post, request, token, command, body, idempotency_key, if_match)
+        # The token is checked in the same worker thread as the command: one thread hop, not two.
+        return await run_in_threadpool(_post, request, credentials, command, body, idempotency_key, if_match)
 
     doc = (command.__doc__ or name).strip()
     returns_problem = _returns_problem(command)
@@ -128,13 +129,14 @@ for _command in c.COMMANDS:
 
 def _post(  # noqa: PLR0917 (run_in_threadpool passes them in order)
     request: Request,
-    token: ApiToken,
+    credentials: HTTPAuthorizationCredentials | None,
     command: type[c.Command[Any]],
     body: bytes,
     key: str | None,
     if_match: str | None,
 ) -> Response:
     found = services(request)
+    token = authenticated(found, credentials)
     lang = language(request.headers.get("accept-language"))
     if key is None:
         return _answer(found, token.actor, command, body, if_match=if_match, lang=lang)
