@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import orjson
 
-from govbiz.domain.events import DomainEvent, FrozenDict, FrozenList
+from govbiz.domain.events import DomainEvent, FrozenDict, FrozenList, iso_text
 from govbiz.errors import ValidationError
 from govbiz.ports.checkpoints import Redaction
 from govbiz.ports.hasher import Hasher
@@ -81,7 +81,7 @@ def canonical_body(event: DomainEvent, *, prev_hash: str | None = None) -> dict[
     """What `canonical_bytes` writes: the event's fields but its hash, the instant as ISO 8601 text."""
     body = event.fields()  # every field, declared once by DomainEvent (EVENT_FIELDS)
     del body["hash"]
-    body["occurred_at"] = event.occurred_at.isoformat()
+    body["occurred_at"] = iso_text(event.occurred_at)
     if prev_hash is not None:
         body["prev_hash"] = prev_hash
     return body
