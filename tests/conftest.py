@@ -30,6 +30,27 @@ settings.register_profile("dev", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+
+@pytest.fixture(autouse=True, scope="session")
+def canonical_bytes_as_json_dumps_wrote_them() -> Any:
+    """Every event any test hashes or verifies: orjson's canonical bytes are `json.dumps`'s, byte for byte.
+
+    Stored chains were hashed over the `json.dumps` form (`govbiz.audit.json_bytes`);
+    the faster orjson form must never differ, or they would no longer verify.
+    """
+    from govbiz import audit
+
+    fast = audit.canonical_bytes
+
+    def checked(event: Any, *, prev_hash: str | None = None) -> bytes:
+        written = fast(event, prev_hash=prev_hash)
+        assert written == audit.json_bytes(audit.canonical_body(event, prev_hash=prev_hash)), event
+        return written
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(audit, "canonical_bytes", checked)
+        yield
+
 ROOT_README = Path(__file__).resolve().parents[1] / "README.md"
 CITY = "430800"  # 张家界市
 COUNTY = "430802"  # 永定区

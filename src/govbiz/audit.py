@@ -20,8 +20,9 @@ from enum import StrEnum
 from typing import Any
 
 import attrs
+import orjson
 
-from govbiz.domain.events import DomainEvent
+from govbiz.domain.events import DomainEvent, FrozenDict, FrozenList, iso_text
 from govbiz.errors import ValidationError
 from govbiz.ports.checkpoints import Redaction
 from govbiz.ports.hasher import Hasher
@@ -67,12 +68,61 @@ def canonical_bytes(event: DomainEvent, *, prev_hash: str | None = None) -> byte
 
     `prev_hash`, when given, stands in for the event's own (as `seal` chains it).
     """
+    body = canonical_body(event, prev_hash=prev_hash)
+    if _orjson_safe(body):
+        try:
+            return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # a key that is not text, an integer beyond 64 bits ...
+            pass
+    return json_bytes(body)
+
+
+def canonical_body(event: DomainEvent, *, prev_hash: str | None = None) -> dict[str, Any]:
+    """What `canonical_bytes` writes: the event's fields but its hash, the instant as ISO 8601 text."""
     body = event.fields()  # every field, declared once by DomainEvent (EVENT_FIELDS)
     del body["hash"]
-    body["occurred_at"] = event.occurred_at.isoformat()
+    body["occurred_at"] = iso_text(event.occurred_at)
     if prev_hash is not None:
         body["prev_hash"] = prev_hash
+    return body
+
+
+def json_bytes(body: Mapping[str, Any]) -> bytes:
+    """The canonical form as defined, by `json.dumps`: every chain stored so far was hashed over these bytes.
+
+    `canonical_bytes` writes the same bytes with orjson where that is proven to give them.
+    """
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+#: Values orjson writes exactly as `json_bytes` does (tested over every code point of text).
+_SAME_SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})
+_OBJECTS: frozenset[type] = frozenset((FrozenDict, dict))  # in this order mypy takes it for types
+_ARRAYS: frozenset[type] = frozenset({list, FrozenList, tuple})
+
+
+def _orjson_safe(value: Any) -> bool:
+    """Whether orjson gives `json_bytes`'s very bytes for `value` (a tenth of the cost).
+
+    Only exact JSON types qualify: an enum, a date or any other value
+    `json.dumps` turns into `str(value)` is written differently by orjson, and
+    so are some floats (``1e-05``); those events keep to `json.dumps`.
+    """
+    kind = type(value)
+    if kind in _OBJECTS:
+        value = value.values()
+    elif kind not in _ARRAYS:
+        return kind in _SAME_SCALARS or (kind is float and _same_float(value))
+    for item in value:
+        kind = type(item)
+        if kind not in _SAME_SCALARS and not _orjson_safe(item):
+            return False
+    return True
+
+
+def _same_float(number: float) -> bool:
+    """Whether orjson writes `number` as `json.dumps` does (``repr``; not for NaN, infinities, ``1e-05``)."""
+    return orjson.dumps(number) == float.__repr__(number).encode()
 
 
 def seal(event: DomainEvent, prev_hash: str, hasher: Hasher = SHA256) -> DomainEvent:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -178,3 +178,21 @@ def masked_payload(payload: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
 #: form (`govbiz.audit.canonical_bytes`), the records (`govbiz.records.EventRecord`) and SQL rows.
 EVENT_FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(DomainEvent))
 _values = operator.attrgetter(*EVENT_FIELDS)  # one call for all fields: the audit hash reads them per event
+
+
+_last_text: list[tuple[object, str]] = [(None, "")]  # one (value, text) pair, replaced whole: thread-safe
+
+
+def iso_text(moment: date) -> str:
+    """``moment.isoformat()``, written once for the same object however often a command asks.
+
+    One command writes its instant into the audit hash, the event row and the
+    snapshot; with a zone, each `isoformat` asks the zone for the offset again.
+    Dates and datetimes never change, so the text of the same object is the same.
+    """
+    last = _last_text[0]
+    if last[0] is moment:
+        return last[1]
+    text = moment.isoformat()
+    _last_text[0] = (moment, text)
+    return text

@@ -33,7 +33,7 @@ import attrs
 from govbiz.domain.circular import Circular
 from govbiz.domain.county_config import KeptCountyConfig
 from govbiz.domain.enterprise import Enterprise
-from govbiz.domain.events import DomainEvent
+from govbiz.domain.events import DomainEvent, iso_text
 from govbiz.domain.holiday_notice import KeptNotice
 from govbiz.domain.lasting_rule import LastingRule
 from govbiz.domain.problem import Problem
@@ -111,7 +111,7 @@ def _refuse(value: Any) -> Any:
 _ENCODERS_BY_BASE: tuple[tuple[Any, Callable[[Any], Any]], ...] = (
     (Enum, lambda value: value.value),
     (bool | int | float | str, lambda value: value),
-    (date, lambda value: value.isoformat()),  # datetimes too: both have isoformat, with the offset kept
+    (date, iso_text),  # datetimes too: both have isoformat, with the offset kept
     (Mapping, lambda value: {str(key): encode(item) for key, item in value.items()}),
     (tuple | list, lambda value: [encode(item) for item in value]),
 )

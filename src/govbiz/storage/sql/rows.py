@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from govbiz.domain.events import EVENT_FIELDS, DomainEvent
+from govbiz.domain.events import EVENT_FIELDS, DomainEvent, iso_text
 from govbiz.domain.problem import Problem
 from govbiz.ports.storage import Record, RecordKind, earliest_deadlines, problem_columns
 from govbiz.storage import codec
@@ -88,7 +88,7 @@ def event_row(event: DomainEvent) -> dict[str, Any]:
     One column per field of `DomainEvent` (`EVENT_FIELDS`), plus `occurred_utc` to sort and filter by.
     """
     row = event.fields()
-    row["occurred_at"] = event.occurred_at.isoformat()
+    row["occurred_at"] = iso_text(event.occurred_at)
     row["occurred_utc"] = event.occurred_at
     row["payload"] = dict(event.payload)
     return row
