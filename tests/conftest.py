@@ -31,6 +31,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
+
 @pytest.fixture(autouse=True, scope="session")
 def canonical_bytes_as_json_dumps_wrote_them() -> Any:
     """Every event any test hashes or verifies: orjson's canonical bytes are `json.dumps`'s, byte for byte.
@@ -50,6 +51,7 @@ def canonical_bytes_as_json_dumps_wrote_them() -> Any:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(audit, "canonical_bytes", checked)
         yield
+
 
 ROOT_README = Path(__file__).resolve().parents[1] / "README.md"
 CITY = "430800"  # 张家界市
