@@ -133,11 +133,11 @@ class ApiDatabase:
         self._lock = threading.RLock()
         self._store = store if isinstance(store, SQLStore) else None
         self._engine = None
-        self._postgres = self._store is not None and getattr(self._store.dialect, "name", "") == "postgresql"
         if self._store is None:
             self._engine = sa.create_engine(
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
+        self._postgres = self.dialect_name == "postgresql"
         self.create(METADATA)
 
     @property
@@ -193,26 +193,15 @@ class ApiDatabase:
     ) -> tuple[Any, ...] | None:
         """The row a write that returns one (``RETURNING``, built once) gives, committed by itself.
 
-        On PostgreSQL one round trip on an autocommit connection, run as
-        `first_row` runs a read; elsewhere in a write transaction.
+        On PostgreSQL one round trip, as `first_row` runs a read: the store's
+        connections for reads are in autocommit, so no ``BEGIN`` and ``COMMIT``
+        round trips.  Elsewhere in a write transaction (`writing`).
         """
-        if self._store is not None and self._postgres:
-            compiled = self._store.statements.get(statement)
-            with self._store.reading() as conn:
-                return first_row(conn, compiled, values)
+        if self._postgres:
+            return self.first_row(statement, values)
         with self.writing() as conn:
             row = conn.execute(statement, values).first()
         return None if row is None else tuple(row)
-
-    def one_statement(self) -> AbstractContextManager[Connection]:
-        """A connection for one write that commits by itself: no ``BEGIN`` and ``COMMIT`` round trips.
-
-        On PostgreSQL that is a pooled connection in autocommit (the store's
-        reads); elsewhere a write transaction (`writing`).
-        """
-        if self._store is not None and self._postgres:
-            return self._store.reading()
-        return self.writing()
 
     @contextmanager
     def _own(self, *, commit: bool) -> Iterator[Connection]:
