@@ -237,10 +237,9 @@ def authenticated(found: Services, credentials: HTTPAuthorizationCredentials | N
     now = found.ledger.clock.now()
     if given and found.oidc is not None and looks_like_jwt(given):
         token = found.oidc.token(given)
-    else:
-        token = found.tokens.authenticate(given, now=now)
-    found.per_token.hit(token.id, now)
-    return token
+        found.per_token.hit(token.id, now)
+        return token
+    return found.tokens.authenticate(given, now=now, counting=found.per_token)  # counted as it is checked
 
 
 def problem_response(problem: Problem, lang: str) -> JSONResponse:

@@ -49,6 +49,14 @@ _ROLES = [
     help="The largest attachment accepted, in MB (default $GOVBIZ_ATTACHMENT_MAX_MB, else 10).",
 )  # fmt: skip
 @click.option(
+    "--token-rate", "token_rate", type=click.IntRange(0, 1_000_000), default=None,
+    help="Requests a minute each token may make (default $GOVBIZ_API_TOKEN_RATE, else 600; 0: no limit).",
+)  # fmt: skip
+@click.option(
+    "--client-rate", "client_rate", type=click.IntRange(0, 1_000_000), default=None,
+    help="Public status lookups a minute per client address (default $GOVBIZ_API_CLIENT_RATE, else 60).",
+)  # fmt: skip
+@click.option(
     "--demo", is_flag=True,
     help="Play the Zhangjiajie simulation into a temporary ledger and serve it (as `govbiz demo`).",
 )  # fmt: skip
@@ -57,7 +65,7 @@ _ROLES = [
 def serve_command(
     ctx: click.Context, *, db: str | None, host: str, port: int, workers: int, log_level: str,
     oidc: str | None, secure_cookies: bool, attachments: str | None, attachment_max_mb: float | None,
-    demo: bool,
+    token_rate: int | None, client_rate: int | None, demo: bool,
 ) -> None:
     """Serve the ledger over HTTP (接口服务): every command and query under /v1, OpenAPI at /openapi.json.
 
@@ -74,6 +82,13 @@ def serve_command(
 
     import govbiz
     from govbiz_api.app import ATTACHMENT_MAX_ENV, ATTACHMENTS_ENV, SHARED_LIMITS_ENV
+    from govbiz_api.limits import (
+        CLIENT_RATE_ENV,
+        PER_CLIENT,
+        PER_TOKEN,
+        TOKEN_RATE_ENV,
+        limit_from_environment,
+    )
     from govbiz_api.server import FACTORY
     from govbiz_api.workbench.web import SECURE_ENV
 
@@ -83,6 +98,11 @@ def serve_command(
         os.environ[ATTACHMENTS_ENV] = os.path.abspath(attachments)
     if attachment_max_mb is not None:
         os.environ[ATTACHMENT_MAX_ENV] = str(attachment_max_mb)
+    rates = ((TOKEN_RATE_ENV, token_rate, PER_TOKEN), (CLIENT_RATE_ENV, client_rate, PER_CLIENT))
+    for variable, given, default in rates:
+        if given is not None:
+            os.environ[variable] = str(given)  # each worker process reads it
+        limit_from_environment(variable, default)  # a bad variable stops here, before any worker starts
     if demo:
         if db is not None or workers != 1 or oidc is not None:
             raise click.UsageError("--demo makes its own ledger in one process: no --db, --workers, --oidc")

@@ -19,6 +19,7 @@ because it protects the codes; see `govbiz_api.status`.)
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -29,10 +30,14 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from govbiz.errors import ValidationError
 from govbiz_api.status import TooManyAttemptsError
 from govbiz_api.tables import RATE_LIMITS, ApiDatabase
 
-__all__ = ["PER_CLIENT", "PER_TOKEN", "Limiter", "RateLimit", "RateLimiter", "SharedRateLimiter"]
+__all__ = [
+    "CLIENT_RATE_ENV", "PER_CLIENT", "PER_TOKEN", "TOKEN_RATE_ENV", "Limiter", "RateLimit", "RateLimiter",
+    "SharedRateLimiter", "limit_from_environment",
+]  # fmt: skip
 
 
 @attrs.frozen
@@ -43,9 +48,29 @@ class RateLimit:
     window: timedelta = timedelta(minutes=1)
 
 
-#: The default limits: a token's requests, and an address's public status lookups, per process.
+#: The default limits: a token's requests, and an address's public status lookups, a minute.
 PER_TOKEN = RateLimit(600)
 PER_CLIENT = RateLimit(60)
+
+#: A token's requests a minute (`govbiz serve --token-rate N`); 0 turns the limit off.
+TOKEN_RATE_ENV = "GOVBIZ_API_TOKEN_RATE"
+#: A client address's public status lookups a minute (`govbiz serve --client-rate N`); 0 turns it off.
+CLIENT_RATE_ENV = "GOVBIZ_API_CLIENT_RATE"
+
+
+def limit_from_environment(variable: str, default: RateLimit) -> RateLimit:
+    """The limit of `$variable` (requests a minute, 0 for none), else `default`.
+
+    A county system that sends all its calls with one token needs more than
+    the default 600 a minute; `govbiz serve` sets these for its worker
+    processes from its options.
+    """
+    given = os.environ.get(variable, "").strip()
+    if not given:
+        return default
+    if not given.isdigit() or int(given) > 1_000_000:
+        raise ValidationError(variable, given, "is requests a minute: a whole number, 0 (none) to 1000000")
+    return RateLimit(int(given))
 
 
 class Limiter(Protocol):
@@ -94,21 +119,26 @@ class SharedRateLimiter:
 
     def __init__(self, limit: RateLimit, database: ApiDatabase, scope: str) -> None:
         self.limit = limit
+        self.scope = scope
         self._db = database
-        self._scope = scope
         self._seconds = max(1, int(limit.window.total_seconds()))
+
+    def window(self, now: datetime) -> tuple[int, int]:
+        """The window `now` falls in: its first second (Unix time), and the seconds until it ends (≥ 1)."""
+        moment = int(now.timestamp())
+        start = moment - moment % self._seconds
+        return start, max(1, start + self._seconds - moment)
 
     def hit(self, key: str, now: datetime) -> None:
         """Count a request of `key` at `now`; `TooManyAttemptsError` (429) when over the limit."""
         if self.limit.requests <= 0:
             return
-        moment = int(now.timestamp())
-        start = moment - moment % self._seconds
-        values = {"scope": self._scope, "key": key[:200], "start": start}
+        start, retry_after = self.window(now)
+        values = {"scope": self.scope, "key": key[:200], "start": start}
         row = self._db.one_statement_row(self._upsert(self._db.dialect_name), values)  # one round trip
         assert row is not None  # an upsert with RETURNING always gives its row
         if row[0] > self.limit.requests:
-            raise TooManyAttemptsError(max(1, start + self._seconds - moment))
+            raise TooManyAttemptsError(retry_after)
 
     def _upsert(self, dialect: str) -> sa.Executable:
         statement = _UPSERTS.get(dialect)

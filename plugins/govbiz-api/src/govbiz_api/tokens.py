@@ -9,6 +9,10 @@ is nothing to guess, and a slow hash would cost every request.
 The token maps to the `Actor` it was issued for (role, county, department,
 enterprise); the library's rules then decide every request, as they decide
 every Python call.
+
+A request's token is looked up and counted against its rate limit
+(`govbiz_api.limits`) together: on PostgreSQL, once a token has been seen,
+in one statement (`TokenStore.authenticate` with `counting`).
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from govbiz.domain.actors import Actor, Role
 from govbiz.errors import GovbizError, NotFoundError
-from govbiz_api.tables import TOKENS, ApiDatabase, instant_text
+from govbiz_api.limits import Limiter, SharedRateLimiter
+from govbiz_api.status import TooManyAttemptsError
+from govbiz_api.tables import RATE_LIMITS, TOKENS, ApiDatabase, instant_text
 
 __all__ = ["PREFIX", "ApiToken", "IssuedToken", "TokenRefusedError", "TokenStore"]
 
@@ -97,6 +104,9 @@ class TokenStore:
 
     def __init__(self, database: ApiDatabase) -> None:
         self._db = database
+        # The salts of tokens that authenticated here (a salt never changes): with it the digest is
+        # computed before the query, so the database can check it and count the request at once.
+        self._salts: dict[str, str] = {}
 
     def create(self, actor: Actor, *, now: datetime, expires_in: timedelta | None = None) -> IssuedToken:
         """Issue a token acting as `actor`, valid from `now` (for `expires_in`, or until revoked)."""
@@ -151,26 +161,104 @@ class TokenStore:
             )
         return self.get(token_id)
 
-    def authenticate(self, text: str | None, *, now: datetime) -> ApiToken:
-        """The active token whose text is `text`, or `TokenRefusedError` saying why not."""
+    def authenticate(self, text: str | None, *, now: datetime, counting: Limiter | None = None) -> ApiToken:
+        """The active token whose text is `text`, or `TokenRefusedError` saying why not.
+
+        With `counting`, the request is also counted against that limit
+        (`TooManyAttemptsError` past it), and only once the token is known to
+        be good, so made-up tokens never add rows.  Where `counting` keeps its
+        counts on PostgreSQL, a token seen before here is checked and counted
+        by one statement: one round trip a request instead of two.  Revoking
+        still takes effect on the very next request, because the row is read
+        every time.
+        """
         if not text:
             raise TokenRefusedError("missing")
         token_id, secret = _parts(text)
+        salt = self._salts.get(token_id)
+        if salt is not None and counting is not None and self._counts_in_one_statement(counting):
+            return self._checked_and_counted(token_id, _digest(salt, secret), now, counting)
         found = self._db.first_row(_BY_ID, {"id": token_id})
         row = None if found is None else _TokenRow(*found)
         # Compared in constant time, and an unknown id costs the same hash as a wrong secret.
         salt, digest = (row.salt, row.digest) if row is not None else ("0" * 32, "")
         if not hmac.compare_digest(_digest(salt, secret), digest) or row is None:
             raise TokenRefusedError("unknown")
-        token = _token(row)
-        status = token.status(now)
-        if status != "active":
-            raise TokenRefusedError(status)
+        token = _active(row, now)
+        if len(self._salts) >= _SALTS_KEPT:  # bounded: a busy server forgets and re-reads
+            self._salts.clear()
+        self._salts[token_id] = row.salt
+        if counting is not None:
+            counting.hit(token.id, now)
         return token
+
+    def _counts_in_one_statement(self, counting: Limiter) -> bool:
+        return (
+            isinstance(counting, SharedRateLimiter)
+            and counting.limit.requests > 0
+            and self._db.dialect_name == "postgresql"
+        )
+
+    def _checked_and_counted(self, token_id: str, digest: str, now: datetime, counting: Limiter) -> ApiToken:
+        """The token `token_id` if `digest` is its own, its request counted in the same statement."""
+        assert isinstance(counting, SharedRateLimiter)
+        start, retry_after = counting.window(now)
+        values = {"id": token_id, "digest": digest, "now": instant_text(now),
+                  "scope": counting.scope, "start": start}  # fmt: skip
+        found = self._db.one_statement_row(_COUNTED_BY_DIGEST, values)
+        if found is None:  # no such token, or another secret: the database compared the digests
+            raise TokenRefusedError("unknown")
+        *columns, count = found
+        token = _active(_TokenRow(*columns), now)  # a revoked or expired token was not counted
+        if count > counting.limit.requests:
+            raise TooManyAttemptsError(retry_after)
+        return token
+
+
+def _active(row: Any, now: datetime) -> ApiToken:
+    token = _token(row)
+    status = token.status(now)
+    if status != "active":
+        raise TokenRefusedError(status)
+    return token
+
+
+#: How many tokens' salts a process keeps (`TokenStore._salts`).
+_SALTS_KEPT = 10_000
 
 
 #: A token by its id: the lookup every request makes (built once, so compiled once).
 _BY_ID = sa.select(TOKENS).where(TOKENS.c.id == sa.bindparam("id"))
+
+
+def _counted_by_digest() -> sa.Select[Any]:
+    """The token with `id` and `digest`, and its request counted if it is active: one statement.
+
+    A data-modifying ``WITH`` runs once whether or not the outer query reads
+    it (PostgreSQL); its upsert is `govbiz_api.limits`' per-window count.
+    The last column is the window's count, ``NULL`` when nothing was counted.
+    """
+    token = sa.select(TOKENS).where(
+        TOKENS.c.id == sa.bindparam("id"), TOKENS.c.digest == sa.bindparam("digest")
+    ).cte("token")
+    start = sa.bindparam("start", type_=sa.BigInteger)
+    active = sa.select(sa.bindparam("scope"), token.c.id, start, sa.literal(1)).where(
+        token.c.revoked_at.is_(None),
+        sa.or_(token.c.expires_at.is_(None), token.c.expires_at > sa.bindparam("now")),
+    )
+    c = RATE_LIMITS.c
+    new = postgresql.insert(RATE_LIMITS).from_select(["scope", "key", "window_start", "count"], active)
+    counted = new.on_conflict_do_update(
+        index_elements=[c.scope, c.key],
+        set_={
+            "count": sa.case((c.window_start == new.excluded.window_start, c.count + 1), else_=1),
+            "window_start": new.excluded.window_start,
+        },
+    ).returning(c.count).cte("counted")
+    return sa.select(*token.c, sa.select(counted.c.count).scalar_subquery()).select_from(token)
+
+
+_COUNTED_BY_DIGEST = _counted_by_digest()
 #: A row of `TOKENS` by column name, as `ApiDatabase.first_row` returns it by position.
 _TokenRow = collections.namedtuple("_TokenRow", [column.name for column in TOKENS.columns])  # type: ignore[misc]
 
