@@ -155,6 +155,29 @@ def test_a_full_width_credit_code_is_normalised_and_found_as_a_duplicate(world: 
     assert info.value.field == "credit_code"
 
 
+def test_a_refused_registration_draws_no_enterprise_number(world: World) -> None:
+    """A mistyped credit code is refused before a number is drawn: the next one gets the next number."""
+    before = world.ledger.handle(
+        world.county_collector,
+        c.RegisterEnterprise(
+            county=COUNTY, name="永定区甲公司", credit_code=credit_code("91430802MA4L0B7K2")
+        ),
+    )
+    right = credit_code("91430802MA4L0B7K3")
+    wrong = right[:-1] + ("1" if right[-1] != "1" else "2")  # its check character mistyped
+    with pytest.raises(ValidationError) as info:
+        world.ledger.handle(
+            world.county_collector,
+            c.RegisterEnterprise(county=COUNTY, name="永定区乙公司", credit_code=wrong),
+        )
+    assert info.value.field == "credit_code"
+    after = world.ledger.handle(
+        world.county_collector, c.RegisterEnterprise(county=COUNTY, name="永定区乙公司", credit_code=right)
+    )
+    number = int(before.id.rsplit("E", 1)[1])
+    assert after.id == f"{COUNTY}-E{number + 1:05d}"
+
+
 # --- dates: from 2000, never after the command's instant for what happened --------------------------
 
 

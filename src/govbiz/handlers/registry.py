@@ -84,8 +84,10 @@ def register_enterprise(ctx: CommandContext, cmd: c.RegisterEnterprise) -> Enter
             raise ValidationError(
                 "credit_code", cmd.credit_code, f"already registered as enterprise {existing.id}"
             )
-    enterprise = Enterprise(
-        id=ctx.new_id("enterprise", cmd.county, "E", 5),
+    # Every field is checked before a number is drawn: numbers are never handed back (see
+    # `UnitOfWork.next_number`), so a mistyped credit code would otherwise leave a gap in the 台账.
+    checked = Enterprise(
+        id="",
         county=cmd.county,
         name=cmd.name,
         credit_code=cmd.credit_code,
@@ -93,6 +95,7 @@ def register_enterprise(ctx: CommandContext, cmd: c.RegisterEnterprise) -> Enter
         industry=cmd.industry,
         code_as_written=cmd.code_as_written,
     )
+    enterprise = attrs.evolve(checked, id=ctx.new_id("enterprise", cmd.county, "E", 5))
     stored = stored_enterprise(ctx, enterprise)  # contacts sealed, their digest beside them
     ctx.add_record(
         RecordKind.ENTERPRISE, enterprise.id, stored, county=enterprise.county,
